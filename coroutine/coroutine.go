@@ -1,0 +1,84 @@
+// Package coroutine defines the contract every step machine of this module
+// follows, the two vocabularies of requests they make (network and files),
+// and helpers to drive, compose and replay machines.
+//
+// A step machine does no I/O. The caller calls Resume with the reply to the
+// machine's last request (the zero value on the first call); the machine
+// returns its next request, or done. Once done, Result gives the outcome:
+//
+//	var in coroutine.NetReply
+//	for {
+//		req, done := m.Resume(in)
+//		if done {
+//			break
+//		}
+//		in = perform(req) // write, read, upgrade to TLS...
+//	}
+//	out, err := m.Result()
+//
+// Machines are plain values with an explicit state field; they never start
+// goroutines, read the clock or draw random numbers. Anything
+// nondeterministic (time, entropy, host name) is handed to them when they are
+// built. This makes every machine drivable from a blocking loop, an event
+// loop or a recorded transcript, with the same behaviour.
+package coroutine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ioemail/ioemail/email"
+)
+
+// Machine is a step machine that makes requests of type Req, is answered with
+// replies of type In, and ends with an Out.
+//
+// Resume advances the machine with the reply to its previous request (the
+// zero In on the first call) and returns the next request with done false,
+// or the zero Req with done true when the machine has finished. Resuming a
+// finished machine returns done again and leaves its result unchanged.
+//
+// Result returns the outcome; it is only meaningful once Resume has reported
+// done. Before that it returns ErrNotDone.
+type Machine[In, Req, Out any] interface {
+	Resume(in In) (req Req, done bool)
+	Result() (Out, error)
+}
+
+// NetMachine is a machine speaking the network vocabulary.
+type NetMachine[Out any] = Machine[NetReply, NetRequest, Out]
+
+// FileMachine is a machine speaking the file vocabulary: it asks for batches
+// of independent file requests and is answered with their results, index by
+// index.
+type FileMachine[Out any] = Machine[[]FileResult, []FileRequest, Out]
+
+// ErrNotDone is returned by Result before the machine has finished.
+var ErrNotDone = errors.New("coroutine: machine has not finished")
+
+// ErrResumedAfterDone is the error of a machine resumed after it finished;
+// it matches email.ErrMachineDone.
+var ErrResumedAfterDone = fmt.Errorf("coroutine: %w", email.ErrMachineDone)
+
+// ErrTooManySteps is returned by Run when a machine exceeds the step budget.
+var ErrTooManySteps = errors.New("coroutine: step budget exhausted")
+
+// MaxSteps bounds the number of resumes Run performs, so that a machine
+// caught in a loop by a hostile peer cannot spin forever.
+const MaxSteps = 1 << 26
+
+// Run drives m to completion, performing each request with do and resuming
+// with its reply, then returns m's result. It stops with ErrTooManySteps
+// after MaxSteps resumes.
+func Run[In, Req, Out any](m Machine[In, Req, Out], do func(Req) In) (Out, error) {
+	var in In
+	for range MaxSteps {
+		req, done := m.Resume(in)
+		if done {
+			return m.Result()
+		}
+		in = do(req)
+	}
+	var zero Out
+	return zero, ErrTooManySteps
+}

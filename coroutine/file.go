@@ -1,0 +1,127 @@
+package coroutine
+
+import (
+	"io/fs"
+	"time"
+)
+
+// FileOp is the kind of a file request. Paths in requests use "/" as the
+// separator; drivers convert them for the host.
+type FileOp uint8
+
+// The file requests.
+const (
+	// FileList lists the directory Path: Entries get each entry's name and
+	// type, in no particular order, "." and ".." excluded.
+	FileList FileOp = iota + 1
+	// FileRead reads the file Path: the whole file when Limit is 0, else at
+	// most its first Limit bytes. The result has Data and the file's full
+	// Size and ModTime.
+	FileRead
+	// FileStat reports Size, ModTime and IsDir of Path.
+	FileStat
+	// FileCreate creates Path exclusively (failing with fs.ErrExist when it
+	// exists), writes Data, syncs and closes it, with permission Perm
+	// (0600 when zero).
+	FileCreate
+	// FileRename renames Path to Target. Unless Replace is set, it fails
+	// with fs.ErrExist when Target exists and never overwrites it.
+	FileRename
+	// FileLink makes Target a hard link to Path, failing with fs.ErrExist
+	// when Target exists.
+	FileLink
+	// FileRemove removes the file Path.
+	FileRemove
+	// FileMkdir makes the directory Path (and its parents when Recursive),
+	// with permission Perm (0700 when zero). An existing directory is not an
+	// error.
+	FileMkdir
+	// FileRemoveDir removes the directory Path, which must be empty unless
+	// Recursive is set.
+	FileRemoveDir
+	// FileSyncDir syncs the directory Path so that entries created or
+	// renamed in it survive a crash.
+	FileSyncDir
+	// FileWatch waits until something changes in any of the directories of
+	// the batch (each request one directory), or Wait elapses. The results
+	// of the batch say which directories changed (Changed true). Drivers
+	// coalesce bursts of changes.
+	FileWatch
+)
+
+var fileOpNames = [...]string{"", "list", "read", "stat", "create", "rename", "link", "remove", "mkdir", "rmdir", "syncdir", "watch"}
+
+// String names the operation.
+func (op FileOp) String() string {
+	if int(op) < len(fileOpNames) && op != 0 {
+		return fileOpNames[op]
+	}
+	return "invalid"
+}
+
+// FileRequest is one file operation a machine asks for. Requests of one
+// batch are independent: a driver may perform them in any order or in
+// parallel.
+type FileRequest struct {
+	Op        FileOp
+	Path      string
+	Target    string        // FileRename, FileLink: the destination
+	Data      []byte        // FileCreate: the content
+	Limit     int64         // FileRead: at most this many bytes, 0 = whole file
+	Perm      fs.FileMode   // FileCreate, FileMkdir
+	Recursive bool          // FileMkdir, FileRemoveDir
+	Replace   bool          // FileRename: allow replacing Target
+	Wait      time.Duration // FileWatch: give up after this long (0: no limit)
+}
+
+// DirEntry is one entry of a listed directory.
+type DirEntry struct {
+	Name  string
+	IsDir bool
+}
+
+// FileResult is the outcome of one FileRequest. Err is nil on success;
+// otherwise it is the error of the underlying call, so errors.Is(err,
+// fs.ErrNotExist) and errors.Is(err, fs.ErrExist) work.
+type FileResult struct {
+	Err     error
+	Entries []DirEntry // FileList
+	Data    []byte     // FileRead
+	Size    int64      // FileRead, FileStat: the full size of the file
+	ModTime time.Time  // FileRead, FileStat, FileList (of the directory)
+	IsDir   bool       // FileStat
+	Changed bool       // FileWatch
+}
+
+// List returns a FileList request.
+func List(dir string) FileRequest { return FileRequest{Op: FileList, Path: dir} }
+
+// ReadHead returns a FileRead request for at most limit bytes of p (the
+// whole file when limit is 0).
+func ReadHead(p string, limit int64) FileRequest {
+	return FileRequest{Op: FileRead, Path: p, Limit: limit}
+}
+
+// Create returns a FileCreate request.
+func Create(p string, data []byte) FileRequest {
+	return FileRequest{Op: FileCreate, Path: p, Data: data}
+}
+
+// Rename returns a no-clobber FileRename request.
+func Rename(from, to string) FileRequest {
+	return FileRequest{Op: FileRename, Path: from, Target: to}
+}
+
+// Link returns a FileLink request.
+func Link(from, to string) FileRequest {
+	return FileRequest{Op: FileLink, Path: from, Target: to}
+}
+
+// Remove returns a FileRemove request.
+func Remove(p string) FileRequest { return FileRequest{Op: FileRemove, Path: p} }
+
+// Mkdir returns a FileMkdir request.
+func Mkdir(p string) FileRequest { return FileRequest{Op: FileMkdir, Path: p} }
+
+// SyncDir returns a FileSyncDir request.
+func SyncDir(p string) FileRequest { return FileRequest{Op: FileSyncDir, Path: p} }

@@ -1,0 +1,180 @@
+package coroutine
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/ioemail/ioemail/email"
+)
+
+// Side says who sent the bytes of a transcript turn.
+type Side uint8
+
+// The sides of a conversation, and the TLS upgrade marker.
+const (
+	Client Side = iota + 1 // bytes the machine must write
+	Server                 // bytes the machine will read
+	TLS                    // the machine must ask for NetStartTLS here
+)
+
+// Turn is one piece of a recorded conversation.
+type Turn struct {
+	Side Side
+	Data []byte
+}
+
+// ParseTranscript reads a transcript in the line format used under
+// testdata/: each line "C: text" is a line the client writes and "S: text"
+// one the server sends, both followed by CRLF on the wire; "C- text" and
+// "S- text" are the same without the CRLF (for partial lines and literal
+// bodies); a line "TLS" marks a STARTTLS upgrade; blank lines and lines
+// starting with '#' are ignored. Consecutive turns of one side are merged.
+func ParseTranscript(text string) ([]Turn, error) {
+	var turns []Turn
+	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(nil, 1<<24)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if line == "TLS" {
+			turns = append(turns, Turn{Side: TLS})
+			continue
+		}
+		if len(line) < 2 || (line[0] != 'C' && line[0] != 'S') || (line[1] != ':' && line[1] != '-') {
+			return nil, fmt.Errorf("coroutine: transcript line %d: want \"C: \", \"S: \", \"C- \", \"S- \" or \"TLS\"", n)
+		}
+		side := Client
+		if line[0] == 'S' {
+			side = Server
+		}
+		data := strings.TrimPrefix(line[2:], " ")
+		if line[1] == ':' {
+			data += "\r\n"
+		}
+		if k := len(turns) - 1; k >= 0 && turns[k].Side == side {
+			turns[k].Data = append(turns[k].Data, data...)
+			continue
+		}
+		turns = append(turns, Turn{Side: side, Data: []byte(data)})
+	}
+	return turns, sc.Err()
+}
+
+// NetScript replays a transcript to a network machine; see ReplayNet.
+type NetScript struct {
+	// Turns is the conversation, as ParseTranscript returns it.
+	Turns []Turn
+	// Chunk is the largest number of bytes handed to one read; 0 hands a
+	// whole server turn at once. Small values test that a machine copes
+	// with replies split anywhere.
+	Chunk int
+	// Events collects the events the machine yields.
+	Events []email.WatchEvent
+	// Written collects everything the machine wrote.
+	Written []byte
+
+	turn, pos int
+}
+
+// ReplayNet drives m against the script: writes must match the client turns
+// byte for byte (in any split), reads get the server turns (in Chunk-sized
+// pieces, then EOF when the script is over), and STARTTLS must come where the
+// script says. It returns m's result, or a *ScriptError at the first
+// departure, or when m ends before the script does.
+func ReplayNet[Out any](m NetMachine[Out], s *NetScript) (Out, error) {
+	var zero Out
+	var in NetReply
+	for step := 0; step < MaxSteps; step++ {
+		req, done := m.Resume(in)
+		if done {
+			s.skipEmpty()
+			if s.turn < len(s.Turns) {
+				return zero, &ScriptError{Step: step, Reason: fmt.Sprintf("machine finished with the script at turn %d of %d", s.turn, len(s.Turns))}
+			}
+			return m.Result()
+		}
+		var err error
+		in, err = s.answer(req)
+		if err != nil {
+			return zero, &ScriptError{Step: step, Reason: err.Error()}
+		}
+	}
+	return zero, ErrTooManySteps
+}
+
+func (s *NetScript) skipEmpty() {
+	for s.turn < len(s.Turns) && s.Turns[s.turn].Side != TLS && s.pos >= len(s.Turns[s.turn].Data) {
+		s.turn++
+		s.pos = 0
+	}
+}
+
+func (s *NetScript) answer(req NetRequest) (NetReply, error) {
+	switch req.Op {
+	case NetEvent:
+		if req.Event != nil {
+			s.Events = append(s.Events, *req.Event)
+		}
+		return NetReply{}, nil
+	case NetWrite:
+		data := req.Data
+		s.Written = append(s.Written, data...)
+		for len(data) > 0 {
+			s.skipEmpty()
+			if s.turn >= len(s.Turns) || s.Turns[s.turn].Side != Client {
+				return NetReply{}, fmt.Errorf("machine wrote %q where the script %s", data, s.expect())
+			}
+			want := s.Turns[s.turn].Data[s.pos:]
+			n := min(len(want), len(data))
+			if !bytes.Equal(want[:n], data[:n]) {
+				return NetReply{}, fmt.Errorf("machine wrote %q, script has %q", data, want)
+			}
+			s.pos += n
+			data = data[n:]
+		}
+		return NetReply{}, nil
+	case NetRead:
+		s.skipEmpty()
+		if s.turn >= len(s.Turns) {
+			return NetReply{EOF: true}, nil
+		}
+		t := s.Turns[s.turn]
+		if t.Side != Server {
+			return NetReply{}, fmt.Errorf("machine reads where the script %s", s.expect())
+		}
+		end := len(t.Data)
+		if s.Chunk > 0 {
+			end = min(end, s.pos+s.Chunk)
+		}
+		out := t.Data[s.pos:end]
+		s.pos = end
+		return NetReply{Data: out}, nil
+	case NetStartTLS:
+		s.skipEmpty()
+		if s.turn >= len(s.Turns) || s.Turns[s.turn].Side != TLS {
+			return NetReply{}, fmt.Errorf("machine starts TLS where the script %s", s.expect())
+		}
+		s.turn++
+		s.pos = 0
+		return NetReply{}, nil
+	}
+	return NetReply{}, fmt.Errorf("invalid request %v", req.Op)
+}
+
+func (s *NetScript) expect() string {
+	if s.turn >= len(s.Turns) {
+		return "has ended"
+	}
+	t := s.Turns[s.turn]
+	switch t.Side {
+	case Client:
+		return fmt.Sprintf("expects a write of %q", t.Data[s.pos:])
+	case Server:
+		return fmt.Sprintf("has %q to read", t.Data[s.pos:])
+	}
+	return "expects STARTTLS"
+}

@@ -1,0 +1,60 @@
+package email
+
+import "strings"
+
+// Mailbox describes one mailbox (IMAP), mailbox object (JMAP) or folder
+// (Maildir, m2dir).
+type Mailbox struct {
+	// ID identifies the mailbox in every other operation of the same backend.
+	// For IMAP, Maildir and m2dir it is the full mailbox name with "/" as the
+	// hierarchy separator; for JMAP it is the server's mailbox id.
+	ID string `json:"id"`
+	// Name is the full human-readable name, hierarchy levels joined by "/".
+	Name string `json:"name"`
+	// Role is the special use of the mailbox (RFC 6154, RFC 8621 section 2),
+	// or RoleNone.
+	Role Role `json:"role,omitempty"`
+	// Total is the number of messages, set only when counts were asked for
+	// and the backend could supply them.
+	Total *int `json:"total,omitempty"`
+	// Unread is the number of messages without the Seen flag, set under the
+	// same conditions as Total.
+	Unread *int `json:"unread,omitempty"`
+}
+
+// Role is the special use of a mailbox, spelled in lower case as in JMAP
+// (RFC 8621 section 2) and in the IANA "IMAP Mailbox Name Attributes"
+// registry without its backslash.
+type Role string
+
+// The roles of RFC 6154 and RFC 8457, plus the inbox.
+const (
+	RoleNone      Role = ""
+	RoleInbox     Role = "inbox"
+	RoleArchive   Role = "archive"
+	RoleDrafts    Role = "drafts"
+	RoleFlagged   Role = "flagged"
+	RoleImportant Role = "important"
+	RoleJunk      Role = "junk"
+	RoleSent      Role = "sent"
+	RoleTrash     Role = "trash"
+	RoleAll       Role = "all"
+)
+
+// ParseRole maps an IMAP special-use attribute ("\Sent") or a JMAP role
+// ("sent") to a Role. It strips one leading backslash and lower-cases; "spam"
+// is read as RoleJunk. Unknown names are returned lower-cased as they are.
+func ParseRole(s string) Role {
+	s = strings.ToLower(strings.TrimPrefix(s, `\`))
+	if s == "spam" {
+		return RoleJunk
+	}
+	return Role(s)
+}
+
+// IsInbox reports whether name designates the inbox: RFC 3501 section 5.1
+// makes "INBOX" case-insensitive.
+func IsInbox(name string) bool { return strings.EqualFold(name, "INBOX") }
+
+// IntPtr returns a pointer to n. It helps fill Mailbox.Total and Unread.
+func IntPtr(n int) *int { return &n }
