@@ -1,0 +1,237 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/ioemail/ioemail/coroutine"
+)
+
+// FileDriver performs the file requests of local-store step machines on the
+// real file system. Requests of one batch run in parallel on a bounded pool
+// of goroutines.
+type FileDriver struct {
+	workers int
+	// watch performs FileWatch batches; nil means unsupported.
+	watch func(ctx context.Context, reqs []coroutine.FileRequest) []coroutine.FileResult
+}
+
+// errWatchUnsupported is the result of a FileWatch the driver cannot serve.
+var errWatchUnsupported = errors.New("client: directory watching is not available")
+
+// NewFileDriver returns a driver running at most workers requests at once;
+// 0 means twice the number of CPUs, at least 4.
+func NewFileDriver(workers int) *FileDriver {
+	if workers <= 0 {
+		workers = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	return &FileDriver{workers: workers}
+}
+
+// RunFiles drives m to completion with d, checking ctx between batches and
+// before each request.
+func RunFiles[R any](ctx context.Context, d *FileDriver, m coroutine.FileMachine[R]) (R, error) {
+	var in []coroutine.FileResult
+	for range coroutine.MaxSteps {
+		reqs, done := m.Resume(in)
+		if done {
+			return m.Result()
+		}
+		if err := ctx.Err(); err != nil {
+			var zero R
+			return zero, err
+		}
+		in = d.Do(ctx, reqs)
+	}
+	var zero R
+	return zero, coroutine.ErrTooManySteps
+}
+
+// Do performs one batch and returns its results, index by index.
+func (d *FileDriver) Do(ctx context.Context, reqs []coroutine.FileRequest) []coroutine.FileResult {
+	out := make([]coroutine.FileResult, len(reqs))
+	if len(reqs) > 0 && reqs[0].Op == coroutine.FileWatch {
+		if d.watch == nil {
+			for i := range out {
+				out[i].Err = errWatchUnsupported
+			}
+			return out
+		}
+		return d.watch(ctx, reqs)
+	}
+	n := min(d.workers, len(reqs))
+	if n <= 1 {
+		for i, r := range reqs {
+			out[i] = doFile(ctx, r)
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	next := make(chan int, len(reqs))
+	for i := range reqs {
+		next <- i
+	}
+	close(next)
+	for range n {
+		wg.Go(func() {
+			for i := range next {
+				out[i] = doFile(ctx, reqs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func doFile(ctx context.Context, r coroutine.FileRequest) coroutine.FileResult {
+	if err := ctx.Err(); err != nil {
+		return coroutine.FileResult{Err: err}
+	}
+	p := filepath.FromSlash(r.Path)
+	switch r.Op {
+	case coroutine.FileList:
+		return listDir(p)
+	case coroutine.FileRead:
+		return readFile(p, r.Limit)
+	case coroutine.FileStat:
+		fi, err := os.Stat(p)
+		if err != nil {
+			return coroutine.FileResult{Err: err}
+		}
+		return coroutine.FileResult{Size: fi.Size(), ModTime: fi.ModTime(), IsDir: fi.IsDir()}
+	case coroutine.FileCreate:
+		return coroutine.FileResult{Err: createFile(p, r.Data, r.Perm)}
+	case coroutine.FileRename:
+		t := filepath.FromSlash(r.Target)
+		if r.Replace {
+			return coroutine.FileResult{Err: os.Rename(p, t)}
+		}
+		return coroutine.FileResult{Err: renameNoReplace(p, t)}
+	case coroutine.FileLink:
+		return coroutine.FileResult{Err: os.Link(p, filepath.FromSlash(r.Target))}
+	case coroutine.FileRemove:
+		return coroutine.FileResult{Err: os.Remove(p)}
+	case coroutine.FileMkdir:
+		perm := r.Perm
+		if perm == 0 {
+			perm = 0o700
+		}
+		var err error
+		if r.Recursive {
+			err = os.MkdirAll(p, perm)
+		} else if err = os.Mkdir(p, perm); errors.Is(err, fs.ErrExist) {
+			if fi, serr := os.Stat(p); serr == nil && fi.IsDir() {
+				err = nil
+			}
+		}
+		return coroutine.FileResult{Err: err}
+	case coroutine.FileRemoveDir:
+		if r.Recursive {
+			return coroutine.FileResult{Err: os.RemoveAll(p)}
+		}
+		return coroutine.FileResult{Err: os.Remove(p)}
+	case coroutine.FileSyncDir:
+		return coroutine.FileResult{Err: syncDir(p)}
+	}
+	return coroutine.FileResult{Err: fmt.Errorf("client: file request %v: %w", r.Op, errors.ErrUnsupported)}
+}
+
+func listDir(p string) coroutine.FileResult {
+	f, err := os.Open(p)
+	if err != nil {
+		return coroutine.FileResult{Err: err}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return coroutine.FileResult{Err: err}
+	}
+	des, err := f.ReadDir(-1)
+	if err != nil {
+		return coroutine.FileResult{Err: err}
+	}
+	ents := make([]coroutine.DirEntry, len(des))
+	for i, de := range des {
+		ents[i] = coroutine.DirEntry{Name: de.Name(), IsDir: de.IsDir()}
+	}
+	return coroutine.FileResult{Entries: ents, ModTime: fi.ModTime()}
+}
+
+func readFile(p string, limit int64) coroutine.FileResult {
+	f, err := os.Open(p)
+	if err != nil {
+		return coroutine.FileResult{Err: err}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return coroutine.FileResult{Err: err}
+	}
+	if fi.IsDir() {
+		return coroutine.FileResult{Err: &fs.PathError{Op: "read", Path: p, Err: errors.New("is a directory")}}
+	}
+	size := fi.Size()
+	n := size
+	if limit > 0 && limit < n {
+		n = limit
+	}
+	buf := make([]byte, n)
+	k, err := io.ReadFull(f, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil // the file shrank meanwhile: keep what was there
+	}
+	if err != nil {
+		return coroutine.FileResult{Err: err}
+	}
+	if limit == 0 && k == len(buf) {
+		// The file may have grown since the stat: read the rest too.
+		rest, rerr := io.ReadAll(f)
+		if rerr != nil {
+			return coroutine.FileResult{Err: rerr}
+		}
+		buf = append(buf[:k], rest...)
+		k = len(buf)
+		size = max(size, int64(k))
+	}
+	return coroutine.FileResult{Data: buf[:k], Size: size, ModTime: fi.ModTime()}
+}
+
+func createFile(p string, data []byte, perm fs.FileMode) error {
+	if perm == 0 {
+		perm = 0o600
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(p)
+	}
+	return err
+}
+
+func syncDir(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,178 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+)
+
+// TLS configures transport security for the Connect methods.
+//
+// By default certificates are verified against the host of the URL; the
+// zero TLS is the secure choice.
+type TLS struct {
+	// Config is the TLS configuration to use; nil means a default one.
+	// ServerName is filled from the URL when empty.
+	Config *tls.Config
+	// AllowPlaintext allows a plain-text scheme (imap://, smtp://) to stay
+	// unencrypted when the server does not offer STARTTLS, and allows
+	// authenticating over such a link. Only for loopback tests and trusted
+	// networks.
+	AllowPlaintext bool
+}
+
+func (t TLS) config(host string) *tls.Config {
+	var cfg *tls.Config
+	if t.Config != nil {
+		cfg = t.Config.Clone()
+	} else {
+		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	return cfg
+}
+
+// NetConn is a stream connection that network step machines run on. It
+// performs their write, read and STARTTLS requests with deadlines taken
+// from the context of each call.
+type NetConn struct {
+	conn    net.Conn
+	tlsConf *tls.Config
+	buf     []byte
+	secure  bool
+}
+
+// NewNetConn wraps an established connection. secure says whether it is
+// already encrypted (implicit TLS); tlsConf is used for STARTTLS.
+func NewNetConn(conn net.Conn, tlsConf *tls.Config, secure bool) *NetConn {
+	return &NetConn{conn: conn, tlsConf: tlsConf, buf: make([]byte, 32<<10), secure: secure}
+}
+
+// Dial connects to addr ("host:port"); with implicitTLS the connection is
+// wrapped in TLS at once.
+func Dial(ctx context.Context, addr string, t TLS, implicitTLS bool) (*NetConn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg := t.config(host)
+	if implicitTLS {
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return NewNetConn(tc, cfg, true), nil
+	}
+	return NewNetConn(conn, cfg, false), nil
+}
+
+// Secure reports whether the connection is encrypted.
+func (c *NetConn) Secure() bool { return c.secure }
+
+// Close closes the connection.
+func (c *NetConn) Close() error { return c.conn.Close() }
+
+// RunNet drives m to completion on c. Events the machine yields are passed
+// to onEvent (which may be nil); an error from onEvent ends the run with
+// that error. Cancelling ctx interrupts a blocked read or write.
+func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], onEvent func(email.WatchEvent) error) (R, error) {
+	var zero R
+	stop := context.AfterFunc(ctx, func() { c.conn.SetDeadline(time.Unix(1, 0)) })
+	defer func() {
+		if stop() {
+			c.conn.SetDeadline(time.Time{})
+		}
+	}()
+	var in coroutine.NetReply
+	for range coroutine.MaxSteps {
+		req, done := m.Resume(in)
+		if done {
+			return m.Result()
+		}
+		if err := ctx.Err(); err != nil {
+			return zero, err
+		}
+		in = coroutine.NetReply{}
+		switch req.Op {
+		case coroutine.NetWrite:
+			c.setDeadline(ctx, 0, c.conn.SetWriteDeadline)
+			if _, err := c.conn.Write(req.Data); err != nil {
+				return zero, ctxErr(ctx, err)
+			}
+		case coroutine.NetRead:
+			c.setDeadline(ctx, req.Wait, c.conn.SetReadDeadline)
+			n, err := c.conn.Read(c.buf)
+			switch {
+			case n > 0:
+				in.Data = c.buf[:n]
+			case err == nil:
+			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && ctx.Err() == nil:
+				in.TimedOut = true
+			case isEOF(err):
+				in.EOF = true
+			default:
+				return zero, ctxErr(ctx, err)
+			}
+		case coroutine.NetStartTLS:
+			if c.secure {
+				return zero, errors.New("client: STARTTLS on an encrypted connection")
+			}
+			tc := tls.Client(c.conn, c.tlsConf)
+			if err := tc.HandshakeContext(ctx); err != nil {
+				return zero, ctxErr(ctx, err)
+			}
+			c.conn, c.secure = tc, true
+		case coroutine.NetEvent:
+			if onEvent != nil && req.Event != nil {
+				if err := onEvent(*req.Event); err != nil {
+					return zero, err
+				}
+			}
+		default:
+			return zero, errors.New("client: invalid network request")
+		}
+	}
+	return zero, coroutine.ErrTooManySteps
+}
+
+// setDeadline sets the earlier of ctx's deadline and now+wait, or none.
+func (c *NetConn) setDeadline(ctx context.Context, wait time.Duration, set func(time.Time) error) {
+	dl, ok := ctx.Deadline()
+	if wait > 0 {
+		w := time.Now().Add(wait)
+		if !ok || w.Before(dl) {
+			dl, ok = w, true
+		}
+	}
+	if !ok {
+		dl = time.Time{}
+	}
+	set(dl)
+}
+
+func isEOF(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed)
+}
+
+// ctxErr prefers the context's error when the context ended the I/O.
+func ctxErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
+}
