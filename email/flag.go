@@ -127,9 +127,9 @@ func (f Flag) Keyword() string {
 // them equal, for use as a map key.
 func (f Flag) Key() string {
 	if f.IANA != Custom {
-		return "\x00" + ianaNames[f.IANA]
+		return "i:" + ianaNames[f.IANA]
 	}
-	return strings.ToLower(f.Raw)
+	return "c:" + strings.ToLower(f.Raw)
 }
 
 // Equal reports whether f and g are the same logical flag.
