@@ -1,0 +1,131 @@
+package search
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/ioemail/ioemail/email"
+)
+
+// ErrNoBody is returned by Match when the filter has a body condition and
+// no way to load the message was given.
+var ErrNoBody = errors.New("search: body condition needs the message, but none was given")
+
+// Match reports whether the message matches the query's filter. A query
+// without a filter matches every message.
+//
+// env supplies everything but the body. body returns the raw message
+// (RFC 5322 bytes); it is called at most once, and only when a body
+// condition is evaluated, so callers can load messages lazily. It may be
+// nil for queries without body conditions (see NeedsBody). Match fails only
+// when body fails (with that error) or is nil when needed (ErrNoBody); a
+// malformed message is searched as best it can be, never an error.
+//
+// The rules: from and to match when the display name or the address of any
+// From (To) address contains the value; subject when the decoded subject
+// contains it; body when a decoded text/plain or text/html part that is not
+// an attachment contains it (see BodyContains). All of these fold case
+// with Unicode simple folding. flag compares with email.Flag.Equal. Date
+// conditions compare DayOf(env.Date) with the day; a message whose Date is
+// the zero time never matches them.
+func (q Query) Match(env email.Envelope, body func() ([]byte, error)) (bool, error) {
+	if q.Filter == nil {
+		return true, nil
+	}
+	m := matcher{env: &env, body: body}
+	return m.eval(q.Filter)
+}
+
+// matcher evaluates one message; it caches the decoded text of the body
+// across body conditions.
+type matcher struct {
+	env    *email.Envelope
+	body   func() ([]byte, error)
+	loaded bool
+	text   *bodyText
+}
+
+func (m *matcher) eval(n Node) (bool, error) {
+	switch n := n.(type) {
+	case *And:
+		for _, c := range n.Nodes {
+			ok, err := m.eval(c)
+			if err != nil || !ok {
+				return false, err
+			}
+		}
+		return true, nil
+	case *Or:
+		for _, c := range n.Nodes {
+			ok, err := m.eval(c)
+			if err != nil || ok {
+				return ok, err
+			}
+		}
+		return false, nil
+	case *Not:
+		ok, err := m.eval(n.Node)
+		return !ok && err == nil, err
+	case *DateCond:
+		return matchDate(m.env, n), nil
+	case *FlagCond:
+		return m.env.Flags.Has(n.Flag), nil
+	case *TextCond:
+		return m.textCond(n)
+	}
+	return false, nil
+}
+
+func matchDate(env *email.Envelope, n *DateCond) bool {
+	if env.Date.IsZero() {
+		return false
+	}
+	c := DayOf(env.Date).Compare(n.Day)
+	switch n.Op {
+	case On:
+		return c == 0
+	case Before:
+		return c < 0
+	case After:
+		return c > 0
+	}
+	return false
+}
+
+func (m *matcher) textCond(n *TextCond) (bool, error) {
+	pat := fold(n.Value)
+	switch n.Field {
+	case From:
+		return addrContains(m.env.From, pat), nil
+	case To:
+		return addrContains(m.env.To, pat), nil
+	case Subject:
+		return strings.Contains(fold(m.env.Subject), pat), nil
+	case Body:
+		if !m.loaded {
+			if m.body == nil {
+				return false, ErrNoBody
+			}
+			raw, err := m.body()
+			if err != nil {
+				return false, err
+			}
+			m.text, m.loaded = decodeText(raw), true
+		}
+		return m.text.contains(pat), nil
+	}
+	return false, nil
+}
+
+func addrContains(list []email.Address, pat string) bool {
+	for _, a := range list {
+		if strings.Contains(fold(a.Name), pat) || strings.Contains(fold(a.Email), pat) {
+			return true
+		}
+	}
+	return false
+}
+
+// fold maps s to a form in which comparison ignores case: Unicode lower
+// case.
+func fold(s string) string { return strings.ToLower(s) }
