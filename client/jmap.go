@@ -1,0 +1,291 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/jmap"
+)
+
+// JMAPOption tunes ConnectJMAP.
+type JMAPOption func(*jmapOptions)
+
+type jmapOptions struct {
+	hc         *http.Client
+	tlsConfig  *tls.Config
+	allowPlain bool
+}
+
+// JMAPHTTPClient makes the JMAP client use hc for its exchanges (its
+// transport, proxy and timeouts). Its CheckRedirect is replaced: the JMAP
+// machines follow redirects themselves.
+func JMAPHTTPClient(hc *http.Client) JMAPOption { return func(o *jmapOptions) { o.hc = hc } }
+
+// JMAPTLSConfig sets the TLS configuration of the default transport (for
+// example RootCAs for a private certificate authority).
+func JMAPTLSConfig(cfg *tls.Config) JMAPOption {
+	return func(o *jmapOptions) { o.tlsConfig = cfg }
+}
+
+// JMAPAllowPlaintext allows sending the Authorization header over plain
+// http to a host that is not a loopback address. Without it such a request
+// fails with email.ErrInsecure. Only for trusted networks.
+func JMAPAllowPlaintext() JMAPOption { return func(o *jmapOptions) { o.allowPlain = true } }
+
+// JMAPClient is a connected JMAP backend: a session and an HTTP client
+// that performs the exchanges of the jmap step machines. It implements
+// Storage, EnvelopeDiffer, MailboxDiffer and Sender. Mailboxes are named by
+// their JMAP ids (see package jmap).
+type JMAPClient struct {
+	hc         *http.Client
+	session    *jmap.Session
+	allowPlain bool
+	// Exchanges counts the HTTP exchanges made so far (for tests and
+	// benchmarks).
+	Exchanges int
+}
+
+// ConnectJMAP discovers the JMAP session at sessionURL (a URL with an empty
+// path gets /.well-known/jmap, RFC 8620 section 2.2; redirects are
+// followed) with auth, the whole Authorization header value ("Basic ..." or
+// "Bearer ..."), and registers the JMAP backend for storage and sending.
+// auth is refused over plain http to a host that is not a loopback
+// address, unless JMAPAllowPlaintext is given.
+func (c *Client) ConnectJMAP(ctx context.Context, sessionURL, auth string, opts ...JMAPOption) error {
+	jc, err := DialJMAP(ctx, sessionURL, auth, opts...)
+	if err != nil {
+		return err
+	}
+	c.storage[slotJMAP] = jc
+	c.senders[sendJMAP] = jc
+	return nil
+}
+
+// JMAP returns the registered JMAP backend, or nil.
+func (c *Client) JMAP() *JMAPClient {
+	jc, _ := c.storage[slotJMAP].(*JMAPClient)
+	return jc
+}
+
+// DialJMAP discovers the session as ConnectJMAP does and returns the
+// backend without registering it.
+func DialJMAP(ctx context.Context, sessionURL, auth string, opts ...JMAPOption) (*JMAPClient, error) {
+	var o jmapOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	hc := o.hc
+	if hc == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		if o.tlsConfig != nil {
+			tr.TLSClientConfig = o.tlsConfig.Clone()
+		}
+		hc = &http.Client{Transport: tr}
+	} else {
+		cp := *hc
+		hc = &cp
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	jc := &JMAPClient{hc: hc, allowPlain: o.allowPlain}
+	s, err := runJMAP(ctx, jc, jmap.Discover(sessionURL, auth))
+	if err != nil {
+		return nil, &email.OpError{Backend: "jmap", Op: "connect", Err: err}
+	}
+	jc.session = s
+	return jc, nil
+}
+
+// Session returns the JMAP session.
+func (j *JMAPClient) Session() *jmap.Session { return j.session }
+
+// Name returns "jmap".
+func (j *JMAPClient) Name() string { return "jmap" }
+
+// runJMAP drives m, performing its exchanges with j's HTTP client.
+func runJMAP[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R]) (R, error) {
+	var zero R
+	var in jmap.Response
+	for range coroutine.MaxSteps {
+		req, done := m.Resume(in)
+		if done {
+			return m.Result()
+		}
+		if err := ctx.Err(); err != nil {
+			return zero, err
+		}
+		j.Exchanges++
+		in = j.do(ctx, req)
+	}
+	return zero, coroutine.ErrTooManySteps
+}
+
+// do performs one exchange; failures come back in Response.Err.
+func (j *JMAPClient) do(ctx context.Context, req jmap.Request) jmap.Response {
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return jmap.Response{Err: fmt.Errorf("jmap: bad request URL: %w", email.ErrInvalidArgument)}
+	}
+	if u.Scheme == "http" && req.Header.Get("Authorization") != "" && !j.allowPlain && !isLoopback(u.Hostname()) {
+		return jmap.Response{Err: fmt.Errorf("jmap: credentials over plain http to %s: %w", u.Host, email.ErrInsecure)}
+	}
+	var body io.Reader
+	if req.Body != nil {
+		body = bytes.NewReader(req.Body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, body)
+	if err != nil {
+		return jmap.Response{Err: fmt.Errorf("jmap: %w", email.ErrInvalidArgument)}
+	}
+	for k, v := range req.Header {
+		hr.Header[k] = v
+	}
+	resp, err := j.hc.Do(hr)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return jmap.Response{Err: cerr}
+		}
+		return jmap.Response{Err: scrubURLError(err)}
+	}
+	defer resp.Body.Close()
+	limit := req.Limit()
+	if resp.ContentLength > limit {
+		return jmap.Response{Err: fmt.Errorf("jmap: response of %d bytes over the limit %d: %w", resp.ContentLength, limit, email.ErrTooLarge)}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return jmap.Response{Err: cerr}
+		}
+		return jmap.Response{Err: fmt.Errorf("jmap: reading response: %w", errors.Join(email.ErrProtocol, scrubURLError(err)))}
+	}
+	if int64(len(data)) > limit {
+		return jmap.Response{Err: fmt.Errorf("jmap: response over the limit of %d bytes: %w", limit, email.ErrTooLarge)}
+	}
+	return jmap.Response{Status: resp.StatusCode, Header: jmap.Header(resp.Header), Body: data}
+}
+
+// scrubURLError drops the URL from a *url.Error (a URL may carry a token in
+// its query); the underlying error stays.
+func scrubURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("jmap: %s: %w", ue.Op, ue.Err)
+	}
+	return err
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func jmapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &email.OpError{Backend: "jmap", Op: op, Err: err}
+}
+
+// ListMailboxes lists every mailbox in one exchange; see jmap.ListMailboxes.
+func (j *JMAPClient) ListMailboxes(ctx context.Context, opts email.ListMailboxesOptions) ([]email.Mailbox, error) {
+	out, err := runJMAP(ctx, j, jmap.ListMailboxes(j.session, opts))
+	return out, jmapErr("list_mailboxes", err)
+}
+
+// CreateMailbox creates the mailbox at a "/"-separated path, parents
+// included; see jmap.CreateMailbox.
+func (j *JMAPClient) CreateMailbox(ctx context.Context, name string) error {
+	_, err := j.CreateMailboxID(ctx, name)
+	return err
+}
+
+// CreateMailboxID is CreateMailbox returning the new mailbox's id.
+func (j *JMAPClient) CreateMailboxID(ctx context.Context, name string) (string, error) {
+	id, err := runJMAP(ctx, j, jmap.CreateMailbox(j.session, name))
+	return id, jmapErr("create_mailbox", err)
+}
+
+// DeleteMailbox destroys the mailbox with the given id; see
+// jmap.DeleteMailbox.
+func (j *JMAPClient) DeleteMailbox(ctx context.Context, id string) error {
+	_, err := runJMAP(ctx, j, jmap.DeleteMailbox(j.session, id))
+	return jmapErr("delete_mailbox", err)
+}
+
+// ListEnvelopes lists a page of the mailbox with the given id, newest Date
+// first, one exchange per page; see jmap.ListEnvelopes.
+func (j *JMAPClient) ListEnvelopes(ctx context.Context, mailbox string, opts email.ListOptions) ([]email.Envelope, error) {
+	out, err := runJMAP(ctx, j, jmap.ListEnvelopes(j.session, mailbox, opts))
+	return out, jmapErr("list_envelopes", err)
+}
+
+// GetMessage downloads the raw message into w; see jmap.GetMessage.
+func (j *JMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
+	data, err := runJMAP(ctx, j, jmap.GetMessage(j.session, mailbox, id, 0))
+	if err != nil {
+		return 0, jmapErr("get_message", err)
+	}
+	n, err := w.Write(data)
+	return int64(n), jmapErr("get_message", err)
+}
+
+// AddMessage uploads the raw message read from r and imports it into the
+// mailbox with flags; see jmap.AddMessage. A message over the server's
+// maxSizeUpload fails with email.ErrTooLarge.
+func (j *JMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
+	limit := j.session.MaxUpload()
+	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return "", jmapErr("add_message", err)
+	}
+	if int64(len(raw)) > limit {
+		return "", jmapErr("add_message", fmt.Errorf("jmap: message over maxSizeUpload %d: %w", limit, email.ErrTooLarge))
+	}
+	id, err := runJMAP(ctx, j, jmap.AddMessage(j.session, mailbox, raw, flags))
+	return id, jmapErr("add_message", err)
+}
+
+// CopyMessages adds the target mailbox to the emails; the ids stay the
+// same (see jmap.CopyMessages for what a JMAP copy means).
+func (j *JMAPClient) CopyMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
+	out, err := runJMAP(ctx, j, jmap.CopyMessages(j.session, to, ids))
+	return out, jmapErr("copy_messages", err)
+}
+
+// MoveMessages moves the emails from one mailbox to another; the ids stay
+// the same.
+func (j *JMAPClient) MoveMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
+	out, err := runJMAP(ctx, j, jmap.MoveMessages(j.session, from, to, ids))
+	return out, jmapErr("move_messages", err)
+}
+
+// DeleteMessages removes the emails from the mailbox, destroying those
+// that were in no other mailbox; see jmap.DeleteMessages.
+func (j *JMAPClient) DeleteMessages(ctx context.Context, mailbox string, ids []string) error {
+	_, err := runJMAP(ctx, j, jmap.DeleteMessages(j.session, mailbox, ids))
+	return jmapErr("delete_message", err)
+}
+
+// StoreFlags changes the keywords of the emails; see jmap.StoreFlags.
+func (j *JMAPClient) StoreFlags(ctx context.Context, mailbox string, ids []string, op email.FlagOp, flags email.Flags) error {
+	_, err := runJMAP(ctx, j, jmap.StoreFlags(j.session, ids, op, flags))
+	return jmapErr("store_flags", err)
+}
+
+// SendMessage is not built yet.
+func (j *JMAPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
+	return email.SendResult{}, jmapErr("send_message", email.ErrUnsupported)
+}

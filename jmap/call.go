@@ -1,0 +1,230 @@
+package jmap
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+)
+
+// Call is one method call of an API request (RFC 8620 section 3.2).
+type Call struct {
+	Name string // "Email/get"
+	Args any    // marshalled with encoding/json
+	ID   string // the method call id, unique within the request
+}
+
+// MarshalJSON encodes the call as the [name, arguments, id] triple.
+func (c Call) MarshalJSON() ([]byte, error) {
+	return json.Marshal([3]any{c.Name, c.Args, c.ID})
+}
+
+// Ref is a result reference (RFC 8620 section 3.7): an argument taken from
+// the result of an earlier call of the same request. Name it with a "#"
+// prefix on the argument name ("#ids").
+type Ref struct {
+	ResultOf string `json:"resultOf"`
+	Name     string `json:"name"`
+	Path     string `json:"path"`
+}
+
+// Invocation is one method response (RFC 8620 section 3.4).
+type Invocation struct {
+	Name string          // the method name, or "error"
+	Args json.RawMessage // the undecoded arguments
+	ID   string          // the id of the call it answers
+}
+
+// UnmarshalJSON decodes the [name, arguments, id] triple.
+func (v *Invocation) UnmarshalJSON(b []byte) error {
+	var t []json.RawMessage
+	if err := json.Unmarshal(b, &t); err != nil {
+		return err
+	}
+	if len(t) != 3 {
+		return fmt.Errorf("invocation has %d elements, want 3", len(t))
+	}
+	if err := json.Unmarshal(t[0], &v.Name); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(t[2], &v.ID); err != nil {
+		return err
+	}
+	v.Args = t[1]
+	return nil
+}
+
+// Responses is the decoded answer to one or more API requests.
+type Responses struct {
+	// List holds the method responses in order.
+	List []Invocation
+	// SessionState is the sessionState of the last response; when it
+	// differs from Session.State the session should be fetched again.
+	SessionState string
+	// Exchanges counts the HTTP exchanges made (redirects included).
+	Exchanges int
+}
+
+// Decode decodes the arguments of the response named name to the call id
+// into v. A method error answering that call is returned as a *MethodError;
+// a missing response is a protocol error.
+func (r *Responses) Decode(id, name string, v any) error {
+	for _, inv := range r.List {
+		if inv.ID != id {
+			continue
+		}
+		if inv.Name == "error" {
+			var e struct {
+				Type        string `json:"type"`
+				Description string `json:"description"`
+			}
+			if err := json.Unmarshal(inv.Args, &e); err != nil {
+				return &DecodeError{What: "error response", Err: err}
+			}
+			if e.Type == "" {
+				e.Type = "serverFail"
+			}
+			return &MethodError{Method: name, Type: clip(e.Type, 100), Description: clip(e.Description, 200)}
+		}
+		if inv.Name != name {
+			continue
+		}
+		if v == nil {
+			return nil
+		}
+		if err := json.Unmarshal(inv.Args, v); err != nil {
+			return &DecodeError{What: name, Err: err}
+		}
+		return nil
+	}
+	return protocolError("no " + name + " response to call " + id)
+}
+
+// DecodeResponse decodes the body of an API response (RFC 8620 section
+// 3.4).
+func DecodeResponse(body []byte) (*Responses, error) {
+	var j struct {
+		MethodResponses []Invocation `json:"methodResponses"`
+		SessionState    string       `json:"sessionState"`
+	}
+	if err := json.Unmarshal(body, &j); err != nil {
+		return nil, &DecodeError{What: "API response", Err: err}
+	}
+	if j.MethodResponses == nil {
+		return nil, protocolError("API response without methodResponses")
+	}
+	return &Responses{List: j.MethodResponses, SessionState: j.SessionState}, nil
+}
+
+// API returns a machine that makes the calls, with the capabilities using
+// (core and mail when nil), in as few POSTs to the API URL as the server's
+// maxCallsInRequest allows, and collects every response. Back-references
+// only work within one request: callers that use them keep their calls
+// under Session.MaxCalls. A request body over maxSizeRequest fails with
+// email.ErrTooLarge before anything is sent.
+func API(s *Session, using []string, calls []Call) Machine[*Responses] {
+	if using == nil {
+		using = []string{CapCore, CapMail}
+	}
+	return &apiMachine{s: s, using: using, calls: calls, out: &Responses{}}
+}
+
+type apiMachine struct {
+	s     *Session
+	using []string
+	calls []Call
+	next  int // index of the first call not sent yet
+	inner Machine[Response]
+	out   *Responses
+	err   error
+	done  bool
+}
+
+func (m *apiMachine) Resume(in Response) (Request, bool) {
+	if m.done {
+		return Request{}, true
+	}
+	if m.inner == nil {
+		in = Response{}
+		if !m.startNext() {
+			return Request{}, true
+		}
+	}
+	for {
+		req, done := m.inner.Resume(in)
+		if !done {
+			m.out.Exchanges++
+			return req, false
+		}
+		resp, err := m.inner.Result()
+		if err == nil {
+			err = m.absorb(resp)
+		}
+		if err != nil {
+			m.err, m.done = err, true
+			return Request{}, true
+		}
+		if !m.startNext() {
+			return Request{}, true
+		}
+		in = Response{}
+	}
+}
+
+// startNext builds the next request; it reports false when the machine is
+// done (all calls made, or an error).
+func (m *apiMachine) startNext() bool {
+	if m.next >= len(m.calls) {
+		m.done = true
+		return false
+	}
+	n := min(len(m.calls)-m.next, m.s.MaxCalls())
+	batch := m.calls[m.next : m.next+n]
+	m.next += n
+	body, err := json.Marshal(struct {
+		Using       []string `json:"using"`
+		MethodCalls []Call   `json:"methodCalls"`
+	}{m.using, batch})
+	if err != nil {
+		m.err, m.done = fmt.Errorf("jmap: encoding request: %w", email.ErrInvalidArgument), true
+		return false
+	}
+	if lim := m.s.Core.MaxSizeRequest; lim > 0 && int64(len(body)) > lim {
+		m.err, m.done = fmt.Errorf("jmap: request of %d bytes over the server's maxSizeRequest %d: %w", len(body), lim, email.ErrTooLarge), true
+		return false
+	}
+	h := Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("Accept", "application/json")
+	if a := m.s.auth; a != "" {
+		h.Set("Authorization", a)
+	}
+	m.inner = Fetch(Request{Method: "POST", URL: m.s.APIURL, Header: h, Body: body})
+	return true
+}
+
+func (m *apiMachine) absorb(r Response) error {
+	if r.Status/100 != 2 {
+		return httpError(r)
+	}
+	body := bytes.TrimSpace(r.Body)
+	got, err := DecodeResponse(body)
+	if err != nil {
+		return err
+	}
+	m.out.List = append(m.out.List, got.List...)
+	m.out.SessionState = got.SessionState
+	return nil
+}
+
+func (m *apiMachine) Result() (*Responses, error) {
+	if !m.done {
+		return nil, coroutine.ErrNotDone
+	}
+	if m.err != nil {
+		return nil, m.err
+	}
+	return m.out, nil
+}

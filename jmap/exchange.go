@@ -1,0 +1,108 @@
+package jmap
+
+import (
+	"github.com/ioemail/ioemail/coroutine"
+)
+
+// Machine is a JMAP step machine: it asks for HTTP exchanges (Request) and
+// is resumed with their outcome (Response). It ends with an R.
+type Machine[R any] = coroutine.Machine[Response, Request, R]
+
+// DefaultMaxBody is the largest response body a Request accepts when its
+// MaxBody is zero: 32 MiB, far above any JMAP method response a page of
+// envelopes produces.
+const DefaultMaxBody = 32 << 20
+
+// Request is one HTTP exchange a machine asks for.
+type Request struct {
+	// Method is the HTTP method ("GET", "POST").
+	Method string
+	// URL is the absolute target URL.
+	URL string
+	// Header holds the request header fields, Authorization included. It
+	// must never be logged.
+	Header Header
+	// Body is the request body (nil for none).
+	Body []byte
+	// MaxBody bounds the response body the driver may hand back; a longer
+	// body must be answered with an Err matching email.ErrTooLarge. Zero
+	// means DefaultMaxBody.
+	MaxBody int64
+}
+
+// Limit returns the response body bound of r: MaxBody or DefaultMaxBody.
+func (r Request) Limit() int64 {
+	if r.MaxBody > 0 {
+		return r.MaxBody
+	}
+	return DefaultMaxBody
+}
+
+// Response is the driver's answer to a Request.
+type Response struct {
+	// Status is the HTTP status code. Redirects (3xx) are handed back as
+	// they are, not followed.
+	Status int
+	// Header holds the response header fields.
+	Header Header
+	// Body is the whole response body, at most the Request's Limit bytes.
+	// It is only valid during the Resume call.
+	Body []byte
+	// URL is the URL that produced the response after redirects. Fetch
+	// fills it; a driver may leave it empty.
+	URL string
+	// Err reports a transport failure (connection refused or lost, a body
+	// over the limit, a timeout); the other fields are then meaningless.
+	Err error
+}
+
+// Header is a set of HTTP header fields, keyed by canonical field name
+// ("Content-Type"). Use Get, Set and Add, which canonicalise names.
+type Header map[string][]string
+
+// Get returns the first value of the field name, or "".
+func (h Header) Get(name string) string {
+	if v := h[CanonicalName(name)]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Set replaces the values of the field name with value.
+func (h Header) Set(name, value string) { h[CanonicalName(name)] = []string{value} }
+
+// Add appends value to the field name.
+func (h Header) Add(name, value string) {
+	k := CanonicalName(name)
+	h[k] = append(h[k], value)
+}
+
+// Del removes the field name.
+func (h Header) Del(name string) { delete(h, CanonicalName(name)) }
+
+// Clone returns a copy of h that shares no slice with it.
+func (h Header) Clone() Header {
+	out := make(Header, len(h))
+	for k, v := range h {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// CanonicalName returns the canonical form of an HTTP field name: the first
+// letter and every letter after a hyphen upper-cased, the others
+// lower-cased ("content-type" becomes "Content-Type"), as net/http does.
+func CanonicalName(name string) string {
+	upper := true
+	b := []byte(name)
+	for i, c := range b {
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			b[i] = c - 'A' + 'a'
+		}
+		upper = c == '-'
+	}
+	return string(b)
+}

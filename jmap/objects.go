@@ -1,0 +1,188 @@
+package jmap
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ioemail/ioemail/email"
+)
+
+// envelopeProps are the Email properties an Envelope is built from (RFC
+// 8621 section 4.1).
+var envelopeProps = []string{"id", "messageId", "keywords", "subject", "from", "to", "sentAt", "size", "hasAttachment"}
+
+// Email is the subset of the JMAP Email object (RFC 8621 section 4.1) this
+// package reads.
+type Email struct {
+	ID            string          `json:"id"`
+	BlobID        string          `json:"blobId"`
+	MessageID     []string        `json:"messageId"`
+	Keywords      map[string]bool `json:"keywords"`
+	MailboxIDs    map[string]bool `json:"mailboxIds"`
+	Subject       string          `json:"subject"`
+	From          []EmailAddress  `json:"from"`
+	To            []EmailAddress  `json:"to"`
+	SentAt        string          `json:"sentAt"`
+	ReceivedAt    string          `json:"receivedAt"`
+	Size          int64           `json:"size"`
+	HasAttachment *bool           `json:"hasAttachment"`
+}
+
+// EmailAddress is the JMAP EmailAddress object (RFC 8621 section 4.1.2.3).
+type EmailAddress struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Envelope converts the email to the shared envelope: the first non-empty
+// Message-ID, the keywords set to true as flags, and the Date header from
+// sentAt with its original offset (zero when absent or unparseable).
+func (e Email) Envelope() email.Envelope {
+	env := email.Envelope{ID: e.ID, Subject: e.Subject, Size: e.Size, HasAttachment: e.HasAttachment}
+	for _, m := range e.MessageID {
+		if m = email.NormalizeMessageID(m); m != "" {
+			env.MessageID = m
+			break
+		}
+	}
+	env.Flags = KeywordFlags(e.Keywords)
+	env.From = addresses(e.From)
+	env.To = addresses(e.To)
+	if e.SentAt != "" {
+		if t, err := time.Parse(time.RFC3339, e.SentAt); err == nil {
+			env.Date = t
+		}
+	}
+	return env
+}
+
+func addresses(in []EmailAddress) []email.Address {
+	out := make([]email.Address, 0, len(in))
+	for _, a := range in {
+		out = append(out, email.Address{Name: a.Name, Email: a.Email})
+	}
+	return out
+}
+
+// KeywordFlags returns the flags of a keywords map: every keyword whose
+// value is true, classified with email.ParseFlag.
+func KeywordFlags(kw map[string]bool) email.Flags {
+	raw := make([]string, 0, len(kw))
+	for k, v := range kw {
+		if v {
+			raw = append(raw, k)
+		}
+	}
+	sort.Strings(raw)
+	return email.ParseFlags(raw...)
+}
+
+// Keyword returns the JMAP keyword written for f: its canonical keyword
+// spelling (Flag.Keyword), lower-cased, as keywords are case-insensitive
+// (RFC 8621 section 4.1.1).
+func Keyword(f email.Flag) string { return strings.ToLower(f.Keyword()) }
+
+// keywordMap returns the keywords map of a flag set.
+func keywordMap(fs email.Flags) map[string]bool {
+	m := make(map[string]bool, len(fs))
+	for _, f := range fs {
+		if k := Keyword(f); k != "" {
+			m[k] = true
+		}
+	}
+	return m
+}
+
+// pointerEscape escapes a JSON Pointer reference token (RFC 6901 section 4),
+// as patch paths need (RFC 8620 section 5.3).
+func pointerEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// setErrorJSON is a SetError object.
+type setErrorJSON struct {
+	Type        string   `json:"type"`
+	Description string   `json:"description"`
+	Properties  []string `json:"properties"`
+}
+
+// setResponse is the answer to /set, /import and /copy.
+type setResponse struct {
+	NewState     string                     `json:"newState"`
+	Created      map[string]json.RawMessage `json:"created"`
+	Updated      map[string]json.RawMessage `json:"updated"`
+	Destroyed    []string                   `json:"destroyed"`
+	NotCreated   map[string]setErrorJSON    `json:"notCreated"`
+	NotUpdated   map[string]setErrorJSON    `json:"notUpdated"`
+	NotDestroyed map[string]setErrorJSON    `json:"notDestroyed"`
+}
+
+// firstError returns the failure of the smallest id, as a *SetError, or
+// nil.
+func (r *setResponse) firstError(method string) error {
+	for _, m := range []map[string]setErrorJSON{r.NotCreated, r.NotUpdated, r.NotDestroyed} {
+		if len(m) == 0 {
+			continue
+		}
+		ids := make([]string, 0, len(m))
+		for id := range m {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		e := m[ids[0]]
+		if e.Type == "" {
+			e.Type = "serverFail"
+		}
+		return &SetError{Method: method, ID: clip(ids[0], 200), Type: clip(e.Type, 100), Description: clip(e.Description, 200), Properties: e.Properties}
+	}
+	return nil
+}
+
+// createdID returns the server id of the object created as cid.
+func (r *setResponse) createdID(cid string) (string, bool) {
+	raw, ok := r.Created[cid]
+	if !ok {
+		return "", false
+	}
+	var v struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(raw, &v) != nil || v.ID == "" {
+		return "", false
+	}
+	return v.ID, true
+}
+
+// chunks splits ids into slices of at most n.
+func chunks(ids []string, n int) [][]string {
+	var out [][]string
+	for len(ids) > n {
+		out = append(out, ids[:n:n])
+		ids = ids[n:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
+
+// callID returns the call id of the i-th generated call.
+func callID(prefix string, i int) string {
+	return prefix + itoa(i)
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	n := len(b)
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[n:])
+}

@@ -1,0 +1,188 @@
+package jmap
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/jmap/internal/http1"
+)
+
+// ErrConnClosed is the transport error a machine lowered by OverNet gets
+// when the server closed the connection (or said it would) and the
+// machine asks for another exchange. It matches email.ErrProtocol.
+var ErrConnClosed = fmt.Errorf("jmap: HTTP connection closed by the server: %w", email.ErrProtocol)
+
+// ErrOtherOrigin is the transport error of an exchange whose URL is not on
+// the origin of the connection OverNet speaks on. It matches
+// email.ErrUnsupported.
+var ErrOtherOrigin = fmt.Errorf("jmap: request to another origin than the connection's: %w", email.ErrUnsupported)
+
+// OverNet lowers the JMAP machine m to the network vocabulary: each
+// exchange m asks for becomes an HTTP/1.1 request written on one
+// connection to origin ("http://host:port" or "https://host:port"; the
+// driver owns the socket and the TLS), and the bytes read are parsed into
+// its Response (Content-Length, chunked or until end of stream, 1xx
+// skipped), bounded by the request's Limit. Connections are kept alive
+// between exchanges. Transport failures reach m as Response.Err: an
+// exchange for another origin gets ErrOtherOrigin, one after the server
+// closed the connection ErrConnClosed, malformed framing an error matching
+// email.ErrProtocol.
+func OverNet[R any](m Machine[R], origin string) coroutine.NetMachine[R] {
+	o := &overNet[R]{m: m}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		o.bad = fmt.Errorf("jmap: origin %q: %w", origin, email.ErrInvalidArgument)
+	} else {
+		o.origin = originOf(u)
+	}
+	return o
+}
+
+type netState uint8
+
+const (
+	netIdle    netState = iota // resume the JMAP machine
+	netWriting                 // a request was written
+	netReading                 // waiting for response bytes
+)
+
+type overNet[R any] struct {
+	m      Machine[R]
+	origin string
+	bad    error
+	st     netState
+	resp   Response
+	p      *http1.Parser
+	rest   []byte // bytes read past the last response
+	closed bool
+	done   bool
+	buf    []byte
+}
+
+func (o *overNet[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
+	if o.done {
+		return coroutine.NetRequest{}, true
+	}
+	for {
+		switch o.st {
+		case netIdle:
+			req, done := o.m.Resume(o.resp)
+			o.resp = Response{}
+			if done {
+				o.done = true
+				return coroutine.NetRequest{}, true
+			}
+			if err := o.start(req); err != nil {
+				o.resp = Response{Err: err}
+				continue
+			}
+			o.st = netWriting
+			return coroutine.Write(o.buf), false
+		case netWriting:
+			if in.Err != nil {
+				o.fail(in.Err)
+				continue
+			}
+			o.st = netReading
+			if len(o.rest) > 0 {
+				rest := o.rest
+				o.rest = nil
+				if o.feed(rest) {
+					continue
+				}
+			}
+			return coroutine.Read(), false
+		case netReading:
+			switch {
+			case in.Err != nil:
+				o.fail(in.Err)
+				continue
+			case in.EOF:
+				o.closed = true
+				if err := o.p.EOF(); err != nil {
+					o.fail(err)
+					continue
+				}
+				o.finish()
+				continue
+			}
+			if o.feed(in.Data) {
+				continue
+			}
+			return coroutine.Read(), false
+		}
+	}
+}
+
+// start encodes req; it fails for another origin or a closed connection.
+func (o *overNet[R]) start(req Request) error {
+	if o.bad != nil {
+		return o.bad
+	}
+	if o.closed {
+		return ErrConnClosed
+	}
+	u, err := url.Parse(req.URL)
+	if err != nil || !u.IsAbs() {
+		return fmt.Errorf("jmap: request URL is not absolute: %w", email.ErrInvalidArgument)
+	}
+	if originOf(u) != o.origin {
+		return ErrOtherOrigin
+	}
+	target := u.RequestURI()
+	o.buf, err = http1.AppendRequest(o.buf[:0], req.Method, target, u.Host, req.Header, req.Body)
+	if err != nil {
+		return err
+	}
+	o.p = http1.NewParser(req.Limit(), req.Method == "HEAD")
+	return nil
+}
+
+// feed parses data; it reports true when the exchange ended (done or
+// failed) and the JMAP machine must be resumed.
+func (o *overNet[R]) feed(data []byte) bool {
+	n, err := o.p.Feed(data)
+	if err != nil {
+		o.closed = true
+		o.fail(err)
+		return true
+	}
+	if !o.p.Done() {
+		return false
+	}
+	if n < len(data) {
+		o.rest = append([]byte(nil), data[n:]...)
+	}
+	o.finish()
+	return true
+}
+
+func (o *overNet[R]) finish() {
+	h := make(Header, len(o.p.Header))
+	for k, v := range o.p.Header {
+		h[CanonicalName(k)] = v
+	}
+	if !o.p.KeepAlive() {
+		o.closed = true
+	}
+	o.resp = Response{Status: o.p.Status, Header: h, Body: o.p.Body}
+	o.p = nil
+	o.st = netIdle
+}
+
+func (o *overNet[R]) fail(err error) {
+	o.closed = true
+	o.resp = Response{Err: err}
+	o.p = nil
+	o.st = netIdle
+}
+
+func (o *overNet[R]) Result() (R, error) {
+	if !o.done {
+		var zero R
+		return zero, coroutine.ErrNotDone
+	}
+	return o.m.Result()
+}
