@@ -1,0 +1,261 @@
+package wire
+
+import (
+	"mime"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// fetch reads the "(item value ...)" list of a FETCH response (RFC 3501
+// section 7.4.2, RFC 7162). An item that does not decode is recorded in
+// Errs and skipped; the other items are kept.
+func (p *parser) fetch(seq uint32) *Fetch {
+	f := &Fetch{Seq: seq}
+	p.expect('(')
+	for p.err == nil {
+		p.skipSpaces()
+		if p.accept(')') {
+			return f
+		}
+		if p.atEnd() {
+			p.fail("unterminated FETCH list")
+			break
+		}
+		start := p.i
+		name := p.fetchName()
+		if p.err != nil {
+			break
+		}
+		p.fetchItem(f, name)
+		if p.err != nil {
+			// Isolate the bad item: record it and skip a value of any shape.
+			f.Errs = append(f.Errs, p.err)
+			p.err = nil
+			p.i = start
+			p.fetchName()
+			p.skipSpaces()
+			if p.atEnd() {
+				return f
+			}
+			p.skipValue()
+			if p.err != nil {
+				f.Errs = append(f.Errs, p.err)
+				p.err = nil
+				return f
+			}
+		}
+	}
+	if f.UID != 0 || len(f.Errs) > 0 {
+		// Keep what was decoded: a broken tail does not lose the message.
+		if p.err != nil {
+			f.Errs = append(f.Errs, p.err)
+			p.err = nil
+		}
+		p.rest()
+		return f
+	}
+	return nil
+}
+
+// fetchName reads a FETCH item name, with its [section] (which may hold
+// spaces) and <partial>.
+func (p *parser) fetchName() string {
+	s := p.i
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		if c == '[' {
+			for p.i < len(p.b) && p.b[p.i] != ']' && p.b[p.i] != '\n' {
+				p.i++
+			}
+			if p.i < len(p.b) && p.b[p.i] == ']' {
+				p.i++
+			}
+			continue
+		}
+		if !isAtomChar(c) {
+			break
+		}
+		p.i++
+	}
+	if s == p.i {
+		p.fail("expected a FETCH item")
+		return ""
+	}
+	return upper(p.b[s:p.i])
+}
+
+func (p *parser) fetchItem(f *Fetch, name string) {
+	p.expectSP()
+	switch name {
+	case "UID":
+		f.UID = imap.UID(p.number32())
+	case "FLAGS":
+		f.Flags = p.flagList()
+		f.HasFlags = true
+	case "RFC822.SIZE":
+		f.Size = int64(p.number())
+		f.HasSize = true
+	case "INTERNALDATE":
+		f.InternalDate = p.nstr()
+	case "MODSEQ":
+		p.expect('(')
+		f.ModSeq = p.number()
+		p.expect(')')
+	case "ENVELOPE":
+		f.Envelope = p.envelope()
+	case "BODYSTRUCTURE", "BODY":
+		f.BodyStructure = p.body()
+	case "RFC822", "RFC822.HEADER", "RFC822.TEXT":
+		data, _ := p.nstring()
+		sec := strings.TrimPrefix(name, "RFC822")
+		sec = strings.TrimPrefix(sec, ".")
+		f.Sections = append(f.Sections, BodySection{Section: sec, Partial: -1, Data: data})
+	default:
+		if sec, partial, binary, ok := sectionName(name); ok {
+			data, _ := p.nstring()
+			f.Sections = append(f.Sections, BodySection{Section: sec, Partial: partial, Data: data, Binary: binary})
+			return
+		}
+		// Unknown items (X-GM-LABELS, PREVIEW, EMAILID...) are skipped.
+		p.skipValue()
+	}
+}
+
+// sectionName splits "BODY[1.HEADER]<0>" into its parts.
+func sectionName(name string) (sec string, partial int64, binary, ok bool) {
+	partial = -1
+	var rest string
+	switch {
+	case strings.HasPrefix(name, "BODY["):
+		rest = name[5:]
+	case strings.HasPrefix(name, "BINARY["):
+		rest, binary = name[7:], true
+	default:
+		return "", 0, false, false
+	}
+	i := strings.IndexByte(rest, ']')
+	if i < 0 {
+		return "", 0, false, false
+	}
+	sec, rest = rest[:i], rest[i+1:]
+	if len(rest) > 2 && rest[0] == '<' && rest[len(rest)-1] == '>' {
+		var n int64
+		for _, c := range rest[1 : len(rest)-1] {
+			if c < '0' || c > '9' || n > 1<<50 {
+				return "", 0, false, false
+			}
+			n = n*10 + int64(c-'0')
+		}
+		partial = n
+	}
+	return sec, partial, binary, true
+}
+
+// WordDecoder decodes RFC 2047 words in envelope subjects and names. Its
+// CharsetReader may be set by the program (go-message's charset package
+// does it on import); without one only UTF-8, US-ASCII and ISO-8859-1
+// decode, and other words are kept as they are.
+var WordDecoder = &mime.WordDecoder{}
+
+func decodeWords(b []byte) string {
+	s := string(b)
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	if d, err := WordDecoder.DecodeHeader(s); err == nil {
+		return d
+	}
+	return s
+}
+
+// envelope reads an ENVELOPE (RFC 3501 section 7.4.2).
+func (p *parser) envelope() *imap.Envelope {
+	if p.nil_() {
+		return nil
+	}
+	p.expect('(')
+	e := &imap.Envelope{}
+	date, _ := p.nstring()
+	e.Date = ParseDate(string(date))
+	p.expectSP()
+	subj, _ := p.nstring()
+	e.Subject = decodeWords(subj)
+	for i, dst := range []*[]imap.Address{&e.From, &e.Sender, &e.ReplyTo, &e.To, &e.Cc, &e.Bcc} {
+		_ = i
+		p.expectSP()
+		*dst = p.addrList()
+	}
+	p.expectSP()
+	if irt, ok := p.nstring(); ok && len(irt) > 0 {
+		for _, id := range strings.Fields(string(irt)) {
+			e.InReplyTo = append(e.InReplyTo, strings.Trim(id, "<>"))
+		}
+	}
+	p.expectSP()
+	mid, _ := p.nstring()
+	e.MessageID = strings.TrimSpace(strings.Trim(strings.TrimSpace(string(mid)), "<>"))
+	p.skipSpaces()
+	p.expect(')')
+	if p.err != nil {
+		return nil
+	}
+	return e
+}
+
+func (p *parser) addrList() []imap.Address {
+	if p.nil_() {
+		return nil
+	}
+	p.expect('(')
+	var out []imap.Address
+	for p.err == nil {
+		p.skipSpaces() // quirk: spaces between addresses
+		if p.accept(')') {
+			return out
+		}
+		if p.atEnd() {
+			p.fail("unterminated address list")
+			return nil
+		}
+		p.expect('(')
+		name, _ := p.nstring()
+		p.expectSP()
+		p.nstring() // adl
+		p.expectSP()
+		mbox, _ := p.nstring()
+		p.expectSP()
+		host, _ := p.nstring()
+		p.skipSpaces()
+		p.expect(')')
+		if len(out) < 1000 {
+			out = append(out, imap.Address{Name: decodeWords(name), Mailbox: string(mbox), Host: string(host)})
+		}
+	}
+	return nil
+}
+
+// ParseDate parses an RFC 5322 Date header value, keeping its UTC offset;
+// it returns the zero Time when the value does not parse.
+func ParseDate(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := mail.ParseDate(s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// ParseDateTime parses an IMAP date-time ("17-Jul-1996 02:44:25 -0700",
+// RFC 3501 section 9); it returns the zero Time when s does not parse.
+func ParseDateTime(s string) time.Time {
+	t, err := time.Parse("_2-Jan-2006 15:04:05 -0700", s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

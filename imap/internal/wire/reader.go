@@ -1,0 +1,228 @@
+// Package wire is the I/O-free IMAP codec: an incremental framer that cuts
+// a byte stream into whole responses (lines plus their literals), a parser
+// that decodes one response into go-imap v2 value types and small structs of
+// its own, and a command encoder (RFC 3501, RFC 9051 and extensions).
+//
+// Nothing here reads or writes a connection: the caller feeds bytes in and
+// takes bytes out.
+package wire
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/ioemail/ioemail/email"
+)
+
+// Default limits of a Reader.
+const (
+	// DefaultMaxLine bounds one line of a response (the text between two
+	// literals, or between CRLFs). A UID SEARCH over 100,000 messages is a
+	// single line of about 700 KB, hence the generous default.
+	DefaultMaxLine = 8 << 20
+	// DefaultMaxLiteral bounds one literal the reader buffers.
+	DefaultMaxLiteral = 64 << 20
+	// DefaultMaxResponse bounds a whole response, literals included.
+	DefaultMaxResponse = 256 << 20
+)
+
+// ErrLimit is matched (with errors.Is) by the errors a Reader returns when
+// a peer exceeds a limit; it also matches email.ErrTooLarge.
+var ErrLimit = fmt.Errorf("imap: response exceeds a limit: %w", email.ErrTooLarge)
+
+// LimitError reports which limit a response broke.
+type LimitError struct {
+	What  string // "line", "literal" or "response"
+	Size  int64  // the size announced or reached
+	Limit int64  // the configured limit
+}
+
+// Error implements error.
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("imap: %s of %d bytes exceeds the limit of %d", e.What, e.Size, e.Limit)
+}
+
+// Is makes errors.Is match ErrLimit and email.ErrTooLarge.
+func (e *LimitError) Is(target error) bool {
+	return target == ErrLimit || target == email.ErrTooLarge
+}
+
+// ErrSyntax is matched by every parse error; it also matches
+// email.ErrProtocol.
+var ErrSyntax = fmt.Errorf("imap: syntax error: %w", email.ErrProtocol)
+
+// SyntaxError reports a response that does not parse. It never holds the
+// raw bytes (they may carry secrets), only the offset and a reason.
+type SyntaxError struct {
+	Offset int    // byte offset in the response
+	Reason string // what was expected
+}
+
+// Error implements error.
+func (e *SyntaxError) Error() string {
+	return "imap: syntax error at byte " + strconv.Itoa(e.Offset) + ": " + e.Reason
+}
+
+// Is makes errors.Is match ErrSyntax and email.ErrProtocol.
+func (e *SyntaxError) Is(target error) bool {
+	return target == ErrSyntax || target == email.ErrProtocol
+}
+
+// Reader cuts a stream of server bytes into complete responses. Feed it
+// chunks split anywhere (inside a literal, between CR and LF); Next returns
+// each complete response in turn. Memory stays within the limits: a literal
+// announcement above MaxLiteral is an error before any byte of it is
+// buffered.
+//
+// The zero Reader uses the default limits.
+type Reader struct {
+	MaxLine     int   // 0 means DefaultMaxLine
+	MaxLiteral  int64 // 0 means DefaultMaxLiteral
+	MaxResponse int64 // 0 means DefaultMaxResponse
+
+	buf      []byte
+	start    int // start of the current response
+	seg      int // start of the current line segment
+	scan     int // where the search for LF resumes
+	litEnd   int // > 0: the response continues after a literal ending here
+	err      error
+	consumed int64
+}
+
+func (r *Reader) maxLine() int {
+	if r.MaxLine > 0 {
+		return r.MaxLine
+	}
+	return DefaultMaxLine
+}
+
+func (r *Reader) maxLiteral() int64 {
+	if r.MaxLiteral > 0 {
+		return r.MaxLiteral
+	}
+	return DefaultMaxLiteral
+}
+
+func (r *Reader) maxResponse() int64 {
+	if r.MaxResponse > 0 {
+		return r.MaxResponse
+	}
+	return DefaultMaxResponse
+}
+
+// Feed appends p to the unparsed input. p is copied; the caller keeps it.
+// Slices returned by earlier Next calls become invalid.
+func (r *Reader) Feed(p []byte) {
+	if r.start > 0 {
+		n := copy(r.buf, r.buf[r.start:])
+		r.buf = r.buf[:n]
+		r.seg -= r.start
+		r.scan -= r.start
+		if r.litEnd > 0 {
+			r.litEnd -= r.start
+		}
+		r.start = 0
+	}
+	r.buf = append(r.buf, p...)
+}
+
+// Buffered returns the number of bytes fed but not yet returned by Next.
+func (r *Reader) Buffered() int { return len(r.buf) - r.start }
+
+// Consumed returns the number of bytes returned by Next so far.
+func (r *Reader) Consumed() int64 { return r.consumed }
+
+// Err returns the sticky error of the reader, if any.
+func (r *Reader) Err() error { return r.err }
+
+// Next returns the next complete response, CRLF included, or nil when more
+// input is needed. The slice aliases the reader's buffer and is valid until
+// the next Feed. Once Next has failed it keeps failing with the same error.
+func (r *Reader) Next() ([]byte, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	for {
+		if r.litEnd > 0 {
+			if len(r.buf) < r.litEnd {
+				return nil, nil
+			}
+			r.seg, r.scan, r.litEnd = r.litEnd, r.litEnd, 0
+		}
+		j := bytes.IndexByte(r.buf[r.scan:], '\n')
+		if j < 0 {
+			r.scan = len(r.buf)
+			if n := len(r.buf) - r.seg; n > r.maxLine() {
+				r.err = &LimitError{What: "line", Size: int64(n), Limit: int64(r.maxLine())}
+				return nil, r.err
+			}
+			return nil, nil
+		}
+		j += r.scan
+		if n := j - r.seg; n > r.maxLine() {
+			r.err = &LimitError{What: "line", Size: int64(n), Limit: int64(r.maxLine())}
+			return nil, r.err
+		}
+		line := r.buf[r.seg:j]
+		if n, ok := literalSuffix(line); ok {
+			if n < 0 || n > r.maxLiteral() {
+				r.err = &LimitError{What: "literal", Size: n, Limit: r.maxLiteral()}
+				return nil, r.err
+			}
+			total := int64(j+1-r.start) + n
+			if total > r.maxResponse() {
+				r.err = &LimitError{What: "response", Size: total, Limit: r.maxResponse()}
+				return nil, r.err
+			}
+			r.litEnd = j + 1 + int(n)
+			continue
+		}
+		resp := r.buf[r.start : j+1]
+		r.consumed += int64(len(resp))
+		r.start = j + 1
+		r.seg, r.scan = r.start, r.start
+		return resp, nil
+	}
+}
+
+// literalSuffix reports whether line (without LF) ends with a literal
+// announcement "{n}", "{n+}" or "~{n}", and returns n (-1 when it
+// overflows).
+func literalSuffix(line []byte) (int64, bool) {
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if len(line) < 3 || line[len(line)-1] != '}' {
+		return 0, false
+	}
+	end := len(line) - 1
+	if line[end-1] == '+' || line[end-1] == '-' {
+		end--
+	}
+	i := end - 1
+	for i >= 0 && line[i] >= '0' && line[i] <= '9' {
+		i--
+	}
+	if i < 0 || line[i] != '{' || i == end-1 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range line[i+1 : end] {
+		if n > (1<<62)/10 {
+			return -1, true
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// errClosed is used by callers that saw EOF in the middle of a response.
+var errClosed = errors.New("imap: connection closed in the middle of a response")
+
+// Incomplete reports whether a partial response is buffered; at EOF that
+// means the peer cut a response short.
+func (r *Reader) Incomplete() bool { return len(r.buf) > r.start }
+
+// ErrTruncated is returned by callers when the stream ends inside a
+// response; it matches email.ErrProtocol.
+var ErrTruncated = fmt.Errorf("%w: %w", errClosed, email.ErrProtocol)
