@@ -1,21 +1,7 @@
-// Package header scans the head of an RFC 5322 message quickly: it finds
-// where the header ends, walks the fields (unfolded), and decodes the few
-// fields an envelope needs. It is the listing path of the local stores and
-// is shared by every backend that reads raw messages.
-//
-// STUB: this first version is a correct but slow placeholder built on
-// go-message; it is being replaced by an allocation-light scanner with the
-// same API.
 package header
 
 import (
-	"bytes"
 	"time"
-
-	"bufio"
-	"github.com/emersion/go-message"
-	"github.com/emersion/go-message/mail"
-	"github.com/emersion/go-message/textproto"
 
 	"github.com/ioemail/ioemail/email"
 )
@@ -32,44 +18,141 @@ type Summary struct {
 	BodyOffset int
 }
 
-// End returns the index just past the blank line that ends the header
-// (CRLF CRLF or LF LF), or -1 when data holds no complete header.
-func End(data []byte) int {
-	if i := bytes.Index(data, []byte("\r\n\r\n")); i >= 0 {
-		return i + 4
-	}
-	if i := bytes.Index(data, []byte("\n\n")); i >= 0 {
-		return i + 2
-	}
-	return -1
-}
+// The fields Scan keeps, as indexes into its table of raw values.
+const (
+	fieldOther = iota
+	fieldSubject
+	fieldFrom
+	fieldTo
+	fieldCc
+	fieldDate
+	fieldMessageID
+	fieldContentType
+	fieldContentDisposition
+	fieldCount
+)
 
 // Scan extracts the envelope fields from head, which may be a whole message
 // or only its first bytes. It never fails: missing or broken fields are left
-// empty (best effort).
+// empty (best effort). When a field occurs more than once, the first one
+// counts. When head holds no blank line, every field in it is scanned (a
+// message may consist of a header alone) and BodyOffset is -1; a caller that
+// read only a prefix of a file may then read more and scan again.
 //
-// HasAttachment is true when the top-level Content-Type is multipart/mixed,
-// or when the top-level Content-Disposition is attachment.
+// The fields are decoded as follows: Subject by [DecodeWords]; From, To and
+// Cc by [ParseAddressList]; Date by [ParseDate] (zero when it fails);
+// Message-ID by taking what lies between the first '<' and the next '>' (or
+// the whole value when it has no angle brackets), without white space or
+// comments.
+//
+// HasAttachment follows this rule, which sees only head:
+//
+//   - true when the top-level Content-Disposition is "attachment";
+//   - for a top-level Content-Type of multipart/mixed: true when one of its
+//     direct body parts visible in head is an attachment (its
+//     Content-Disposition is "attachment", or it is a leaf that is not
+//     text/*, not multipart/* and not marked "inline"), and also true when
+//     head ends before the closing boundary without showing such a part (a
+//     multipart/mixed message usually carries one); false when head shows
+//     the whole multipart/mixed body and none of its parts is an attachment;
+//   - false otherwise: single-part messages, multipart/alternative,
+//     multipart/related (inline images) and multipart/signed wrappers.
 func Scan(head []byte) Summary {
-	s := Summary{BodyOffset: End(head)}
-	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(head)))
-	if err != nil && h.Len() == 0 {
-		return s
+	var raw [fieldCount][]byte
+	var seen [fieldCount]bool
+	w := walker{data: head}
+	for {
+		name, value, ok := w.next()
+		if !ok {
+			break
+		}
+		k := fieldKind(name)
+		if k != fieldOther && !seen[k] {
+			seen[k] = true
+			raw[k] = value
+		}
 	}
-	mh := mail.Header{Header: message.Header{Header: h}}
-	s.MessageID = email.NormalizeMessageID(h.Get("Message-Id"))
-	s.Subject, _ = mh.Subject()
-	s.From = conv(mh.AddressList("From"))
-	s.To = conv(mh.AddressList("To"))
-	s.Cc = conv(mh.AddressList("Cc"))
-	s.Date, _ = mh.Date()
+	s := Summary{BodyOffset: w.bodyOffset}
+	if seen[fieldMessageID] {
+		s.MessageID = messageID(raw[fieldMessageID])
+	}
+	if seen[fieldSubject] {
+		s.Subject = decodeText(raw[fieldSubject])
+	}
+	if seen[fieldFrom] {
+		s.From = parseAddressList(raw[fieldFrom])
+	}
+	if seen[fieldTo] {
+		s.To = parseAddressList(raw[fieldTo])
+	}
+	if seen[fieldCc] {
+		s.Cc = parseAddressList(raw[fieldCc])
+	}
+	if seen[fieldDate] {
+		s.Date, _ = parseDate(raw[fieldDate])
+	}
+	s.HasAttachment = hasAttachment(raw[fieldContentType], raw[fieldContentDisposition], head, s.BodyOffset)
 	return s
 }
 
-func conv(l []*mail.Address, _ error) []email.Address {
-	out := make([]email.Address, 0, len(l))
-	for _, a := range l {
-		out = append(out, email.Address{Name: a.Name, Email: a.Address})
+// fieldKind classifies a field name, ASCII case-insensitively, without
+// copying it.
+func fieldKind(name []byte) int {
+	switch len(name) {
+	case 2:
+		if equalFold(name, "to") {
+			return fieldTo
+		}
+		if equalFold(name, "cc") {
+			return fieldCc
+		}
+	case 4:
+		if equalFold(name, "from") {
+			return fieldFrom
+		}
+		if equalFold(name, "date") {
+			return fieldDate
+		}
+	case 7:
+		if equalFold(name, "subject") {
+			return fieldSubject
+		}
+	case 10:
+		if equalFold(name, "message-id") {
+			return fieldMessageID
+		}
+	case 12:
+		if equalFold(name, "content-type") {
+			return fieldContentType
+		}
+	case 19:
+		if equalFold(name, "content-disposition") {
+			return fieldContentDisposition
+		}
 	}
-	return out
+	return fieldOther
+}
+
+// equalFold reports whether b equals lower, ASCII case-insensitively; lower
+// must be in lower case.
+func equalFold(b []byte, lower string) bool {
+	if len(b) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPrefixFold reports whether b starts with lower, ASCII
+// case-insensitively; lower must be in lower case.
+func hasPrefixFold(b []byte, lower string) bool {
+	return len(b) >= len(lower) && equalFold(b[:len(lower)], lower)
 }

@@ -1,0 +1,188 @@
+package header
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strings"
+	"unicode/utf8"
+)
+
+// DecodeWords decodes the RFC 2047 encoded words in an unstructured header
+// value (Subject, a display name) and returns valid UTF-8.
+//
+// It is lenient where senders are sloppy: the white space between two
+// adjacent encoded words is dropped (RFC 2047 section 6.2), adjacent words in
+// the same charset are joined before conversion so a character split across
+// two words survives, encoded words touching other text are decoded, base64
+// without padding is accepted, and "q" text may hold spaces. Charsets are
+// those of go-message's charset package (IANA and WHATWG names); an encoded
+// word in an unknown charset is kept as its bytes, read as UTF-8. Text outside
+// encoded words is kept; invalid UTF-8 becomes U+FFFD. Folds are removed and
+// the result is trimmed.
+func DecodeWords(s string) string {
+	return decodeText([]byte(s))
+}
+
+// decodeText unfolds, trims and decodes an unstructured value.
+func decodeText(v []byte) string {
+	v = unfold(v)
+	if bytes.Index(v, []byte("=?")) < 0 {
+		return validString(v)
+	}
+	return validString(appendDecoded(make([]byte, 0, len(v)), v))
+}
+
+// validString returns b as a string, with invalid UTF-8 replaced.
+func validString(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// appendDecoded appends v to dst with its encoded words decoded. The bytes
+// it appends outside converted words are not validated.
+func appendDecoded(dst, v []byte) []byte {
+	var (
+		pending   []byte // raw bytes of the last run of same-charset words
+		pendingCS []byte // their charset; nil when there is no such run
+		afterWord bool   // the last token was an encoded word
+	)
+	flush := func() {
+		if pendingCS != nil {
+			dst = appendCharset(dst, pendingCS, pending)
+			pending, pendingCS = pending[:0], nil
+		}
+	}
+	i := 0
+	for i < len(v) {
+		j := bytes.Index(v[i:], []byte("=?"))
+		if j < 0 {
+			break
+		}
+		j += i
+		cs, text, enc, end, ok := encodedWord(v, j)
+		if !ok {
+			// Not an encoded word: keep "=?" as text.
+			flush()
+			dst = append(dst, v[i:j+2]...)
+			afterWord = false
+			i = j + 2
+			continue
+		}
+		// Between adjacent words, white space is dropped.
+		if between := v[i:j]; !afterWord || !isAllSpace(between) {
+			flush()
+			dst = append(dst, between...)
+		}
+		if pendingCS != nil && !bytes.EqualFold(pendingCS, cs) {
+			flush()
+		}
+		if pendingCS == nil {
+			pendingCS = cs
+		}
+		pending = decodeWordText(pending, text, enc)
+		afterWord = true
+		i = end
+	}
+	flush()
+	return append(dst, v[i:]...)
+}
+
+// encodedWord parses "=?charset?enc?text?=" at v[i:] (RFC 2047 section 2).
+// The charset loses any RFC 2231 language suffix ("utf-8*en").
+func encodedWord(v []byte, i int) (cs, text []byte, enc byte, end int, ok bool) {
+	p := i + 2
+	q := p
+	for q < len(v) && v[q] != '?' {
+		c := v[q]
+		if c <= ' ' || c >= 0x7f || c == '(' || c == ')' || c == '<' || c == '>' || c == '"' || c == ',' || c == '=' {
+			return nil, nil, 0, 0, false
+		}
+		q++
+	}
+	if q == p || q+2 >= len(v) || v[q+2] != '?' {
+		return nil, nil, 0, 0, false
+	}
+	cs = v[p:q]
+	if k := bytes.IndexByte(cs, '*'); k >= 0 {
+		cs = cs[:k]
+	}
+	enc = v[q+1] | 0x20
+	if enc != 'b' && enc != 'q' {
+		return nil, nil, 0, 0, false
+	}
+	t := q + 3
+	k := bytes.Index(v[t:], []byte("?="))
+	if k < 0 {
+		return nil, nil, 0, 0, false
+	}
+	text = v[t : t+k]
+	if enc == 'b' {
+		for _, c := range text {
+			if !isBase64(c) && c != '=' && c != ' ' && c != '\t' {
+				return nil, nil, 0, 0, false
+			}
+		}
+	}
+	return cs, text, enc, t + k + 2, true
+}
+
+func isBase64(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/'
+}
+
+// decodeWordText appends the bytes that text encodes with enc ('b' or 'q')
+// to dst. Broken escapes are kept as they are; broken base64 yields what
+// decodes.
+func decodeWordText(dst, text []byte, enc byte) []byte {
+	if enc == 'q' {
+		for k := 0; k < len(text); k++ {
+			c := text[k]
+			switch {
+			case c == '_':
+				dst = append(dst, ' ')
+			case c == '=' && k+2 < len(text) && unhex(text[k+1]) >= 0 && unhex(text[k+2]) >= 0:
+				dst = append(dst, byte(unhex(text[k+1])<<4|unhex(text[k+2])))
+				k += 2
+			default:
+				dst = append(dst, c)
+			}
+		}
+		return dst
+	}
+	// Base64, tolerant of missing padding and stray white space.
+	var clean [256]byte
+	src := clean[:0]
+	for _, c := range text {
+		if isBase64(c) {
+			src = append(src, c)
+		}
+	}
+	n := base64.RawStdEncoding.DecodedLen(len(src))
+	start := len(dst)
+	dst = append(dst, make([]byte, n)...)
+	m, _ := base64.RawStdEncoding.Decode(dst[start:], src)
+	return dst[:start+m]
+}
+
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c - 'a' + 10)
+	case 'A' <= c && c <= 'F':
+		return int(c - 'A' + 10)
+	}
+	return -1
+}
+
+func isAllSpace(b []byte) bool {
+	for _, c := range b {
+		if !isSpace(c) {
+			return false
+		}
+	}
+	return true
+}
