@@ -36,6 +36,88 @@ func (q Query) Match(env email.Envelope, body func() ([]byte, error)) (bool, err
 	return m.eval(q.Filter)
 }
 
+// MatchEnvelope evaluates the filter on what env holds, without the body.
+// It returns known false when the answer depends on a body condition
+// (whose value is then needed: call Match with the message); otherwise
+// matched is the answer Match would give. Local stores use it to read whole
+// messages only for the envelopes that need them: "from alice and body x"
+// reads no message that is not from alice.
+func (q Query) MatchEnvelope(env email.Envelope) (matched, known bool) {
+	if q.Filter == nil {
+		return true, true
+	}
+	m := matcher{env: &env}
+	switch m.partial(q.Filter) {
+	case yes:
+		return true, true
+	case no:
+		return false, true
+	}
+	return false, false
+}
+
+// tri is a three-valued truth: a body condition is unknown until the body
+// is read.
+type tri uint8
+
+const (
+	no tri = iota
+	yes
+	unknown
+)
+
+func truth(b bool) tri {
+	if b {
+		return yes
+	}
+	return no
+}
+
+// partial evaluates n with Kleene's three-valued logic, body conditions
+// unknown.
+func (m *matcher) partial(n Node) tri {
+	switch n := n.(type) {
+	case *And:
+		out := yes
+		for _, c := range n.Nodes {
+			switch m.partial(c) {
+			case no:
+				return no
+			case unknown:
+				out = unknown
+			}
+		}
+		return out
+	case *Or:
+		out := no
+		for _, c := range n.Nodes {
+			switch m.partial(c) {
+			case yes:
+				return yes
+			case unknown:
+				out = unknown
+			}
+		}
+		return out
+	case *Not:
+		switch m.partial(n.Node) {
+		case yes:
+			return no
+		case no:
+			return yes
+		}
+		return unknown
+	case *TextCond:
+		if n.Field == Body {
+			return unknown
+		}
+		ok, _ := m.textCond(n)
+		return truth(ok)
+	}
+	ok, _ := m.eval(n)
+	return truth(ok)
+}
+
 // matcher evaluates one message; it caches the decoded text of the body
 // across body conditions.
 type matcher struct {
