@@ -1,0 +1,147 @@
+package m2dir
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/header"
+)
+
+// Add-message states.
+const (
+	amStat    = iota // checking the folder marker
+	amCreate         // writing the temp files
+	amTemps          // checking the temp files
+	amPublish        // publishing them
+)
+
+// headerInfo is what the human part of a file name is made of.
+type headerInfo struct {
+	date time.Time
+	from string
+}
+
+// info reads the date and sender of a message for its file name; an
+// undated message is named after fallback.
+func info(raw []byte, fallback time.Time) headerInfo {
+	head := raw[:min(len(raw), MaxHeadSize)]
+	h := header.Scan(head)
+	hi := headerInfo{date: h.Date}
+	if hi.date.IsZero() {
+		hi.date = fallback
+	}
+	if len(h.From) > 0 {
+		hi.from = h.From[0].Email
+	}
+	return hi
+}
+
+type addMessage struct {
+	machine[string]
+	s     Store
+	f     folder
+	raw   []byte
+	flags []byte
+	state int
+	pub   publisher
+}
+
+// AddMessage returns a machine that stores raw in the folder mailbox with
+// flags and ends with the new message's id.
+//
+// The message is written under a dot-temp name in the folder with an
+// exclusive, synced create (and its flags file likewise in .meta); the
+// flags file is renamed into place first, then the message, both without
+// ever replacing an existing file; an id already taken gets a fresh nonce.
+// A crash leaves at worst a hidden temp file or a flags file without a
+// message, never a message without its flags.
+//
+// It fails with email.ErrNotFound when the folder does not exist,
+// email.ErrTooLarge beyond Store.MaxMessageSize, and
+// email.ErrInvalidArgument for a flag that cannot be stored (see
+// CheckFlags) or a store without Entropy.
+func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) coroutine.FileMachine[string] {
+	const op = "add_message"
+	f, err := s.folder(mailbox)
+	if err != nil {
+		return failed[string](op, err)
+	}
+	if int64(len(raw)) > s.maxMessage() {
+		return failed[string](op, fmt.Errorf("m2dir: message of %d bytes: %w", len(raw), email.ErrTooLarge))
+	}
+	if err := CheckFlags(flags); err != nil {
+		return failed[string](op, err)
+	}
+	return &addMessage{machine: machine[string]{op: op}, s: s, f: f, raw: raw, flags: FormatFlagsFile(flags)}
+}
+
+func (m *addMessage) Resume(in []result) ([]request, bool) {
+	if !m.begin(in) {
+		return nil, true
+	}
+	switch m.state {
+	case amStat:
+		m.state = amCreate
+		return m.ask(request{Op: coroutine.FileStat, Path: m.f.file(FolderMarker)})
+	case amCreate:
+		if err := in[0].Err; err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return m.fail(&email.NotFoundError{Mailbox: m.f.name})
+			}
+			return m.fail(fileError(request{Op: coroutine.FileStat, Path: m.f.file(FolderMarker)}, err))
+		}
+		it, reqs, err := newItem(m.s, m.f, m.raw, m.flags)
+		if err != nil {
+			return m.fail(err)
+		}
+		m.pub = publisher{dst: m.f, entropy: m.s.Entropy, items: []pubItem{it}}
+		m.state = amTemps
+		return m.ask(reqs...)
+	case amTemps:
+		for i, r := range in {
+			if r.Err != nil {
+				return m.fail(fileError(request{Op: coroutine.FileCreate, Path: []string{m.pub.items[0].src, m.pub.items[0].flagsSrc}[i]}, r.Err))
+			}
+		}
+		m.state = amPublish
+		return m.publish(nil)
+	case amPublish:
+		return m.publish(in)
+	}
+	return m.fail(fmt.Errorf("m2dir: bad state %d", m.state))
+}
+
+// newItem prepares the publication of raw with the formatted flags into f:
+// it draws the id and temp names and returns the create requests.
+func newItem(s Store, f folder, raw, flags []byte) (pubItem, []request, error) {
+	it := pubItem{checksum: Checksum(raw), human: humanPart(info(raw, s.now()))}
+	if err := it.renew(s.Entropy); err != nil {
+		return it, nil, err
+	}
+	tmp, err := tempName(s.Entropy)
+	if err != nil {
+		return it, nil, err
+	}
+	it.src = f.file(tmp)
+	reqs := []request{coroutine.Create(it.src, raw)}
+	if len(flags) > 0 {
+		it.flagsSrc = f.meta() + "/" + tmp + FlagsSuffix
+		reqs = append(reqs, coroutine.Create(it.flagsSrc, flags))
+	}
+	return it, reqs, nil
+}
+
+func (m *addMessage) publish(in []result) ([]request, bool) {
+	reqs, err := m.pub.step(in)
+	if err != nil {
+		return m.fail(err)
+	}
+	if reqs == nil {
+		return m.finish(m.pub.items[0].id)
+	}
+	return m.ask(reqs...)
+}

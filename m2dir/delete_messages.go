@@ -1,0 +1,131 @@
+package m2dir
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/ioemail/ioemail/coroutine"
+)
+
+// Delete-messages states.
+const (
+	dlList   = iota // listing the folder and its .meta
+	dlRemove        // removing the messages
+	dlMeta          // removing their metadata
+	dlSync          // syncing
+	dlDone
+)
+
+type deleteMessages struct {
+	machine[struct{}]
+	f     folder
+	ids   []string
+	c     contents
+	state int
+	reqs  []request
+}
+
+// DeleteMessages returns a machine that permanently removes exactly the
+// messages ids from the folder mailbox: each message file first, then
+// every .meta entry named "<id>.<anything>", so that a crash leaves at
+// worst metadata without a message (harmless), never a message that
+// suddenly lost its flags.
+//
+// Every id is checked before anything is removed: a missing message fails
+// the whole call with email.ErrNotFound and removes nothing. A message
+// that vanishes between the check and its removal counts as removed.
+func (s Store) DeleteMessages(mailbox string, ids []string) coroutine.FileMachine[struct{}] {
+	const op = "delete_message"
+	f, err := s.folder(mailbox)
+	if err == nil {
+		err = checkIDs(ids)
+	}
+	if err != nil {
+		return failed[struct{}](op, err)
+	}
+	return &deleteMessages{machine: machine[struct{}]{op: op}, f: f, ids: ids}
+}
+
+func (m *deleteMessages) Resume(in []result) ([]request, bool) {
+	if !m.begin(in) {
+		return nil, true
+	}
+	switch m.state {
+	case dlList:
+		m.state = dlRemove
+		return m.ask(listFolder(m.f)...)
+	case dlRemove:
+		c, err := readContents(m.f, in[0], in[1])
+		if err == nil {
+			err = c.findAll(m.f.name, m.ids)
+		}
+		if err != nil {
+			return m.fail(err)
+		}
+		m.c = c
+		m.state = dlMeta
+		return m.batch(func(add func(request)) {
+			seen := map[string]bool{}
+			for _, id := range m.ids {
+				if !seen[id] {
+					seen[id] = true
+					add(coroutine.Remove(m.f.file(c.files[id])))
+				}
+			}
+		})
+	case dlMeta:
+		if err := m.check(in); err != nil {
+			return m.fail(err)
+		}
+		m.state = dlSync
+		return m.batch(func(add func(request)) {
+			for _, id := range m.ids {
+				for _, name := range m.c.meta {
+					if strings.HasPrefix(name, id+".") {
+						add(coroutine.Remove(m.f.meta() + "/" + name))
+					}
+				}
+			}
+		})
+	case dlSync:
+		if err := m.check(in); err != nil {
+			return m.fail(err)
+		}
+		m.state = dlDone
+		return m.batch(func(add func(request)) {
+			add(coroutine.SyncDir(m.f.dir))
+			add(coroutine.SyncDir(m.f.meta()))
+		})
+	case dlDone:
+		if err := m.check(in); err != nil {
+			return m.fail(err)
+		}
+		return m.finish(struct{}{})
+	}
+	return m.fail(fmt.Errorf("m2dir: bad state %d", m.state))
+}
+
+// batch asks for the requests fill adds, remembering them for check.
+func (m *deleteMessages) batch(fill func(add func(request))) ([]request, bool) {
+	m.reqs = nil
+	seen := map[string]bool{}
+	fill(func(r request) {
+		if !seen[r.Path] {
+			seen[r.Path] = true
+			m.reqs = append(m.reqs, r)
+		}
+	})
+	return m.ask(m.reqs...)
+}
+
+// check returns the first error of a batch other than a missing file.
+func (m *deleteMessages) check(in []result) error {
+	for i, r := range in {
+		if r.Err != nil && !errors.Is(r.Err, fs.ErrNotExist) {
+			return fileError(m.reqs[i], r.Err)
+		}
+	}
+	return nil
+}

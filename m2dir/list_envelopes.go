@@ -1,0 +1,202 @@
+package m2dir
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/header"
+)
+
+// readChunk is how many message heads one batch reads, which bounds the
+// memory a listing holds at once.
+const readChunk = 1024
+
+// List-envelopes states.
+const (
+	leList  = iota // listing the folder and its .meta
+	leHeads        // reading a chunk of heads
+	leMore         // re-reading heads whose header did not fit
+	leFlags        // reading the flags of the page
+)
+
+type listEnvelopes struct {
+	machine[[]email.Envelope]
+	s         Store
+	f         folder
+	opts      email.ListOptions
+	state     int
+	c         contents
+	next      int              // index in c.ids of the next chunk
+	batch     []string         // ids of the batch being read
+	more      []string         // ids to read again with MaxHeadSize
+	envs      []email.Envelope // one per message read
+	page      []email.Envelope
+	flagIndex []int // page index of each flags read
+}
+
+// ListEnvelopes returns a machine that lists a page of the folder's
+// envelopes, newest Date header first, undated last, ties by id.
+//
+// It lists the folder and its .meta once, then reads only the head of each
+// message (Store.HeadSize bytes, again up to MaxHeadSize when the header is
+// longer) in chunks of 1024 files, and scans it with internal/header; the
+// size is the file's. Flags files are read only for the messages of the
+// page. A message that vanishes meanwhile is left out; a flags file with
+// garbage gives the flags of its good lines.
+func (s Store) ListEnvelopes(mailbox string, opts email.ListOptions) coroutine.FileMachine[[]email.Envelope] {
+	f, err := s.folder(mailbox)
+	if err != nil {
+		return failed[[]email.Envelope]("list_envelopes", err)
+	}
+	return &listEnvelopes{machine: machine[[]email.Envelope]{op: "list_envelopes"}, s: s, f: f, opts: opts}
+}
+
+func (m *listEnvelopes) Resume(in []result) ([]request, bool) {
+	if !m.begin(in) {
+		return nil, true
+	}
+	switch m.state {
+	case leList:
+		m.state = leHeads
+		return m.ask(listFolder(m.f)...)
+	case leHeads:
+		if m.batch == nil {
+			c, err := readContents(m.f, in[0], in[1])
+			if err != nil {
+				return m.fail(err)
+			}
+			m.c = c
+			m.envs = make([]email.Envelope, 0, len(c.ids))
+			return m.readChunk()
+		}
+		for i, r := range in {
+			if err := m.scan(m.batch[i], r, false); err != nil {
+				return m.fail(err)
+			}
+		}
+		if len(m.more) > 0 {
+			m.state = leMore
+			reqs := make([]request, len(m.more))
+			for i, id := range m.more {
+				reqs[i] = coroutine.ReadHead(m.f.file(m.c.files[id]), MaxHeadSize)
+			}
+			return m.ask(reqs...)
+		}
+		return m.readChunk()
+	case leMore:
+		for i, r := range in {
+			if err := m.scan(m.more[i], r, true); err != nil {
+				return m.fail(err)
+			}
+		}
+		m.more = m.more[:0]
+		m.state = leHeads
+		return m.readChunk()
+	case leFlags:
+		for i, r := range in {
+			fl, err := readFlags(r)
+			if err != nil && fl == nil {
+				var ffe *FlagsFileError
+				if !errors.As(err, &ffe) {
+					return m.fail(fileError(readFlagsReq(m.f.flagsFile(m.page[m.flagIndex[i]].ID)), err))
+				}
+			}
+			m.page[m.flagIndex[i]].Flags = fl
+		}
+		return m.finish(m.page)
+	}
+	return m.fail(fmt.Errorf("m2dir: bad state %d", m.state))
+}
+
+// readChunk asks for the next chunk of heads, or sorts and pages when all
+// are read.
+func (m *listEnvelopes) readChunk() ([]request, bool) {
+	if m.next >= len(m.c.ids) {
+		return m.paginate()
+	}
+	end := min(m.next+readChunk, len(m.c.ids))
+	m.batch = m.c.ids[m.next:end]
+	m.next = end
+	reqs := make([]request, len(m.batch))
+	limit := m.s.headSize()
+	for i, id := range m.batch {
+		reqs[i] = coroutine.ReadHead(m.f.file(m.c.files[id]), limit)
+	}
+	return m.ask(reqs...)
+}
+
+// scan turns one head read into an envelope, or queues it for a longer
+// read when its header is cut.
+func (m *listEnvelopes) scan(id string, r result, final bool) error {
+	if r.Err != nil {
+		if errors.Is(r.Err, fs.ErrNotExist) {
+			return nil // deleted meanwhile
+		}
+		return fileError(coroutine.ReadHead(m.f.file(m.c.files[id]), 0), r.Err)
+	}
+	if !final && int64(len(r.Data)) < r.Size && header.End(r.Data) < 0 {
+		m.more = append(m.more, id)
+		return nil
+	}
+	m.envs = append(m.envs, envelope(id, r.Data, r.Size, m.opts.WithAttachment))
+	return nil
+}
+
+// envelope builds the envelope of a message from its head.
+func envelope(id string, head []byte, size int64, withAttachment bool) email.Envelope {
+	h := header.Scan(head)
+	env := email.Envelope{
+		ID: id, MessageID: h.MessageID, Subject: h.Subject,
+		From: h.From, To: h.To, Date: h.Date, Size: size,
+	}
+	if env.From == nil {
+		env.From = []email.Address{}
+	}
+	if env.To == nil {
+		env.To = []email.Address{}
+	}
+	if withAttachment {
+		att := h.HasAttachment
+		env.HasAttachment = &att
+	}
+	return env
+}
+
+// sortEnvelopes orders envelopes newest first, undated last, ties by id.
+func sortEnvelopes(envs []email.Envelope) {
+	slices.SortFunc(envs, func(a, b email.Envelope) int {
+		az, bz := a.Date.IsZero(), b.Date.IsZero()
+		switch {
+		case az && !bz:
+			return 1
+		case bz && !az:
+			return -1
+		case !az && !a.Date.Equal(b.Date):
+			return b.Date.Compare(a.Date)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+func (m *listEnvelopes) paginate() ([]request, bool) {
+	sortEnvelopes(m.envs)
+	start, end := m.opts.Window(len(m.envs))
+	m.page = m.envs[start:end:end]
+	var reqs []request
+	for i, e := range m.page {
+		if m.c.flagged[e.ID] {
+			reqs = append(reqs, readFlagsReq(m.f.flagsFile(e.ID)))
+			m.flagIndex = append(m.flagIndex, i)
+		}
+	}
+	m.state = leFlags
+	if len(reqs) == 0 {
+		return m.finish(m.page)
+	}
+	return m.ask(reqs...)
+}
