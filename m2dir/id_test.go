@@ -41,15 +41,15 @@ func TestParseID(t *testing.T) {
 
 func TestParseFileName(t *testing.T) {
 	cases := map[string]string{
-		"2023-09-04_13:47_builds@sr.ht,CwAAALaRBRpiAgP0.q83v":     "CwAAALaRBRpiAgP0.q83v",
-		"2024-01-01T00:00:00+0100,CwAAALaRBRpiAgP0.YWJjZA==":      "CwAAALaRBRpiAgP0.YWJjZA==",
-		"human,with,commas,CwAAALaRBRpiAgP0":                      "CwAAALaRBRpiAgP0",
-		",CwAAALaRBRpiAgP0.1":                                     "CwAAALaRBRpiAgP0.1",
-		".m2dir.tmp.abc,CwAAALaRBRpiAgP0":                         "",
-		"no-comma":                                                "",
-		"x,not-an-id":                                             "",
-		"x,CwAAALaRBRpiAgP0.q83v,":                                "",
-		"x,CwAAALaRBRpiAgP0.q83v.flags":                           "",
+		"2023-09-04_13:47_builds@sr.ht,CwAAALaRBRpiAgP0.q83v":      "CwAAALaRBRpiAgP0.q83v",
+		"2024-01-01T00:00:00+0100,CwAAALaRBRpiAgP0.YWJjZA==":       "CwAAALaRBRpiAgP0.YWJjZA==",
+		"human,with,commas,CwAAALaRBRpiAgP0":                       "CwAAALaRBRpiAgP0",
+		",CwAAALaRBRpiAgP0.1":                                      "CwAAALaRBRpiAgP0.1",
+		".m2dir.tmp.abc,CwAAALaRBRpiAgP0":                          "",
+		"no-comma":                                                 "",
+		"x,not-an-id":                                              "",
+		"x,CwAAALaRBRpiAgP0.q83v,":                                 "",
+		"x,CwAAALaRBRpiAgP0.q83v.flags":                            "",
 		"2023-09-04_13:47_builds@sr.ht,CwAAALaRBRpiAgP0.q83v/evil": "",
 	}
 	for name, want := range cases {
