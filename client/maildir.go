@@ -1,0 +1,143 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/maildir"
+)
+
+// MaildirClient runs the step machines of a maildir.Store on the local file
+// system. It implements Storage; its methods are safe for concurrent use.
+type MaildirClient struct {
+	store maildir.Store
+	files *FileDriver
+}
+
+// WithMaildir registers a Maildir store as the storage backend of highest
+// priority. Unset nondeterministic inputs are filled in: Clock with
+// time.Now, Entropy with crypto/rand.Reader, Hostname with os.Hostname and
+// Pid with os.Getpid.
+func (c *Client) WithMaildir(s maildir.Store) *Client {
+	if s.Clock == nil {
+		s.Clock = time.Now
+	}
+	if s.Entropy == nil {
+		s.Entropy = rand.Reader
+	}
+	if s.Hostname == "" {
+		if h, err := os.Hostname(); err == nil {
+			s.Hostname = h
+		}
+	}
+	if s.Pid == 0 {
+		s.Pid = os.Getpid()
+	}
+	c.storage[slotMaildir] = &MaildirClient{store: s, files: c.files}
+	return c
+}
+
+// Maildir returns the registered Maildir backend, or nil.
+func (c *Client) Maildir() *MaildirClient {
+	m, _ := c.storage[slotMaildir].(*MaildirClient)
+	return m
+}
+
+// Store returns the store the client runs, with its defaults filled in.
+func (m *MaildirClient) Store() maildir.Store { return m.store }
+
+// Name implements Storage.
+func (m *MaildirClient) Name() string { return "maildir" }
+
+func runMaildir[R any](ctx context.Context, m *MaildirClient, op string, mach coroutine.FileMachine[R]) (R, error) {
+	out, err := RunFiles(ctx, m.files, mach)
+	if err != nil {
+		return out, &email.OpError{Backend: "maildir", Op: op, Err: err}
+	}
+	return out, nil
+}
+
+// ListMailboxes implements Storage; see maildir.Store.ListMailboxes.
+func (m *MaildirClient) ListMailboxes(ctx context.Context, opts email.ListMailboxesOptions) ([]email.Mailbox, error) {
+	return runMaildir(ctx, m, "list_mailboxes", m.store.ListMailboxes(opts))
+}
+
+// CreateMailbox implements Storage; see maildir.Store.CreateMailbox.
+func (m *MaildirClient) CreateMailbox(ctx context.Context, name string) error {
+	_, err := runMaildir(ctx, m, "create_mailbox", m.store.CreateMailbox(name))
+	return err
+}
+
+// DeleteMailbox implements Storage; see maildir.Store.DeleteMailbox.
+func (m *MaildirClient) DeleteMailbox(ctx context.Context, name string) error {
+	_, err := runMaildir(ctx, m, "delete_mailbox", m.store.DeleteMailbox(name))
+	return err
+}
+
+// ListEnvelopes implements Storage; see maildir.Store.ListEnvelopes.
+func (m *MaildirClient) ListEnvelopes(ctx context.Context, mailbox string, opts email.ListOptions) ([]email.Envelope, error) {
+	return runMaildir(ctx, m, "list_envelopes", m.store.ListEnvelopes(mailbox, opts))
+}
+
+// GetMessage implements Storage; see maildir.Store.GetMessage. The message
+// is read whole (at most Store.MaxMessageSize bytes) before it is written
+// to w.
+func (m *MaildirClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
+	data, err := runMaildir(ctx, m, "get_message", m.store.GetMessage(mailbox, id))
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(w, bytes.NewReader(data))
+	if err != nil {
+		return n, &email.OpError{Backend: "maildir", Op: "get_message", Err: err}
+	}
+	return n, nil
+}
+
+// AddMessage implements Storage; see maildir.Store.AddMessage. It reads r
+// to its end, at most Store.MaxMessageSize bytes (128 MiB by default); a
+// longer message fails with an error matching email.ErrTooLarge and
+// nothing is written.
+func (m *MaildirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
+	limit := m.store.MaxMessageSize
+	if limit <= 0 {
+		limit = maildir.DefaultMaxMessageSize
+	}
+	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return "", &email.OpError{Backend: "maildir", Op: "add_message", Err: err}
+	}
+	if int64(len(raw)) > limit {
+		return "", &email.OpError{Backend: "maildir", Op: "add_message", Err: fmt.Errorf("message longer than %d bytes: %w", limit, email.ErrTooLarge)}
+	}
+	return runMaildir(ctx, m, "add_message", m.store.AddMessage(mailbox, raw, flags))
+}
+
+// CopyMessages implements Storage; see maildir.Store.CopyMessages.
+func (m *MaildirClient) CopyMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
+	return runMaildir(ctx, m, "copy_messages", m.store.CopyMessages(from, to, ids))
+}
+
+// MoveMessages implements Storage; see maildir.Store.MoveMessages.
+func (m *MaildirClient) MoveMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
+	return runMaildir(ctx, m, "move_messages", m.store.MoveMessages(from, to, ids))
+}
+
+// DeleteMessages implements Storage; see maildir.Store.DeleteMessages.
+func (m *MaildirClient) DeleteMessages(ctx context.Context, mailbox string, ids []string) error {
+	_, err := runMaildir(ctx, m, "delete_message", m.store.DeleteMessages(mailbox, ids))
+	return err
+}
+
+// StoreFlags implements Storage; see maildir.Store.StoreFlags.
+func (m *MaildirClient) StoreFlags(ctx context.Context, mailbox string, ids []string, op email.FlagOp, flags email.Flags) error {
+	_, err := runMaildir(ctx, m, "store_flags", m.store.StoreFlags(mailbox, ids, op, flags))
+	return err
+}

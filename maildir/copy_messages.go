@@ -1,0 +1,199 @@
+package maildir
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+)
+
+// The states of copyMessagesMachine.
+const (
+	cpStart = iota
+	cpScan
+	cpSrcKw
+	cpDstKw
+	cpRead
+	cpDeliver
+)
+
+type copyMessagesMachine struct {
+	base[[]string]
+	s              Store
+	from, to       string
+	srcDir, dstDir string
+	ids            []string
+	state          int
+	scan           *scanMachine
+	kw             *keywordsMachine
+	dv             *deliverMachine
+	t              *transfer
+	dstKw          *Keywords
+	i              int
+	rescanned      bool
+	out            []string
+}
+
+// CopyMessages returns a machine copying messages to another mailbox (or
+// the same one) and returning their new ids, in the order of ids.
+//
+// Every id is located first (exact key match); an unknown id fails with
+// *email.NotFoundError before anything is written. Each copy is a new
+// delivery into the target's cur/ (see AddMessage) under a fresh unique
+// name, so no foreign field such as mbsync's ",U=" travels with it
+// (seed-reference 11.4), with the same flags: the standard letters, and
+// keywords re-mapped through the target's dovecot-keywords (extended when
+// needed). Unknown flag bytes are kept. Messages are read one at a time,
+// each at most Store.MaxMessageSize bytes.
+func (s Store) CopyMessages(from, to string, ids []string) coroutine.FileMachine[[]string] {
+	srcDir, dstDir, err := s.pair(from, to, ids)
+	if err != nil {
+		return done[[]string](err)
+	}
+	return &copyMessagesMachine{s: s, from: from, to: to, srcDir: srcDir, dstDir: dstDir, ids: ids}
+}
+
+// pair checks the arguments of a copy or a move.
+func (s Store) pair(from, to string, ids []string) (string, string, error) {
+	srcDir, err := s.Dir(from)
+	if err != nil {
+		return "", "", err
+	}
+	dstDir, err := s.Dir(to)
+	if err == nil {
+		err = s.canWrite()
+	}
+	if err == nil {
+		err = s.checkIDs(ids)
+	}
+	return srcDir, dstDir, err
+}
+
+// Resume implements coroutine.Machine.
+func (m *copyMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
+	if m.done {
+		return nil, true
+	}
+	if err := m.check(in); err != nil {
+		return m.fail(err)
+	}
+	for {
+		switch m.state {
+		case cpStart:
+			if len(m.ids) == 0 {
+				return m.finish([]string{})
+			}
+			m.state, m.scan, in = cpScan, m.s.scan(m.from, m.srcDir), nil
+		case cpScan:
+			reqs, done, f, err := runSub[*Folder](m.scan, in)
+			if !done {
+				return m.delegate(reqs)
+			}
+			if err != nil {
+				return m.fail(err)
+			}
+			if m.rescanned {
+				e, ok := f.Find(m.ids[m.i])
+				if !ok {
+					return m.fail(&email.NotFoundError{Mailbox: m.from, ID: m.ids[m.i]})
+				}
+				m.t.entries[m.i] = e
+				m.state = cpRead
+				return m.read()
+			}
+			es, err := locate(f, m.ids)
+			if err != nil {
+				return m.fail(err)
+			}
+			m.t = &transfer{entries: es}
+			m.kw, in = m.s.sourceKeywords(m.from, m.srcDir, es), nil
+			m.state = cpSrcKw
+			if m.kw == nil {
+				if err := m.plan(nil); err != nil {
+					return m.fail(err)
+				}
+			}
+		case cpSrcKw:
+			reqs, done, kw, err := runSub[*Keywords](m.kw, in)
+			if !done {
+				return m.delegate(reqs)
+			}
+			if err == nil {
+				err = m.plan(kw)
+			}
+			if err != nil {
+				return m.fail(err)
+			}
+			in = nil
+		case cpDstKw:
+			if m.kw != nil {
+				reqs, done, kw, err := runSub[*Keywords](m.kw, in)
+				if !done {
+					return m.delegate(reqs)
+				}
+				if err != nil {
+					return m.fail(err)
+				}
+				m.dstKw = kw
+			}
+			m.out = make([]string, 0, len(m.ids))
+			m.state = cpRead
+			return m.read()
+		case cpRead:
+			r := in[0]
+			switch {
+			case errors.Is(r.Err, fs.ErrNotExist) && !m.rescanned:
+				m.rescanned = true
+				m.state, m.scan, in = cpScan, m.s.scan(m.from, m.srcDir), nil
+				continue
+			case errors.Is(r.Err, fs.ErrNotExist):
+				return m.fail(&email.NotFoundError{Mailbox: m.from, ID: m.ids[m.i]})
+			case r.Err != nil:
+				return m.fail(fmt.Errorf("maildir: reading %s: %w", m.t.entries[m.i].Path(m.srcDir), r.Err))
+			case r.Size > m.s.maxMessage() || int64(len(r.Data)) > m.s.maxMessage():
+				return m.fail(fmt.Errorf("maildir: message %q is more than %d bytes: %w", m.ids[m.i], m.s.maxMessage(), email.ErrTooLarge))
+			}
+			m.rescanned = false
+			m.dv = m.s.deliver(m.to, m.dstDir, r.Data, m.t.letters(m.i, m.dstKw), m.i+1)
+			m.state, in = cpDeliver, nil
+		case cpDeliver:
+			reqs, done, key, err := runSub[string](m.dv, in)
+			if !done {
+				return m.delegate(reqs)
+			}
+			if err != nil {
+				return m.fail(err)
+			}
+			m.out = append(m.out, key)
+			m.i++
+			if m.i == len(m.ids) {
+				return m.finish(m.out)
+			}
+			m.state = cpRead
+			return m.read()
+		default:
+			return m.fail(fmt.Errorf("maildir: copy_messages in state %d: %w", m.state, email.ErrUnexpectedReply))
+		}
+	}
+}
+
+// plan resolves the flags and sets up the target keyword machine.
+func (m *copyMessagesMachine) plan(srcKw *Keywords) error {
+	t, err := plan(m.t.entries, srcKw)
+	if err != nil {
+		return err
+	}
+	m.t = t
+	m.kw = nil
+	if len(t.need) > 0 {
+		m.kw = m.s.keywords(m.to, m.dstDir, t.need)
+	}
+	m.state = cpDstKw
+	return nil
+}
+
+func (m *copyMessagesMachine) read() ([]coroutine.FileRequest, bool) {
+	return m.ask(coroutine.ReadHead(m.t.entries[m.i].Path(m.srcDir), m.s.maxMessage()+1))
+}

@@ -1,0 +1,59 @@
+// Package maildir is the Maildir backend: step machines that read and
+// write a tree of maildirs (D. J. Bernstein's format, with the Maildir++
+// folder layout of Courier and Dovecot, or nested "fs" folders) without
+// doing any I/O themselves.
+//
+// A Store describes the tree. Each operation is a method returning a
+// coroutine.FileMachine that asks for batches of file requests (list a
+// directory, read the head of a file, create a file exclusively and sync
+// it, link, rename without replacing, remove, make a directory, sync a
+// directory) and is resumed with their results. The client package runs
+// them on the real file system; tests and users' harnesses can answer them
+// from a script (coroutine.ReplayFiles). Requests of one batch are
+// independent, so a driver may run them in parallel.
+//
+// # Ids and names
+//
+// A message's id is its unique key: the file name up to the first
+// separator (':' by default, ';' on request), so "1700000000.R1a2bM5P7Q1.host,S=42"
+// for the file "1700000000.R1a2bM5P7Q1.host,S=42:2,FS". Ids are matched
+// exactly, never as prefixes. Ids change when a message is copied or moved
+// (new unique names), never when its flags change.
+//
+// Mailbox names are "/"-separated UTF-8; "INBOX" (any case) is the root
+// maildir. Mailbox.ID from ListMailboxes is that same name and is accepted
+// by every other operation.
+//
+// # Flags
+//
+// The info "2,<letters>" carries the flags: D draft, F flagged, P passed
+// (email.Forwarded), R replied (email.Answered), S seen, T trashed
+// (email.Deleted), always written in ASCII order. Every other flag (the
+// other IANA keywords such as $Junk, and custom keywords) is a Dovecot
+// keyword letter a-z, mapped by the folder's dovecot-keywords file. Bytes
+// this package does not understand, and a Dovecot ",<extra>" tail, are kept
+// when flags change. Only the info is read for flags: fields of the key
+// such as ",S=<size>" never are.
+//
+// # Writing safely
+//
+// New messages are written to tmp/ with an exclusive create and a sync,
+// then published into cur/ by a hard link that never replaces a file (or,
+// where hard links are refused, a rename that never replaces one), then
+// the tmp/ name is removed and cur/ is synced. A crash leaves at worst a
+// complete file in tmp/, never a partial message in cur/ or new/. Unique
+// names hold 64 random bits from the Store's Entropy besides the time, pid
+// and escaped host name. Moves are single renames that never replace a
+// file. Listing never moves, renames or opens anything but the files it
+// reads.
+//
+// # Concurrency
+//
+// Several processes may use one tree at once: deliveries never clash,
+// listings tolerate files renamed or removed under them (scanning new/
+// before cur/, detecting directory changes, and locating a vanished file
+// again once), and operations that rename a message locate it again when
+// another process renamed it first. As in every Maildir implementation, two
+// concurrent flag changes of one message may lose one of them (the last
+// rename wins).
+package maildir

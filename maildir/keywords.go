@@ -1,0 +1,150 @@
+package maildir
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ioemail/ioemail/email"
+)
+
+// Files of Dovecot's keyword protocol (Dovecot maildir documentation).
+const (
+	keywordsFile = "dovecot-keywords"
+	lockFile     = "dovecot-uidlist.lock"
+	// maxKeywordsFile bounds the read of dovecot-keywords.
+	maxKeywordsFile = 64 << 10
+	// staleLock is the age after which a lock file is taken to be left
+	// over by a crash (Dovecot's own default is two minutes).
+	staleLockSecs = 120
+)
+
+// Keywords is a folder's Dovecot keyword table: the file dovecot-keywords
+// holds lines "<n> <keyword>", and the info letter 'a'+n stands for that
+// keyword (so at most 26 keywords live in file names).
+type Keywords struct {
+	names [26]string
+	// other holds the lines that did not parse, written back as they were.
+	other []string
+}
+
+// ParseKeywords reads the content of a dovecot-keywords file. Lines that
+// do not parse, and later lines for a letter already taken, are kept aside
+// and written back unchanged by Bytes.
+func ParseKeywords(data []byte) *Keywords {
+	k := &Keywords{}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			continue
+		}
+		num, kw, ok := strings.Cut(line, " ")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil || n < 0 || n >= 26 || kw == "" || k.names[n] != "" || num != strconv.Itoa(n) {
+			k.other = append(k.other, line)
+			continue
+		}
+		k.names[n] = kw
+	}
+	return k
+}
+
+// Bytes returns the file content for the table.
+func (k *Keywords) Bytes() []byte {
+	var b bytes.Buffer
+	for i, n := range k.names {
+		if n != "" {
+			fmt.Fprintf(&b, "%d %s\n", i, n)
+		}
+	}
+	for _, l := range k.other {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// Name returns the keyword of letter c ('a'..'z'), "" when unmapped.
+func (k *Keywords) Name(c byte) string {
+	if k == nil || !isKeywordLetter(c) {
+		return ""
+	}
+	return k.names[c-'a']
+}
+
+// letter returns the letter mapped to a flag equal to f, or 0.
+func (k *Keywords) letter(f email.Flag) byte {
+	if k == nil {
+		return 0
+	}
+	for i, n := range k.names {
+		if n != "" && email.ParseFlag(n).Equal(f) {
+			return byte('a' + i)
+		}
+	}
+	return 0
+}
+
+// assign gives each flag of fs that has no letter the first free one. It
+// fails with email.ErrInvalidArgument when the 26 letters run out.
+func (k *Keywords) assign(fs email.Flags) error {
+	for _, f := range fs {
+		if k.letter(f) != 0 {
+			continue
+		}
+		free := -1
+		for i, n := range k.names {
+			if n == "" {
+				free = i
+				break
+			}
+		}
+		if free < 0 {
+			return fmt.Errorf("maildir: no free keyword letter for %q (dovecot-keywords holds 26): %w", keywordSpelling(f), email.ErrInvalidArgument)
+		}
+		k.names[free] = keywordSpelling(f)
+	}
+	return nil
+}
+
+// keywordSpelling is how a flag without a letter is written into
+// dovecot-keywords: the canonical spelling of a registered keyword
+// ("$Junk"), the raw spelling of a custom one.
+func keywordSpelling(f email.Flag) string { return f.Canonical() }
+
+// checkKeyword refuses flags that cannot be written as a keyword: an IMAP
+// keyword is an atom (RFC 3501 section 9: no space, control character,
+// "(", ")", "{", "%", "*", '"', "\" or "]"), and a custom one may not
+// start with "\" (system flags are not keywords).
+func checkKeyword(f email.Flag) error {
+	s := keywordSpelling(f)
+	bad := s == "" || len(s) > 255
+	for i := 0; i < len(s) && !bad; i++ {
+		c := s[i]
+		bad = c <= ' ' || c >= 0x7f || strings.IndexByte(`(){%*"\]`, c) >= 0
+	}
+	if f.IANA == email.Custom && strings.HasPrefix(f.Raw, `\`) {
+		bad = true
+	}
+	if bad {
+		return fmt.Errorf("maildir: flag %q cannot be stored as a keyword: %w", f.Raw, email.ErrInvalidArgument)
+	}
+	return nil
+}
+
+// letterless returns the flags of fs that have no info letter, checking
+// that each can be a keyword.
+func letterless(fs email.Flags) (email.Flags, error) {
+	var out email.Flags
+	for _, f := range fs {
+		if letterOf(f.IANA) != 0 {
+			continue
+		}
+		if err := checkKeyword(f); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -1,0 +1,201 @@
+package maildir
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+)
+
+// maxRescans bounds how often a scan starts over because new/ or cur/
+// changed while it was listed.
+const maxRescans = 3
+
+// Entry is one message file of a maildir.
+type Entry struct {
+	// Sub is "new" or "cur".
+	Sub string
+	// File is the file's base name.
+	File string
+	// Name is File parsed.
+	Name Name
+}
+
+// Path returns the file's path in the maildir dir.
+func (e Entry) Path(dir string) string { return dir + "/" + e.Sub + "/" + e.File }
+
+// Folder is what a scan of one maildir found.
+type Folder struct {
+	// Mailbox is the name the scan was asked for; Dir its directory.
+	Mailbox, Dir string
+	// Entries holds one entry per key: new/ is listed before cur/ and a
+	// key found in both (a message moved between the two listings) is
+	// kept once, as its cur/ file. Dot names, directories and names that
+	// do not parse are skipped.
+	Entries []Entry
+	// NewModTime and CurModTime are the modification times of new/ and
+	// cur/ when they were listed.
+	NewModTime, CurModTime time.Time
+	index      map[string]int
+}
+
+// Find returns the entry whose key is exactly id.
+func (f *Folder) Find(id string) (Entry, bool) {
+	i, ok := f.index[id]
+	if !ok {
+		return Entry{}, false
+	}
+	return f.Entries[i], true
+}
+
+// Scan returns a machine listing the messages of a mailbox: it lists new/
+// then cur/ in one batch, stats both, and starts over (at most three times)
+// when either directory changed while it was listed, the technique mbsync
+// uses against entries missed by a listing that races a rename. A missing
+// cur/ means the mailbox does not exist (*email.NotFoundError); a missing
+// new/ is read as empty. Nothing is opened and nothing is moved.
+func (s Store) Scan(mailbox string) coroutine.FileMachine[*Folder] {
+	dir, err := s.Dir(mailbox)
+	if err != nil {
+		return done[*Folder](err)
+	}
+	return s.scan(mailbox, dir)
+}
+
+// The states of scanMachine.
+const (
+	scStart = iota
+	scList
+	scStat
+)
+
+type scanMachine struct {
+	base[*Folder]
+	s       Store
+	mailbox string
+	dir     string
+	state   int
+	tries   int
+	lists   [2]coroutine.FileResult
+}
+
+func (s Store) scan(mailbox, dir string) *scanMachine {
+	return &scanMachine{s: s, mailbox: mailbox, dir: dir}
+}
+
+func (m *scanMachine) list() ([]coroutine.FileRequest, bool) {
+	m.state = scList
+	return m.ask(coroutine.List(m.dir+"/new"), coroutine.List(m.dir+"/cur"))
+}
+
+// Resume implements coroutine.Machine.
+func (m *scanMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
+	if m.done {
+		return nil, true
+	}
+	if err := m.check(in); err != nil {
+		return m.fail(err)
+	}
+	switch m.state {
+	case scStart:
+		return m.list()
+	case scList:
+		if err := in[1].Err; err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return m.fail(&email.NotFoundError{Mailbox: m.mailbox})
+			}
+			return m.fail(fmt.Errorf("maildir: listing %s/cur: %w", m.dir, err))
+		}
+		if err := in[0].Err; err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return m.fail(fmt.Errorf("maildir: listing %s/new: %w", m.dir, err))
+		}
+		m.lists = [2]coroutine.FileResult{in[0], in[1]}
+		m.state = scStat
+		stat := coroutine.FileRequest{Op: coroutine.FileStat}
+		sn, sc := stat, stat
+		sn.Path, sc.Path = m.dir+"/new", m.dir+"/cur"
+		return m.ask(sn, sc)
+	case scStat:
+		changed := false
+		for i := range 2 {
+			if in[i].Err == nil && m.lists[i].Err == nil && !in[i].ModTime.Equal(m.lists[i].ModTime) {
+				changed = true
+			}
+		}
+		if changed && m.tries < maxRescans {
+			m.tries++
+			return m.list()
+		}
+		return m.finish(m.build())
+	}
+	return m.fail(fmt.Errorf("maildir: scan in state %d: %w", m.state, email.ErrUnexpectedReply))
+}
+
+func (m *scanMachine) build() *Folder {
+	f := &Folder{Mailbox: m.mailbox, Dir: m.dir, NewModTime: m.lists[0].ModTime, CurModTime: m.lists[1].ModTime}
+	n := len(m.lists[0].Entries) + len(m.lists[1].Entries)
+	f.Entries = make([]Entry, 0, n)
+	f.index = make(map[string]int, n)
+	sep := m.s.sep()
+	for i, sub := range [2]string{"new", "cur"} {
+		for _, de := range m.lists[i].Entries {
+			if de.IsDir {
+				continue
+			}
+			name, err := ParseName(de.Name, sep)
+			if err != nil {
+				continue
+			}
+			e := Entry{Sub: sub, File: de.Name, Name: name}
+			j, dup := f.index[name.Key]
+			switch {
+			case !dup:
+				f.index[name.Key] = len(f.Entries)
+				f.Entries = append(f.Entries, e)
+			case f.Entries[j].Sub != sub || de.Name < f.Entries[j].File:
+				// cur/ wins over new/; within one directory the
+				// smaller name wins, so the choice is stable.
+				f.Entries[j] = e
+			}
+		}
+	}
+	return f
+}
+
+// checkID refuses ids that cannot be a key: empty, starting with ".",
+// holding "/", NUL or the separator.
+func (s Store) checkID(id string) error {
+	if id == "" || id[0] == '.' || len(id) > maxFileName || strings.ContainsAny(id, "/\x00"+string(s.sep())) {
+		return fmt.Errorf("maildir: message id %q: %w", id, email.ErrInvalidID)
+	}
+	return nil
+}
+
+// checkIDs checks every id and that there is at least one.
+func (s Store) checkIDs(ids []string) error {
+	for _, id := range ids {
+		if err := s.checkID(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// locate finds the entry of every id, failing with *email.NotFoundError at
+// the first one missing.
+func locate(f *Folder, ids []string) ([]Entry, error) {
+	out := make([]Entry, len(ids))
+	for i, id := range ids {
+		e, ok := f.Find(id)
+		if !ok {
+			return nil, &email.NotFoundError{Mailbox: f.Mailbox, ID: id}
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
