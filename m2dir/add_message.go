@@ -15,6 +15,7 @@ import (
 const (
 	amStat    = iota // checking the folder marker
 	amCreate         // writing the temp files
+	amMkdir          // making .meta when missing
 	amTemps          // checking the temp files
 	amPublish        // publishing them
 )
@@ -94,13 +95,16 @@ func (m *addMessage) Resume(in []result) ([]request, bool) {
 			}
 			return m.fail(fileError(request{Op: coroutine.FileStat, Path: m.f.file(FolderMarker)}, err))
 		}
-		it, reqs, err := newItem(m.s, m.f, m.raw, m.flags)
-		if err != nil {
-			return m.fail(err)
+		if len(m.flags) > 0 {
+			m.state = amMkdir
+			return m.ask(mkdirMeta(m.f))
 		}
-		m.pub = publisher{dst: m.f, entropy: m.s.Entropy, items: []pubItem{it}}
-		m.state = amTemps
-		return m.ask(reqs...)
+		return m.create()
+	case amMkdir:
+		if err := in[0].Err; err != nil {
+			return m.fail(fileError(mkdirMeta(m.f), err))
+		}
+		return m.create()
 	case amTemps:
 		for i, r := range in {
 			if r.Err != nil {
@@ -145,3 +149,18 @@ func (m *addMessage) publish(in []result) ([]request, bool) {
 	}
 	return m.ask(reqs...)
 }
+
+// create asks for the temp files.
+func (m *addMessage) create() ([]request, bool) {
+	it, reqs, err := newItem(m.s, m.f, m.raw, m.flags)
+	if err != nil {
+		return m.fail(err)
+	}
+	m.pub = publisher{dst: m.f, entropy: m.s.Entropy, items: []pubItem{it}}
+	m.state = amTemps
+	return m.ask(reqs...)
+}
+
+// mkdirMeta makes a folder's .meta, which folders written by other tools
+// may lack; an existing one is fine.
+func mkdirMeta(f folder) request { return coroutine.Mkdir(f.meta()) }

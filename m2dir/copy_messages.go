@@ -88,6 +88,9 @@ func (m *copyMessages) Resume(in []result) ([]request, bool) {
 		m.c = c
 		return m.readChunk()
 	case cpTemps:
+		if err := in[len(in)-1].Err; err != nil {
+			return m.fail(fileError(mkdirMeta(m.dst), err))
+		}
 		items := make([]pubItem, len(m.chunk))
 		var reqs []request
 		for i, id := range m.chunk {
@@ -160,6 +163,7 @@ func (m *copyMessages) readChunk() ([]request, bool) {
 		}
 		m.flagsAt = append(m.flagsAt, k)
 	}
+	reqs = append(reqs, mkdirMeta(m.dst))
 	m.state = cpTemps
 	return m.ask(reqs...)
 }

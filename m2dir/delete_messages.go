@@ -83,7 +83,7 @@ func (m *deleteMessages) Resume(in []result) ([]request, bool) {
 		return m.batch(func(add func(request)) {
 			for _, id := range m.ids {
 				for _, name := range m.c.meta {
-					if strings.HasPrefix(name, id+".") {
+					if metaOf(name, id) {
 						add(coroutine.Remove(m.f.meta() + "/" + name))
 					}
 				}
@@ -105,6 +105,14 @@ func (m *deleteMessages) Resume(in []result) ([]request, bool) {
 		return m.finish(struct{}{})
 	}
 	return m.fail(fmt.Errorf("m2dir: bad state %d", m.state))
+}
+
+// metaOf reports whether the .meta entry name belongs to the message id:
+// "<id>.<kind>" with a kind free of dots, so that the metadata of
+// "X.1" is not taken for that of "X".
+func metaOf(name, id string) bool {
+	kind, ok := strings.CutPrefix(name, id+".")
+	return ok && kind != "" && !strings.Contains(kind, ".")
 }
 
 // batch asks for the requests fill adds, remembering them for check.

@@ -122,8 +122,12 @@ func (m *moveMessages) Resume(in []result) ([]request, bool) {
 		}
 		m.pub = publisher{dst: m.dst, entropy: m.s.Entropy, items: items}
 		m.state = mvTemps
-		return m.ask(reqs...)
+		return m.ask(append(reqs, mkdirMeta(m.dst))...)
 	case mvTemps:
+		if err := in[len(in)-1].Err; err != nil {
+			return m.fail(fileError(mkdirMeta(m.dst), err))
+		}
+		in = in[:len(in)-1]
 		m.reqs = nil
 		for k, r := range in {
 			it := &m.pub.items[m.reads[k]]

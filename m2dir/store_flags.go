@@ -93,8 +93,12 @@ func (m *storeFlags) Resume(in []result) ([]request, bool) {
 				}
 			}
 		}
-		return m.ask(reqs...)
+		return m.ask(append(reqs, mkdirMeta(m.f))...)
 	case sfWrite:
+		if err := in[len(in)-1].Err; err != nil {
+			return m.fail(fileError(mkdirMeta(m.f), err))
+		}
+		in = in[:len(in)-1]
 		old := map[string]email.Flags{}
 		for i, r := range in {
 			fl, err := readFlags(r)
