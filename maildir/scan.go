@@ -40,7 +40,7 @@ type Folder struct {
 	// NewModTime and CurModTime are the modification times of new/ and
 	// cur/ when they were listed.
 	NewModTime, CurModTime time.Time
-	index      map[string]int
+	index                  map[string]int
 }
 
 // Find returns the entry whose key is exactly id.
@@ -198,4 +198,3 @@ func locate(f *Folder, ids []string) ([]Entry, error) {
 	}
 	return out, nil
 }
-
