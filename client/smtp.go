@@ -1,0 +1,232 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-sasl"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/smtp"
+)
+
+// ErrSMTPClosed is returned by an SMTPClient whose connection was closed,
+// by Close or after an error that left it unusable. Reconnect with
+// ConnectSMTP.
+var ErrSMTPClosed = errors.New("client: SMTP connection closed")
+
+// SMTPOption tunes ConnectSMTP.
+type SMTPOption func(*smtp.Config)
+
+// SMTPDomain sets the name the client gives in EHLO (RFC 5321 section
+// 4.1.1.1): a fully qualified host name or an address literal. The default
+// is the host name of the machine when it looks like one, else
+// "localhost".
+func SMTPDomain(name string) SMTPOption { return func(c *smtp.Config) { c.Domain = name } }
+
+// SMTPConfig replaces the whole session configuration (limits, and
+// switching PIPELINING or CHUNKING off); an empty Domain keeps the
+// default.
+func SMTPConfig(cfg smtp.Config) SMTPOption {
+	return func(c *smtp.Config) {
+		d := c.Domain
+		*c = cfg
+		if c.Domain == "" {
+			c.Domain = d
+		}
+	}
+}
+
+// SMTPClient is a connected SMTP submission backend: one connection and
+// the session of the smtp step machines. It implements Sender. Its methods
+// may be called from several goroutines; they run one at a time.
+type SMTPClient struct {
+	mu     sync.Mutex
+	conn   *NetConn
+	s      *smtp.Session
+	closed bool
+}
+
+// ConnectSMTP connects to the submission server at rawURL and registers it
+// as the SMTP sending backend (JMAP, when registered, still comes first).
+//
+// The URL is smtps://host[:port] for implicit TLS (RFC 8314, default port
+// 465) or smtp://host[:port] for a clear connection upgraded with STARTTLS
+// (default port 587). STARTTLS is required unless t.AllowPlaintext is set:
+// a server that does not offer it is an error matching email.ErrInsecure,
+// since an attacker may have removed it. auth, when not nil, authenticates
+// with that SASL mechanism (for example sasl.NewPlainClient("", user,
+// pass)); authenticating over a clear link needs t.AllowPlaintext too.
+func (c *Client) ConnectSMTP(ctx context.Context, rawURL string, t TLS, auth sasl.Client, opts ...SMTPOption) error {
+	sc, err := DialSMTP(ctx, rawURL, t, auth, opts...)
+	if err != nil {
+		return err
+	}
+	c.senders[sendSMTP] = sc
+	c.closers = append(c.closers, sc)
+	return nil
+}
+
+// SMTP returns the registered SMTP backend, or nil.
+func (c *Client) SMTP() *SMTPClient {
+	sc, _ := c.senders[sendSMTP].(*SMTPClient)
+	return sc
+}
+
+// DialSMTP connects as ConnectSMTP does and returns the backend without
+// registering it.
+func DialSMTP(ctx context.Context, rawURL string, t TLS, auth sasl.Client, opts ...SMTPOption) (*SMTPClient, error) {
+	addr, implicit, err := parseSMTPURL(rawURL)
+	if err != nil {
+		return nil, &email.OpError{Backend: "smtp", Op: "connect", Err: err}
+	}
+	cfg := smtp.Config{Domain: defaultDomain()}
+	for _, f := range opts {
+		f(&cfg)
+	}
+	conn, err := Dial(ctx, addr, t, implicit)
+	if err != nil {
+		return nil, &email.OpError{Backend: "smtp", Op: "connect", Err: err}
+	}
+	sc := &SMTPClient{conn: conn, s: smtp.NewSession(cfg, conn.Secure())}
+	if _, err := run(ctx, sc, sc.s.Connect(smtp.ConnectOptions{AllowPlaintext: t.AllowPlaintext, Auth: auth})); err != nil {
+		conn.Close()
+		return nil, &email.OpError{Backend: "smtp", Op: "connect", Err: err}
+	}
+	return sc, nil
+}
+
+func parseSMTPURL(rawURL string) (addr string, implicit bool, err error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", false, fmt.Errorf("invalid URL: %w", email.ErrInvalidArgument)
+	}
+	port := ""
+	switch strings.ToLower(u.Scheme) {
+	case "smtps":
+		implicit, port = true, "465"
+	case "smtp":
+		port = "587"
+	default:
+		return "", false, fmt.Errorf("unsupported scheme %q (want smtp or smtps): %w", u.Scheme, email.ErrInvalidArgument)
+	}
+	if u.Hostname() == "" {
+		return "", false, fmt.Errorf("URL has no host: %w", email.ErrInvalidArgument)
+	}
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	return net.JoinHostPort(u.Hostname(), port), implicit, nil
+}
+
+// defaultDomain returns the host name when it is a plausible EHLO
+// argument.
+func defaultDomain() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "localhost"
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return "localhost"
+		}
+	}
+	return h
+}
+
+// Name returns "smtp".
+func (sc *SMTPClient) Name() string { return "smtp" }
+
+// Extensions returns what the server advertised after the session was set
+// up.
+func (sc *SMTPClient) Extensions() smtp.Extensions {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.s.Extensions()
+}
+
+// SendMessage submits a raw RFC 5322 message (see smtp.Session.Send): the
+// envelope from the headers unless opts overrides it, the Bcc header
+// removed unless opts.KeepBcc. Some recipients refused is a success with
+// the refusals in the result's Rejected; a refusal of the whole message is
+// an error wrapping an *smtp.Error (see its Temporary method).
+func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.closed {
+		return email.SendResult{}, &email.OpError{Backend: "smtp", Op: "send_message", Err: ErrSMTPClosed}
+	}
+	res, err := run(ctx, sc, sc.s.Send(raw, opts))
+	if err != nil {
+		return res, &email.OpError{Backend: "smtp", Op: "send_message", Err: err}
+	}
+	return res, nil
+}
+
+// Noop checks that the connection is alive.
+func (sc *SMTPClient) Noop(ctx context.Context) error {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.closed {
+		return &email.OpError{Backend: "smtp", Op: "noop", Err: ErrSMTPClosed}
+	}
+	if _, err := run(ctx, sc, sc.s.Noop()); err != nil {
+		return &email.OpError{Backend: "smtp", Op: "noop", Err: err}
+	}
+	return nil
+}
+
+// Close says QUIT (waiting at most 5 seconds for the reply) and closes
+// the connection.
+func (sc *SMTPClient) Close() error {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.closed {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	run(ctx, sc, sc.s.Quit())
+	sc.closed = true
+	if err := sc.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
+}
+
+// run drives m on the connection. When the run leaves the session
+// unusable (an I/O or protocol error, a cancelled context in the middle of
+// an exchange), the connection is closed and later calls fail with
+// ErrSMTPClosed.
+func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) (R, error) {
+	t := &tracked[R]{m: m}
+	out, err := RunNet(ctx, sc.conn, t, nil)
+	if !t.done || sc.s.Err() != nil {
+		sc.closed = true
+		sc.conn.Close()
+	}
+	return out, err
+}
+
+// tracked records whether its machine finished.
+type tracked[R any] struct {
+	m    coroutine.NetMachine[R]
+	done bool
+}
+
+func (t *tracked[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
+	req, done := t.m.Resume(in)
+	t.done = done
+	return req, done
+}
+
+func (t *tracked[R]) Result() (R, error) { return t.m.Result() }

@@ -1,0 +1,269 @@
+package client_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"io"
+	"math/big"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gosasl "github.com/emersion/go-sasl"
+	gosmtp "github.com/emersion/go-smtp"
+	"github.com/stretchr/testify/require"
+)
+
+// received is one message as go-smtp's server got it.
+type received struct {
+	From string
+	Opts gosmtp.MailOptions
+	To   []string
+	Data []byte
+}
+
+// recorder is a go-smtp backend that records exactly what arrived and can
+// be told to refuse at any stage.
+type recorder struct {
+	mu       sync.Mutex
+	msgs     []received
+	resets   int
+	mailErr  error
+	rcptErr  map[string]error
+	dataErr  error
+	closeIn  bool // close the connection in the middle of Data
+	users    map[string]string
+	sessions int
+}
+
+func (r *recorder) NewSession(c *gosmtp.Conn) (gosmtp.Session, error) {
+	r.mu.Lock()
+	r.sessions++
+	r.mu.Unlock()
+	return &recSession{r: r, c: c}, nil
+}
+
+func (r *recorder) resetCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.resets
+}
+
+func (r *recorder) messages() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]received(nil), r.msgs...)
+}
+
+type recSession struct {
+	r   *recorder
+	c   *gosmtp.Conn
+	cur received
+}
+
+func (s *recSession) AuthMechanisms() []string { return []string{gosasl.Plain} }
+
+func (s *recSession) Auth(mech string) (gosasl.Server, error) {
+	return gosasl.NewPlainServer(func(identity, username, password string) error {
+		if p, ok := s.r.users[username]; ok && p == password {
+			return nil
+		}
+		return gosmtp.ErrAuthFailed
+	}), nil
+}
+
+func (s *recSession) Reset() {
+	s.cur = received{}
+	s.r.mu.Lock()
+	s.r.resets++
+	s.r.mu.Unlock()
+}
+
+func (s *recSession) Logout() error { return nil }
+
+func (s *recSession) Mail(from string, opts *gosmtp.MailOptions) error {
+	if s.r.mailErr != nil {
+		return s.r.mailErr
+	}
+	s.cur = received{From: from, Opts: *opts}
+	return nil
+}
+
+func (s *recSession) Rcpt(to string, opts *gosmtp.RcptOptions) error {
+	if err := s.r.rcptErr[to]; err != nil {
+		return err
+	}
+	s.cur.To = append(s.cur.To, to)
+	return nil
+}
+
+func (s *recSession) Data(r io.Reader) error {
+	if s.r.closeIn {
+		buf := make([]byte, 10)
+		io.ReadFull(r, buf)
+		s.c.Conn().Close()
+		return errors.New("closed")
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	if s.r.dataErr != nil {
+		return s.r.dataErr
+	}
+	s.cur.Data = b
+	s.r.mu.Lock()
+	s.r.msgs = append(s.r.msgs, s.cur)
+	s.r.mu.Unlock()
+	return nil
+}
+
+// serverOpts configures startServer.
+type serverOpts struct {
+	strip   []string // EHLO keywords hidden from the client
+	tls     bool     // offer STARTTLS
+	utf8    bool     // EnableSMTPUTF8
+	maxSize int64
+	debug   io.Writer
+}
+
+// startServer runs go-smtp's server on 127.0.0.1:0 and returns its address.
+func startServer(t *testing.T, be *recorder, o serverOpts) string {
+	t.Helper()
+	srv := gosmtp.NewServer(be)
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = !o.tls
+	srv.EnableSMTPUTF8 = o.utf8
+	srv.MaxMessageBytes = o.maxSize
+	srv.Debug = o.debug
+	srv.ReadTimeout = 10 * time.Second
+	srv.WriteTimeout = 10 * time.Second
+	if o.tls {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{testCert(t)}}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var ln net.Listener = l
+	if len(o.strip) > 0 {
+		ln = &stripListener{Listener: l, strip: o.strip}
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return l.Addr().String()
+}
+
+// stripListener hides EHLO keywords, to test a server without PIPELINING,
+// CHUNKING or 8BITMIME (go-smtp always offers them).
+type stripListener struct {
+	net.Listener
+	strip []string
+}
+
+func (l *stripListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &stripConn{Conn: c, strip: l.strip}, nil
+}
+
+type stripConn struct {
+	net.Conn
+	strip   []string
+	pending []string // the lines of a 250 reply held back until its last line
+}
+
+// Write holds back the lines of a multi-line 250 reply (go-smtp writes one
+// line per call) and writes the reply without the stripped keywords once
+// its last line arrives.
+func (c *stripConn) Write(b []byte) (int, error) {
+	line := string(b)
+	if len(c.pending) == 0 && !strings.HasPrefix(line, "250-") {
+		return c.Conn.Write(b)
+	}
+	kw := strings.Fields(line[4:])
+	drop := false
+	for _, s := range c.strip {
+		if len(kw) > 0 && strings.EqualFold(kw[0], s) {
+			drop = true
+		}
+	}
+	if !drop {
+		c.pending = append(c.pending, "250-"+line[4:])
+	}
+	if strings.HasPrefix(line, "250-") {
+		return len(b), nil
+	}
+	out := c.pending
+	c.pending = nil
+	out[len(out)-1] = "250 " + out[len(out)-1][4:]
+	if _, err := c.Conn.Write([]byte(strings.Join(out, ""))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// testCert returns a self-signed certificate for 127.0.0.1 and localhost.
+func testCert(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "localhost"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		IsCA:                  true,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}
+}
+
+// countConn counts the write->read turns of a client connection: a read
+// that follows a write starts a new round trip.
+type countConn struct {
+	net.Conn
+	mu    sync.Mutex
+	wrote bool
+	turns int
+}
+
+func (c *countConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	c.wrote = true
+	c.mu.Unlock()
+	return c.Conn.Write(b)
+}
+
+func (c *countConn) Read(b []byte) (int, error) {
+	c.mu.Lock()
+	if c.wrote {
+		c.turns++
+		c.wrote = false
+	}
+	c.mu.Unlock()
+	return c.Conn.Read(b)
+}
+
+func (c *countConn) Turns() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.turns
+	c.turns = 0
+	return n
+}
