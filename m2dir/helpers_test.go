@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/m2dir"
 )
@@ -36,19 +35,19 @@ func newStore(t testing.TB) m2dir.Store {
 	return s
 }
 
-var driver = client.NewFileDriver(0)
+var driver fsDriver
 
 // run drives m on the real file system and fails the test on error.
 func run[R any](t testing.TB, m coroutine.FileMachine[R]) R {
 	t.Helper()
-	out, err := client.RunFiles(context.Background(), driver, m)
+	out, err := runFiles(context.Background(), driver, m)
 	require.NoError(t, err)
 	return out
 }
 
 // try drives m and returns its outcome.
 func try[R any](m coroutine.FileMachine[R]) (R, error) {
-	return client.RunFiles(context.Background(), driver, m)
+	return runFiles(context.Background(), driver, m)
 }
 
 func msg(subject, date string) []byte {
