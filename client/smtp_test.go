@@ -419,3 +419,5 @@ func (l *lockedWriter) String() string {
 	defer l.mu.Unlock()
 	return l.w.String()
 }
+
+func smtpConfig(noChunking bool) smtp.Config { return smtp.Config{NoChunking: noChunking} }
