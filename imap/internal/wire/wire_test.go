@@ -152,10 +152,10 @@ func TestParseTable(t *testing.T) {
 		kind Kind
 		chk  func(t *testing.T, r *Response)
 	}{
-		{"+\r\n", KindContinuation, nil},                     // empty continuation quirk
+		{"+\r\n", KindContinuation, nil}, // empty continuation quirk
 		{"+ idling\r\n", KindContinuation, func(t *testing.T, r *Response) { assert.Equal(t, "idling", string(r.Text)) }},
 		{"a1 OK\r\n", KindStatus, func(t *testing.T, r *Response) { assert.Equal(t, OK, r.Status.Type) }}, // missing text
-		{"a1 ok done\n", KindStatus, func(t *testing.T, r *Response) { assert.Equal(t, "a1", r.Tag) }},   // bare LF, lower case
+		{"a1 ok done\n", KindStatus, func(t *testing.T, r *Response) { assert.Equal(t, "a1", r.Tag) }},    // bare LF, lower case
 		{"* OK [CLOSED] Previous mailbox closed\r\n", KindStatus, func(t *testing.T, r *Response) {
 			assert.Equal(t, imap.ResponseCode("CLOSED"), r.Status.Code)
 		}},
@@ -289,14 +289,14 @@ func TestReaderLimits(t *testing.T) {
 
 func TestUTF7(t *testing.T) {
 	for dec, enc := range map[string]string{
-		"INBOX":       "INBOX",
-		"Entwürfe":    "Entw&APw-rfe",
-		"&":           "&-",
-		"a&b":         "a&-b",
-		"日本語":         "&ZeVnLIqe-",
-		"Été/été":     "&AMk-t&AOk-/&AOk-t&AOk-",
+		"INBOX":              "INBOX",
+		"Entwürfe":           "Entw&APw-rfe",
+		"&":                  "&-",
+		"a&b":                "a&-b",
+		"日本語":                "&ZeVnLIqe-",
+		"Été/été":            "&AMk-t&AOk-/&AOk-t&AOk-",
 		"~peter/mail/台北/日本語": "~peter/mail/&U,BTFw-/&ZeVnLIqe-",
-		"😀":           "&2D3eAA-",
+		"😀":                  "&2D3eAA-",
 	} {
 		assert.Equal(t, enc, EncodeUTF7(dec))
 		got, err := DecodeUTF7(enc)
@@ -315,7 +315,9 @@ func TestEncoder(t *testing.T) {
 		f(e)
 		return e.Finish()
 	}
-	c, err := enc(EncodeOptions{}, func(e *Encoder) { e.SP().String("abc").SP().String("a b").SP().String(`q"\`).SP().String("").SP().String("nil") })
+	c, err := enc(EncodeOptions{}, func(e *Encoder) {
+		e.SP().String("abc").SP().String("a b").SP().String(`q"\`).SP().String("").SP().String("nil")
+	})
 	require.NoError(t, err)
 	assert.Equal(t, "A1 X abc \"a b\" \"q\\\"\\\\\" \"\" \"nil\"\r\n", string(c.Bytes()))
 

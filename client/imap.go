@@ -1,0 +1,212 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-sasl"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/imap"
+)
+
+// IMAPClient runs the step machines of package imap on one connection. It
+// implements Storage. Calls are serialised: one command sequence at a time.
+//
+// Message ids are IMAP UIDs in decimal ("42"), valid within the mailbox
+// they were listed from while its UIDVALIDITY stays the same; see package
+// imap.
+type IMAPClient struct {
+	mu   sync.Mutex
+	conn *NetConn
+	s    *imap.Session
+	// Open is the result of opening the session (greeting, server ID).
+	Open imap.OpenResult
+}
+
+// ConnectIMAP connects to the IMAP server of rawURL, opens a session,
+// authenticates with auth (nil for none) and registers the connection as
+// the IMAP storage backend (the lowest storage priority).
+//
+// "imaps://host[:port]" uses implicit TLS (port 993 by default);
+// "imap://host[:port]" (port 143) requires STARTTLS unless t.AllowPlaintext
+// is set, in which case STARTTLS is still used when offered. Credentials
+// are never sent on an unencrypted link unless t.AllowPlaintext is set
+// (email.ErrInsecure). Each read and write gets its deadline from ctx; ctx
+// only bounds the connection phase.
+func (c *Client) ConnectIMAP(ctx context.Context, rawURL string, t TLS, auth sasl.Client) error {
+	ic, err := DialIMAP(ctx, rawURL, t, auth)
+	if err != nil {
+		return err
+	}
+	if old, ok := c.storage[slotIMAP].(*IMAPClient); ok {
+		old.Close()
+	}
+	c.storage[slotIMAP] = ic
+	c.closers = append(c.closers, ic)
+	return nil
+}
+
+// IMAP returns the registered IMAP client, or nil.
+func (c *Client) IMAP() *IMAPClient {
+	ic, _ := c.storage[slotIMAP].(*IMAPClient)
+	return ic
+}
+
+// DialIMAP connects and opens a session as ConnectIMAP does, without
+// registering it.
+func DialIMAP(ctx context.Context, rawURL string, t TLS, auth sasl.Client) (*IMAPClient, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, &email.OpError{Backend: "imap", Op: "connect", Err: fmt.Errorf("%w: %v", email.ErrInvalidArgument, err)}
+	}
+	var implicit bool
+	port := u.Port()
+	switch u.Scheme {
+	case "imaps":
+		implicit = true
+		if port == "" {
+			port = "993"
+		}
+	case "imap":
+		if port == "" {
+			port = "143"
+		}
+	default:
+		return nil, &email.OpError{Backend: "imap", Op: "connect", Err: fmt.Errorf("%w: unsupported scheme %q", email.ErrInvalidArgument, u.Scheme)}
+	}
+	if u.Hostname() == "" {
+		return nil, &email.OpError{Backend: "imap", Op: "connect", Err: fmt.Errorf("%w: no host in URL", email.ErrInvalidArgument)}
+	}
+	conn, err := Dial(ctx, net.JoinHostPort(u.Hostname(), port), t, implicit)
+	if err != nil {
+		return nil, &email.OpError{Backend: "imap", Op: "connect", Err: err}
+	}
+	ic := &IMAPClient{conn: conn, s: imap.NewSession(implicit, imap.Limits{})}
+	opts := imap.OpenOptions{Auth: auth, AllowInsecureAuth: t.AllowPlaintext}
+	if !implicit {
+		opts.StartTLS = imap.StartTLSRequired
+		if t.AllowPlaintext {
+			opts.StartTLS = imap.StartTLSIfOffered
+		}
+	}
+	ic.Open, err = RunNet(ctx, conn, imap.Open(ic.s, opts), nil)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return ic, nil
+}
+
+// Name returns "imap".
+func (ic *IMAPClient) Name() string { return "imap" }
+
+// Session returns the session, for running other machines of package imap
+// with RunIMAP.
+func (ic *IMAPClient) Session() *imap.Session { return ic.s }
+
+// Close logs out (briefly) and closes the connection.
+func (ic *IMAPClient) Close() error {
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	if ic.s.Err() == nil && ic.conn != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), logoutWait)
+		RunNet(ctx, ic.conn, imap.Logout(ic.s), nil)
+		cancel()
+	}
+	return ic.conn.Close()
+}
+
+// RunIMAP runs the machine that build makes on ic's session.
+func RunIMAP[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	out, err := RunNet(ctx, ic.conn, build(ic.s), nil)
+	if err != nil && ctx.Err() != nil {
+		// The command was cut off: the stream is out of step for good.
+		ic.conn.Close()
+	}
+	return out, err
+}
+
+// ListMailboxes lists the mailboxes (LIST, with STATUS counts when asked).
+func (ic *IMAPClient) ListMailboxes(ctx context.Context, opts email.ListMailboxesOptions) ([]email.Mailbox, error) {
+	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]email.Mailbox] { return imap.ListMailboxes(s, opts) })
+}
+
+// CreateMailbox creates a mailbox.
+func (ic *IMAPClient) CreateMailbox(ctx context.Context, name string) error {
+	_, err := RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[struct{}] { return imap.CreateMailbox(s, name) })
+	return err
+}
+
+// DeleteMailbox deletes a mailbox.
+func (ic *IMAPClient) DeleteMailbox(ctx context.Context, name string) error {
+	_, err := RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[struct{}] { return imap.DeleteMailbox(s, name) })
+	return err
+}
+
+// ListEnvelopes lists a page of envelopes, newest Date first.
+func (ic *IMAPClient) ListEnvelopes(ctx context.Context, mailbox string, opts email.ListOptions) ([]email.Envelope, error) {
+	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]email.Envelope] {
+		return imap.ListEnvelopes(s, mailbox, opts)
+	})
+}
+
+// GetMessage copies the raw message into w.
+func (ic *IMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
+	raw, err := RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]byte] { return imap.GetMessage(s, mailbox, id) })
+	if err != nil {
+		return 0, err
+	}
+	n, err := w.Write(raw)
+	return int64(n), err
+}
+
+// AddMessage appends the message read from r with flags and returns its
+// id ("" when the server does not report it and it cannot be found).
+func (ic *IMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(r); err != nil {
+		return "", &email.OpError{Backend: "imap", Op: "add_message", Err: err}
+	}
+	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[string] {
+		return imap.AddMessage(s, mailbox, buf.Bytes(), flags)
+	})
+}
+
+// CopyMessages copies messages and returns their new ids (COPYUID).
+func (ic *IMAPClient) CopyMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
+	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]string] { return imap.CopyMessages(s, from, to, ids) })
+}
+
+// MoveMessages moves messages and returns their new ids (COPYUID).
+func (ic *IMAPClient) MoveMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
+	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]string] { return imap.MoveMessages(s, from, to, ids) })
+}
+
+// DeleteMessages permanently removes exactly the named messages.
+func (ic *IMAPClient) DeleteMessages(ctx context.Context, mailbox string, ids []string) error {
+	_, err := RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[struct{}] { return imap.DeleteMessages(s, mailbox, ids) })
+	return err
+}
+
+// StoreFlags adds, removes or sets flags.
+func (ic *IMAPClient) StoreFlags(ctx context.Context, mailbox string, ids []string, op email.FlagOp, flags email.Flags) error {
+	_, err := RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[struct{}] {
+		return imap.StoreFlags(s, mailbox, ids, op, flags)
+	})
+	return err
+}
+
+var _ Storage = (*IMAPClient)(nil)
+
+// logoutWait bounds the LOGOUT that Close sends.
+const logoutWait = 2 * time.Second

@@ -1,0 +1,60 @@
+package imap
+
+import (
+	"fmt"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/imap/internal/wire"
+)
+
+// CreateMailbox returns the machine that creates a mailbox (CREATE, RFC
+// 3501 section 6.3.3). The name is the caller's form (see the package
+// documentation). A mailbox that already exists gives an error matching
+// email.ErrExists when the server says so with ALREADYEXISTS (RFC 5530).
+func CreateMailbox(s *Session, name string) coroutine.NetMachine[struct{}] {
+	if email.IsInbox(name) {
+		return failed[struct{}]("create_mailbox", fmt.Errorf("%w: INBOX always exists", email.ErrExists))
+	}
+	return newMachine[struct{}](s, "create_mailbox", &simpleMailboxCmd{s: s, cmd: "CREATE", name: name})
+}
+
+// DeleteMailbox returns the machine that deletes a mailbox and the
+// messages in it (DELETE, RFC 3501 section 6.3.4). INBOX cannot be
+// deleted (email.ErrRefused). A missing mailbox gives an error matching
+// email.ErrNotFound when the server says NONEXISTENT.
+func DeleteMailbox(s *Session, name string) coroutine.NetMachine[struct{}] {
+	if email.IsInbox(name) {
+		return failed[struct{}]("delete_mailbox", fmt.Errorf("%w: INBOX cannot be deleted", email.ErrRefused))
+	}
+	return newMachine[struct{}](s, "delete_mailbox", &simpleMailboxCmd{s: s, cmd: "DELETE", name: name})
+}
+
+// simpleMailboxCmd runs one command that takes a mailbox name.
+type simpleMailboxCmd struct {
+	s    *Session
+	cmd  string
+	name string
+	sent bool
+}
+
+func (c *simpleMailboxCmd) result() struct{} { return struct{}{} }
+
+func (c *simpleMailboxCmd) advance(r *runner) ([]*wire.Command, bool, error) {
+	s := c.s
+	if c.sent {
+		if err := runErr(r, 0, c.cmd); err != nil {
+			return nil, false, err
+		}
+		return nil, true, nil
+	}
+	c.sent = true
+	if c.cmd == "DELETE" && s.State == StateSelected && sameMailbox(s.sel, c.name) {
+		s.unselect() // the server closes it (RFC 3501 section 6.3.4)
+	}
+	e := s.command(c.cmd).SP()
+	if err := s.mailbox(e, c.name); err != nil {
+		return nil, false, err
+	}
+	return one(e)
+}

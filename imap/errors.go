@@ -1,0 +1,113 @@
+package imap
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/imap/internal/wire"
+)
+
+// CommandError is a NO or BAD answer to a command (RFC 3501 section 7.1).
+// errors.Is matches it against the email sentinels where the response code
+// says what happened: NONEXISTENT and TRYCREATE match email.ErrNotFound,
+// ALREADYEXISTS matches email.ErrExists, TOOBIG and LIMIT match
+// email.ErrTooLarge, and BAD matches email.ErrProtocol.
+type CommandError struct {
+	Command string            // the command name, "SELECT", "UID MOVE", ...
+	Type    string            // "NO" or "BAD"
+	Code    imap.ResponseCode // the response code, "" when none
+	Text    string            // the server's text
+}
+
+// Error implements error.
+func (e *CommandError) Error() string {
+	var b strings.Builder
+	b.WriteString("imap: ")
+	b.WriteString(e.Command)
+	b.WriteString(": ")
+	b.WriteString(e.Type)
+	if e.Code != "" {
+		b.WriteString(" [")
+		b.WriteString(string(e.Code))
+		b.WriteString("]")
+	}
+	if e.Text != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Text)
+	}
+	return b.String()
+}
+
+// Is matches the email sentinels as documented on CommandError.
+func (e *CommandError) Is(target error) bool {
+	switch target {
+	case email.ErrNotFound:
+		return e.Code == imap.ResponseCodeNonExistent || e.Code == imap.ResponseCodeTryCreate
+	case email.ErrExists:
+		return e.Code == imap.ResponseCodeAlreadyExists
+	case email.ErrTooLarge:
+		return e.Code == imap.ResponseCodeTooBig || e.Code == imap.ResponseCodeLimit
+	case email.ErrProtocol:
+		return e.Type == "BAD"
+	}
+	return false
+}
+
+// ErrBye is matched by the error of a command the server answered with
+// BYE (it closed the connection); it also matches email.ErrProtocol.
+var ErrBye = fmt.Errorf("imap: server closed the connection (BYE): %w", email.ErrProtocol)
+
+// ByeError carries the text of an unexpected BYE.
+type ByeError struct{ Text string }
+
+// Error implements error.
+func (e *ByeError) Error() string { return "imap: server said BYE: " + e.Text }
+
+// Is matches ErrBye and email.ErrProtocol.
+func (e *ByeError) Is(target error) bool { return target == ErrBye || target == email.ErrProtocol }
+
+// ErrClosed is matched when the server closed the stream; it also matches
+// email.ErrProtocol.
+var ErrClosed = fmt.Errorf("imap: connection closed by the server: %w", email.ErrProtocol)
+
+// ProtocolError reports a server that broke the protocol: a bad tag, an
+// unexpected continuation, bytes after STARTTLS. It matches
+// email.ErrProtocol.
+type ProtocolError struct{ Reason string }
+
+// Error implements error.
+func (e *ProtocolError) Error() string { return "imap: protocol violation: " + e.Reason }
+
+// Is matches email.ErrProtocol.
+func (e *ProtocolError) Is(target error) bool { return target == email.ErrProtocol }
+
+func protoErr(format string, args ...any) error {
+	return &ProtocolError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// statusErr returns the error of a tagged status, nil for OK.
+func statusErr(cmd string, st *wire.Status) error {
+	if st == nil {
+		return protoErr("%s: no tagged status", cmd)
+	}
+	if st.Type == wire.OK {
+		return nil
+	}
+	return &CommandError{Command: cmd, Type: string(st.Type), Code: st.Code, Text: st.Text}
+}
+
+// opError wraps err with the backend and operation names.
+func opError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *email.OpError
+	if errors.As(err, &oe) {
+		return err
+	}
+	return &email.OpError{Backend: "imap", Op: op, Err: err}
+}

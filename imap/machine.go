@@ -1,0 +1,104 @@
+package imap
+
+import (
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/imap/internal/wire"
+)
+
+// stepper is one operation written as an explicit state machine over
+// commands: advance is called first and again after each batch of
+// commands ends (with the runner holding their statuses or error), and
+// returns the next batch, or done.
+type stepper[R any] interface {
+	advance(r *runner) (cmds []*wire.Command, done bool, err error)
+	result() R
+}
+
+// machine adapts a stepper to coroutine.NetMachine.
+type machine[R any] struct {
+	s       *Session
+	op      string
+	st      stepper[R]
+	run     runner
+	running bool
+	done    bool
+	out     R
+	err     error
+}
+
+func newMachine[R any](s *Session, op string, st stepper[R]) *machine[R] {
+	return &machine[R]{s: s, op: op, st: st}
+}
+
+// failed returns a finished machine that reports err.
+func failed[R any](op string, err error) coroutine.NetMachine[R] {
+	var zero R
+	return coroutine.Done[coroutine.NetReply, coroutine.NetRequest, R](zero, opError(op, err))
+}
+
+// Resume implements coroutine.Machine.
+func (m *machine[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
+	if m.done {
+		return coroutine.NetRequest{}, true
+	}
+	for {
+		if !m.running {
+			if m.s.err != nil {
+				return m.finish(m.s.err)
+			}
+			m.run.onData, m.run.onCont = nil, nil
+			m.run.byeOK, m.run.greet, m.run.startTLS = false, false, false
+			cmds, done, err := m.st.advance(&m.run)
+			if err != nil {
+				return m.finish(err)
+			}
+			if done {
+				m.out = m.st.result()
+				return m.finish(nil)
+			}
+			m.run.start(m.s, cmds)
+			m.running = true
+			in = coroutine.NetReply{}
+		}
+		req, done := m.run.resume(in)
+		if !done {
+			return req, false
+		}
+		m.running = false
+	}
+}
+
+func (m *machine[R]) finish(err error) (coroutine.NetRequest, bool) {
+	m.done = true
+	m.err = opError(m.op, err)
+	return coroutine.NetRequest{}, true
+}
+
+// Result implements coroutine.Machine.
+func (m *machine[R]) Result() (R, error) {
+	if !m.done {
+		var zero R
+		return zero, coroutine.ErrNotDone
+	}
+	return m.out, m.err
+}
+
+// one returns a batch of one command, or the encoding error.
+func one(e *wire.Encoder) ([]*wire.Command, bool, error) {
+	c, err := e.Finish()
+	if err != nil {
+		return nil, false, err
+	}
+	return []*wire.Command{c}, false, nil
+}
+
+// runErr returns the run's error, or the error of its i-th status.
+func runErr(r *runner, i int, cmd string) error {
+	if r.err != nil {
+		return r.err
+	}
+	return statusErr(cmd, r.status[i])
+}
+
+var _ = email.ErrProtocol

@@ -1,0 +1,318 @@
+package imap
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-sasl"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/imap/internal/wire"
+)
+
+// StartTLSMode says whether Open upgrades a plain connection with STARTTLS
+// (RFC 3501 section 6.2.1).
+type StartTLSMode uint8
+
+// The STARTTLS modes.
+const (
+	// StartTLSNever leaves the link as it is (implicit TLS, or a clear
+	// link the caller accepted).
+	StartTLSNever StartTLSMode = iota
+	// StartTLSIfOffered upgrades when the server offers STARTTLS.
+	StartTLSIfOffered
+	// StartTLSRequired upgrades, and fails with email.ErrInsecure when the
+	// server does not offer STARTTLS.
+	StartTLSRequired
+)
+
+// OpenOptions configures Open.
+type OpenOptions struct {
+	// StartTLS says whether to upgrade a plain connection.
+	StartTLS StartTLSMode
+	// Auth authenticates the session. Any go-sasl client works: Open sends
+	// AUTHENTICATE with its mechanism when the server offers it (with the
+	// initial response inline under SASL-IR, RFC 4959). A PLAIN client is
+	// also accepted by servers that only know LOGIN: its credentials then
+	// go in a LOGIN command. nil skips authentication (PREAUTH servers).
+	Auth sasl.Client
+	// AllowInsecureAuth allows authenticating on a link that is not
+	// encrypted. Without it Open fails with email.ErrInsecure instead of
+	// sending credentials in clear.
+	AllowInsecureAuth bool
+	// ID, when non-nil, is sent with the ID command (RFC 2971) after
+	// authentication if the server offers ID; an empty map sends ID NIL.
+	ID map[string]string
+	// NoEnable skips ENABLE. By default Open enables CONDSTORE, QRESYNC
+	// (RFC 7162) and UTF8=ACCEPT (RFC 6855) when the server offers them.
+	NoEnable bool
+}
+
+// OpenResult describes the opened session.
+type OpenResult struct {
+	// Greeting is the text of the server greeting.
+	Greeting string
+	// PreAuth reports a PREAUTH greeting (RFC 3501 section 7.1.4).
+	PreAuth bool
+	// ServerID holds the server's ID response, when ID was sent.
+	ServerID map[string]string
+}
+
+// ErrAuthMechanism is matched when the server offers neither the
+// mechanism of the SASL client nor a fallback; it also matches
+// email.ErrUnsupported.
+var ErrAuthMechanism = fmt.Errorf("imap: authentication mechanism not offered by the server: %w", email.ErrUnsupported)
+
+type openState uint8
+
+const (
+	openGreeting openState = iota
+	openCaps
+	openStartTLS
+	openCapsAfterTLS
+	openAuth
+	openCapsAfterAuth
+	openEnable
+	openID
+	openDone
+)
+
+type opener struct {
+	s     *Session
+	opts  OpenOptions
+	state openState
+	out   OpenResult
+
+	// authentication
+	authCmd   string
+	ir        []byte
+	irPending bool
+	authErr   error
+	capsAfter bool
+	// pending names the command whose status the next advance checks.
+	pending string
+}
+
+// Open returns the machine that opens a session on a fresh connection:
+// it reads the greeting (OK, PREAUTH or BYE), learns the capabilities
+// (from response codes when the server sends them, else with CAPABILITY),
+// upgrades with STARTTLS when asked, authenticates, enables CONDSTORE,
+// QRESYNC and UTF8=ACCEPT when offered, and sends ID when asked.
+func Open(s *Session, opts OpenOptions) coroutine.NetMachine[OpenResult] {
+	return newMachine[OpenResult](s, "open", &opener{s: s, opts: opts})
+}
+
+func (o *opener) result() OpenResult { return o.out }
+
+func (o *opener) advance(r *runner) ([]*wire.Command, bool, error) {
+	s := o.s
+	if r.err != nil {
+		if o.authErr != nil {
+			return nil, false, o.authErr
+		}
+		return nil, false, r.err
+	}
+	if name := o.pending; name != "" {
+		o.pending = ""
+		if o.authErr != nil {
+			return nil, false, o.authErr
+		}
+		// A NO to ENABLE or ID does not stop the session.
+		if err := statusErr(name, r.status[0]); err != nil && name != "ENABLE" && name != "ID" {
+			return nil, false, err
+		}
+		switch name {
+		case "AUTHENTICATE", "LOGIN":
+			s.State = StateAuthenticated
+			if r.status[0].Code != "CAPABILITY" && !o.capsAfter {
+				o.pending = "CAPABILITY"
+				return one(s.command("CAPABILITY"))
+			}
+		}
+	}
+	for {
+		switch o.state {
+		case openGreeting:
+			o.state = openCaps
+			r.greet = true
+			return nil, false, nil
+		case openCaps:
+			g := r.greeting
+			o.out.Greeting = g.Text
+			if g.Type == wire.PREAUTH {
+				o.out.PreAuth = true
+				s.State = StateAuthenticated
+			}
+			o.state = openStartTLS
+			if len(s.Caps) == 0 {
+				o.pending = "CAPABILITY"
+				return one(s.command("CAPABILITY"))
+			}
+		case openStartTLS:
+			o.state = openAuth
+			if o.opts.StartTLS == StartTLSNever || s.Secure {
+				continue
+			}
+			if !s.hasRaw(imap.CapStartTLS) {
+				if o.opts.StartTLS == StartTLSRequired {
+					return nil, false, fmt.Errorf("imap: server does not offer STARTTLS: %w", email.ErrInsecure)
+				}
+				continue
+			}
+			if s.State != StateNotAuthenticated {
+				// STARTTLS is only valid before authentication; a PREAUTH
+				// server cannot be upgraded.
+				return nil, false, fmt.Errorf("imap: PREAUTH server cannot start TLS: %w", email.ErrInsecure)
+			}
+			o.state = openCapsAfterTLS
+			o.pending = "STARTTLS"
+			r.startTLS = true
+			return one(s.command("STARTTLS"))
+		case openCapsAfterTLS:
+			o.state = openAuth
+			o.pending = "CAPABILITY"
+			return one(s.command("CAPABILITY"))
+		case openAuth:
+			o.state = openEnable
+			if o.opts.Auth == nil || s.State != StateNotAuthenticated {
+				continue
+			}
+			return o.authenticate(r)
+		case openEnable:
+			o.state = openID
+			if o.opts.NoEnable || !s.has(imap.CapEnable) {
+				continue
+			}
+			e := s.command("ENABLE")
+			n := 0
+			for _, c := range []imap.Cap{imap.CapCondStore, imap.CapQResync, imap.CapUTF8Accept} {
+				if s.hasRaw(c) {
+					e.SP().Raw(string(c))
+					n++
+				}
+			}
+			if n == 0 {
+				continue
+			}
+			o.pending = "ENABLE"
+			return one(e)
+		case openID:
+			o.state = openDone
+			if o.opts.ID == nil || !s.hasRaw(imap.CapID) {
+				continue
+			}
+			r.onData = func(resp *wire.Response) error {
+				if resp.Kind == wire.KindID {
+					o.out.ServerID = resp.ID
+				}
+				return nil
+			}
+			e := s.command("ID").SP()
+			if len(o.opts.ID) == 0 {
+				e.Raw("NIL")
+			} else {
+				e.Raw("(")
+				for i, k := range sortedKeys(o.opts.ID) {
+					if i > 0 {
+						e.SP()
+					}
+					e.Quoted(k).SP().Quoted(o.opts.ID[k])
+				}
+				e.Raw(")")
+			}
+			o.pending = "ID"
+			return one(e)
+		case openDone:
+			if s.State == StateNotAuthenticated && o.opts.Auth != nil {
+				return nil, false, errors.New("imap: not authenticated")
+			}
+			return nil, true, nil
+		}
+	}
+}
+
+// authenticate starts AUTHENTICATE (RFC 3501 section 6.2.2, RFC 4959), or
+// LOGIN for a PLAIN client when the server lacks AUTH=PLAIN.
+func (o *opener) authenticate(r *runner) ([]*wire.Command, bool, error) {
+	s := o.s
+	if !s.Secure && !o.opts.AllowInsecureAuth {
+		return nil, false, fmt.Errorf("imap: refusing to authenticate on an unencrypted link: %w", email.ErrInsecure)
+	}
+	mech, ir, err := o.opts.Auth.Start()
+	if err != nil {
+		return nil, false, fmt.Errorf("imap: SASL: %w", err)
+	}
+	r.onData = func(resp *wire.Response) error {
+		if resp.Kind == wire.KindCapability {
+			o.capsAfter = true
+		}
+		return nil
+	}
+	if s.hasRaw(imap.AuthCap(mech)) {
+		e := s.command("AUTHENTICATE").SP().Atom(mech)
+		if ir != nil {
+			if s.hasRaw(imap.CapSASLIR) {
+				e.SP()
+				if len(ir) == 0 {
+					e.Raw("=")
+				} else {
+					e.Raw(base64.StdEncoding.EncodeToString(ir))
+				}
+			} else {
+				o.ir, o.irPending = ir, true
+			}
+		}
+		r.onCont = o.saslStep
+		o.pending = "AUTHENTICATE"
+		return one(e)
+	}
+	if (mech == "PLAIN" || mech == "plain") && ir != nil && !s.hasRaw(imap.CapLoginDisabled) {
+		parts := bytes.Split(ir, []byte{0})
+		if len(parts) == 3 && (len(parts[0]) == 0 || bytes.Equal(parts[0], parts[1])) {
+			o.pending = "LOGIN"
+			return one(s.command("LOGIN").SP().String(string(parts[1])).SP().String(string(parts[2])))
+		}
+	}
+	return nil, false, ErrAuthMechanism
+}
+
+// saslStep answers one AUTHENTICATE continuation.
+func (o *opener) saslStep(text []byte) ([]byte, error) {
+	if o.irPending {
+		o.irPending = false
+		return line64(o.ir), nil
+	}
+	if o.authErr != nil {
+		return nil, o.authErr
+	}
+	chal, err := base64.StdEncoding.DecodeString(string(text))
+	if err != nil {
+		o.authErr = protoErr("AUTHENTICATE challenge is not base64")
+		return []byte("*\r\n"), nil
+	}
+	resp, err := o.opts.Auth.Next(chal)
+	if err != nil {
+		o.authErr = fmt.Errorf("imap: SASL: %w", err)
+		return []byte("*\r\n"), nil // cancel (RFC 3501 section 6.2.2)
+	}
+	return line64(resp), nil
+}
+
+func line64(b []byte) []byte {
+	out := base64.StdEncoding.AppendEncode(nil, b)
+	return append(out, '\r', '\n')
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,329 @@
+package imap
+
+import (
+	"bytes"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/imap/internal/wire"
+)
+
+// unit is one write of a command batch; needCont says it may only go out
+// after a continuation request (it follows a synchronising literal).
+type unit struct {
+	data     []byte
+	needCont bool
+	cmd      int
+}
+
+// runner is the command-runner machine: it writes a batch of commands
+// (pipelined when they hold no synchronising literal; split at each
+// synchronising literal otherwise), reads responses, hands untagged data to
+// onData, and finishes when every command of the batch has its tagged
+// status, or on BYE, EOF, an I/O error or a protocol violation.
+//
+// It is embedded in the operation machines; its state is the pair
+// (state, next unit).
+type runner struct {
+	s      *Session
+	names  []string
+	tags   []string
+	status []*wire.Status
+	units  []unit
+	next   int
+	left   int
+	state  runState
+	// onData receives every untagged response. Its error ends the run.
+	onData func(*wire.Response) error
+	// onCont answers continuation requests that are not literal
+	// go-aheads (AUTHENTICATE, IDLE): the bytes returned are written.
+	onCont func(text []byte) ([]byte, error)
+	// byeOK accepts an untagged BYE (LOGOUT).
+	byeOK bool
+	// greet makes the run read the server greeting instead of running
+	// commands; greeting then holds it.
+	greet    bool
+	greeting *wire.Status
+	// startTLS makes a successful single command (STARTTLS) end with a
+	// NetStartTLS request, after checking that the server sent nothing
+	// more in plain text.
+	startTLS bool
+	err      error
+	pend     []byte // bytes to write from onCont
+}
+
+type runState uint8
+
+const (
+	runStart runState = iota
+	runWrite
+	runRead
+	runTLS
+	runDone
+)
+
+// start prepares the runner for cmds, keeping its callbacks. The tags
+// come from the session.
+func (r *runner) start(s *Session, cmds []*wire.Command, names ...string) {
+	r.s, r.names, r.err, r.pend, r.next = s, names, nil, nil, 0
+	r.left = len(cmds)
+	r.status = make([]*wire.Status, len(cmds))
+	r.tags, r.units = r.tags[:0], r.units[:0]
+	for i, c := range cmds {
+		r.tags = append(r.tags, c.Tag)
+		for j, seg := range c.Segments {
+			r.units = append(r.units, unit{data: seg, needCont: j > 0, cmd: i})
+		}
+	}
+	r.state = runStart
+}
+
+// fail ends the run with err; errors that leave the stream out of step
+// break the session.
+func (r *runner) fail(err error, breaks bool) (coroutine.NetRequest, bool) {
+	r.err = err
+	r.state = runDone
+	if breaks && r.s.err == nil {
+		r.s.err = err
+	}
+	return coroutine.NetRequest{}, true
+}
+
+// writeNext returns the write of every unit that may go out now, or a
+// read.
+func (r *runner) writeNext() (coroutine.NetRequest, bool) {
+	if len(r.pend) > 0 {
+		b := r.pend
+		r.pend = nil
+		r.state = runWrite
+		return coroutine.Write(b), false
+	}
+	var b []byte
+	for r.next < len(r.units) {
+		u := r.units[r.next]
+		if r.status[u.cmd] != nil {
+			r.next++ // the command already ended (literal refused)
+			continue
+		}
+		if u.needCont {
+			break
+		}
+		b = append(b, u.data...)
+		r.next++
+	}
+	if len(b) > 0 {
+		r.state = runWrite
+		return coroutine.Write(b), false
+	}
+	r.state = runRead
+	return coroutine.Read(), false
+}
+
+// resume advances the run. done reports the end; r.err is then set on
+// failure.
+func (r *runner) resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
+	if r.s.err != nil {
+		return r.fail(r.s.err, false)
+	}
+	switch r.state {
+	case runStart:
+		if r.greet {
+			r.left = 1
+		}
+		if r.left == 0 {
+			r.state = runDone
+			return coroutine.NetRequest{}, true
+		}
+		// Bytes already buffered may hold responses (pipelining, or a
+		// server that answered early): they are read after writing.
+		return r.writeNext()
+	case runWrite:
+		if in.Err != nil {
+			return r.fail(in.Err, true)
+		}
+		// Process anything already buffered before reading more.
+		if req, done, ok := r.drain(); ok {
+			return req, done
+		}
+		return r.writeNext()
+	case runRead:
+		if in.Err != nil {
+			return r.fail(in.Err, true)
+		}
+		if in.EOF {
+			if r.s.r.Incomplete() {
+				return r.fail(wire.ErrTruncated, true)
+			}
+			return r.fail(ErrClosed, true)
+		}
+		r.s.r.Feed(in.Data)
+		if req, done, ok := r.drain(); ok {
+			return req, done
+		}
+		return r.writeNext()
+	case runTLS:
+		if in.Err != nil {
+			return r.fail(in.Err, true)
+		}
+		r.s.Secure = true
+		r.s.Caps = imap.CapSet{} // RFC 3501 section 6.2.1: discard them
+		r.state = runDone
+		return coroutine.NetRequest{}, true
+	}
+	return coroutine.NetRequest{}, true
+}
+
+// drain handles every complete buffered response. ok is true when the run
+// ended or must write something now.
+func (r *runner) drain() (coroutine.NetRequest, bool, bool) {
+	for {
+		raw, err := r.s.r.Next()
+		if err != nil {
+			req, done := r.fail(err, true)
+			return req, done, true
+		}
+		if raw == nil {
+			return coroutine.NetRequest{}, false, false
+		}
+		resp, err := wire.Parse(raw)
+		if err != nil {
+			if bytes.HasPrefix(raw, []byte("* ")) {
+				// A broken untagged response is skipped: the framing is
+				// intact, the command goes on.
+				continue
+			}
+			req, done := r.fail(err, true)
+			return req, done, true
+		}
+		if req, done, ok := r.handle(resp); ok {
+			return req, done, true
+		}
+	}
+}
+
+func (r *runner) handle(resp *wire.Response) (coroutine.NetRequest, bool, bool) {
+	s := r.s
+	switch resp.Kind {
+	case wire.KindContinuation:
+		if r.next < len(r.units) && r.units[r.next].needCont {
+			r.pend = r.units[r.next].data
+			r.next++
+			req, done := r.writeNext()
+			return req, done, true
+		}
+		if r.onCont != nil {
+			b, err := r.onCont(resp.Text)
+			if err != nil {
+				req, done := r.fail(err, true)
+				return req, done, true
+			}
+			if len(b) > 0 {
+				r.pend = b
+				req, done := r.writeNext()
+				return req, done, true
+			}
+			return coroutine.NetRequest{}, false, false
+		}
+		req, done := r.fail(protoErr("unexpected continuation request"), true)
+		return req, done, true
+	case wire.KindStatus:
+		if resp.Tag == "" {
+			return r.untaggedStatus(resp)
+		}
+		i := -1
+		for k, t := range r.tags {
+			if t == resp.Tag && r.status[k] == nil {
+				i = k
+			}
+		}
+		if i < 0 {
+			req, done := r.fail(protoErr("tagged response with an unknown tag"), true)
+			return req, done, true
+		}
+		r.status[i] = resp.Status
+		if resp.Status.Code == "CAPABILITY" {
+			s.setCaps(resp.Status.Caps)
+		}
+		r.left--
+		if r.left == 0 {
+			if r.startTLS && resp.Status.Type == wire.OK {
+				if r.s.r.Buffered() > 0 {
+					// RFC 3501 section 6.2.1 / RFC 2595 section 3.1: plain
+					// bytes after the OK would be injected into the secure
+					// stream; they are never parsed.
+					req, done := r.fail(protoErr("server sent data after the STARTTLS response"), true)
+					return req, done, true
+				}
+				r.state = runTLS
+				return coroutine.NetRequest{Op: coroutine.NetStartTLS}, false, true
+			}
+			r.state = runDone
+			return coroutine.NetRequest{}, true, true
+		}
+		return coroutine.NetRequest{}, false, false
+	case wire.KindCapability:
+		s.setCaps(resp.Caps)
+	case wire.KindEnabled:
+		for _, c := range resp.Caps {
+			s.Enabled[c] = struct{}{}
+		}
+	case wire.KindExists:
+		s.exists = resp.Num
+	case wire.KindExpunge:
+		if s.exists > 0 && resp.Num > 0 {
+			s.exists--
+		}
+	}
+	if r.onData != nil {
+		if err := r.onData(resp); err != nil {
+			req, done := r.fail(err, false)
+			return req, done, true
+		}
+	}
+	return coroutine.NetRequest{}, false, false
+}
+
+func (r *runner) untaggedStatus(resp *wire.Response) (coroutine.NetRequest, bool, bool) {
+	s := r.s
+	st := resp.Status
+	if r.greet {
+		r.greet, r.greeting = false, st
+		if st.Code == "CAPABILITY" {
+			s.setCaps(st.Caps)
+		}
+		if st.Type == wire.BYE {
+			req, done := r.fail(&ByeError{Text: st.Text}, true)
+			return req, done, true
+		}
+		if st.Type != wire.OK && st.Type != wire.PREAUTH {
+			req, done := r.fail(protoErr("greeting is %s", st.Type), true)
+			return req, done, true
+		}
+		r.left = 0
+		r.state = runDone
+		return coroutine.NetRequest{}, true, true
+	}
+	switch st.Type {
+	case wire.BYE:
+		s.State = StateLogout
+		if r.byeOK {
+			return coroutine.NetRequest{}, false, false
+		}
+		req, done := r.fail(&ByeError{Text: st.Text}, true)
+		return req, done, true
+	}
+	switch st.Code {
+	case "CAPABILITY":
+		s.setCaps(st.Caps)
+	case "CLOSED":
+		// RFC 7162 section 3.2.11: the previous mailbox is closed.
+	}
+	if r.onData != nil {
+		if err := r.onData(resp); err != nil {
+			req, done := r.fail(err, false)
+			return req, done, true
+		}
+	}
+	return coroutine.NetRequest{}, false, false
+}
