@@ -24,7 +24,7 @@ import (
 //     value; a broken entry never spoils its neighbours.
 //
 // Names and addresses are valid UTF-8 (8-bit UTF-8 kept, other bytes
-// replaced).
+// replaced). The result is nil when the list names no address.
 func ParseAddressList(s string) []email.Address {
 	return parseAddressList([]byte(s))
 }
@@ -34,6 +34,7 @@ func ParseAddressList(s string) []email.Address {
 type addrWord struct {
 	raw    []byte // as written, quotes included
 	quoted bool
+	open   bool // a quoted string with no closing quote
 	space  bool // white space or a comment came before it
 }
 
@@ -49,8 +50,15 @@ type addrParser struct {
 }
 
 func parseAddressList(v []byte) []email.Address {
-	var wordBuf [8]addrWord
-	p := addrParser{words: wordBuf[:0]}
+	var (
+		wordBuf    [8]addrWord
+		scratchBuf [256]byte
+	)
+	p := addrParser{
+		words:   wordBuf[:0],
+		scratch: scratchBuf[:0],
+		out:     make([]email.Address, 0, min(bytes.Count(v, []byte(",")), 64)+1),
+	}
 	space := false
 	i := 0
 	for i < len(v) {
@@ -67,15 +75,15 @@ func parseAddressList(v []byte) []email.Address {
 			space = true
 			i = end
 		case '"':
-			end := skipQuoted(v, i)
-			p.words = append(p.words, addrWord{raw: v[i:end], quoted: true, space: space})
+			end, closed := skipQuoted(v, i)
+			p.words = append(p.words, addrWord{raw: v[i:end], quoted: true, open: !closed, space: space})
 			space = false
 			i = end
 		case '<':
 			j := i + 1
 			for j < len(v) && v[j] != '>' {
 				if v[j] == '"' {
-					j = skipQuoted(v, j)
+					j, _ = skipQuoted(v, j)
 					continue
 				}
 				j++
@@ -109,21 +117,25 @@ func parseAddressList(v []byte) []email.Address {
 		}
 	}
 	p.emit()
+	if len(p.out) == 0 {
+		return nil
+	}
 	return p.out
 }
 
 // skipQuoted returns the index past the quoted string that starts at v[i]
-// ('"'), honouring '\' escapes; an unterminated one runs to the end.
-func skipQuoted(v []byte, i int) int {
+// ('"'), honouring '\' escapes, and whether it is closed; an unterminated
+// one runs to the end.
+func skipQuoted(v []byte, i int) (end int, closed bool) {
 	for j := i + 1; j < len(v); j++ {
 		switch v[j] {
 		case '\\':
 			j++
 		case '"':
-			return j + 1
+			return j + 1, true
 		}
 	}
-	return len(v)
+	return len(v), false
 }
 
 func (p *addrParser) reset() {
@@ -151,6 +163,9 @@ func (p *addrParser) emit() {
 		}
 		p.scratch = p.scratch[:0]
 		for _, w := range p.words[b:] {
+			if w.open {
+				return // an unterminated quoted string: no address
+			}
 			p.scratch = append(p.scratch, w.raw...)
 		}
 		if bytes.IndexByte(p.scratch, '@') < 0 {
@@ -188,7 +203,7 @@ func (p *addrParser) cleanAddr(a []byte) []byte {
 		case c == '(':
 			i, _ = skipComment(a, i)
 		case c == '"':
-			end := skipQuoted(a, i)
+			end, _ := skipQuoted(a, i)
 			p.scratch = append(p.scratch, a[i:end]...)
 			i = end
 		default:
@@ -216,7 +231,7 @@ func (p *addrParser) phrase(words []addrWord) string {
 			p.scratch = append(p.scratch, ' ')
 		}
 		if w.quoted {
-			p.scratch = appendUnquoted(p.scratch, w.raw)
+			p.scratch = appendUnquoted(p.scratch, w)
 		} else {
 			p.scratch = append(p.scratch, w.raw...)
 		}
@@ -229,9 +244,9 @@ func (p *addrParser) phrase(words []addrWord) string {
 }
 
 // appendUnquoted appends the content of a quoted string, escapes resolved.
-func appendUnquoted(dst, q []byte) []byte {
-	q = q[1:]
-	if len(q) > 0 && q[len(q)-1] == '"' {
+func appendUnquoted(dst []byte, w addrWord) []byte {
+	q := w.raw[1:]
+	if !w.open {
 		q = q[:len(q)-1]
 	}
 	for i := 0; i < len(q); i++ {

@@ -31,7 +31,10 @@ func hasAttachment(ctype, disp, data []byte, bodyOffset int) bool {
 		if bytes.HasPrefix(body[i:], []byte("--")) {
 			return false // the closing delimiter: no attachment seen
 		}
-		_, next := lineEnd(body, i)
+		end, next := lineEnd(body, i)
+		if len(trimSpace(body[i:end])) > 0 {
+			continue // a longer boundary, not this one
+		}
 		if partIsAttachment(body[next:]) {
 			return true
 		}
@@ -105,8 +108,8 @@ func param(v []byte, name string) []byte {
 		}
 		var val []byte
 		if k < len(v) && v[k] == '"' {
-			end := skipQuoted(v, k)
-			if end-1 > k && v[end-1] == '"' {
+			end, closed := skipQuoted(v, k)
+			if closed {
 				val = v[k+1 : end-1]
 			} else {
 				val = v[k+1 : end] // unterminated

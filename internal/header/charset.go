@@ -25,7 +25,7 @@ func appendCharset(dst, cs, text []byte) []byte {
 		equalFold(cs, "windows-1252"), equalFold(cs, "cp1252"):
 		return appendWindows1252(dst, text)
 	}
-	r, err := charset.Reader(string(cs), bytes.NewReader(text))
+	r, err := charset.Reader(string(cs), bytes.NewReader(bytes.Clone(text))) // text may live on the stack
 	if err != nil {
 		return appendValid(dst, text)
 	}

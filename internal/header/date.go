@@ -350,11 +350,26 @@ func (d *dateParts) time(v []byte) (time.Time, error) {
 		d.hour > 23 || d.min > 59 || d.sec > 59 {
 		return time.Time{}, dateError(v)
 	}
-	loc := time.UTC
-	if d.offset != 0 {
-		loc = time.FixedZone("", d.offset)
+	return time.Date(d.year, time.Month(d.month), d.day, d.hour, d.min, d.sec, d.nsec, zoneFor(d.offset)), nil
+}
+
+// zones holds the fixed zones of the offsets in quarter hours from -14:00
+// to +14:00, built once so that parsing a date does not allocate.
+var zones = func() (z [113]*time.Location) {
+	for i := range z {
+		z[i] = time.FixedZone("", (i-56)*900)
 	}
-	return time.Date(d.year, time.Month(d.month), d.day, d.hour, d.min, d.sec, d.nsec, loc), nil
+	z[56] = time.UTC
+	return z
+}()
+
+// zoneFor returns the location of an offset in seconds east of UTC:
+// time.UTC for zero, else a time.FixedZone with no name.
+func zoneFor(offset int) *time.Location {
+	if offset%900 == 0 && offset >= -56*900 && offset <= 56*900 {
+		return zones[offset/900+56]
+	}
+	return time.FixedZone("", offset)
 }
 
 func dateError(v []byte) error {

@@ -55,9 +55,9 @@ type Field struct {
 
 // Fields returns an iterator over the header fields of head, in order, up to
 // the blank line that ends the header or the end of head. The slices alias
-// head. Lines that cannot start a field (no colon, white space inside the
-// name, a continuation line with no field before it, such as an mbox
-// "From " line) are skipped.
+// head. Lines that cannot start a field (no colon, a name with white space,
+// control or 8-bit bytes, such as an mbox "From " line, or a continuation
+// line with no field before it) are skipped.
 func Fields(head []byte) iter.Seq[Field] {
 	return func(yield func(Field) bool) {
 		w := walker{data: head}
@@ -109,7 +109,7 @@ func (w *walker) next() (name, value []byte, ok bool) {
 			continue
 		}
 		name = trimRightWSP(field[:colon])
-		if len(name) == 0 || bytes.IndexByte(name, ' ') >= 0 || bytes.IndexByte(name, '\t') >= 0 {
+		if !validName(name) {
 			continue
 		}
 		return name, field[colon+1:], true
@@ -121,6 +121,17 @@ func (w *walker) finish(bodyOffset int) {
 	w.done = true
 	w.bodyOffset = bodyOffset
 	w.pos = len(w.data)
+}
+
+// validName reports whether name is a field name: printable US-ASCII
+// without white space (RFC 5322 section 3.6.8).
+func validName(name []byte) bool {
+	for _, c := range name {
+		if c <= ' ' || c >= 0x7f {
+			return false
+		}
+	}
+	return len(name) > 0
 }
 
 // lineEnd returns, for the line starting at i, the index of its end (before

@@ -2,7 +2,6 @@ package header
 
 import (
 	"bytes"
-	"encoding/base64"
 	"strings"
 	"unicode/utf8"
 )
@@ -29,7 +28,8 @@ func decodeText(v []byte) string {
 	if bytes.Index(v, []byte("=?")) < 0 {
 		return validString(v)
 	}
-	return validString(appendDecoded(make([]byte, 0, len(v)), v))
+	var buf [256]byte
+	return validString(appendDecoded(buf[:0], v))
 }
 
 // validString returns b as a string, with invalid UTF-8 replaced.
@@ -44,9 +44,10 @@ func validString(b []byte) string {
 // it appends outside converted words are not validated.
 func appendDecoded(dst, v []byte) []byte {
 	var (
-		pending   []byte // raw bytes of the last run of same-charset words
-		pendingCS []byte // their charset; nil when there is no such run
-		afterWord bool   // the last token was an encoded word
+		buf       [128]byte
+		pending   = buf[:0] // raw bytes of the last run of same-charset words
+		pendingCS []byte    // their charset; nil when there is no such run
+		afterWord bool      // the last token was an encoded word
 	)
 	flush := func() {
 		if pendingCS != nil {
@@ -151,19 +152,53 @@ func decodeWordText(dst, text []byte, enc byte) []byte {
 		}
 		return dst
 	}
-	// Base64, tolerant of missing padding and stray white space.
-	var clean [256]byte
-	src := clean[:0]
+	// Base64, tolerant of missing padding, padding in the middle (joined
+	// words) and stray white space.
+	acc, n := 0, 0
+	flush := func() {
+		switch n {
+		case 2:
+			dst = append(dst, byte(acc>>4))
+		case 3:
+			dst = append(dst, byte(acc>>10), byte(acc>>2))
+		}
+		acc, n = 0, 0
+	}
 	for _, c := range text {
-		if isBase64(c) {
-			src = append(src, c)
+		if c == '=' {
+			flush()
+			continue
+		}
+		v := base64Value(c)
+		if v < 0 {
+			continue
+		}
+		acc = acc<<6 | v
+		n++
+		if n == 4 {
+			dst = append(dst, byte(acc>>16), byte(acc>>8), byte(acc))
+			acc, n = 0, 0
 		}
 	}
-	n := base64.RawStdEncoding.DecodedLen(len(src))
-	start := len(dst)
-	dst = append(dst, make([]byte, n)...)
-	m, _ := base64.RawStdEncoding.Decode(dst[start:], src)
-	return dst[:start+m]
+	flush()
+	return dst
+}
+
+// base64Value returns the value of a base64 digit (RFC 4648), or -1.
+func base64Value(c byte) int {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return int(c - 'A')
+	case 'a' <= c && c <= 'z':
+		return int(c-'a') + 26
+	case '0' <= c && c <= '9':
+		return int(c-'0') + 52
+	case c == '+':
+		return 62
+	case c == '/':
+		return 63
+	}
+	return -1
 }
 
 func unhex(c byte) int {
