@@ -1,0 +1,272 @@
+package client_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ioemail/ioemail/client"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/m2dir"
+	"github.com/ioemail/ioemail/maildir"
+	"github.com/ioemail/ioemail/search"
+)
+
+// searchBackend is one store holding the corpus, searched through the
+// client's dispatcher. The IMAP leg (Dovecot) plugs in as one more loader.
+type searchBackend struct {
+	name    string
+	c       *client.Client
+	mailbox string
+}
+
+// loadCorpus stores every message of the corpus, with its flags, through
+// the client.
+func loadCorpus(t *testing.T, name string, c *client.Client, mailbox string, corpus []corpusMessage) searchBackend {
+	t.Helper()
+	ctx := context.Background()
+	for _, m := range corpus {
+		_, err := c.AddMessage(ctx, mailbox, bytes.NewReader(m.raw), m.flags)
+		require.NoError(t, err, "%s: add %s", name, m.env.MessageID)
+	}
+	return searchBackend{name: name, c: c, mailbox: mailbox}
+}
+
+func loadMaildir(t *testing.T, corpus []corpusMessage) searchBackend {
+	c := client.New().WithMaildir(maildir.Store{Root: filepath.ToSlash(t.TempDir())})
+	require.NoError(t, c.CreateMailbox(context.Background(), "INBOX"))
+	return loadCorpus(t, "maildir", c, "INBOX", corpus)
+}
+
+func loadM2dir(t *testing.T, corpus []corpusMessage) searchBackend {
+	c := client.New().WithM2dir(m2dir.Store{Root: filepath.ToSlash(t.TempDir())})
+	require.NoError(t, c.CreateMailbox(context.Background(), "INBOX"))
+	return loadCorpus(t, "m2dir", c, "INBOX", corpus)
+}
+
+// corpusQueries is the differential table. Every backend must return the
+// same messages in the same order as the matcher run on the generator's
+// ground truth.
+var corpusQueries = []string{
+	"",
+	"subject report",
+	"subject réunion",
+	"subject RÉUNION",
+	"subject ВСТРЕЧА",
+	"subject 会議",
+	"subject naïve",
+	`subject "lunch plans"`,
+	`subject "[team]"`,
+	"subject ünïcödé or subject deadline",
+	"from alice",
+	"from zoé",
+	"from иван",
+	"from 田中",
+	"from example.com",
+	`from "o'brien, pat"`,
+	"from bob@example.net",
+	"to team",
+	"to ünal",
+	"to bob not from bob",
+	"body invoice",
+	"body café",
+	"body garçon",
+	"body привет",
+	"body отчёт",
+	"body 会議",
+	"body naïve or body holiday",
+	"body deadline and from alice",
+	`body "number 42 is"`,
+	"body <br>",
+	"not body invoice and flag seen",
+	"flag seen",
+	`flag \Flagged`,
+	"not flag seen",
+	"flag answered or flag $forwarded",
+	"flag work",
+	"flag work and not flag seen",
+	"date 2026-02-10",
+	"date 2026-03-01",
+	"before 2026-02-05",
+	"after 2026-03-10",
+	"after 2026-02-10 before 2026-02-20",
+	"not before 2026-03-01",
+	"not (after 2026-02-03 and before 2026-03-30)",
+	"date 2026-02-15 or date 2026-02-16 or date 2026-02-17",
+	"order by date",
+	"order by date desc",
+	"order by subject",
+	"order by subject desc",
+	"order by from",
+	"order by from desc",
+	"order by to",
+	"order by to desc subject",
+	"flag seen order by from desc date",
+	"(from alice or from bob) and not flag seen order by subject",
+	"subject report body budget",
+	"from alice body invoice or from zoé body café order by date",
+	"not (subject report or subject lunch) before 2026-03-01 order by to",
+	"subject \"#1\" order by subject desc",
+}
+
+// tieKey is what the sort compares for env under q: two envelopes with the
+// same tieKey may come in any order (each backend then orders by its own
+// ids).
+func tieKey(env email.Envelope, q search.Query) string {
+	by := q.Sort
+	if len(by) == 0 {
+		by = search.DefaultSort
+	}
+	var b strings.Builder
+	addr := func(l []email.Address) string {
+		if len(l) == 0 {
+			return "\x00none"
+		}
+		if l[0].Name != "" {
+			return strings.ToLower(l[0].Name)
+		}
+		return strings.ToLower(l[0].Email)
+	}
+	for _, s := range by {
+		switch s.Key {
+		case search.ByFrom:
+			b.WriteString(addr(env.From))
+		case search.ByTo:
+			b.WriteString(addr(env.To))
+		case search.BySubject:
+			b.WriteString(strings.ToLower(search.BaseSubject(env.Subject)))
+		}
+		b.WriteByte(0)
+	}
+	if !env.Date.IsZero() {
+		b.WriteString(env.Date.UTC().Format(time.RFC3339Nano))
+	}
+	return b.String()
+}
+
+// canonical returns the Message-IDs of envs, with each run of ties sorted.
+func canonical(envs []email.Envelope, q search.Query) []string {
+	out := make([]string, len(envs))
+	for i, e := range envs {
+		out[i] = e.MessageID
+	}
+	for i := 0; i < len(envs); {
+		j := i + 1
+		for j < len(envs) && tieKey(envs[j], q) == tieKey(envs[i], q) {
+			j++
+		}
+		slices.Sort(out[i:j])
+		i = j
+	}
+	return out
+}
+
+// expected runs the matcher and sorter on the ground truth.
+func expected(t *testing.T, corpus []corpusMessage, q search.Query) []email.Envelope {
+	var hits []email.Envelope
+	for _, m := range corpus {
+		ok, err := q.Match(m.env, func() ([]byte, error) { return m.raw, nil })
+		require.NoError(t, err)
+		if ok {
+			hits = append(hits, m.env)
+		}
+	}
+	q.SortEnvelopes(hits)
+	return hits
+}
+
+// searchAll runs q on b whole, then page by page, and checks that the pages
+// add up to the whole.
+func searchAll(t *testing.T, b searchBackend, q search.Query) []email.Envelope {
+	t.Helper()
+	ctx := context.Background()
+	all, err := b.c.SearchEnvelopes(ctx, b.mailbox, q, email.ListOptions{})
+	require.NoError(t, err, "%s: %s", b.name, q)
+	var paged []email.Envelope
+	for page := 1; ; page++ {
+		p, err := b.c.SearchEnvelopes(ctx, b.mailbox, q, email.ListOptions{Page: page, PageSize: 37})
+		require.NoError(t, err)
+		paged = append(paged, p...)
+		if len(p) < 37 {
+			break
+		}
+	}
+	assert.Equal(t, ids(all), ids(paged), "%s: %s: pages add up to the whole", b.name, q)
+	return all
+}
+
+func ids(envs []email.Envelope) []string {
+	out := make([]string, len(envs))
+	for i, e := range envs {
+		out[i] = e.ID
+	}
+	return out
+}
+
+// checkCorpus compares every backend with the matcher over the table.
+func checkCorpus(t *testing.T, corpus []corpusMessage, backends ...searchBackend) {
+	nontrivial, boundary := 0, 0
+	for _, qs := range corpusQueries {
+		q := search.MustParse(qs)
+		want := expected(t, corpus, q)
+		if strings.HasPrefix(qs, "date ") {
+			for _, e := range want {
+				if search.DayOf(e.Date) != search.DayOf(e.Date.UTC()) {
+					boundary++ // on this day in its own offset, another in UTC
+				}
+			}
+		}
+		if len(want) > 0 && len(want) < len(corpus) {
+			nontrivial++
+		}
+		t.Logf("%-70q %3d hits", qs, len(want))
+		for _, b := range backends {
+			got := searchAll(t, b, q)
+			assert.Equal(t, canonical(want, q), canonical(got, q), "%s: %q", b.name, qs)
+		}
+	}
+	assert.GreaterOrEqual(t, len(corpusQueries), 40)
+	assert.Positive(t, boundary, "some date query hits a message whose day differs in UTC")
+	assert.GreaterOrEqual(t, nontrivial, len(corpusQueries)-12, "most queries select a proper subset")
+}
+
+// checkEnvelopes compares the envelopes a backend lists with the ground
+// truth: decoded subjects and names, dates with their offsets, flags.
+func checkEnvelopes(t *testing.T, corpus []corpusMessage, b searchBackend) {
+	all := searchAll(t, b, search.Query{})
+	require.Len(t, all, len(corpus))
+	truth := map[string]email.Envelope{}
+	for _, m := range corpus {
+		truth[m.env.MessageID] = m.env
+	}
+	for _, e := range all {
+		w, ok := truth[e.MessageID]
+		require.True(t, ok, "%s: unknown Message-ID %q", b.name, e.MessageID)
+		assert.Equal(t, w.Subject, e.Subject, "%s %s", b.name, w.MessageID)
+		assert.Equal(t, w.From, e.From, "%s %s", b.name, w.MessageID)
+		assert.Equal(t, w.To, e.To, "%s %s", b.name, w.MessageID)
+		assert.True(t, w.Date.Equal(e.Date), "%s %s: date %v, want %v", b.name, w.MessageID, e.Date, w.Date)
+		if !w.Date.IsZero() {
+			_, wo := w.Date.Zone()
+			_, eo := e.Date.Zone()
+			assert.Equal(t, wo, eo, "%s %s: the Date offset is kept", b.name, w.MessageID)
+		}
+		assert.True(t, w.Flags.Equal(e.Flags), "%s %s: flags %v, want %v", b.name, w.MessageID, e.Flags, w.Flags)
+	}
+}
+
+func TestSearchCorpusLocal(t *testing.T) {
+	corpus := genCorpus(200)
+	backends := []searchBackend{loadMaildir(t, corpus), loadM2dir(t, corpus)}
+	for _, b := range backends {
+		checkEnvelopes(t, corpus, b)
+	}
+	checkCorpus(t, corpus, backends...)
+}
