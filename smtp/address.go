@@ -123,7 +123,7 @@ func validDomain(d string) bool {
 			return false
 		}
 		for i := 1; i < len(d)-1; i++ {
-			if c := d[i]; c == '[' || c == ']' || c == '\\' || c <= ' ' {
+			if c := d[i]; c == '[' || c == ']' || c == '\\' || c == '<' || c == '>' || c <= ' ' || c == 0x7f {
 				return false
 			}
 		}
