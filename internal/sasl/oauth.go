@@ -82,4 +82,3 @@ func (c *oauthClient) Next(challenge []byte) ([]byte, error) {
 // Failure returns the server's error details once it sent its error
 // challenge, or nil.
 func (c *oauthClient) Failure() error { return c.failure }
-
