@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -39,7 +40,11 @@ func doFile(r coroutine.FileRequest) coroutine.FileResult {
 		for i, de := range des {
 			ents[i] = coroutine.DirEntry{Name: de.Name(), IsDir: de.IsDir()}
 		}
-		return coroutine.FileResult{Entries: ents}
+		var mt time.Time
+		if fi, err := os.Stat(p); err == nil {
+			mt = fi.ModTime()
+		}
+		return coroutine.FileResult{Entries: ents, ModTime: mt}
 	case coroutine.FileRead:
 		f, err := os.Open(p)
 		if err != nil {
@@ -102,6 +107,12 @@ func doFile(r coroutine.FileRequest) coroutine.FileResult {
 			return res(os.RemoveAll(p))
 		}
 		return res(os.Remove(p))
+	case coroutine.FileWatch:
+		// Tests answer at once: something may have changed.
+		if _, err := os.Stat(p); err != nil {
+			return res(err)
+		}
+		return coroutine.FileResult{Changed: true}
 	case coroutine.FileSyncDir:
 		f, err := os.Open(p)
 		if err != nil {
