@@ -22,6 +22,9 @@ type memFS struct {
 	// fail, when set, may return an error for a request instead of
 	// performing it.
 	fail func(coroutine.FileRequest) error
+	// before, when set, runs before each request is performed (to change
+	// the tree under a machine's feet).
+	before func(coroutine.FileRequest)
 	// seen counts the requests performed, by kind.
 	seen map[coroutine.FileOp]int
 }
@@ -67,6 +70,9 @@ func (m *memFS) do(reqs []coroutine.FileRequest) []coroutine.FileResult {
 	out := make([]coroutine.FileResult, len(reqs))
 	for i, r := range reqs {
 		m.seen[r.Op]++
+		if m.before != nil {
+			m.before(r)
+		}
 		if m.fail != nil {
 			if err := m.fail(r); err != nil {
 				out[i] = coroutine.FileResult{Err: err}

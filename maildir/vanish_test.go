@@ -1,0 +1,139 @@
+package maildir
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+)
+
+// renameOnce renames a file the first time a request of kind op touches
+// from, as a concurrent flag change would.
+func renameOnce(m *memFS, op coroutine.FileOp, from, to string) {
+	done := false
+	m.before = func(r coroutine.FileRequest) {
+		if !done && r.Op == op && r.Path == from {
+			done = true
+			if to == "" {
+				delete(m.files, from)
+			} else {
+				m.files[to] = m.files[from]
+				delete(m.files, from)
+			}
+			m.touch(from)
+		}
+	}
+}
+
+// A file renamed between the listing and the read is found again.
+func TestListEnvelopesFileRenamedMeanwhile(t *testing.T) {
+	m := fixture()
+	renameOnce(m, coroutine.FileRead, "/m/new/1.a.host", "/m/cur/1.a.host:2,S")
+	envs, err := coroutine.Run(testStore().ListEnvelopes("INBOX", email.ListOptions{}), m.do)
+	require.NoError(t, err)
+	require.Len(t, envs, 3)
+	for _, e := range envs {
+		if e.ID == "1.a.host" {
+			assert.Equal(t, "A", e.Subject)
+			assert.True(t, e.Flags.Equal(email.ParseFlags(`\Seen`)), "the new name's flags: %v", e.Flags)
+		}
+	}
+}
+
+// A file removed between the listing and the read is left out.
+func TestListEnvelopesFileRemovedMeanwhile(t *testing.T) {
+	m := fixture()
+	renameOnce(m, coroutine.FileRead, "/m/cur/2.b.host,S=80:2,S", "")
+	envs, err := coroutine.Run(testStore().ListEnvelopes("INBOX", email.ListOptions{}), m.do)
+	require.NoError(t, err)
+	assert.Len(t, envs, 2)
+}
+
+// A directory changing while it is listed makes the scan start over.
+func TestScanRestartsOnChange(t *testing.T) {
+	m := fixture()
+	n := 0
+	m.before = func(r coroutine.FileRequest) {
+		if r.Op == coroutine.FileStat && r.Path == "/m/cur" && n == 0 {
+			n++
+			m.write("/m/cur/4.d.host:2,", "Subject: late\r\n\r\n")
+		}
+	}
+	f, err := coroutine.Run(testStore().Scan("INBOX"), m.do)
+	require.NoError(t, err)
+	_, ok := f.Find("4.d.host")
+	assert.True(t, ok, "the rescan sees the file added during the first listing")
+	assert.Equal(t, 2, m.seen[coroutine.FileList]/2)
+}
+
+// Operations that rename or read a message locate it again when another
+// writer renamed it first.
+func TestOperationsRelocate(t *testing.T) {
+	m := fixture()
+	renameOnce(m, coroutine.FileRead, "/m/cur/3.c.host:2,Fa", "/m/cur/3.c.host:2,FSa")
+	data, err := coroutine.Run(testStore().GetMessage("INBOX", "3.c.host"), m.do)
+	require.NoError(t, err)
+	assert.Equal(t, msgC, string(data))
+
+	m = fixture()
+	renameOnce(m, coroutine.FileRename, "/m/new/1.a.host", "/m/cur/1.a.host:2,D")
+	_, err = coroutine.Run(testStore().StoreFlags("INBOX", []string{"1.a.host"}, email.FlagAdd, email.ParseFlags(`\Seen`)), m.do)
+	require.NoError(t, err)
+	assert.Contains(t, m.files, "/m/cur/1.a.host:2,DS", "the concurrent D is kept, S added")
+
+	m = fixture()
+	renameOnce(m, coroutine.FileRemove, "/m/new/1.a.host", "/m/cur/1.a.host:2,S")
+	_, err = coroutine.Run(testStore().DeleteMessages("INBOX", []string{"1.a.host"}), m.do)
+	require.NoError(t, err)
+	assert.NotContains(t, m.messages("/m"), "1.a.host")
+
+	m = fixture()
+	renameOnce(m, coroutine.FileRename, "/m/new/1.a.host", "/m/cur/1.a.host:2,S")
+	ids, err := coroutine.Run(testStore().MoveMessages("INBOX", "Archive", []string{"1.a.host"}), m.do)
+	require.NoError(t, err)
+	assert.Equal(t, []string{msgA}, m.messages("/m/.Archive")[ids[0]])
+	assert.NotContains(t, m.messages("/m"), "1.a.host")
+
+	m = fixture()
+	renameOnce(m, coroutine.FileRead, "/m/new/1.a.host", "/m/cur/1.a.host:2,S")
+	ids, err = coroutine.Run(testStore().CopyMessages("INBOX", "Archive", []string{"1.a.host"}), m.do)
+	require.NoError(t, err)
+	assert.Equal(t, []string{msgA}, m.messages("/m/.Archive")[ids[0]])
+}
+
+// A message removed for good while an operation runs gives NotFound.
+func TestOperationsVanished(t *testing.T) {
+	m := fixture()
+	renameOnce(m, coroutine.FileRead, "/m/new/1.a.host", "")
+	_, err := coroutine.Run(testStore().GetMessage("INBOX", "1.a.host"), m.do)
+	assert.ErrorIs(t, err, email.ErrNotFound)
+
+	m = fixture()
+	renameOnce(m, coroutine.FileRename, "/m/new/1.a.host", "")
+	err = func() error {
+		_, err := coroutine.Run(testStore().StoreFlags("INBOX", []string{"1.a.host"}, email.FlagAdd, email.ParseFlags(`\Seen`)), m.do)
+		return err
+	}()
+	assert.ErrorIs(t, err, email.ErrNotFound)
+}
+
+// The contract: resuming after done, results before done, wrong replies.
+func TestMachineContract(t *testing.T) {
+	mach := testStore().GetMessage("INBOX", "1.a.host")
+	_, err := mach.Result()
+	assert.ErrorIs(t, err, coroutine.ErrNotDone)
+	reqs, done := mach.Resume(nil)
+	require.False(t, done)
+	require.Len(t, reqs, 2)
+	_, done = mach.Resume(make([]coroutine.FileResult, 1)) // one result for two requests
+	assert.True(t, done)
+	_, err = mach.Result()
+	assert.ErrorIs(t, err, email.ErrUnexpectedReply)
+	_, done = mach.Resume(nil)
+	assert.True(t, done, "resuming after done stays done")
+	_, err2 := mach.Result()
+	assert.Equal(t, err, err2)
+}
