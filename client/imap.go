@@ -131,6 +131,7 @@ func RunIMAP[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Sessio
 	out, err := RunNet(ctx, ic.conn, build(ic.s), nil)
 	if err != nil && ctx.Err() != nil {
 		// The command was cut off: the stream is out of step for good.
+		ic.s.Fail(fmt.Errorf("client: an earlier IMAP call was interrupted: %w", ctx.Err()))
 		ic.conn.Close()
 	}
 	return out, err

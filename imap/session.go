@@ -74,6 +74,15 @@ func NewSession(secure bool, lim Limits) *Session {
 	return s
 }
 
+// Fail marks the session broken with err, for a driver that abandoned a
+// machine half-way (a cancelled context): the stream is then out of step
+// and every later machine fails with err.
+func (s *Session) Fail(err error) {
+	if s.err == nil && err != nil {
+		s.err = err
+	}
+}
+
 // Err returns the error that broke the session, or nil.
 func (s *Session) Err() error { return s.err }
 
