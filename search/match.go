@@ -182,7 +182,7 @@ func (m *matcher) textCond(n *TextCond) (bool, error) {
 	case To:
 		return addrContains(m.env.To, pat), nil
 	case Subject:
-		return strings.Contains(fold(m.env.Subject), pat), nil
+		return containsFold(m.env.Subject, pat), nil
 	case Body:
 		if !m.loaded {
 			if m.body == nil {
@@ -201,7 +201,7 @@ func (m *matcher) textCond(n *TextCond) (bool, error) {
 
 func addrContains(list []email.Address, pat string) bool {
 	for _, a := range list {
-		if strings.Contains(fold(a.Name), pat) || strings.Contains(fold(a.Email), pat) {
+		if containsFold(a.Name, pat) || containsFold(a.Email, pat) {
 			return true
 		}
 	}
@@ -211,3 +211,44 @@ func addrContains(list []email.Address, pat string) bool {
 // fold maps s to a form in which comparison ignores case: Unicode lower
 // case.
 func fold(s string) string { return strings.ToLower(s) }
+
+// containsFold reports whether fold(s) contains folded, which must be
+// folded already. ASCII text is searched without allocating.
+func containsFold(s, folded string) bool {
+	if !isASCII(s) {
+		return strings.Contains(fold(s), folded)
+	}
+	if !isASCII(folded) {
+		return false // the lower case of ASCII text is ASCII
+	}
+	n := len(folded)
+	if n == 0 {
+		return true
+	}
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for j < n && lowerASCII(s[i+j]) == folded[j] {
+			j++
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}

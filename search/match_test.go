@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -294,5 +295,34 @@ func FuzzBodyContains(f *testing.F) {
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\n--x--"), "")
 	f.Fuzz(func(t *testing.T, raw []byte, s string) {
 		BodyContains(raw, s)
+	})
+}
+
+func TestContainsFold(t *testing.T) {
+	for _, c := range []struct {
+		s, pat string
+		want   bool
+	}{
+		{"Hello World", "o w", true}, {"Hello World", "", true}, {"", "", true}, {"", "a", false},
+		{"HELLO", "hello", true}, {"HELL", "hello", false}, {"abcabd", "abd", true},
+		{"Straße", "straße", true}, {"STRASSE", "straße", false}, {"ÉCOLE", "école", true},
+		{"plain ascii", "é", false}, {"\u212Aelvin", "kelvin", true}, // Kelvin sign folds to k
+		{"[Team] Re:", "[team] re:", true},
+	} {
+		assert.Equal(t, c.want, containsFold(c.s, fold(c.pat)), "%q in %q", c.pat, c.s)
+		assert.Equal(t, strings.Contains(fold(c.s), fold(c.pat)), containsFold(c.s, fold(c.pat)), "%q in %q", c.pat, c.s)
+	}
+}
+
+// FuzzContainsFold checks the ASCII fast path against the plain definition.
+func FuzzContainsFold(f *testing.F) {
+	f.Add("Hello World", "WORLD")
+	f.Add("Straße", "SS")
+	f.Add("\u212Aelvin", "K")
+	f.Fuzz(func(t *testing.T, s, pat string) {
+		p := fold(pat)
+		if got, want := containsFold(s, p), strings.Contains(fold(s), p); got != want {
+			t.Fatalf("containsFold(%q, %q) = %v, want %v", s, p, got, want)
+		}
 	})
 }
