@@ -2,6 +2,7 @@ package imap
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -49,9 +50,19 @@ type runner struct {
 	// NetStartTLS request, after checking that the server sent nothing
 	// more in plain text.
 	startTLS bool
-	err      error
-	pend     []byte // bytes to write from onCont
+	// wait bounds each read (coroutine.NetRequest.Wait); onTimeout is
+	// called when a read saw nothing in that time, and returns bytes to
+	// write (for IDLE: "DONE"), or an error to end the run.
+	wait      time.Duration
+	onTimeout func() ([]byte, error)
+	err       error
+	pend      []byte // bytes to write next (see queue)
 }
+
+// queue asks the runner to write b as soon as the response being handled
+// is processed. Callbacks use it to end IDLE with DONE (RFC 2177) when
+// data arrives.
+func (r *runner) queue(b []byte) { r.pend = append(r.pend, b...) }
 
 type runState uint8
 
@@ -117,7 +128,7 @@ func (r *runner) writeNext() (coroutine.NetRequest, bool) {
 		return coroutine.Write(b), false
 	}
 	r.state = runRead
-	return coroutine.Read(), false
+	return coroutine.NetRequest{Op: coroutine.NetRead, Wait: r.wait}, false
 }
 
 // resume advances the run. done reports the end; r.err is then set on
@@ -150,6 +161,17 @@ func (r *runner) resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 	case runRead:
 		if in.Err != nil {
 			return r.fail(in.Err, true)
+		}
+		if in.TimedOut {
+			if r.onTimeout == nil {
+				return r.writeNext()
+			}
+			b, err := r.onTimeout()
+			if err != nil {
+				return r.fail(err, false)
+			}
+			r.pend = append(r.pend, b...)
+			return r.writeNext()
 		}
 		if in.EOF {
 			if r.s.r.Incomplete() {
@@ -197,6 +219,10 @@ func (r *runner) drain() (coroutine.NetRequest, bool, bool) {
 			return req, done, true
 		}
 		if req, done, ok := r.handle(resp); ok {
+			return req, done, true
+		}
+		if len(r.pend) > 0 {
+			req, done := r.writeNext()
 			return req, done, true
 		}
 	}

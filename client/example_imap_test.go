@@ -1,0 +1,59 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-sasl"
+
+	"github.com/ioemail/ioemail/client"
+	"github.com/ioemail/ioemail/email"
+)
+
+type quiet struct{}
+
+func (quiet) Printf(string, ...any) {}
+
+// ConnectIMAP against go-imap's in-memory server on loopback. A real
+// server would use "imaps://host" and the zero client.TLS.
+func ExampleClient_ConnectIMAP() {
+	mem := imapmemserver.New()
+	user := imapmemserver.NewUser("alice", "alicepass")
+	user.Create("INBOX", nil)
+	mem.AddUser(user)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		InsecureAuth: true,
+		Logger:       quiet{},
+	})
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	ctx := context.Background()
+	c := client.New()
+	defer c.Close()
+	// Loopback without TLS: the caller must allow it explicitly.
+	err := c.ConnectIMAP(ctx, "imap://"+ln.Addr().String(), client.TLS{AllowPlaintext: true},
+		sasl.NewPlainClient("", "alice", "alicepass"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	msg := "From: Ann <ann@example.test>\r\nSubject: Hello\r\nDate: Mon, 2 Jan 2006 15:04:05 +0000\r\n\r\nHi!\r\n"
+	id, _ := c.AddMessage(ctx, "INBOX", strings.NewReader(msg), email.NewFlags(email.FlagSeen))
+	envs, _ := c.ListEnvelopes(ctx, "INBOX", email.ListOptions{})
+	for _, e := range envs {
+		fmt.Println(e.ID == id, e.Subject, e.From[0].Email, e.Flags.HasIANA(email.Seen))
+	}
+	// Output:
+	// true Hello ann@example.test true
+}
