@@ -2,7 +2,6 @@ package header
 
 import (
 	"bytes"
-	"strings"
 
 	"github.com/ioemail/ioemail/email"
 )
@@ -38,27 +37,55 @@ type addrWord struct {
 	space  bool // white space or a comment came before it
 }
 
-// addrParser holds the entry being read.
+// addrSpan locates one address written in an arena: the name is
+// arena[name[0]:name[1]], the address arena[email[0]:email[1]].
+type addrSpan struct {
+	name, email [2]int
+}
+
+// addrParser holds the entry being read; what it emits goes to sc.
 type addrParser struct {
-	out       []email.Address
-	words     []addrWord
+	sc        *scratch
 	angle     []byte
 	haveAngle bool
 	comment   []byte
 	haveCmt   bool
-	scratch   []byte
 }
 
-func parseAddressList(v []byte) []email.Address {
-	var (
-		wordBuf    [8]addrWord
-		scratchBuf [256]byte
-	)
-	p := addrParser{
-		words:   wordBuf[:0],
-		scratch: scratchBuf[:0],
-		out:     make([]email.Address, 0, min(bytes.Count(v, []byte(",")), 64)+1),
+// atomStop marks the bytes that end an atom in an address list: white
+// space and the specials that matter here.
+var atomStop = func() (t [256]bool) {
+	for _, c := range []byte(" \t\r\n\"(),:;<>") {
+		t[c] = true
 	}
+	return t
+}()
+
+func parseAddressList(v []byte) []email.Address {
+	sc := getScratch()
+	defer putScratch(sc)
+	appendAddressList(sc, v)
+	if len(sc.spans) == 0 {
+		return nil
+	}
+	str := string(sc.arena)
+	out := make([]email.Address, len(sc.spans))
+	for i, sp := range sc.spans {
+		out[i] = sp.address(str)
+	}
+	return out
+}
+
+// address returns the address sp locates in str.
+func (sp addrSpan) address(str string) email.Address {
+	return email.Address{Name: str[sp.name[0]:sp.name[1]], Email: str[sp.email[0]:sp.email[1]]}
+}
+
+// appendAddressList parses the address list v, writes each name and address
+// to sc.arena and appends their spans to sc.spans.
+func appendAddressList(sc *scratch, v []byte) {
+	p := addrParser{sc: sc}
+	sc.words = sc.words[:0]
 	space := false
 	i := 0
 	for i < len(v) {
@@ -76,7 +103,7 @@ func parseAddressList(v []byte) []email.Address {
 			i = end
 		case '"':
 			end, closed := skipQuoted(v, i)
-			p.words = append(p.words, addrWord{raw: v[i:end], quoted: true, open: !closed, space: space})
+			p.sc.words = append(p.sc.words, addrWord{raw: v[i:end], quoted: true, open: !closed, space: space})
 			space = false
 			i = end
 		case '<':
@@ -108,19 +135,16 @@ func parseAddressList(v []byte) []email.Address {
 			i++
 		default:
 			j := i
-			for j < len(v) && !isSpace(v[j]) && strings.IndexByte(`"(),:;<>`, v[j]) < 0 {
+			for j < len(v) && !atomStop[v[j]] {
 				j++
 			}
-			p.words = append(p.words, addrWord{raw: v[i:j], space: space})
+			p.sc.words = append(p.sc.words, addrWord{raw: v[i:j], space: space})
 			space = false
 			i = j
 		}
 	}
 	p.emit()
-	if len(p.out) == 0 {
-		return nil
-	}
-	return p.out
+	clear(sc.words) // they point into v
 }
 
 // skipQuoted returns the index past the quoted string that starts at v[i]
@@ -139,7 +163,7 @@ func skipQuoted(v []byte, i int) (end int, closed bool) {
 }
 
 func (p *addrParser) reset() {
-	p.words = p.words[:0]
+	p.sc.words = p.sc.words[:0]
 	p.angle, p.haveAngle = nil, false
 	p.comment, p.haveCmt = nil, false
 }
@@ -151,38 +175,45 @@ func (p *addrParser) emit() {
 	var phrase []addrWord
 	if p.haveAngle {
 		addr = p.cleanAddr(p.angle)
-		phrase = p.words
+		phrase = p.sc.words
 	} else {
 		// The address is the words after the last break: white space
 		// between words that is not next to an '@' or '.'.
 		b := 0
-		for k := 1; k < len(p.words); k++ {
-			if p.words[k].space && !joins(p.words[k-1].raw, p.words[k].raw) {
+		for k := 1; k < len(p.sc.words); k++ {
+			if p.sc.words[k].space && !joins(p.sc.words[k-1].raw, p.sc.words[k].raw) {
 				b = k
 			}
 		}
-		p.scratch = p.scratch[:0]
-		for _, w := range p.words[b:] {
+		p.sc.tmp = p.sc.tmp[:0]
+		for _, w := range p.sc.words[b:] {
 			if w.open {
 				return // an unterminated quoted string: no address
 			}
-			p.scratch = append(p.scratch, w.raw...)
+			p.sc.tmp = append(p.sc.tmp, w.raw...)
 		}
-		if bytes.IndexByte(p.scratch, '@') < 0 {
+		if bytes.IndexByte(p.sc.tmp, '@') < 0 {
 			return
 		}
-		addr = p.scratch
-		phrase = p.words[:b]
+		addr = p.sc.tmp
+		phrase = p.sc.words[:b]
 	}
 	if len(addr) == 0 {
 		return
 	}
-	a := email.Address{Email: validString(addr)}
-	a.Name = p.phrase(phrase)
-	if a.Name == "" && len(p.comment) > 0 {
-		a.Name = decodeText(unescape(p.comment))
+	var sp addrSpan
+	sp.email[0] = len(p.sc.arena)
+	p.sc.arena = appendValid(p.sc.arena, addr)
+	sp.email[1] = len(p.sc.arena)
+	// addr may alias scratch, which appendPhrase reuses: it is written out
+	// first.
+	sp.name[0] = len(p.sc.arena)
+	p.sc.arena = p.appendPhrase(p.sc.arena, phrase)
+	if len(p.sc.arena) == sp.name[0] && len(p.comment) > 0 {
+		p.sc.arena = appendText(p.sc.arena, unescape(p.comment))
 	}
-	p.out = append(p.out, a)
+	sp.name[1] = len(p.sc.arena)
+	p.sc.spans = append(p.sc.spans, sp)
 }
 
 // joins reports whether two words separated by white space still belong to
@@ -195,7 +226,7 @@ func joins(prev, next []byte) bool {
 // cleanAddr removes white space, comments and a source route from the
 // content of angle brackets.
 func (p *addrParser) cleanAddr(a []byte) []byte {
-	p.scratch = p.scratch[:0]
+	p.sc.tmp = p.sc.tmp[:0]
 	for i := 0; i < len(a); {
 		switch c := a[i]; {
 		case isSpace(c):
@@ -204,14 +235,14 @@ func (p *addrParser) cleanAddr(a []byte) []byte {
 			i, _ = skipComment(a, i)
 		case c == '"':
 			end, _ := skipQuoted(a, i)
-			p.scratch = append(p.scratch, a[i:end]...)
+			p.sc.tmp = append(p.sc.tmp, a[i:end]...)
 			i = end
 		default:
-			p.scratch = append(p.scratch, c)
+			p.sc.tmp = append(p.sc.tmp, c)
 			i++
 		}
 	}
-	out := p.scratch
+	out := p.sc.tmp
 	if len(out) > 0 && out[0] == '@' {
 		if k := bytes.LastIndexByte(out, ':'); k >= 0 {
 			out = out[k+1:]
@@ -220,27 +251,28 @@ func (p *addrParser) cleanAddr(a []byte) []byte {
 	return out
 }
 
-// phrase joins and decodes the words of a display name.
-func (p *addrParser) phrase(words []addrWord) string {
+// appendPhrase joins and decodes the words of a display name and appends
+// the result to dst.
+func (p *addrParser) appendPhrase(dst []byte, words []addrWord) []byte {
 	if len(words) == 0 {
-		return ""
+		return dst
 	}
-	p.scratch = p.scratch[:0]
+	p.sc.tmp = p.sc.tmp[:0]
 	for k, w := range words {
 		if k > 0 && w.space {
-			p.scratch = append(p.scratch, ' ')
+			p.sc.tmp = append(p.sc.tmp, ' ')
 		}
 		if w.quoted {
-			p.scratch = appendUnquoted(p.scratch, w)
+			p.sc.tmp = appendUnquoted(p.sc.tmp, w)
 		} else {
-			p.scratch = append(p.scratch, w.raw...)
+			p.sc.tmp = append(p.sc.tmp, w.raw...)
 		}
 	}
-	name := trimSpace(p.scratch)
+	name := trimSpace(p.sc.tmp)
 	if len(name) >= 2 && name[0] == '\'' && name[len(name)-1] == '\'' {
 		name = trimSpace(name[1 : len(name)-1])
 	}
-	return decodeText(name)
+	return appendText(dst, name)
 }
 
 // appendUnquoted appends the content of a quoted string, escapes resolved.

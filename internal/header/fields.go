@@ -172,17 +172,17 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-// unfold joins the lines of a folded value (RFC 5322 section 2.2.3) and
+// unfoldTo joins the lines of a folded value (RFC 5322 section 2.2.3) and
 // trims it. Like go-message, it turns each fold, with the white space around
 // it, into one space, so a value folded with a tab reads the same as one
-// folded with a space. It returns a subslice of v when v has no line end, and
-// a new slice otherwise.
-func unfold(v []byte) []byte {
+// folded with a space. It returns a subslice of v when v has no line end,
+// and the unfolded value appended to buf otherwise.
+func unfoldTo(buf, v []byte) []byte {
 	v = trimSpace(v)
 	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\r') < 0 {
 		return v
 	}
-	out := make([]byte, 0, len(v))
+	out := buf
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c != '\r' && c != '\n' {

@@ -73,25 +73,49 @@ func Scan(head []byte) Summary {
 		}
 	}
 	s := Summary{BodyOffset: w.bodyOffset}
-	if seen[fieldMessageID] {
-		s.MessageID = messageID(raw[fieldMessageID])
-	}
-	if seen[fieldSubject] {
-		s.Subject = decodeText(raw[fieldSubject])
-	}
-	if seen[fieldFrom] {
-		s.From = parseAddressList(raw[fieldFrom])
-	}
-	if seen[fieldTo] {
-		s.To = parseAddressList(raw[fieldTo])
-	}
-	if seen[fieldCc] {
-		s.Cc = parseAddressList(raw[fieldCc])
-	}
 	if seen[fieldDate] {
 		s.Date, _ = parseDate(raw[fieldDate])
 	}
 	s.HasAttachment = hasAttachment(raw[fieldContentType], raw[fieldContentDisposition], head, s.BodyOffset)
+
+	// The strings share one allocation: they are written to an arena,
+	// converted once, and sliced.
+	sc := getScratch()
+	defer putScratch(sc)
+	var id, subject [2]int
+	var lists [3][2]int // span ranges of From, To, Cc
+	if seen[fieldMessageID] {
+		id[0] = len(sc.arena)
+		sc.arena = appendMessageID(sc.arena, raw[fieldMessageID])
+		id[1] = len(sc.arena)
+	}
+	if seen[fieldSubject] {
+		subject[0] = len(sc.arena)
+		sc.arena = appendText(sc.arena, raw[fieldSubject])
+		subject[1] = len(sc.arena)
+	}
+	for i, k := range [...]int{fieldFrom, fieldTo, fieldCc} {
+		lists[i][0] = len(sc.spans)
+		if seen[k] {
+			appendAddressList(sc, raw[k])
+		}
+		lists[i][1] = len(sc.spans)
+	}
+	spans := sc.spans
+	str := string(sc.arena)
+	s.MessageID = str[id[0]:id[1]]
+	s.Subject = str[subject[0]:subject[1]]
+	if len(spans) > 0 {
+		addrs := make([]email.Address, len(spans))
+		for i, sp := range spans {
+			addrs[i] = sp.address(str)
+		}
+		for i, l := range [...]*[]email.Address{&s.From, &s.To, &s.Cc} {
+			if a, b := lists[i][0], lists[i][1]; b > a {
+				*l = addrs[a:b:b]
+			}
+		}
+	}
 	return s
 }
 

@@ -24,12 +24,25 @@ func DecodeWords(s string) string {
 
 // decodeText unfolds, trims and decodes an unstructured value.
 func decodeText(v []byte) string {
-	v = unfold(v)
-	if bytes.Index(v, []byte("=?")) < 0 {
-		return validString(v)
-	}
 	var buf [256]byte
-	return validString(appendDecoded(buf[:0], v))
+	return string(appendText(buf[:0], v))
+}
+
+// appendText unfolds, trims and decodes an unstructured value and appends
+// it to dst as valid UTF-8.
+func appendText(dst, v []byte) []byte {
+	var ubuf [256]byte
+	v = unfoldTo(ubuf[:0], v)
+	if bytes.Index(v, []byte("=?")) < 0 {
+		return appendValid(dst, v)
+	}
+	start := len(dst)
+	dst = appendDecoded(dst, v)
+	if !utf8.Valid(dst[start:]) {
+		fixed := appendValid(nil, dst[start:])
+		dst = append(dst[:start], fixed...)
+	}
+	return dst
 }
 
 // validString returns b as a string, with invalid UTF-8 replaced.
