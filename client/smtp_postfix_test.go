@@ -20,16 +20,16 @@ import (
 	"github.com/ioemail/ioemail/smtp"
 )
 
-func token(t *testing.T) string {
+func smtpToken(t *testing.T) string {
 	b := make([]byte, 8)
 	_, err := rand.Read(b)
 	require.NoError(t, err)
 	return hex.EncodeToString(b)
 }
 
-// delivered waits for the message holding tok in user's Maildir and returns
+// smtpDelivered waits for the message holding tok in user's Maildir and returns
 // its bytes.
-func delivered(t *testing.T, env testpeers.Env, user, tok string) []byte {
+func smtpDelivered(t *testing.T, env testpeers.Env, user, tok string) []byte {
 	t.Helper()
 	root := filepath.Join(env["PEERS_DOVECOT_MAILDIR_ROOT"], user, "Maildir")
 	deadline := time.Now().Add(20 * time.Second)
@@ -45,19 +45,19 @@ func delivered(t *testing.T, env testpeers.Env, user, tok string) []byte {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("message %s not delivered to %s within 20 s", tok, user)
+	t.Fatalf("message %s not smtpDelivered to %s within 20 s", tok, user)
 	return nil
 }
 
-// splitMessage returns the header and body of a delivered message.
+// smtpSplitMessage returns the header and body of a smtpDelivered message.
 // Postfix writes Maildir files with LF line endings.
-func splitMessage(b []byte) (string, string) {
+func smtpSplitMessage(b []byte) (string, string) {
 	h, body, _ := strings.Cut(string(b), "\n\n")
 	return h, body
 }
 
-func postfixMessage(tok string) (msg, body string) {
-	body = "Hello Bob,\r\n\r\n.a line starting with a dot\r\n..and two\r\nGr\xc3\xbc\xc3\x9fe, token " + tok + "\r\n"
+func smtpPostfixMessage(tok string) (msg, body string) {
+	body = "Hello Bob,\r\n\r\n.a line starting with a dot\r\n..and two\r\nGr\xc3\xbc\xc3\x9fe, smtpToken " + tok + "\r\n"
 	msg = "From: Alice <alice@example.test>\r\n" +
 		"To: Bob <bob@example.test>\r\n" +
 		"Bcc: Alice\r\n <alice@example.test>\r\n" +
@@ -70,10 +70,10 @@ func postfixMessage(tok string) (msg, body string) {
 	return msg, body
 }
 
-func checkDelivered(t *testing.T, env testpeers.Env, user, tok, body string) {
+func smtpCheckDelivered(t *testing.T, env testpeers.Env, user, tok, body string) {
 	t.Helper()
-	got := delivered(t, env, user, tok)
-	h, b := splitMessage(got)
+	got := smtpDelivered(t, env, user, tok)
+	h, b := smtpSplitMessage(got)
 	assert.Equal(t, strings.ReplaceAll(body, "\r\n", "\n"), b, "body bytes")
 	for _, line := range strings.Split(h, "\n") {
 		assert.False(t, strings.HasPrefix(strings.ToLower(line), "bcc:"), "Bcc header arrived: %q", line)
@@ -85,53 +85,53 @@ func TestSMTPPostfixStartTLS(t *testing.T) {
 	env := testpeers.Load(t, "PEERS_SUBMISSION_ADDR")
 	c := client.New()
 	defer c.Close()
-	err := c.ConnectSMTP(ctx(t), "smtp://"+env["PEERS_SUBMISSION_ADDR"], client.TLS{Config: env.TLSConfig(t)},
+	err := c.ConnectSMTP(smtpCtx(t), "smtp://"+env["PEERS_SUBMISSION_ADDR"], client.TLS{Config: env.TLSConfig(t)},
 		gosasl.NewPlainClient("", "alice", "alicepass"), client.SMTPDomain("client.example.test"))
 	require.NoError(t, err)
 	ext := c.SMTP().Extensions()
 	assert.True(t, ext.Pipelining)
 	assert.True(t, ext.Chunking)
-	tok := token(t)
-	msg, body := postfixMessage(tok)
-	res, err := c.SendMessage(ctx(t), []byte(msg), email.SendOptions{})
+	tok := smtpToken(t)
+	msg, body := smtpPostfixMessage(tok)
+	res, err := c.SendMessage(smtpCtx(t), []byte(msg), email.SendOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"bob@example.test", "alice@example.test"}, res.Accepted)
-	checkDelivered(t, env, "bob", tok, body)
-	checkDelivered(t, env, "alice", tok, body)
+	smtpCheckDelivered(t, env, "bob", tok, body)
+	smtpCheckDelivered(t, env, "alice", tok, body)
 
 	// A second message on the same connection, with an unknown recipient
 	// refused at RCPT (partial success), sent with DATA this time.
-	tok2 := token(t)
-	msg2, body2 := postfixMessage(tok2)
+	tok2 := smtpToken(t)
+	msg2, body2 := smtpPostfixMessage(tok2)
 	msg2 = strings.Replace(msg2, "To: Bob <bob@example.test>", "To: Bob <bob@example.test>, nobody@example.test", 1)
-	res, err = c.SendMessage(ctx(t), []byte(msg2), email.SendOptions{})
+	res, err = c.SendMessage(smtpCtx(t), []byte(msg2), email.SendOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"bob@example.test", "alice@example.test"}, res.Accepted)
 	require.Len(t, res.Rejected, 1)
 	assert.Equal(t, "nobody@example.test", res.Rejected[0].Address)
 	assert.ErrorIs(t, res.Rejected[0].Err, email.ErrNotFound)
-	checkDelivered(t, env, "bob", tok2, body2)
+	smtpCheckDelivered(t, env, "bob", tok2, body2)
 }
 
 func TestSMTPPostfixImplicitTLS(t *testing.T) {
 	env := testpeers.Load(t, "PEERS_SUBMISSIONS_ADDR")
 	for _, noChunking := range []bool{false, true} {
-		sc, err := client.DialSMTP(ctx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], client.TLS{Config: env.TLSConfig(t)},
+		sc, err := client.DialSMTP(smtpCtx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], client.TLS{Config: env.TLSConfig(t)},
 			gosasl.NewPlainClient("", "alice", "alicepass"), client.SMTPDomain("client.example.test"),
-			client.SMTPConfig(smtpConfig(noChunking)))
+			client.SMTPConfig(smtpNoChunking(noChunking)))
 		require.NoError(t, err)
-		tok := token(t)
-		msg, body := postfixMessage(tok)
-		_, err = sc.SendMessage(ctx(t), []byte(msg), email.SendOptions{})
+		tok := smtpToken(t)
+		msg, body := smtpPostfixMessage(tok)
+		_, err = sc.SendMessage(smtpCtx(t), []byte(msg), email.SendOptions{})
 		require.NoError(t, err)
-		checkDelivered(t, env, "bob", tok, body)
+		smtpCheckDelivered(t, env, "bob", tok, body)
 		require.NoError(t, sc.Close())
 	}
 }
 
 func TestSMTPPostfixWrongPassword(t *testing.T) {
 	env := testpeers.Load(t, "PEERS_SUBMISSIONS_ADDR")
-	_, err := client.DialSMTP(ctx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], client.TLS{Config: env.TLSConfig(t)},
+	_, err := client.DialSMTP(smtpCtx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], client.TLS{Config: env.TLSConfig(t)},
 		gosasl.NewPlainClient("", "alice", "not-the-password"))
 	require.ErrorIs(t, err, smtp.ErrAuthFailed)
 	assert.NotContains(t, err.Error(), "not-the-password")
@@ -140,6 +140,6 @@ func TestSMTPPostfixWrongPassword(t *testing.T) {
 func TestSMTPPostfixRelayNeedsStartTLS(t *testing.T) {
 	// The plain relay offers no STARTTLS: refused unless allowed.
 	env := testpeers.Load(t, "PEERS_SMTP_RELAY_ADDR")
-	_, err := client.DialSMTP(ctx(t), "smtp://"+env["PEERS_SMTP_RELAY_ADDR"], client.TLS{}, nil)
+	_, err := client.DialSMTP(smtpCtx(t), "smtp://"+env["PEERS_SMTP_RELAY_ADDR"], client.TLS{}, nil)
 	require.ErrorIs(t, err, email.ErrInsecure)
 }

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -21,56 +22,57 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// received is one message as go-smtp's server got it.
-type received struct {
+// smtpReceived is one message as go-smtp's server got it.
+type smtpReceived struct {
 	From string
 	Opts gosmtp.MailOptions
 	To   []string
 	Data []byte
 }
 
-// recorder is a go-smtp backend that records exactly what arrived and can
+// smtpRecorder is a go-smtp backend that records exactly what arrived and can
 // be told to refuse at any stage.
-type recorder struct {
+type smtpRecorder struct {
 	mu       sync.Mutex
-	msgs     []received
+	msgs     []smtpReceived
 	resets   int
 	mailErr  error
 	rcptErr  map[string]error
 	dataErr  error
-	closeIn  bool // close the connection in the middle of Data
+	closeIn  bool          // close the connection in the middle of Data
+	hang     chan struct{} // when set, Data waits for it to close
 	users    map[string]string
 	sessions int
 }
 
-func (r *recorder) NewSession(c *gosmtp.Conn) (gosmtp.Session, error) {
+func (r *smtpRecorder) NewSession(c *gosmtp.Conn) (gosmtp.Session, error) {
 	r.mu.Lock()
 	r.sessions++
 	r.mu.Unlock()
-	return &recSession{r: r, c: c}, nil
+	return &smtpRecSession{r: r, c: c}, nil
 }
 
-func (r *recorder) resetCount() int {
+func (r *smtpRecorder) resetCount() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.resets
 }
 
-func (r *recorder) messages() []received {
+func (r *smtpRecorder) messages() []smtpReceived {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]received(nil), r.msgs...)
+	return append([]smtpReceived(nil), r.msgs...)
 }
 
-type recSession struct {
-	r   *recorder
+type smtpRecSession struct {
+	r   *smtpRecorder
 	c   *gosmtp.Conn
-	cur received
+	cur smtpReceived
 }
 
-func (s *recSession) AuthMechanisms() []string { return []string{gosasl.Plain} }
+func (s *smtpRecSession) AuthMechanisms() []string { return []string{gosasl.Plain} }
 
-func (s *recSession) Auth(mech string) (gosasl.Server, error) {
+func (s *smtpRecSession) Auth(mech string) (gosasl.Server, error) {
 	return gosasl.NewPlainServer(func(identity, username, password string) error {
 		if p, ok := s.r.users[username]; ok && p == password {
 			return nil
@@ -79,24 +81,24 @@ func (s *recSession) Auth(mech string) (gosasl.Server, error) {
 	}), nil
 }
 
-func (s *recSession) Reset() {
-	s.cur = received{}
+func (s *smtpRecSession) Reset() {
+	s.cur = smtpReceived{}
 	s.r.mu.Lock()
 	s.r.resets++
 	s.r.mu.Unlock()
 }
 
-func (s *recSession) Logout() error { return nil }
+func (s *smtpRecSession) Logout() error { return nil }
 
-func (s *recSession) Mail(from string, opts *gosmtp.MailOptions) error {
+func (s *smtpRecSession) Mail(from string, opts *gosmtp.MailOptions) error {
 	if s.r.mailErr != nil {
 		return s.r.mailErr
 	}
-	s.cur = received{From: from, Opts: *opts}
+	s.cur = smtpReceived{From: from, Opts: *opts}
 	return nil
 }
 
-func (s *recSession) Rcpt(to string, opts *gosmtp.RcptOptions) error {
+func (s *smtpRecSession) Rcpt(to string, opts *gosmtp.RcptOptions) error {
 	if err := s.r.rcptErr[to]; err != nil {
 		return err
 	}
@@ -104,7 +106,10 @@ func (s *recSession) Rcpt(to string, opts *gosmtp.RcptOptions) error {
 	return nil
 }
 
-func (s *recSession) Data(r io.Reader) error {
+func (s *smtpRecSession) Data(r io.Reader) error {
+	if s.r.hang != nil {
+		<-s.r.hang
+	}
 	if s.r.closeIn {
 		buf := make([]byte, 10)
 		io.ReadFull(r, buf)
@@ -125,8 +130,8 @@ func (s *recSession) Data(r io.Reader) error {
 	return nil
 }
 
-// serverOpts configures startServer.
-type serverOpts struct {
+// smtpServerOpts configures startSMTPServer.
+type smtpServerOpts struct {
 	strip   []string // EHLO keywords hidden from the client
 	tls     bool     // offer STARTTLS
 	utf8    bool     // EnableSMTPUTF8
@@ -134,8 +139,8 @@ type serverOpts struct {
 	debug   io.Writer
 }
 
-// startServer runs go-smtp's server on 127.0.0.1:0 and returns its address.
-func startServer(t *testing.T, be *recorder, o serverOpts) string {
+// startSMTPServer runs go-smtp's server on 127.0.0.1:0 and returns its address.
+func startSMTPServer(t *testing.T, be *smtpRecorder, o smtpServerOpts) string {
 	t.Helper()
 	srv := gosmtp.NewServer(be)
 	srv.Domain = "localhost"
@@ -146,35 +151,43 @@ func startServer(t *testing.T, be *recorder, o serverOpts) string {
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	if o.tls {
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{testCert(t)}}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{smtpTestCert(t)}}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	var ln net.Listener = l
 	if len(o.strip) > 0 {
-		ln = &stripListener{Listener: l, strip: o.strip}
+		ln = &smtpStripListener{Listener: l, strip: o.strip}
 	}
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	t.Cleanup(func() {
+		// Wait for the connections to end first: go-smtp's Close races
+		// with a connection still in BDAT.
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if srv.Shutdown(c) != nil {
+			srv.Close()
+		}
+	})
 	return l.Addr().String()
 }
 
-// stripListener hides EHLO keywords, to test a server without PIPELINING,
+// smtpStripListener hides EHLO keywords, to test a server without PIPELINING,
 // CHUNKING or 8BITMIME (go-smtp always offers them).
-type stripListener struct {
+type smtpStripListener struct {
 	net.Listener
 	strip []string
 }
 
-func (l *stripListener) Accept() (net.Conn, error) {
+func (l *smtpStripListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	return &stripConn{Conn: c, strip: l.strip}, nil
+	return &smtpStripConn{Conn: c, strip: l.strip}, nil
 }
 
-type stripConn struct {
+type smtpStripConn struct {
 	net.Conn
 	strip   []string
 	pending []string // the lines of a 250 reply held back until its last line
@@ -183,7 +196,7 @@ type stripConn struct {
 // Write holds back the lines of a multi-line 250 reply (go-smtp writes one
 // line per call) and writes the reply without the stripped keywords once
 // its last line arrives.
-func (c *stripConn) Write(b []byte) (int, error) {
+func (c *smtpStripConn) Write(b []byte) (int, error) {
 	line := string(b)
 	if len(c.pending) == 0 && !strings.HasPrefix(line, "250-") {
 		return c.Conn.Write(b)
@@ -210,8 +223,8 @@ func (c *stripConn) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// testCert returns a self-signed certificate for 127.0.0.1 and localhost.
-func testCert(t *testing.T) tls.Certificate {
+// smtpTestCert returns a self-signed certificate for 127.0.0.1 and localhost.
+func smtpTestCert(t *testing.T) tls.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -234,23 +247,23 @@ func testCert(t *testing.T) tls.Certificate {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}
 }
 
-// countConn counts the write->read turns of a client connection: a read
+// smtpCountConn counts the write->read turns of a client connection: a read
 // that follows a write starts a new round trip.
-type countConn struct {
+type smtpCountConn struct {
 	net.Conn
 	mu    sync.Mutex
 	wrote bool
 	turns int
 }
 
-func (c *countConn) Write(b []byte) (int, error) {
+func (c *smtpCountConn) Write(b []byte) (int, error) {
 	c.mu.Lock()
 	c.wrote = true
 	c.mu.Unlock()
 	return c.Conn.Write(b)
 }
 
-func (c *countConn) Read(b []byte) (int, error) {
+func (c *smtpCountConn) Read(b []byte) (int, error) {
 	c.mu.Lock()
 	if c.wrote {
 		c.turns++
@@ -260,7 +273,7 @@ func (c *countConn) Read(b []byte) (int, error) {
 	return c.Conn.Read(b)
 }
 
-func (c *countConn) Turns() int {
+func (c *smtpCountConn) Turns() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := c.turns
