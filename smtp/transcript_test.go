@@ -27,6 +27,7 @@ var messages = map[string]string{
 	"dots":     "From: a@example.test\nTo: b@example.test, c@example.test\n\n.\n..x\nend",
 	"eightbit": "From: a@example.test\r\nTo: b@example.test\r\n\r\nGr\xc3\xbc\xc3\x9fe\r\n",
 	"utf8":     "From: a@example.test\r\nTo: j\xc3\xb6rg@example.test\r\n\r\nhi\r\n",
+	"relay":    "From: Alice <alice@example.test>\r\nTo: bob@example.test, nobody@example.test\r\nSubject: hi\r\n\r\nHello.\r\n",
 }
 
 // script is a transcript with its directives ("# key: value" lines).
