@@ -285,6 +285,20 @@ func (j *JMAPClient) StoreFlags(ctx context.Context, mailbox string, ids []strin
 	return jmapErr("store_flags", err)
 }
 
+// DiffEnvelopes reports what changed in the mailbox since state; see
+// jmap.DiffEnvelopes.
+func (j *JMAPClient) DiffEnvelopes(ctx context.Context, mailbox string, state email.State) (email.EnvelopeDiff, error) {
+	out, err := runJMAP(ctx, j, jmap.DiffEnvelopes(j.session, mailbox, state))
+	return out, jmapErr("diff_envelopes", err)
+}
+
+// DiffMailboxes reports what changed among the mailboxes since state; see
+// jmap.DiffMailboxes.
+func (j *JMAPClient) DiffMailboxes(ctx context.Context, state email.State) (email.MailboxDiff, error) {
+	out, err := runJMAP(ctx, j, jmap.DiffMailboxes(j.session, state))
+	return out, jmapErr("diff_mailboxes", err)
+}
+
 // SendMessage is not built yet.
 func (j *JMAPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
 	return email.SendResult{}, jmapErr("send_message", email.ErrUnsupported)

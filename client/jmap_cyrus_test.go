@@ -38,8 +38,12 @@ func cyrus(t *testing.T) (*client.Client, *client.JMAPClient, string) {
 	return c, jc, id
 }
 
+// runNonce makes the test messages of each run distinct, as Cyrus keeps one
+// email per distinct message.
+var runNonce = fmt.Sprint(time.Now().UnixNano())
+
 func msg(subject, date string) []byte {
-	return []byte("From: Alice <alice@jmap.test>\r\nTo: bob@jmap.test\r\nSubject: " + subject +
+	return []byte("X-Run: " + runNonce + "\r\nFrom: Alice <alice@jmap.test>\r\nTo: bob@jmap.test\r\nSubject: " + subject +
 		"\r\nDate: " + date + "\r\nMessage-ID: <" + strings.ReplaceAll(subject, " ", ".") + "@test>\r\n\r\nHello " + subject + "\r\n")
 }
 

@@ -1,6 +1,8 @@
 package jmap
 
 import (
+	"errors"
+
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 )
@@ -10,6 +12,12 @@ import (
 // It takes two exchanges: the upload of the bytes as a message/rfc822 blob,
 // then Email/import with the mailbox and the flags as keywords (see
 // Keyword). The stored bytes are exactly raw.
+//
+// A server that keeps one email per distinct message (Cyrus) answers the
+// import of bytes it already holds with alreadyExists and the existing id;
+// the machine then adds the mailbox and the keywords to that email in a
+// third exchange and ends with its id, as the message is then in the
+// mailbox with the flags asked for.
 func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags) Machine[string] {
 	if mailboxID == "" {
 		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
@@ -23,10 +31,13 @@ func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags) Mac
 				"keywords":   keywordMap(flags),
 			}},
 		}}
-		return coroutine.Map(API(s, nil, []Call{imp}), func(r *Responses) (string, error) {
+		imported := coroutine.Map(API(s, nil, []Call{imp}), func(r *Responses) (string, error) {
 			var sr setResponse
 			if err := r.Decode("0", "Email/import", &sr); err != nil {
 				return "", err
+			}
+			if e, ok := sr.NotCreated["m"]; ok && e.Type == "alreadyExists" && e.ExistingID != "" {
+				return e.ExistingID, errAlreadyExists
 			}
 			if err := sr.firstError("Email/import"); err != nil {
 				return "", err
@@ -37,5 +48,62 @@ func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags) Mac
 			}
 			return id, nil
 		})
+		return &importOrLink{inner: imported, s: s, mailboxID: mailboxID, flags: flags}
 	})
+}
+
+var errAlreadyExists = errors.New("jmap: already exists")
+
+// importOrLink runs an import and, when the email already exists, links it
+// to the mailbox instead.
+type importOrLink struct {
+	inner     Machine[string]
+	link      Machine[struct{}]
+	s         *Session
+	mailboxID string
+	flags     email.Flags
+	id        string
+	err       error
+	done      bool
+}
+
+func (m *importOrLink) Resume(in Response) (Request, bool) {
+	if m.done {
+		return Request{}, true
+	}
+	if m.link == nil {
+		req, done := m.inner.Resume(in)
+		if !done {
+			return req, false
+		}
+		m.id, m.err = m.inner.Result()
+		if m.err != errAlreadyExists {
+			m.done = true
+			return Request{}, true
+		}
+		m.err = nil
+		p := map[string]any{"mailboxIds/" + pointerEscape(m.mailboxID): true}
+		for k := range keywordMap(m.flags) {
+			p["keywords/"+pointerEscape(k)] = true
+		}
+		m.link = updateEmails(m.s, []string{m.id}, func(string) map[string]any { return p })
+		in = Response{}
+	}
+	req, done := m.link.Resume(in)
+	if !done {
+		return req, false
+	}
+	_, m.err = m.link.Result()
+	m.done = true
+	return Request{}, true
+}
+
+func (m *importOrLink) Result() (string, error) {
+	if !m.done {
+		return "", coroutine.ErrNotDone
+	}
+	if m.err != nil {
+		return "", m.err
+	}
+	return m.id, nil
 }

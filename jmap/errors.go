@@ -168,4 +168,3 @@ func (e *DecodeError) Is(target error) bool { return target == email.ErrProtocol
 func protocolError(text string) error {
 	return fmt.Errorf("jmap: %s: %w", text, email.ErrProtocol)
 }
-

@@ -106,6 +106,7 @@ type setErrorJSON struct {
 	Type        string   `json:"type"`
 	Description string   `json:"description"`
 	Properties  []string `json:"properties"`
+	ExistingID  string   `json:"existingId"`
 }
 
 // setResponse is the answer to /set, /import and /copy.
@@ -185,4 +186,13 @@ func itoa(i int) string {
 		i /= 10
 	}
 	return string(b[n:])
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
