@@ -134,7 +134,7 @@ func (p *parser) bodyParams() map[string]string {
 		p.expectSP()
 		v, _ := p.nstring() // quirk: ("boundary" NIL) from mail.ru
 		if len(m) < 64 {
-			m[strings.ToLower(string(k))] = decodeWords(v)
+			m[strings.ToLower(string(k))] = decodeWords(string(v))
 		}
 	}
 	return nil

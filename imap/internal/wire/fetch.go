@@ -2,7 +2,6 @@ package wire
 
 import (
 	"mime"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -105,7 +104,16 @@ func (p *parser) fetchItem(f *Fetch, name string) {
 		f.ModSeq = p.number()
 		p.expect(')')
 	case "ENVELOPE":
+		// Find the end of the envelope first, to copy it into one string.
+		start := p.i
+		p.skipValue()
+		if p.err != nil {
+			return
+		}
+		p.s, p.base = string(p.b[start:p.i]), start
+		p.i = start
 		f.Envelope = p.envelope()
+		p.s = ""
 	case "BODYSTRUCTURE", "BODY":
 		f.BodyStructure = p.body()
 	case "RFC822", "RFC822.HEADER", "RFC822.TEXT":
@@ -160,8 +168,7 @@ func sectionName(name string) (sec string, partial int64, binary, ok bool) {
 // decode, and other words are kept as they are.
 var WordDecoder = &mime.WordDecoder{}
 
-func decodeWords(b []byte) string {
-	s := string(b)
+func decodeWords(s string) string {
 	if !strings.Contains(s, "=?") {
 		return s
 	}
@@ -171,32 +178,43 @@ func decodeWords(b []byte) string {
 	return s
 }
 
-// envelope reads an ENVELOPE (RFC 3501 section 7.4.2).
+// envelope reads an ENVELOPE (RFC 3501 section 7.4.2). Address lists
+// spelled exactly as the one before them (Sender and Reply-To usually
+// repeat From) share its slice.
 func (p *parser) envelope() *imap.Envelope {
 	if p.nil_() {
 		return nil
 	}
 	p.expect('(')
 	e := &imap.Envelope{}
-	date, _ := p.nstring()
-	e.Date = ParseDate(string(date))
+	date, _ := p.nstrS()
+	e.Date = ParseDate(date)
 	p.expectSP()
-	subj, _ := p.nstring()
+	subj, _ := p.nstrS()
 	e.Subject = decodeWords(subj)
-	for i, dst := range []*[]imap.Address{&e.From, &e.Sender, &e.ReplyTo, &e.To, &e.Cc, &e.Bcc} {
-		_ = i
+	var prev []imap.Address
+	prevStart, prevEnd := -1, -1
+	for _, dst := range []*[]imap.Address{&e.From, &e.Sender, &e.ReplyTo, &e.To, &e.Cc, &e.Bcc} {
 		p.expectSP()
-		*dst = p.addrList()
+		start := p.i
+		if prevStart >= 0 && p.i+(prevEnd-prevStart) <= len(p.b) && string(p.b[p.i:p.i+prevEnd-prevStart]) == string(p.b[prevStart:prevEnd]) &&
+			p.b[prevStart] == '(' {
+			p.i += prevEnd - prevStart
+			*dst = prev
+		} else {
+			*dst = p.addrList()
+		}
+		prev, prevStart, prevEnd = *dst, start, p.i
 	}
 	p.expectSP()
-	if irt, ok := p.nstring(); ok && len(irt) > 0 {
-		for _, id := range strings.Fields(string(irt)) {
+	if irt, ok := p.nstrS(); ok && len(irt) > 0 {
+		for _, id := range strings.Fields(irt) {
 			e.InReplyTo = append(e.InReplyTo, strings.Trim(id, "<>"))
 		}
 	}
 	p.expectSP()
-	mid, _ := p.nstring()
-	e.MessageID = strings.TrimSpace(strings.Trim(strings.TrimSpace(string(mid)), "<>"))
+	mid, _ := p.nstrS()
+	e.MessageID = strings.TrimSpace(strings.Trim(strings.TrimSpace(mid), "<>"))
 	p.skipSpaces()
 	p.expect(')')
 	if p.err != nil {
@@ -221,33 +239,23 @@ func (p *parser) addrList() []imap.Address {
 			return nil
 		}
 		p.expect('(')
-		name, _ := p.nstring()
+		name, _ := p.nstrS()
 		p.expectSP()
-		p.nstring() // adl
+		p.nstrS() // adl
 		p.expectSP()
-		mbox, _ := p.nstring()
+		mbox, _ := p.nstrS()
 		p.expectSP()
-		host, _ := p.nstring()
+		host, _ := p.nstrS()
 		p.skipSpaces()
 		p.expect(')')
+		if out == nil {
+			out = make([]imap.Address, 0, 2)
+		}
 		if len(out) < 1000 {
-			out = append(out, imap.Address{Name: decodeWords(name), Mailbox: string(mbox), Host: string(host)})
+			out = append(out, imap.Address{Name: decodeWords(name), Mailbox: mbox, Host: host})
 		}
 	}
 	return nil
-}
-
-// ParseDate parses an RFC 5322 Date header value, keeping its UTC offset;
-// it returns the zero Time when the value does not parse.
-func ParseDate(s string) time.Time {
-	if s == "" {
-		return time.Time{}
-	}
-	t, err := mail.ParseDate(s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }
 
 // ParseDateTime parses an IMAP date-time ("17-Jul-1996 02:44:25 -0700",

@@ -14,6 +14,48 @@ type parser struct {
 	i     int
 	err   error
 	depth int
+	// s is a string copy of b[base:base+len(s)], made once for a value
+	// with many small strings (an ENVELOPE), so that they are substrings
+	// of one allocation instead of one allocation each.
+	s    string
+	base int
+}
+
+// str returns the bytes b[start:end] as a string, from p.s when it covers
+// them.
+func (p *parser) str(start, end int) string {
+	if start >= p.base && end <= p.base+len(p.s) {
+		return p.s[start-p.base : end-p.base]
+	}
+	return string(p.b[start:end])
+}
+
+// nstrS reads an nstring as a string; ok is false for NIL.
+func (p *parser) nstrS() (string, bool) {
+	switch p.peek() {
+	case '"':
+		start := p.i + 1
+		v := p.quoted()
+		if p.err != nil {
+			return "", false
+		}
+		if p.i-1-start == len(v) {
+			return p.str(start, p.i-1), true
+		}
+		return string(v), true
+	case '{', '~':
+		v := p.literal()
+		if p.err != nil {
+			return "", false
+		}
+		return p.str(p.i-len(v), p.i), true
+	}
+	if p.nil_() {
+		return "", false
+	}
+	start := p.i
+	p.atom()
+	return p.str(start, p.i), true
 }
 
 func (p *parser) fail(reason string) {

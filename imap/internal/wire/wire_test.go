@@ -3,9 +3,11 @@ package wire
 import (
 	"bytes"
 	"errors"
+	"net/mail"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/stretchr/testify/assert"
@@ -396,6 +398,43 @@ func FuzzUTF7(f *testing.F) {
 		}
 		if enc := EncodeUTF7(dec); enc != s {
 			t.Fatalf("DecodeUTF7(%q) = %q, re-encodes as %q", s, dec, enc)
+		}
+	})
+}
+
+func TestParseDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"Mon, 2 Jan 2006 15:04:05 -0700":        "2006-01-02T15:04:05-07:00",
+		"2 Jan 2006 15:04 +0130":                "2006-01-02T15:04:00+01:30",
+		"Tue, 03 Jan 06 10:00:00 GMT":           "2006-01-03T10:00:00Z",
+		"Tue, 03 Jan 99 10:00:00 EST":           "1999-01-03T10:00:00-05:00",
+		"Tue,  3 Jan 2006 10:00:00 +0000 (UTC)": "2006-01-03T10:00:00Z",
+		"3 jan 2006 10:00:00 pdt":               "2006-01-03T10:00:00-07:00",
+		"Tue, 3 Jan 103 10:00:00 +0000":         "2003-01-03T10:00:00Z",
+	} {
+		got := ParseDate(in)
+		require.False(t, got.IsZero(), in)
+		assert.Equal(t, want, got.Format(time.RFC3339), in)
+	}
+	for _, bad := range []string{"", "yesterday", "31 Feb 2006 10:00:00 +0000", "1 Jan 2006 25:00:00 +0000", "1 Foo 2006 10:00 +0000"} {
+		assert.True(t, ParseDate(bad).IsZero(), bad)
+	}
+}
+
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"Mon, 2 Jan 2006 15:04:05 -0700", "2 Jan 06 15:04 EST", "Tue,  3 Jan 2006 10:00:00 +0000 (UTC)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := fastDate(s)
+		if !ok {
+			return
+		}
+		// Whatever the fast path accepts, it reads as net/mail would, except
+		// zone names, which net/mail reads as +0000 against RFC 5322 4.3.
+		slow, err := mail.ParseDate(s)
+		if err == nil && strings.ContainsAny(s, "+-") && !slow.Equal(fast) {
+			t.Fatalf("%q: fast %v, net/mail %v", s, fast, slow)
 		}
 	})
 }
