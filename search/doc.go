@@ -83,4 +83,25 @@
 // (Unicode lower-casing) and is a plain substring test. flag compares
 // flags with email.Flag.Equal, so the spellings of one registered flag are
 // one condition.
+//
+// # Sorting
+//
+// Without "order by", results come newest Date first, undated last (see
+// DefaultSort). Ties on every key fall back to the date, newest first, then
+// to the backend's message id, so pages are stable. from and to sort by the
+// first address's display name, or its address when it has none; subject by
+// the RFC 5256 base subject; both ignoring case (see Sort).
+//
+// # Compiling for servers
+//
+// The tree maps onto IMAP SEARCH keys (RFC 3501 section 6.4.4) as: date D
+// to SENTON D, before D to SENTBEFORE D, after D to SENTSINCE D+1
+// (Day.AddDays), from, to, subject and body to FROM, TO, SUBJECT and BODY
+// (sent as quoted strings or literals, charset UTF-8; a value never holds a
+// control character), flag to SEEN, ANSWERED, FLAGGED, DRAFT, DELETED or
+// KEYWORD with the flag's canonical spelling (always an IMAP atom). A
+// server's substring and case rules, its handling of undated messages and
+// its SORT collation (RFC 5256: FROM sorts by the address's local part) are
+// its own; a backend that must answer exactly as Match does can
+// over-select on the server and filter with Match or MatchEnvelope.
 package search

@@ -98,6 +98,8 @@ func (n *FlagCond) String() string { return "flag " + Quote(n.Flag.Raw) }
 
 // Quote returns s as a value of the query language: unchanged when it can
 // stand as a bare word, else in double quotes with '\' and '"' escaped.
+// Values are UTF-8 without control characters (Parse never builds others);
+// a value outside that set prints as text that does not parse.
 func Quote(s string) string {
 	if bare(s) {
 		return s
