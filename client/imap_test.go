@@ -26,7 +26,7 @@ func TestIMAPMailboxes(t *testing.T) {
 			ic.DeleteMailbox(tctx(t), name[:len(name)-len("/子")])
 		})
 		err := ic.CreateMailbox(ctx, name)
-		require.Error(t, err)
+		require.ErrorIs(t, err, email.ErrExists)
 
 		for _, counts := range []bool{false, true} {
 			boxes, err := ic.ListMailboxes(ctx, email.ListMailboxesOptions{WithCounts: counts})
@@ -55,7 +55,7 @@ func TestIMAPMailboxes(t *testing.T) {
 		}
 		require.NoError(t, ic.DeleteMailbox(ctx, name))
 		err = ic.DeleteMailbox(ctx, name)
-		require.Error(t, err)
+		require.ErrorIs(t, err, email.ErrNotFound)
 		var oe *email.OpError
 		assert.True(t, errors.As(err, &oe))
 		assert.ErrorIs(t, ic.DeleteMailbox(ctx, "inbox"), email.ErrRefused)

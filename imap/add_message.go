@@ -21,7 +21,7 @@ func AddMessage(s *Session, mailbox string, raw []byte, flags email.Flags) corou
 	if len(raw) == 0 {
 		return failed[string]("add_message", fmt.Errorf("%w: empty message", email.ErrInvalidArgument))
 	}
-	return newMachine[string](s, "add_message", &addMessage{s: s, mailbox: mailbox, raw: raw, flags: flags})
+	return newMachine[string](s, "add_message", &addMessage{s: s, mailbox: mailbox, raw: raw, flags: flags}, mailbox)
 }
 
 type addMessage struct {

@@ -34,7 +34,7 @@ func transfer(s *Session, op, from, to string, ids []string, move bool) coroutin
 	if err != nil {
 		return failed[[]string](op, err)
 	}
-	return newMachine[[]string](s, op, &transferMsgs{s: s, to: to, uids: uids, move: move, x: expunger{set: set}, sel: selector{mailbox: from}})
+	return newMachine[[]string](s, op, &transferMsgs{s: s, to: to, uids: uids, move: move, x: expunger{set: set}, sel: selector{mailbox: from}}, from, to)
 }
 
 type transferMsgs struct {

@@ -16,7 +16,7 @@ func CreateMailbox(s *Session, name string) coroutine.NetMachine[struct{}] {
 	if email.IsInbox(name) {
 		return failed[struct{}]("create_mailbox", fmt.Errorf("%w: INBOX always exists", email.ErrExists))
 	}
-	return newMachine[struct{}](s, "create_mailbox", &simpleMailboxCmd{s: s, cmd: "CREATE", name: name})
+	return newMachine[struct{}](s, "create_mailbox", &simpleMailboxCmd{s: s, cmd: "CREATE", name: name}, name)
 }
 
 // DeleteMailbox returns the machine that deletes a mailbox and the
@@ -27,7 +27,7 @@ func DeleteMailbox(s *Session, name string) coroutine.NetMachine[struct{}] {
 	if email.IsInbox(name) {
 		return failed[struct{}]("delete_mailbox", fmt.Errorf("%w: INBOX cannot be deleted", email.ErrRefused))
 	}
-	return newMachine[struct{}](s, "delete_mailbox", &simpleMailboxCmd{s: s, cmd: "DELETE", name: name})
+	return newMachine[struct{}](s, "delete_mailbox", &simpleMailboxCmd{s: s, cmd: "DELETE", name: name}, name)
 }
 
 // simpleMailboxCmd runs one command that takes a mailbox name.

@@ -19,7 +19,7 @@ func DeleteMessages(s *Session, mailbox string, ids []string) coroutine.NetMachi
 	if err != nil {
 		return failed[struct{}]("delete_message", err)
 	}
-	return newMachine[struct{}](s, "delete_message", &deleteMessages{s: s, x: expunger{set: set}, sel: selector{mailbox: mailbox}})
+	return newMachine[struct{}](s, "delete_message", &deleteMessages{s: s, x: expunger{set: set}, sel: selector{mailbox: mailbox}}, mailbox)
 }
 
 type deleteMessages struct {

@@ -21,7 +21,7 @@ func GetMessage(s *Session, mailbox, id string) coroutine.NetMachine[[]byte] {
 	if err != nil {
 		return failed[[]byte]("get_message", err)
 	}
-	return newMachine[[]byte](s, "get_message", &getMessage{s: s, id: id, uid: uids[0], sel: selector{mailbox: mailbox}})
+	return newMachine[[]byte](s, "get_message", &getMessage{s: s, id: id, uid: uids[0], sel: selector{mailbox: mailbox}}, mailbox)
 }
 
 type getMessage struct {

@@ -28,7 +28,7 @@ func ListEnvelopes(s *Session, mailbox string, opts email.ListOptions) coroutine
 	if err := checkName(mailbox); err != nil {
 		return failed[[]email.Envelope]("list_envelopes", err)
 	}
-	return newMachine[[]email.Envelope](s, "list_envelopes", &listEnvelopes{s: s, opts: opts, sel: selector{mailbox: mailbox}})
+	return newMachine[[]email.Envelope](s, "list_envelopes", &listEnvelopes{s: s, opts: opts, sel: selector{mailbox: mailbox}}, mailbox)
 }
 
 type listEnvelopes struct {

@@ -1,6 +1,8 @@
 package imap
 
 import (
+	"strings"
+
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
@@ -17,6 +19,11 @@ type stepper[R any] interface {
 
 // machine adapts a stepper to coroutine.NetMachine.
 type machine[R any] struct {
+	// names are the caller's mailbox names the operation sends; when one
+	// has a "/" and the session does not know the server's hierarchy
+	// delimiter yet, LIST "" "" (RFC 3501 section 6.3.8) runs first.
+	names   []string
+	delim   int // 0: not checked, 1: LIST sent, 2: done
 	s       *Session
 	op      string
 	st      stepper[R]
@@ -27,8 +34,8 @@ type machine[R any] struct {
 	err     error
 }
 
-func newMachine[R any](s *Session, op string, st stepper[R]) *machine[R] {
-	return &machine[R]{s: s, op: op, st: st}
+func newMachine[R any](s *Session, op string, st stepper[R], names ...string) *machine[R] {
+	return &machine[R]{s: s, op: op, st: st, names: names}
 }
 
 // failed returns a finished machine that reports err.
@@ -46,6 +53,12 @@ func (m *machine[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) 
 		if !m.running {
 			if m.s.err != nil {
 				return m.finish(m.s.err)
+			}
+			if cmds := m.delimCommand(); cmds != nil {
+				m.run.start(m.s, cmds)
+				m.running = true
+				in = coroutine.NetReply{}
+				continue
 			}
 			m.run.onData, m.run.onCont = nil, nil
 			m.run.byeOK, m.run.greet, m.run.startTLS = false, false, false
@@ -68,6 +81,42 @@ func (m *machine[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) 
 		}
 		m.running = false
 	}
+}
+
+// delimCommand returns the LIST that learns the delimiter, when needed.
+func (m *machine[R]) delimCommand() []*wire.Command {
+	switch m.delim {
+	case 1:
+		m.delim = 2
+		m.run.onData = nil
+		return nil
+	case 2:
+		return nil
+	}
+	m.delim = 2
+	if m.s.delim != 0 || m.s.State == StateNotAuthenticated {
+		return nil
+	}
+	need := false
+	for _, n := range m.names {
+		need = need || strings.Contains(n, "/")
+	}
+	if !need {
+		return nil
+	}
+	c, err := m.s.command("LIST").Raw(` "" ""`).Finish()
+	if err != nil {
+		return nil
+	}
+	m.delim = 1
+	s := m.s
+	m.run.onData = func(resp *wire.Response) error {
+		if resp.Kind == wire.KindList && resp.List != nil && resp.List.Delim != 0 {
+			s.delim = resp.List.Delim
+		}
+		return nil
+	}
+	return []*wire.Command{c}
 }
 
 func (m *machine[R]) finish(err error) (coroutine.NetRequest, bool) {

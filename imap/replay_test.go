@@ -186,3 +186,15 @@ func (r *rawScript) advance(run *runner) ([]*wire.Command, bool, error) {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+func TestReplayDotDelimiter(t *testing.T) {
+	_, err := replay(t, "dot-delimiter.txt", func(s *Session) coroutine.NetMachine[struct{}] {
+		return openThen(s, func(s *Session) coroutine.NetMachine[struct{}] { return CreateMailbox(s, "a/b") })
+	})
+	require.NoError(t, err)
+	// A name holding the delimiter itself cannot be sent.
+	s := NewSession(true, Limits{})
+	s.State, s.delim = StateAuthenticated, '.'
+	_, _, err = hostileDrive(CreateMailbox(s, "v1.2/x"), nil, 0)
+	require.ErrorIs(t, err, email.ErrInvalidName)
+}

@@ -25,7 +25,7 @@ func StoreFlags(s *Session, mailbox string, ids []string, op email.FlagOp, flags
 	if err != nil {
 		return failed[struct{}]("store_flags", err)
 	}
-	return newMachine[struct{}](s, "store_flags", &storeFlags{s: s, set: set, op: op, flags: flags, sel: selector{mailbox: mailbox}})
+	return newMachine[struct{}](s, "store_flags", &storeFlags{s: s, set: set, op: op, flags: flags, sel: selector{mailbox: mailbox}}, mailbox)
 }
 
 type storeFlags struct {
