@@ -32,7 +32,7 @@ func NewFileDriver(workers int) *FileDriver {
 	if workers <= 0 {
 		workers = max(4, 2*runtime.GOMAXPROCS(0))
 	}
-	return &FileDriver{workers: workers}
+	return &FileDriver{workers: workers, watch: watchOnce}
 }
 
 // RunFiles drives m to completion with d, checking ctx between batches and
