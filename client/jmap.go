@@ -299,7 +299,10 @@ func (j *JMAPClient) DiffMailboxes(ctx context.Context, state email.State) (emai
 	return out, jmapErr("diff_mailboxes", err)
 }
 
-// SendMessage is not built yet.
+// SendMessage submits the raw message: imported into Drafts, submitted
+// with EmailSubmission/set, moved to Sent on success, the Bcc field kept out
+// of the stored and sent bytes; see jmap.SendMessage.
 func (j *JMAPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
-	return email.SendResult{}, jmapErr("send_message", email.ErrUnsupported)
+	out, err := runJMAP(ctx, j, jmap.SendMessage(j.session, raw, opts))
+	return out, jmapErr("send_message", err)
 }
