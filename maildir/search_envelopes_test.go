@@ -170,3 +170,19 @@ func TestSearchEnvelopesRenamed(t *testing.T) {
 	require.Len(t, envs, 2, "a file renamed by a flag change is found again")
 	assert.Equal(t, f.ids["one"], envs[1].ID)
 }
+
+// TestSearchEnvelopesReplay records a body search on the real tree and
+// replays it: the machine asks for the same batches and ends the same way
+// without touching the disk.
+func TestSearchEnvelopesReplay(t *testing.T) {
+	f := newSearchFixture(t)
+	d := client.NewFileDriver(2)
+	rec := &coroutine.Recorder{Do: func(r []coroutine.FileRequest) []coroutine.FileResult { return d.Do(context.Background(), r) }}
+	q := search.MustParse("from alice or body café order by subject")
+	live, err := coroutine.Run(f.s.SearchEnvelopes("INBOX", q, email.ListOptions{PageSize: 2}), rec.Perform)
+	require.NoError(t, err)
+	require.Len(t, live, 2)
+	replayed, err := coroutine.ReplayFiles(f.s.SearchEnvelopes("INBOX", q, email.ListOptions{PageSize: 2}), rec.Steps)
+	require.NoError(t, err)
+	assert.Equal(t, live, replayed)
+}

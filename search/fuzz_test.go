@@ -5,7 +5,19 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ioemail/ioemail/email"
 )
+
+var fuzzEnvelopes = []email.Envelope{
+	{},
+	{Subject: "Hello Wörld", Flags: email.ParseFlags(`\Seen`, "Work"),
+		From: []email.Address{{Name: "Alice", Email: "alice@example.org"}}, To: []email.Address{{Email: "b@x"}},
+		Date: time.Date(2026, 3, 2, 23, 30, 0, 0, time.FixedZone("", -5*3600))},
+}
+
+var fuzzBody = []byte("Content-Type: text/plain; charset=utf-8\r\n\r\nhello body text\r\n")
 
 // FuzzParse checks that Parse never panics, that its errors are
 // SyntaxErrors inside the input, and that whatever parses prints to text
@@ -44,6 +56,17 @@ func FuzzParse(f *testing.F) {
 		}
 		if again := back.String(); again != printed {
 			t.Fatalf("%q prints %q then %q", s, printed, again)
+		}
+		// Evaluation never fails on a good body, and the envelope-only
+		// answer, when known, is the full answer.
+		for _, env := range fuzzEnvelopes {
+			ok, err := q.Match(env, func() ([]byte, error) { return fuzzBody, nil })
+			if err != nil {
+				t.Fatalf("%q: Match: %v", s, err)
+			}
+			if m, known := q.MatchEnvelope(env); known && m != ok {
+				t.Fatalf("%q: MatchEnvelope says %v, Match %v", s, m, ok)
+			}
 		}
 	})
 }
