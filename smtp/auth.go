@@ -48,6 +48,7 @@ type authOp struct {
 	mech       string
 	state      int // 0 start, 1 exchanging, 2 cancelled, 3 re-EHLO, 4 done
 	steps      int
+	ir         []byte // an initial response held back for the first challenge
 	cancelErr  error
 	hello      *helloOp
 }
@@ -70,6 +71,9 @@ func (a *authOp) advance(replies []Reply) (*exchange, error) {
 			return nil, fmt.Errorf("smtp: AUTH: the server does not offer %q (it offers %v): %w", mech, a.s.ext.Auth, email.ErrUnsupported)
 		}
 		line := "AUTH " + mech
+		if ir != nil && a.s.cfg.NoInitialResponse {
+			a.ir, ir = ir, nil
+		}
 		if ir != nil {
 			if len(ir) == 0 {
 				line += " ="
@@ -106,6 +110,12 @@ func (a *authOp) advance(replies []Reply) (*exchange, error) {
 			if err != nil {
 				return a.cancel(protoErr("AUTH challenge is not base64"))
 			}
+			if a.ir != nil && len(chal) == 0 {
+				ir := a.ir
+				a.ir = nil
+				return cmd("AUTH", base64.StdEncoding.EncodeToString(ir)), nil
+			}
+			a.ir = nil
 			resp, err := a.c.Next(chal)
 			if err != nil {
 				return a.cancel(fmt.Errorf("smtp: AUTH %s: %w", a.mech, err))

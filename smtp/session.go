@@ -23,6 +23,11 @@ type Config struct {
 	// MaxAuthSteps bounds the 334 challenges of one AUTH exchange; 0 means
 	// 16.
 	MaxAuthSteps int
+	// NoInitialResponse sends AUTH without the mechanism's initial
+	// response and gives it after the server's first, empty, 334
+	// challenge, for servers that refuse initial responses (RFC 4954
+	// section 4 allows both).
+	NoInitialResponse bool
 	// NoPipelining sends one command at a time even when the server
 	// offers PIPELINING.
 	NoPipelining bool
