@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -362,15 +363,19 @@ func TestEncoder(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	data := serverBytes(f, "dovecot-session.txt")
-	var r Reader
-	r.Feed(data)
-	for {
-		raw, err := r.Next()
-		if err != nil || raw == nil {
-			break
+	files, err := filepath.Glob("../../../testdata/imap/*.txt")
+	require.NoError(f, err)
+	for _, name := range files {
+		data := serverBytes(f, filepath.Base(name))
+		var r Reader
+		r.Feed(data)
+		for {
+			raw, err := r.Next()
+			if err != nil || raw == nil {
+				break
+			}
+			f.Add(append([]byte(nil), raw...))
 		}
-		f.Add(append([]byte(nil), raw...))
 	}
 	f.Add([]byte("* 1 FETCH (BODY[] {10000000000}\r\n"))
 	f.Add([]byte("* OK [COPYUID 9 1:3,5 10:12,13] x\r\n"))
