@@ -117,3 +117,14 @@ func (e *ProtocolError) Is(target error) bool { return target == email.ErrProtoc
 func protoErr(format string, args ...any) *ProtocolError {
 	return &ProtocolError{Reason: fmt.Sprintf(format, args...)}
 }
+
+// joinedError is a fixed message that matches a sentinel.
+type joinedError struct {
+	msg string
+	is  error
+}
+
+func (e *joinedError) Error() string        { return e.msg }
+func (e *joinedError) Is(target error) bool { return target == e.is }
+
+func errorsJoin(msg string, is error) error { return &joinedError{msg: msg, is: is} }

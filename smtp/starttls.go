@@ -59,14 +59,3 @@ func (t *startTLSOp) advance(replies []Reply) (*exchange, error) {
 	}
 	return nil, nil
 }
-
-// joinedError is a fixed message that matches a sentinel.
-type joinedError struct {
-	msg string
-	is  error
-}
-
-func (e *joinedError) Error() string        { return e.msg }
-func (e *joinedError) Is(target error) bool { return target == e.is }
-
-func errorsJoin(msg string, is error) error { return &joinedError{msg: msg, is: is} }
