@@ -41,15 +41,53 @@ type Folder struct {
 	// cur/ when they were listed.
 	NewModTime, CurModTime time.Time
 	index                  map[string]int
+	// stripped maps keys without mbsync's ",U=<n>" field to their index,
+	// -1 when two keys collide; built on first need.
+	stripped map[string]int
 }
 
-// Find returns the entry whose key is exactly id.
+// Find returns the entry whose key is exactly id. Ids never match as
+// prefixes. One fallback exists for mbsync, which renames other programs'
+// files to insert ",U=<uid>" into their keys: an id that no key equals
+// matches the single key that equals it once that field is removed.
 func (f *Folder) Find(id string) (Entry, bool) {
-	i, ok := f.index[id]
-	if !ok {
-		return Entry{}, false
+	if i, ok := f.index[id]; ok {
+		return f.Entries[i], true
 	}
-	return f.Entries[i], true
+	if f.stripped == nil {
+		f.stripped = make(map[string]int)
+		for i, e := range f.Entries {
+			k, ok := stripUID(e.Name.Key)
+			if !ok {
+				continue
+			}
+			if _, dup := f.stripped[k]; dup {
+				f.stripped[k] = -1
+			} else {
+				f.stripped[k] = i
+			}
+		}
+	}
+	if i, ok := f.stripped[id]; ok && i >= 0 {
+		return f.Entries[i], true
+	}
+	return Entry{}, false
+}
+
+// stripUID removes one ",U=<digits>" field from a key.
+func stripUID(key string) (string, bool) {
+	i := strings.Index(key, ",U=")
+	if i < 0 {
+		return "", false
+	}
+	j := i + 3
+	for j < len(key) && key[j] >= '0' && key[j] <= '9' {
+		j++
+	}
+	if j == i+3 || (j < len(key) && key[j] != ',') {
+		return "", false
+	}
+	return key[:i] + key[j:], true
 }
 
 // Scan returns a machine listing the messages of a mailbox: it lists new/

@@ -137,3 +137,29 @@ func TestMachineContract(t *testing.T) {
 	_, err2 := mach.Result()
 	assert.Equal(t, err, err2)
 }
+
+// mbsync inserts ",U=<uid>" into keys; the old id still finds the message,
+// and only when that is unambiguous.
+func TestFindAfterMbsyncRename(t *testing.T) {
+	m := fixture()
+	m.files["/m/cur/1.a.host,U=7:2,S"] = m.files["/m/new/1.a.host"]
+	delete(m.files, "/m/new/1.a.host")
+	m.write("/m/cur/5.e.host,U=1,S=9:2,", "x")
+	m.write("/m/cur/6.f.host,U=2:2,", "y")
+	m.write("/m/cur/6.f.host,U=3:2,", "z")
+	f, err := coroutine.Run(testStore().Scan("INBOX"), m.do)
+	require.NoError(t, err)
+	e, ok := f.Find("1.a.host")
+	require.True(t, ok)
+	assert.Equal(t, "1.a.host,U=7", e.Name.Key)
+	e, ok = f.Find("5.e.host,S=9")
+	require.True(t, ok)
+	assert.Equal(t, "5.e.host,U=1,S=9", e.Name.Key)
+	_, ok = f.Find("6.f.host")
+	assert.False(t, ok, "ambiguous")
+	_, ok = f.Find("1.a.hos")
+	assert.False(t, ok, "never a prefix")
+	data, err := coroutine.Run(testStore().GetMessage("INBOX", "1.a.host"), m.do)
+	require.NoError(t, err)
+	assert.Equal(t, msgA, string(data))
+}
