@@ -198,3 +198,13 @@ func TestReplayDotDelimiter(t *testing.T) {
 	_, _, err = hostileDrive(CreateMailbox(s, "v1.2/x"), nil, 0)
 	require.ErrorIs(t, err, email.ErrInvalidName)
 }
+
+func TestReplayAppendNoUIDPlus(t *testing.T) {
+	id, err := replay(t, "fallback-no-uidplus-append.txt", func(s *Session) coroutine.NetMachine[string] {
+		return openThen(s, func(s *Session) coroutine.NetMachine[string] {
+			return AddMessage(s, "Drafts", []byte("Message-ID: <a@b>\r\nSubject: hi\r\n\r\nhello\r\n"), email.NewFlags(email.FlagSeen))
+		})
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "41", id)
+}
