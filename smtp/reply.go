@@ -59,6 +59,7 @@ type ReplyParser struct {
 	cur   Reply  // reply being assembled
 	lines int    // lines of cur seen so far
 	err   error  // sticky error
+	used  int64  // bytes parsed into lines so far
 }
 
 // Feed appends bytes read from the server.
@@ -72,6 +73,9 @@ func (p *ReplyParser) Feed(data []byte) {
 // Buffered returns the number of bytes fed but not yet parsed into a
 // complete reply line.
 func (p *ReplyParser) Buffered() int { return len(p.buf) - p.off }
+
+// Consumed returns the number of bytes parsed into reply lines so far.
+func (p *ReplyParser) Consumed() int64 { return p.used }
 
 // Pending reports whether a reply has started (at least one continuation
 // line parsed) without being complete, or bytes are buffered.
@@ -106,6 +110,7 @@ func (p *ReplyParser) Next() (r Reply, ok bool, err error) {
 		}
 		line := rest[:i]
 		p.off += i + 1
+		p.used += int64(i + 1)
 		line = bytes.TrimSuffix(line, []byte{'\r'})
 		code, last, text, perr := parseLine(line)
 		if perr != nil {

@@ -55,6 +55,7 @@ func TestReplyParser(t *testing.T) {
 		assert.Equal(t, EnhancedCode{5, 7, 1}, rs[6].Enhanced)
 		assert.Equal(t, "", rs[6].Message())
 		assert.Equal(t, 0, p.Buffered())
+		assert.Equal(t, int64(len(in)), p.Consumed())
 	}
 }
 

@@ -73,6 +73,14 @@ func (s *Session) Secure() bool { return s.secure }
 // Authenticated reports whether AUTH succeeded.
 func (s *Session) Authenticated() bool { return s.authed }
 
+// Consumed returns the number of bytes read from the server and parsed so
+// far; Buffered the number read but not parsed yet (at most one partial
+// line between operations).
+func (s *Session) Consumed() int64 { return s.p.Consumed() }
+
+// Buffered returns the number of bytes read but not yet parsed.
+func (s *Session) Buffered() int { return s.p.Buffered() }
+
 // Err returns the error that broke the session, or nil.
 func (s *Session) Err() error { return s.err }
 
