@@ -225,3 +225,29 @@ func TestMaildirDispatch(t *testing.T) {
 	assert.ErrorIs(t, err, email.ErrUnsupported)
 	assert.Nil(t, client.New().Maildir())
 }
+
+// A store with the ';' separator (file systems that forbid ':') writes and
+// reads only ';' names.
+func TestMaildirSemicolonSeparator(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	c := client.New().WithMaildir(maildir.Store{Root: root, Separator: ';'})
+	require.NoError(t, c.CreateMailbox(ctx, "INBOX"))
+	id, err := c.AddMessage(ctx, "INBOX", strings.NewReader(mdMsg("semi", "Mon, 01 Jan 2024 10:00:00 +0000")), email.ParseFlags(`\Seen`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{id + ";2,S"}, mdFiles(t, filepath.Join(root, "cur")))
+	require.NoError(t, c.StoreFlags(ctx, "INBOX", []string{id}, email.FlagAdd, email.ParseFlags(`\Flagged`)))
+	assert.Equal(t, []string{id + ";2,FS"}, mdFiles(t, filepath.Join(root, "cur")))
+	// A ':' name is a key without info here: no flags.
+	require.NoError(t, os.WriteFile(filepath.Join(root, "cur", "2.host:2,S"), []byte("Subject: colon\r\n\r\n"), 0o600))
+	envs, err := c.ListEnvelopes(ctx, "INBOX", email.ListOptions{})
+	require.NoError(t, err)
+	require.Len(t, envs, 2)
+	assert.Equal(t, id, envs[0].ID)
+	assert.True(t, envs[0].Flags.Equal(email.ParseFlags(`\Seen`, `\Flagged`)))
+	assert.Equal(t, "2.host:2,S", envs[1].ID)
+	assert.Empty(t, envs[1].Flags)
+	boxes, err := c.ListMailboxes(ctx, email.ListMailboxesOptions{WithCounts: true})
+	require.NoError(t, err)
+	assert.Equal(t, 1, *boxes[0].Unread)
+}
