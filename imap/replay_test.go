@@ -208,3 +208,16 @@ func TestReplayAppendNoUIDPlus(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "41", id)
 }
+
+func TestReplayNoListStatus(t *testing.T) {
+	boxes, err := replay(t, "fallback-no-list-status.txt", func(s *Session) coroutine.NetMachine[[]email.Mailbox] {
+		return openThen(s, func(s *Session) coroutine.NetMachine[[]email.Mailbox] {
+			return ListMailboxes(s, email.ListMailboxesOptions{WithCounts: true})
+		})
+	})
+	require.NoError(t, err)
+	require.Len(t, boxes, 3)
+	assert.Equal(t, email.Mailbox{ID: "INBOX", Name: "INBOX", Role: email.RoleInbox, Total: email.IntPtr(12), Unread: email.IntPtr(3)}, boxes[0])
+	assert.Equal(t, email.Mailbox{ID: "Trash", Name: "Trash", Role: email.RoleTrash}, boxes[1])
+	assert.Equal(t, email.Mailbox{ID: "Projekte/Entwürfe", Name: "Projekte/Entwürfe", Total: email.IntPtr(2), Unread: email.IntPtr(0)}, boxes[2])
+}
