@@ -339,3 +339,49 @@ func checkValid(t testing.TB, s Summary) {
 		}
 	}
 }
+
+// TestScanResultsDoNotAlias checks that what Scan returns shares nothing
+// with its input or with the buffers it reuses.
+func TestScanResultsDoNotAlias(t *testing.T) {
+	a := readSample(t, "06-groups.eml")
+	first := Scan(a)
+	want := Scan(bytes.Clone(a))
+	for i := range a {
+		a[i] = 'x'
+	}
+	for range 10 {
+		Scan(readSample(t, "04-encoded-utf8.eml"))
+		ParseAddressList("Someone Else <other@example.net>, third@example.org")
+	}
+	assert.Equal(t, want, first)
+}
+
+// TestScanConcurrent runs Scan from several goroutines (the client's file
+// driver may): run with -race.
+func TestScanConcurrent(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(corpus, "*.eml"))
+	require.NoError(t, err)
+	var msgs [][]byte
+	var want []Summary
+	for _, f := range files {
+		b := readSample(t, filepath.Base(f))
+		msgs = append(msgs, b)
+		want = append(want, Scan(b))
+	}
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 200 {
+				k := (i + g) % len(msgs)
+				if s := Scan(msgs[k]); !equalSummary(s, want[k]) {
+					errs <- assert.AnError
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		require.NoError(t, <-errs)
+	}
+}
