@@ -8,6 +8,7 @@ import (
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // charset decoding of text parts
+	"golang.org/x/text/unicode/norm"
 )
 
 // maxPartDepth bounds how deeply nested multiparts are followed; parts
@@ -75,7 +76,7 @@ func decodeText(raw []byte) *bodyText {
 		}
 		b, rerr := io.ReadAll(io.LimitReader(e.Body, budget))
 		budget -= int64(len(b))
-		t.parts = append(t.parts, string(bytes.ToLower(b)))
+		t.parts = append(t.parts, foldBytes(b))
 		if rerr != nil {
 			return errStopWalk
 		}
@@ -95,7 +96,16 @@ func (t *bodyText) addRaw(raw []byte) {
 	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
 		raw = raw[i+2:]
 	}
-	t.parts = append(t.parts, string(bytes.ToLower(raw)))
+	t.parts = append(t.parts, foldBytes(raw))
+}
+
+// foldBytes is fold for a decoded part.
+func foldBytes(b []byte) string {
+	b = bytes.ToLower(b)
+	if !norm.NFC.IsNormal(b) {
+		b = norm.NFC.Bytes(b)
+	}
+	return string(b)
 }
 
 // searchable reports whether a part is a text/plain or text/html part that

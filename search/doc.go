@@ -80,7 +80,8 @@
 // from and to match when the display name or the address of any From (To)
 // address contains the value; subject when the decoded subject does; body
 // when a decoded text part does (see BodyContains). Comparison ignores case
-// (Unicode lower-casing) and is a plain substring test. flag compares
+// (Unicode lower case) and composition (both sides in NFC, so "é" typed
+// as e + U+0301 matches "é") and is a plain substring test. flag compares
 // flags with email.Flag.Equal, so the spellings of one registered flag are
 // one condition.
 //

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/ioemail/ioemail/email"
 )
 
@@ -24,8 +26,8 @@ var ErrNoBody = errors.New("search: body condition needs the message, but none w
 // The rules: from and to match when the display name or the address of any
 // From (To) address contains the value; subject when the decoded subject
 // contains it; body when a decoded text/plain or text/html part that is not
-// an attachment contains it (see BodyContains). All of these fold case
-// with Unicode simple folding. flag compares with email.Flag.Equal. Date
+// an attachment contains it (see BodyContains). All of these ignore case
+// (Unicode lower case) and composition (NFC). flag compares with email.Flag.Equal. Date
 // conditions compare DayOf(env.Date) with the day; a message whose Date is
 // the zero time never matches them.
 func (q Query) Match(env email.Envelope, body func() ([]byte, error)) (bool, error) {
@@ -208,9 +210,16 @@ func addrContains(list []email.Address, pat string) bool {
 	return false
 }
 
-// fold maps s to a form in which comparison ignores case: Unicode lower
-// case.
-func fold(s string) string { return strings.ToLower(s) }
+// fold maps s to a form in which comparison ignores case and Unicode
+// composition: lower case, then NFC (so "é" written as e + U+0301 matches
+// "é").
+func fold(s string) string {
+	s = strings.ToLower(s)
+	if isASCII(s) {
+		return s
+	}
+	return norm.NFC.String(s)
+}
 
 // containsFold reports whether fold(s) contains folded, which must be
 // folded already. ASCII text is searched without allocating.

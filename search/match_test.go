@@ -280,6 +280,7 @@ func TestBodyContainsHostile(t *testing.T) {
 		assert.NotPanics(t, func() { BodyContains([]byte(raw), "text") }, "%q", raw)
 	}
 	assert.True(t, BodyContains([]byte("Content-Type: ;;;\r\n\r\nsemicolons"), "semicolons"), "an invalid type is text/plain")
+	assert.True(t, BodyContains([]byte("Subject: x\r\n\r\nun cafe\u0301 noir\r\n"), "CAFÉ NOIR"), "composition is ignored")
 	assert.True(t, BodyContains([]byte("Bad header\r\n\r\nbody text here"), "text here"), "a broken header still searches the body")
 }
 
@@ -308,6 +309,7 @@ func TestContainsFold(t *testing.T) {
 		{"Straße", "straße", true}, {"STRASSE", "straße", false}, {"ÉCOLE", "école", true},
 		{"plain ascii", "é", false}, {"\u212Aelvin", "kelvin", true}, // Kelvin sign folds to k
 		{"[Team] Re:", "[team] re:", true},
+		{"Cafe\u0301 noir", "CAFÉ", true}, {"Café noir", "cafe\u0301", true}, {"Cafe\u0301", "cafe", false},
 	} {
 		assert.Equal(t, c.want, containsFold(c.s, fold(c.pat)), "%q in %q", c.pat, c.s)
 		assert.Equal(t, strings.Contains(fold(c.s), fold(c.pat)), containsFold(c.s, fold(c.pat)), "%q in %q", c.pat, c.s)

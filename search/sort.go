@@ -31,7 +31,7 @@ func (q Query) SortEnvelopes(envs []email.Envelope) {
 //   - subject: the base subject of RFC 5256 section 2.1 (without "Re:",
 //     "Fwd:", "[list]" prefixes and "(fwd)" suffixes), case-folded.
 //
-// Strings compare by code point after Unicode lower-casing; servers that
+// Strings compare by code point after lower-casing and NFC; servers that
 // sort with a collation may order non-ASCII text differently.
 func Sort(envs []email.Envelope, by []Sorter) {
 	if len(by) == 0 {
