@@ -48,6 +48,6 @@ func ExampleClient_WithMaildir() {
 	boxes, _ := c.ListMailboxes(ctx, email.ListMailboxesOptions{WithCounts: true})
 	fmt.Println(boxes[0].ID, *boxes[0].Total, *boxes[0].Unread)
 	// Output:
-	// Hello alice@example.org [\Seen \Flagged Work] 93
+	// Hello alice@example.org [\Seen \Flagged Work] 95
 	// INBOX 1 0
 }
