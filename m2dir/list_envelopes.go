@@ -13,8 +13,8 @@ import (
 )
 
 // readChunk is how many message heads one batch reads, which bounds the
-// memory a listing holds at once.
-const readChunk = 1024
+// memory a listing holds at once (4096 heads of 8 KiB: 32 MiB).
+const readChunk = 4096
 
 // List-envelopes states.
 const (
@@ -37,6 +37,9 @@ type listEnvelopes struct {
 	envs      []email.Envelope // one per message read
 	page      []email.Envelope
 	flagIndex []int // page index of each flags read
+	early     bool  // flags are read with the heads (a listing without pages)
+	batchFl   []string
+	flags     map[string]email.Flags
 }
 
 // ListEnvelopes returns a machine that lists a page of the folder's
@@ -44,9 +47,9 @@ type listEnvelopes struct {
 //
 // It lists the folder and its .meta once, then reads only the head of each
 // message (Store.HeadSize bytes, again up to MaxHeadSize when the header is
-// longer) in chunks of 1024 files, and scans it with internal/header; the
+// longer) in chunks of 4096 files, and scans it with internal/header; the
 // size is the file's. Flags files are read only for the messages of the
-// page. A message that vanishes meanwhile is left out; a flags file with
+// page, or with the heads when there are no pages. A message that vanishes meanwhile is left out; a flags file with
 // garbage gives the flags of its good lines.
 func (s Store) ListEnvelopes(mailbox string, opts email.ListOptions) coroutine.FileMachine[[]email.Envelope] {
 	f, err := s.folder(mailbox)
@@ -72,12 +75,25 @@ func (m *listEnvelopes) Resume(in []result) ([]request, bool) {
 			}
 			m.c = c
 			m.envs = make([]email.Envelope, 0, len(c.ids))
+			m.early = m.opts.PageSize <= 0
+			m.flags = map[string]email.Flags{}
 			return m.readChunk()
 		}
-		for i, r := range in {
+		heads, fls := in[:len(m.batch)], in[len(m.batch):]
+		for i, r := range heads {
 			if err := m.scan(m.batch[i], r, false); err != nil {
 				return m.fail(err)
 			}
+		}
+		for i, r := range fls {
+			fl, err := readFlags(r)
+			if err != nil && fl == nil {
+				var ffe *FlagsFileError
+				if !errors.As(err, &ffe) {
+					return m.fail(fileError(readFlagsReq(m.f.flagsFile(m.batchFl[i])), err))
+				}
+			}
+			m.flags[m.batchFl[i]] = fl
 		}
 		if len(m.more) > 0 {
 			m.state = leMore
@@ -122,10 +138,19 @@ func (m *listEnvelopes) readChunk() ([]request, bool) {
 	end := min(m.next+readChunk, len(m.c.ids))
 	m.batch = m.c.ids[m.next:end]
 	m.next = end
-	reqs := make([]request, len(m.batch))
+	reqs := make([]request, len(m.batch), 2*len(m.batch))
 	limit := m.s.headSize()
 	for i, id := range m.batch {
 		reqs[i] = coroutine.ReadHead(m.f.file(m.c.files[id]), limit)
+	}
+	m.batchFl = m.batchFl[:0]
+	if m.early {
+		for _, id := range m.batch {
+			if m.c.flagged[id] {
+				m.batchFl = append(m.batchFl, id)
+				reqs = append(reqs, readFlagsReq(m.f.flagsFile(id)))
+			}
+		}
 	}
 	return m.ask(reqs...)
 }
@@ -189,6 +214,10 @@ func (m *listEnvelopes) paginate() ([]request, bool) {
 	m.page = m.envs[start:end:end]
 	var reqs []request
 	for i, e := range m.page {
+		if m.early {
+			m.page[i].Flags = m.flags[e.ID]
+			continue
+		}
 		if m.c.flagged[e.ID] {
 			reqs = append(reqs, readFlagsReq(m.f.flagsFile(e.ID)))
 			m.flagIndex = append(m.flagIndex, i)

@@ -71,6 +71,7 @@ func step[R any](r *replayer, name string, m coroutine.FileMachine[R]) (R, error
 		}
 		data, merr := json.MarshalIndent(sc, "", " ")
 		require.NoError(r.t, merr)
+		data = []byte(strings.ReplaceAll(string(data), r.tmp, virtualRoot)) // error texts
 		require.NoError(r.t, os.WriteFile(file, data, 0o644))
 		return out, err
 	}
