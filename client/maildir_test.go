@@ -221,9 +221,12 @@ func TestMaildirDispatch(t *testing.T) {
 	require.NotNil(t, c.Maildir())
 	assert.Equal(t, "maildir", c.Maildir().Name())
 	assert.NotNil(t, c.Maildir().Store().Clock)
-	_, err := c.DiffEnvelopes(context.Background(), "INBOX", nil)
-	assert.ErrorIs(t, err, email.ErrUnsupported)
+	_, err := c.SendMessage(context.Background(), []byte("Subject: x\r\n\r\n"), email.SendOptions{})
+	assert.ErrorIs(t, err, email.ErrNoBackend, "a store does not send")
 	assert.Nil(t, client.New().Maildir())
+	boxes, err := c.ListMailboxes(context.Background(), email.ListMailboxesOptions{})
+	require.NoError(t, err, "storage calls go to the Maildir backend")
+	assert.Equal(t, "INBOX", boxes[0].ID)
 }
 
 // A store with the ';' separator (file systems that forbid ':') writes and
