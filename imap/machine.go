@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/ioemail/ioemail/coroutine"
-	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
 )
 
@@ -150,5 +149,3 @@ func runErr(r *runner, i int, cmd string) error {
 	}
 	return statusErr(cmd, r.status[i])
 }
-
-var _ = email.ErrProtocol

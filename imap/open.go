@@ -76,7 +76,6 @@ const (
 	openStartTLS
 	openCapsAfterTLS
 	openAuth
-	openCapsAfterAuth
 	openEnable
 	openID
 	openDone
@@ -89,7 +88,6 @@ type opener struct {
 	out   OpenResult
 
 	// authentication
-	authCmd   string
 	ir        []byte
 	irPending bool
 	authErr   error

@@ -28,7 +28,6 @@ type unit struct {
 // (state, next unit).
 type runner struct {
 	s      *Session
-	names  []string
 	tags   []string
 	status []*wire.Status
 	units  []unit
@@ -76,8 +75,8 @@ const (
 
 // start prepares the runner for cmds, keeping its callbacks. The tags
 // come from the session.
-func (r *runner) start(s *Session, cmds []*wire.Command, names ...string) {
-	r.s, r.names, r.err, r.pend, r.next = s, names, nil, nil, 0
+func (r *runner) start(s *Session, cmds []*wire.Command) {
+	r.s, r.err, r.pend, r.next = s, nil, nil, 0
 	r.left = len(cmds)
 	r.status = make([]*wire.Status, len(cmds))
 	r.tags, r.units = r.tags[:0], r.units[:0]
