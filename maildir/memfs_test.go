@@ -19,6 +19,8 @@ type memFS struct {
 	dirs  map[string]bool
 	mtime map[string]int64
 	tick  int64
+	// ftime holds the modification times of files that have one.
+	ftime map[string]time.Time
 	// fail, when set, may return an error for a request instead of
 	// performing it.
 	fail func(coroutine.FileRequest) error
@@ -119,7 +121,7 @@ func (m *memFS) one(r coroutine.FileRequest) coroutine.FileResult {
 			return coroutine.FileResult{IsDir: true, ModTime: time.Unix(0, m.mtime[p])}
 		}
 		if data, ok := m.files[p]; ok {
-			return coroutine.FileResult{Size: int64(len(data))}
+			return coroutine.FileResult{Size: int64(len(data)), ModTime: m.ftime[p]}
 		}
 		return coroutine.FileResult{Err: notExist("stat", p)}
 	case coroutine.FileCreate:

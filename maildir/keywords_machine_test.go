@@ -1,0 +1,89 @@
+package maildir
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+)
+
+func addFlags(m *memFS, flags ...string) (string, error) {
+	return coroutine.Run(testStore().AddMessage("INBOX", []byte(msgN), email.ParseFlags(flags...)), m.do)
+}
+
+// A fresh lock held by another writer (Dovecot) stops a keyword change;
+// nothing is written and the lock is left alone.
+func TestKeywordsLockHeld(t *testing.T) {
+	m := fixture()
+	m.write("/m/dovecot-uidlist.lock", "")
+	m.ftime = map[string]time.Time{"/m/dovecot-uidlist.lock": time.Unix(1700000000-10, 0)}
+	_, err := addFlags(m, "Fresh")
+	assert.ErrorIs(t, err, ErrLocked)
+	assert.Contains(t, m.files, "/m/dovecot-uidlist.lock")
+	assert.Equal(t, "0 Work\n", string(m.files["/m/dovecot-keywords"]))
+	assert.Len(t, m.messages("/m"), 3)
+	// A keyword already in the table needs no lock.
+	_, err = addFlags(m, "work")
+	require.NoError(t, err)
+}
+
+// A lock older than two minutes is a crash leftover: it is removed.
+func TestKeywordsStaleLock(t *testing.T) {
+	m := fixture()
+	m.write("/m/dovecot-uidlist.lock", "")
+	m.ftime = map[string]time.Time{"/m/dovecot-uidlist.lock": time.Unix(1700000000-600, 0)}
+	id, err := addFlags(m, "Fresh")
+	require.NoError(t, err)
+	assert.Equal(t, "0 Work\n1 Fresh\n", string(m.files["/m/dovecot-keywords"]))
+	assert.NotContains(t, m.files, "/m/dovecot-uidlist.lock")
+	assert.Contains(t, m.files, "/m/cur/"+id+":2,b")
+}
+
+// The 27th keyword of a folder is refused; the lock is released and the
+// table unchanged.
+func TestKeywordsFull(t *testing.T) {
+	m := fixture()
+	var table strings.Builder
+	for i := range 26 {
+		fmt.Fprintf(&table, "%d k%d\n", i, i)
+	}
+	m.write("/m/dovecot-keywords", table.String())
+	_, err := addFlags(m, "one-more")
+	assert.ErrorIs(t, err, email.ErrInvalidArgument)
+	assert.NotContains(t, m.files, "/m/dovecot-uidlist.lock")
+	assert.Equal(t, table.String(), string(m.files["/m/dovecot-keywords"]))
+	for f := range m.files {
+		assert.NotContains(t, f, ".dovecot-keywords.", "no temporary file left")
+	}
+}
+
+// Keywords that are no IMAP atom are refused before any I/O.
+func TestKeywordsRefusedBeforeIO(t *testing.T) {
+	m := fixture()
+	_, err := addFlags(m, "two words")
+	assert.ErrorIs(t, err, email.ErrInvalidArgument)
+	_, err = coroutine.Run(testStore().StoreFlags("INBOX", []string{"1.a.host"}, email.FlagAdd, email.ParseFlags("bad\r\nkw")), m.do)
+	assert.ErrorIs(t, err, email.ErrInvalidArgument)
+	assert.Zero(t, m.seen[coroutine.FileList]+m.seen[coroutine.FileRead])
+}
+
+// Another writer adds a keyword between our read and our lock: the table
+// is read again under the lock and both keywords survive.
+func TestKeywordsRereadUnderLock(t *testing.T) {
+	m := fixture()
+	m.before = func(r coroutine.FileRequest) {
+		if r.Op == coroutine.FileCreate && r.Path == "/m/dovecot-uidlist.lock" {
+			m.files["/m/dovecot-keywords"] = []byte("0 Work\n1 Theirs\n")
+		}
+	}
+	id, err := addFlags(m, "Mine")
+	require.NoError(t, err)
+	assert.Equal(t, "0 Work\n1 Theirs\n2 Mine\n", string(m.files["/m/dovecot-keywords"]))
+	assert.Contains(t, m.files, "/m/cur/"+id+":2,c")
+}
