@@ -11,8 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
-	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/jmap"
 )
@@ -53,6 +53,8 @@ type JMAPClient struct {
 	// Exchanges counts the HTTP exchanges made so far (for tests and
 	// benchmarks).
 	Exchanges int
+	// Watch tunes WatchMailbox (polling interval, push keep-alive).
+	Watch jmap.WatchOptions
 }
 
 // ConnectJMAP discovers the JMAP session at sessionURL (a URL with an empty
@@ -113,9 +115,15 @@ func (j *JMAPClient) Name() string { return "jmap" }
 
 // runJMAP drives m, performing its exchanges with j's HTTP client.
 func runJMAP[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R]) (R, error) {
+	return runJMAPEvents(ctx, j, m, nil)
+}
+
+// runJMAPEvents drives m, passing the events it yields to onEvent and
+// pausing when it asks to wait.
+func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R], onEvent func(email.WatchEvent) error) (R, error) {
 	var zero R
 	var in jmap.Response
-	for range coroutine.MaxSteps {
+	for {
 		req, done := m.Resume(in)
 		if done {
 			return m.Result()
@@ -123,10 +131,27 @@ func runJMAP[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R]) (R, e
 		if err := ctx.Err(); err != nil {
 			return zero, err
 		}
-		j.Exchanges++
-		in = j.do(ctx, req)
+		in = jmap.Response{}
+		switch {
+		case req.Event != nil:
+			if onEvent != nil {
+				if err := onEvent(*req.Event); err != nil {
+					return zero, err
+				}
+			}
+		case req.Method == "" && req.Wait > 0:
+			t := time.NewTimer(req.Wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return zero, ctx.Err()
+			case <-t.C:
+			}
+		default:
+			j.Exchanges++
+			in = j.do(ctx, req)
+		}
 	}
-	return zero, coroutine.ErrTooManySteps
 }
 
 // do performs one exchange; failures come back in Response.Err.
@@ -305,4 +330,16 @@ func (j *JMAPClient) DiffMailboxes(ctx context.Context, state email.State) (emai
 func (j *JMAPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
 	out, err := runJMAP(ctx, j, jmap.SendMessage(j.session, raw, opts))
 	return out, jmapErr("send_message", err)
+}
+
+// WatchMailbox calls fn for every change in the mailbox with the given id
+// until ctx ends (it then returns nil) or fn fails; see jmap.WatchMailbox.
+// It uses push when the server offers it and polls every Watch.Interval
+// otherwise.
+func (j *JMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error {
+	_, err := runJMAPEvents(ctx, j, jmap.WatchMailbox(j.session, mailbox, j.Watch), fn)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return jmapErr("watch_mailbox", err)
 }

@@ -1,7 +1,10 @@
 package jmap
 
 import (
+	"time"
+
 	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
 )
 
 // Machine is a JMAP step machine: it asks for HTTP exchanges (Request) and
@@ -13,8 +16,21 @@ type Machine[R any] = coroutine.Machine[Response, Request, R]
 // envelopes produces.
 const DefaultMaxBody = 32 << 20
 
-// Request is one HTTP exchange a machine asks for.
+// Request is one HTTP exchange a machine asks for, or, for watch machines,
+// one of two requests that are not exchanges (as NetEvent and NetRead's
+// Wait in the network vocabulary):
+//
+//   - Event set: hand the event to the caller, then resume with the zero
+//     Response;
+//   - Method empty and Wait positive: pause for Wait (the polling interval)
+//     or until the caller's context ends, then resume with the zero
+//     Response.
 type Request struct {
+	// Event is an event for the caller (watch machines only).
+	Event *email.WatchEvent
+	// Wait is the pause a watch machine asks for when Method is empty.
+	Wait time.Duration
+
 	// Method is the HTTP method ("GET", "POST").
 	Method string
 	// URL is the absolute target URL.
