@@ -93,8 +93,13 @@ func TestJMAPHostileServer(t *testing.T) {
 			conn, _, _ := hj.Hijack()
 			conn.Close()
 		}, email.ErrProtocol},
-		{"redirect loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.Path, http.StatusTemporaryRedirect) }, jmap.ErrRedirectLoop},
-		{"redirect nowhere", func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Location", "gopher://x"); w.WriteHeader(307) }, email.ErrProtocol},
+		{"redirect loop", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, r.URL.Path, http.StatusTemporaryRedirect)
+		}, jmap.ErrRedirectLoop},
+		{"redirect nowhere", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", "gopher://x")
+			w.WriteHeader(307)
+		}, email.ErrProtocol},
 		{"missing response", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"methodResponses":[]}`) }, email.ErrProtocol},
 		{"notUpdated", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"methodResponses":[["Email/set",{"notUpdated":{"x":{"type":"forbidden"}}},"u0"]]}`)
