@@ -45,7 +45,7 @@ func (s Store) DeleteMessages(mailbox string, ids []string) coroutine.FileMachin
 	if err != nil {
 		return done[struct{}](err)
 	}
-	return &deleteMessagesMachine{s: s, mailbox: mailbox, dir: dir, ids: ids}
+	return &deleteMessagesMachine{s: s, mailbox: mailbox, dir: dir, ids: uniqIDs(ids)}
 }
 
 // Resume implements coroutine.Machine.

@@ -61,13 +61,26 @@ type moveMessagesMachine struct {
 // meanwhile by a flag change is located again once. Where the rename is
 // impossible (another file system), the message is copied as CopyMessages
 // does, then the source removed: a crash then leaves a duplicate, never a
-// loss. Moving to the same mailbox gives the messages new names.
+// loss. Moving to the same mailbox gives the messages new names. A
+// repeated id moves once and gets the same new id at each place.
 func (s Store) MoveMessages(from, to string, ids []string) coroutine.FileMachine[[]string] {
 	srcDir, dstDir, err := s.pair(from, to, ids)
 	if err != nil {
 		return done[[]string](err)
 	}
-	return &moveMessagesMachine{s: s, from: from, to: to, srcDir: srcDir, dstDir: dstDir, ids: ids}
+	uniq, index := dedupe(ids)
+	m := &moveMessagesMachine{s: s, from: from, to: to, srcDir: srcDir, dstDir: dstDir, ids: uniq}
+	if len(uniq) == len(ids) {
+		return m
+	}
+	// A repeated id moves once and gets the same new id.
+	return coroutine.Map(coroutine.FileMachine[[]string](m), func(out []string) ([]string, error) {
+		all := make([]string, len(index))
+		for k, i := range index {
+			all[k] = out[i]
+		}
+		return all, nil
+	})
 }
 
 // Resume implements coroutine.Machine.

@@ -223,6 +223,29 @@ func (s Store) checkIDs(ids []string) error {
 	return nil
 }
 
+// dedupe returns ids without repetitions, in first-seen order, and for
+// each original position the index of its id in that list.
+func dedupe(ids []string) (uniq []string, index []int) {
+	pos := make(map[string]int, len(ids))
+	index = make([]int, len(ids))
+	for k, id := range ids {
+		i, ok := pos[id]
+		if !ok {
+			i = len(uniq)
+			pos[id] = i
+			uniq = append(uniq, id)
+		}
+		index[k] = i
+	}
+	return uniq, index
+}
+
+// uniqIDs returns ids without repetitions.
+func uniqIDs(ids []string) []string {
+	u, _ := dedupe(ids)
+	return u
+}
+
 // locate finds the entry of every id, failing with *email.NotFoundError at
 // the first one missing.
 func locate(f *Folder, ids []string) ([]Entry, error) {

@@ -72,7 +72,7 @@ func (s Store) StoreFlags(mailbox string, ids []string, op email.FlagOp, flags e
 	if err != nil {
 		return done[struct{}](err)
 	}
-	return &storeFlagsMachine{s: s, mailbox: mailbox, dir: dir, ids: ids, op: op, flags: flags, need: need}
+	return &storeFlagsMachine{s: s, mailbox: mailbox, dir: dir, ids: uniqIDs(ids), op: op, flags: flags, need: need}
 }
 
 // Resume implements coroutine.Machine.

@@ -163,3 +163,23 @@ func TestFindAfterMbsyncRename(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, msgA, string(data))
 }
+
+// Repeated ids act once.
+func TestRepeatedIDs(t *testing.T) {
+	m := fixture()
+	ids, err := coroutine.Run(testStore().MoveMessages("INBOX", "Archive", []string{"1.a.host", "3.c.host", "1.a.host"}), m.do)
+	require.NoError(t, err)
+	require.Len(t, ids, 3)
+	assert.Equal(t, ids[0], ids[2])
+	assert.Len(t, m.messages("/m/.Archive"), 2)
+
+	m = fixture()
+	_, err = coroutine.Run(testStore().DeleteMessages("INBOX", []string{"1.a.host", "1.a.host"}), m.do)
+	require.NoError(t, err)
+	assert.Len(t, m.messages("/m"), 2)
+
+	m = fixture()
+	_, err = coroutine.Run(testStore().StoreFlags("INBOX", []string{"1.a.host", "1.a.host"}, email.FlagAdd, email.ParseFlags(`\Seen`)), m.do)
+	require.NoError(t, err)
+	assert.Contains(t, m.files, "/m/cur/1.a.host:2,S")
+}
