@@ -36,13 +36,7 @@ func appendText(dst, v []byte) []byte {
 	if bytes.Index(v, []byte("=?")) < 0 {
 		return appendValid(dst, v)
 	}
-	start := len(dst)
-	dst = appendDecoded(dst, v)
-	if !utf8.Valid(dst[start:]) {
-		fixed := appendValid(nil, dst[start:])
-		dst = append(dst[:start], fixed...)
-	}
-	return dst
+	return appendDecoded(dst, v)
 }
 
 // validString returns b as a string, with invalid UTF-8 replaced.
@@ -53,8 +47,8 @@ func validString(b []byte) string {
 	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
-// appendDecoded appends v to dst with its encoded words decoded. The bytes
-// it appends outside converted words are not validated.
+// appendDecoded appends v to dst with its encoded words decoded, as valid
+// UTF-8.
 func appendDecoded(dst, v []byte) []byte {
 	var (
 		buf       [128]byte
@@ -79,7 +73,7 @@ func appendDecoded(dst, v []byte) []byte {
 		if !ok {
 			// Not an encoded word: keep "=?" as text.
 			flush()
-			dst = append(dst, v[i:j+2]...)
+			dst = appendValid(dst, v[i:j+2])
 			afterWord = false
 			i = j + 2
 			continue
@@ -87,7 +81,7 @@ func appendDecoded(dst, v []byte) []byte {
 		// Between adjacent words, white space is dropped.
 		if between := v[i:j]; !afterWord || !isAllSpace(between) {
 			flush()
-			dst = append(dst, between...)
+			dst = appendValid(dst, between)
 		}
 		if pendingCS != nil && !bytes.EqualFold(pendingCS, cs) {
 			flush()
@@ -100,7 +94,7 @@ func appendDecoded(dst, v []byte) []byte {
 		i = end
 	}
 	flush()
-	return append(dst, v[i:]...)
+	return appendValid(dst, v[i:])
 }
 
 // encodedWord parses "=?charset?enc?text?=" at v[i:] (RFC 2047 section 2).
@@ -142,9 +136,7 @@ func encodedWord(v []byte, i int) (cs, text []byte, enc byte, end int, ok bool) 
 	return cs, text, enc, t + k + 2, true
 }
 
-func isBase64(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/'
-}
+func isBase64(c byte) bool { return base64Values[c] >= 0 }
 
 // decodeWordText appends the bytes that text encodes with enc ('b' or 'q')
 // to dst. Broken escapes are kept as they are; broken base64 yields what
@@ -182,11 +174,11 @@ func decodeWordText(dst, text []byte, enc byte) []byte {
 			flush()
 			continue
 		}
-		v := base64Value(c)
+		v := base64Values[c]
 		if v < 0 {
 			continue
 		}
-		acc = acc<<6 | v
+		acc = acc<<6 | int(v)
 		n++
 		if n == 4 {
 			dst = append(dst, byte(acc>>16), byte(acc>>8), byte(acc))
@@ -197,22 +189,18 @@ func decodeWordText(dst, text []byte, enc byte) []byte {
 	return dst
 }
 
-// base64Value returns the value of a base64 digit (RFC 4648), or -1.
-func base64Value(c byte) int {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return int(c - 'A')
-	case 'a' <= c && c <= 'z':
-		return int(c-'a') + 26
-	case '0' <= c && c <= '9':
-		return int(c-'0') + 52
-	case c == '+':
-		return 62
-	case c == '/':
-		return 63
+// base64Values maps base64 digits (RFC 4648) to their value, other bytes
+// to -1.
+var base64Values = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
 	}
-	return -1
-}
+	const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < len(digits); i++ {
+		t[digits[i]] = int8(i)
+	}
+	return t
+}()
 
 func unhex(c byte) int {
 	switch {
