@@ -28,8 +28,9 @@ type SMTPOption func(*smtp.Config)
 
 // SMTPDomain sets the name the client gives in EHLO (RFC 5321 section
 // 4.1.1.1): a fully qualified host name or an address literal. The default
-// is the host name of the machine when it looks like one, else
-// "localhost".
+// is the host name of the machine when it is fully qualified, else the
+// address literal of the connection's local address, such as
+// "[192.0.2.7]".
 func SMTPDomain(name string) SMTPOption { return func(c *smtp.Config) { c.Domain = name } }
 
 // SMTPConfig replaces the whole session configuration (limits, and
@@ -88,13 +89,16 @@ func DialSMTP(ctx context.Context, rawURL string, t TLS, auth sasl.Client, opts 
 	if err != nil {
 		return nil, &email.OpError{Backend: "smtp", Op: "connect", Err: err}
 	}
-	cfg := smtp.Config{Domain: defaultDomain()}
+	var cfg smtp.Config
 	for _, f := range opts {
 		f(&cfg)
 	}
 	conn, err := Dial(ctx, addr, t, implicit)
 	if err != nil {
 		return nil, &email.OpError{Backend: "smtp", Op: "connect", Err: err}
+	}
+	if cfg.Domain == "" {
+		cfg.Domain = defaultDomain(conn.conn.LocalAddr())
 	}
 	sc := &SMTPClient{conn: conn, s: smtp.NewSession(cfg, conn.Secure())}
 	if _, err := run(ctx, sc, sc.s.Connect(smtp.ConnectOptions{AllowPlaintext: t.AllowPlaintext, Auth: auth})); err != nil {
@@ -127,20 +131,26 @@ func parseSMTPURL(rawURL string) (addr string, implicit bool, err error) {
 	return net.JoinHostPort(u.Hostname(), port), implicit, nil
 }
 
-// defaultDomain returns the host name when it is a plausible EHLO
-// argument.
-func defaultDomain() string {
+// defaultDomain returns the EHLO argument: the host name when it is fully
+// qualified, else the address literal of the local end of the connection
+// (RFC 5321 section 4.1.4), else "localhost".
+func defaultDomain(local net.Addr) string {
 	h, err := os.Hostname()
-	if err != nil || h == "" {
-		return "localhost"
-	}
-	for i := 0; i < len(h); i++ {
+	ok := err == nil && strings.Contains(strings.Trim(h, "."), ".")
+	for i := 0; ok && i < len(h); i++ {
 		c := h[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
-			return "localhost"
-		}
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.'
 	}
-	return h
+	if ok {
+		return strings.TrimSuffix(h, ".")
+	}
+	if ta, isTCP := local.(*net.TCPAddr); isTCP && ta.IP != nil {
+		if ip4 := ta.IP.To4(); ip4 != nil {
+			return "[" + ip4.String() + "]"
+		}
+		return "[IPv6:" + ta.IP.String() + "]"
+	}
+	return "localhost"
 }
 
 // Name returns "smtp".

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -441,4 +442,16 @@ func TestSMTPSenderDispatch(t *testing.T) {
 	_, err := c.SendMessage(smtpCtx(t), []byte(smtpSampleNoBcc), email.SendOptions{})
 	require.ErrorIs(t, err, email.ErrNoBackend)
 	assert.Nil(t, c.SMTP())
+}
+
+func TestSMTPDefaultEHLODomain(t *testing.T) {
+	dbg := &smtpLockedWriter{w: new(bytes.Buffer)}
+	sc := smtpConnect(t, startSMTPServer(t, &smtpRecorder{}, smtpServerOpts{debug: dbg}), nil)
+	require.NoError(t, sc.Noop(smtpCtx(t)))
+	host, _ := os.Hostname()
+	if strings.Contains(host, ".") {
+		assert.Contains(t, dbg.String(), "EHLO "+host)
+	} else {
+		assert.Contains(t, dbg.String(), "EHLO [127.0.0.1]")
+	}
 }
