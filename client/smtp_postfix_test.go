@@ -17,6 +17,7 @@ import (
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/internal/testpeers"
+	"github.com/ioemail/ioemail/maildir"
 	"github.com/ioemail/ioemail/smtp"
 )
 
@@ -73,12 +74,35 @@ func smtpPostfixMessage(tok string) (msg, body string) {
 func smtpCheckDelivered(t *testing.T, env testpeers.Env, user, tok, body string) {
 	t.Helper()
 	got := smtpDelivered(t, env, user, tok)
+	smtpReadBackMaildir(t, env, user, tok, got)
 	h, b := smtpSplitMessage(got)
 	assert.Equal(t, strings.ReplaceAll(body, "\r\n", "\n"), b, "body bytes")
 	for _, line := range strings.Split(h, "\n") {
 		assert.False(t, strings.HasPrefix(strings.ToLower(line), "bcc:"), "Bcc header arrived: %q", line)
 	}
 	assert.Contains(t, h, "Subject: postfix test "+tok)
+}
+
+// smtpReadBackMaildir reads the delivered message again through our
+// Maildir backend and checks it has the bytes of the file.
+func smtpReadBackMaildir(t *testing.T, env testpeers.Env, user, tok string, file []byte) {
+	t.Helper()
+	root := filepath.Join(env["PEERS_DOVECOT_MAILDIR_ROOT"], user, "Maildir")
+	c := client.New().WithMaildir(maildir.Store{Root: filepath.ToSlash(root)})
+	defer c.Close()
+	envs, err := c.ListEnvelopes(smtpCtx(t), "INBOX", email.ListOptions{})
+	require.NoError(t, err)
+	for _, e := range envs {
+		if !strings.Contains(e.Subject, tok) {
+			continue
+		}
+		var buf bytes.Buffer
+		_, err := c.GetMessage(smtpCtx(t), "INBOX", e.ID, &buf)
+		require.NoError(t, err)
+		assert.Equal(t, string(file), buf.String(), "bytes read through the Maildir backend")
+		return
+	}
+	t.Fatalf("message %s not listed by the Maildir backend in %s", tok, root)
 }
 
 func TestSMTPPostfixStartTLS(t *testing.T) {
