@@ -30,6 +30,10 @@ func TestJMAPCyrusWatchPolls(t *testing.T) {
 	first, err := c.AddMessage(ctx, box, bytes.NewReader(msg("w0", "Mon, 1 Jan 2024 10:00:00 +0000")), nil)
 	require.NoError(t, err)
 	jc.Watch.Interval = 100 * time.Millisecond
+	// A second connection makes the changes: a JMAPClient serves one
+	// goroutine at a time.
+	other, err := client.DialJMAP(ctx, jc.Session().URL, basic("alice", "alicepass"))
+	require.NoError(t, err)
 
 	var mu sync.Mutex
 	var events []email.WatchEvent
@@ -44,17 +48,17 @@ func TestJMAPCyrusWatchPolls(t *testing.T) {
 			step = 1
 			// Make changes from another client on the same account.
 			go func() {
-				id, err := c.AddMessage(context.Background(), box, bytes.NewReader(msg("w1", "Mon, 1 Jan 2024 11:00:00 +0000")), nil)
+				id, err := other.AddMessage(context.Background(), box, bytes.NewReader(msg("w1", "Mon, 1 Jan 2024 11:00:00 +0000")), nil)
 				if err == nil {
 					mu.Lock()
 					added = id
 					mu.Unlock()
-					_ = c.StoreFlags(context.Background(), box, []string{first}, email.FlagAdd, email.ParseFlags(`\Flagged`))
+					_ = other.StoreFlags(context.Background(), box, []string{first}, email.FlagAdd, email.ParseFlags(`\Flagged`))
 				}
 			}()
 		case ev.Kind == email.FlagsAdded:
 			step = 2
-			go func() { _ = c.DeleteMessages(context.Background(), box, []string{first}) }()
+			go func() { _ = other.DeleteMessages(context.Background(), box, []string{first}) }()
 		case ev.Kind == email.EnvelopeRemoved:
 			return errStop
 		}
