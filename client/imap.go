@@ -207,7 +207,18 @@ func (ic *IMAPClient) StoreFlags(ctx context.Context, mailbox string, ids []stri
 	return err
 }
 
-var _ Storage = (*IMAPClient)(nil)
+// DiffEnvelopes reports what changed in a mailbox since state (nil for a
+// first baseline), with QRESYNC or CONDSTORE; see imap.DiffEnvelopes.
+func (ic *IMAPClient) DiffEnvelopes(ctx context.Context, mailbox string, state email.State) (email.EnvelopeDiff, error) {
+	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[email.EnvelopeDiff] {
+		return imap.DiffEnvelopes(s, mailbox, state)
+	})
+}
+
+var (
+	_ Storage        = (*IMAPClient)(nil)
+	_ EnvelopeDiffer = (*IMAPClient)(nil)
+)
 
 // logoutWait bounds the LOGOUT that Close sends.
 const logoutWait = 2 * time.Second

@@ -15,7 +15,13 @@ import (
 type selector struct {
 	mailbox  string
 	readOnly bool
-	sent     bool
+	// params replaces the select parameters ("(CONDSTORE)" when enabled),
+	// for QRESYNC (RFC 7162 section 3.2.5); it forces a new SELECT.
+	params string
+	sent   bool
+	// onData, when set, also sees the SELECT's responses (QRESYNC sends
+	// VANISHED and FETCH there).
+	onData func(*wire.Response) error
 	// changed reports that the mailbox's UIDVALIDITY differs from the one
 	// this session saw before: ids from before are void.
 	changed bool
@@ -24,7 +30,7 @@ type selector struct {
 // command returns the SELECT or EXAMINE to send, or nil when the mailbox
 // is already selected.
 func (sl *selector) command(s *Session, r *runner) ([]*wire.Command, error) {
-	if s.State == StateSelected && sameMailbox(s.sel, sl.mailbox) && (sl.readOnly || !s.readOnly) {
+	if sl.params == "" && s.State == StateSelected && sameMailbox(s.sel, sl.mailbox) && (sl.readOnly || !s.readOnly) {
 		return nil, nil
 	}
 	name := "SELECT"
@@ -35,7 +41,9 @@ func (sl *selector) command(s *Session, r *runner) ([]*wire.Command, error) {
 	if err := s.mailbox(e, sl.mailbox); err != nil {
 		return nil, err
 	}
-	if _, ok := s.Enabled[imap.CapCondStore]; ok {
+	if sl.params != "" {
+		e.SP().Raw(sl.params)
+	} else if _, ok := s.Enabled[imap.CapCondStore]; ok {
 		e.Raw(" (CONDSTORE)")
 	}
 	c, err := e.Finish()
@@ -47,6 +55,11 @@ func (sl *selector) command(s *Session, r *runner) ([]*wire.Command, error) {
 	s.unselect()
 	sl.sent = true
 	r.onData = func(resp *wire.Response) error {
+		if sl.onData != nil {
+			if err := sl.onData(resp); err != nil {
+				return err
+			}
+		}
 		if resp.Kind == wire.KindStatus && resp.Status != nil {
 			st := resp.Status
 			switch st.Code {

@@ -1,0 +1,75 @@
+package client
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ioemail/ioemail/email"
+)
+
+func TestIMAPDiffEnvelopesDovecot(t *testing.T) {
+	for _, mode := range []string{"qresync", "condstore"} {
+		t.Run(mode, func(t *testing.T) {
+			ic := dovecotClient(t)
+			if mode == "condstore" {
+				// Exercise the CONDSTORE-only path against Dovecot's answers.
+				delete(ic.Session().Enabled, imap.CapQResync)
+			}
+			ctx := tctx(t)
+			name := box(t, ic, "diff")
+			var ids []string
+			for i := range 3 {
+				id, err := ic.AddMessage(ctx, name, strings.NewReader(testMessage(i, "Mon, 02 Jan 2006 15:04:05 -0700")), nil)
+				require.NoError(t, err)
+				ids = append(ids, id)
+			}
+			d0, err := ic.DiffEnvelopes(ctx, name, nil)
+			require.NoError(t, err)
+			require.True(t, d0.FullListRequired)
+			require.NotNil(t, d0.State)
+
+			d1, err := ic.DiffEnvelopes(ctx, name, d0.State)
+			require.NoError(t, err)
+			assert.True(t, d1.Empty(), "nothing changed: %+v", d1)
+
+			newID, err := ic.AddMessage(ctx, name, strings.NewReader(testMessage(9, "Tue, 03 Jan 2006 10:00:00 +0000")), email.NewFlags(email.FlagSeen))
+			require.NoError(t, err)
+			require.NoError(t, ic.StoreFlags(ctx, name, []string{ids[0]}, email.FlagAdd, email.NewFlags(email.FlagFlagged)))
+			require.NoError(t, ic.DeleteMessages(ctx, name, []string{ids[2]}))
+
+			d2, err := ic.DiffEnvelopes(ctx, name, d1.State)
+			require.NoError(t, err)
+			require.False(t, d2.FullListRequired)
+			require.Len(t, d2.New, 1)
+			assert.Equal(t, newID, d2.New[0].ID)
+			assert.Equal(t, "message 9", d2.New[0].Subject)
+			assert.Equal(t, []string{ids[2]}, d2.Vanished)
+			require.Len(t, d2.FlagUpdates, 1, "%+v", d2.FlagUpdates)
+			assert.Equal(t, ids[0], d2.FlagUpdates[0].ID)
+			assert.True(t, d2.FlagUpdates[0].Flags.Has(email.FlagFlagged))
+
+			d3, err := ic.DiffEnvelopes(ctx, name, d2.State)
+			require.NoError(t, err)
+			assert.True(t, d3.Empty(), "nothing new when nothing is: %+v", d3)
+
+			// A state of another mailbox, or garbage, asks for a full list.
+			d4, err := ic.DiffEnvelopes(ctx, "INBOX", d3.State)
+			require.NoError(t, err)
+			assert.True(t, d4.FullListRequired)
+			d5, err := ic.DiffEnvelopes(ctx, name, email.State("imap-diff-1\x00"+name+"\x001\x001\x001\x001:4294967295"))
+			require.NoError(t, err)
+			assert.True(t, d5.FullListRequired, "UIDVALIDITY differs")
+		})
+	}
+	t.Run("memserver without CONDSTORE", func(t *testing.T) {
+		ic := memClient(t)
+		d, err := ic.DiffEnvelopes(tctx(t), "INBOX", nil)
+		require.NoError(t, err)
+		assert.True(t, d.FullListRequired)
+		assert.Nil(t, d.State)
+	})
+}

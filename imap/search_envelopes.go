@@ -1,0 +1,277 @@
+package imap
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/imap/internal/wire"
+	"github.com/ioemail/ioemail/search"
+)
+
+// SearchEnvelopes returns the machine that lists a page of the envelopes
+// of mailbox that match q, in q's order (newest Date first without sort
+// keys).
+//
+// It examines the mailbox (EXAMINE, unless it is already selected), then,
+// when the server offers SORT (RFC 5256), sends one
+//
+//	UID SORT (criteria) UTF-8 keys
+//
+// and otherwise
+//
+//	UID SEARCH [CHARSET UTF-8] keys
+//
+// followed by UID FETCH (UID ENVELOPE) of every match and a local sort
+// with search.Sort. The page (opts) is cut from the ordered UIDs, and its
+// envelopes are fetched with UID FETCH (UID FLAGS ENVELOPE RFC822.SIZE),
+// plus BODYSTRUCTURE when opts.WithAttachment is set, and returned in the
+// sorted order. The compilation of q and the places where the server's
+// semantics differ from package search's are described at compileQuery;
+// in short: text matching, undated messages (the server uses the arrival
+// time) and string collation are the server's.
+//
+// A query that cannot be sent (a NUL byte in a value, a flag that is not
+// an IMAP keyword, a tree deeper than 1000) fails at once, before any I/O,
+// with an error matching email.ErrInvalidArgument.
+func SearchEnvelopes(s *Session, mailbox string, q search.Query, opts email.ListOptions) coroutine.NetMachine[[]email.Envelope] {
+	const op = "search_envelopes"
+	if err := checkName(mailbox); err != nil {
+		return failed[[]email.Envelope](op, err)
+	}
+	c, err := compileQuery(q)
+	if err != nil {
+		return failed[[]email.Envelope](op, err)
+	}
+	st := &searchEnvelopes{s: s, q: q, c: c, opts: opts, sel: selector{mailbox: mailbox, readOnly: true}}
+	return newMachine[[]email.Envelope](s, op, st, mailbox)
+}
+
+// The states of searchEnvelopes.
+const (
+	searchSelect = iota // send EXAMINE when needed
+	searchQuery         // check it; send UID SORT or UID SEARCH
+	searchKeys          // check it; fetch the sort keys (no SORT)
+	searchSort          // check it; sort locally
+	searchPage          // cut the page; fetch its envelopes
+	searchOut           // check it; order the result
+)
+
+type searchEnvelopes struct {
+	s     *Session
+	q     search.Query
+	c     compiled
+	opts  email.ListOptions
+	sel   selector
+	state int
+	local bool       // no SORT: SEARCH, then sort here
+	cmd   string     // the command of the last batch, for errors
+	order []imap.UID // matching UIDs, in the query's order once sorted
+	keys  []email.Envelope
+	page  []imap.UID
+	got   map[imap.UID]*email.Envelope
+	out   []email.Envelope
+}
+
+func (m *searchEnvelopes) result() []email.Envelope { return m.out }
+
+func (m *searchEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
+	s := m.s
+	for {
+		switch m.state {
+		case searchSelect:
+			m.state = searchQuery
+			cmds, err := m.sel.command(s, r)
+			if err != nil || cmds != nil {
+				return cmds, false, err
+			}
+		case searchQuery:
+			if err := m.sel.done(s, r); err != nil {
+				return nil, false, err
+			}
+			if s.exists == 0 || m.opts.PageSize < 0 {
+				return m.empty()
+			}
+			m.state = searchKeys
+			return m.queryCommand(r)
+		case searchKeys:
+			if err := runErr(r, 0, m.cmd); err != nil {
+				return nil, false, err
+			}
+			m.order = dedupUIDs(m.order)
+			if !m.local {
+				m.state = searchPage
+				continue
+			}
+			if len(m.order) == 0 {
+				return m.empty()
+			}
+			m.state = searchSort
+			return m.keysCommand(r)
+		case searchSort:
+			if err := runErr(r, 0, m.cmd); err != nil {
+				return nil, false, err
+			}
+			m.sortLocally()
+			m.state = searchPage
+		case searchPage:
+			start, end := m.opts.Window(len(m.order))
+			m.page = m.order[start:end]
+			if len(m.page) == 0 {
+				return m.empty()
+			}
+			m.state = searchOut
+			return m.pageCommand(r)
+		case searchOut:
+			if err := runErr(r, 0, m.cmd); err != nil {
+				return nil, false, err
+			}
+			m.out = make([]email.Envelope, 0, len(m.page))
+			for _, u := range m.page {
+				if e := m.got[u]; e != nil {
+					m.out = append(m.out, *e)
+				}
+			}
+			return nil, true, nil
+		default:
+			return nil, false, fmt.Errorf("imap: search_envelopes resumed in state %d", m.state)
+		}
+	}
+}
+
+func (m *searchEnvelopes) empty() ([]*wire.Command, bool, error) {
+	m.out = []email.Envelope{}
+	return nil, true, nil
+}
+
+// queryCommand returns the UID SORT, or the UID SEARCH when the server has
+// no SORT.
+func (m *searchEnvelopes) queryCommand(r *runner) ([]*wire.Command, bool, error) {
+	s := m.s
+	r.onData = func(resp *wire.Response) error {
+		switch resp.Kind {
+		case wire.KindSort, wire.KindSearch:
+			m.order = appendUIDs(m.order, resp.Nums)
+		case wire.KindESearch:
+			// RFC 4731 / RFC 9051: only the answer to our own tag, and only
+			// a UID answer (UID SEARCH asks for UIDs).
+			if es := resp.ESearch; es != nil && es.UID && (es.Tag == "" || es.Tag == r.tags[0]) {
+				uids, ok := expandSet(es.All, maxIDs-len(m.order))
+				if !ok {
+					return fmt.Errorf("%w: ESEARCH result too large", email.ErrTooLarge)
+				}
+				m.order = append(m.order, uids...)
+			}
+		}
+		return nil
+	}
+	var e *wire.Encoder
+	if s.has(imap.CapSort) {
+		m.cmd = "UID SORT"
+		e = s.command(m.cmd).Raw(" (").Raw(sortCriteria(m.q.Sort, s.hasRaw(imap.CapSortDisplay))).Raw(") UTF-8 ")
+	} else {
+		m.local = true
+		m.cmd = "UID SEARCH"
+		e = s.command(m.cmd).SP()
+		if m.c.utf8 {
+			e.Raw("CHARSET UTF-8 ")
+		}
+	}
+	if err := m.c.writeKeys(e); err != nil {
+		return nil, false, err
+	}
+	return one(e)
+}
+
+// keysCommand fetches what the local sort compares (the envelope holds the
+// date, subject and addresses), keeping only those fields.
+func (m *searchEnvelopes) keysCommand(r *runner) ([]*wire.Command, bool, error) {
+	var set imap.UIDSet
+	set.AddNum(m.order...)
+	want := make(map[imap.UID]bool, len(m.order))
+	for _, u := range m.order {
+		want[u] = true
+	}
+	m.keys = make([]email.Envelope, 0, len(m.order))
+	r.onData = func(resp *wire.Response) error {
+		f := resp.Fetch
+		if resp.Kind != wire.KindFetch || f == nil || !want[f.UID] {
+			return nil
+		}
+		want[f.UID] = false // once per UID, whatever the server repeats
+		e := email.Envelope{ID: fmt.Sprintf("%010d", uint32(f.UID))}
+		if env := f.Envelope; env != nil {
+			e.Date, e.Subject = env.Date, env.Subject
+			e.From, e.To = firstAddress(env.From), firstAddress(env.To)
+		}
+		m.keys = append(m.keys, e)
+		return nil
+	}
+	m.cmd = "UID FETCH"
+	return one(m.s.command(m.cmd).SP().Raw(set.String()).Raw(" (UID ENVELOPE)"))
+}
+
+// firstAddress keeps the first address only: the sort compares nothing
+// else.
+func firstAddress(as []imap.Address) []email.Address {
+	l := toAddresses(as)
+	if len(l) > 1 {
+		l = l[:1]
+	}
+	return l
+}
+
+// sortLocally orders the matches by the query's keys. A UID the server
+// matched but then did not FETCH (expunged meanwhile) is dropped. The
+// zero-padded ids make the final tie-break the UID, as SORT's is the
+// sequence number.
+func (m *searchEnvelopes) sortLocally() {
+	search.Sort(m.keys, m.q.Sort)
+	m.order = m.order[:0]
+	for _, e := range m.keys {
+		n, _ := strconv.ParseUint(e.ID, 10, 32)
+		m.order = append(m.order, imap.UID(n))
+	}
+	m.keys = nil
+}
+
+// pageCommand fetches the envelopes of the page.
+func (m *searchEnvelopes) pageCommand(r *runner) ([]*wire.Command, bool, error) {
+	var set imap.UIDSet
+	set.AddNum(m.page...)
+	m.got = make(map[imap.UID]*email.Envelope, len(m.page))
+	inPage := make(map[imap.UID]bool, len(m.page))
+	for _, u := range m.page {
+		inPage[u] = true
+	}
+	r.onData = func(resp *wire.Response) error {
+		if resp.Kind == wire.KindFetch && resp.Fetch != nil && inPage[resp.Fetch.UID] {
+			e := toEnvelope(resp.Fetch, m.opts.WithAttachment)
+			m.got[resp.Fetch.UID] = &e
+		}
+		return nil
+	}
+	items := " (UID FLAGS ENVELOPE RFC822.SIZE)"
+	if m.opts.WithAttachment {
+		items = " (UID FLAGS ENVELOPE RFC822.SIZE BODYSTRUCTURE)"
+	}
+	m.cmd = "UID FETCH"
+	return one(m.s.command(m.cmd).SP().Raw(set.String()).Raw(items))
+}
+
+// dedupUIDs drops repeated UIDs (a server may repeat one), keeping the
+// first place of each.
+func dedupUIDs(uids []imap.UID) []imap.UID {
+	seen := make(map[imap.UID]bool, len(uids))
+	out := uids[:0]
+	for _, u := range uids {
+		if !seen[u] {
+			seen[u] = true
+			out = append(out, u)
+		}
+	}
+	return out
+}
