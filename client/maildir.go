@@ -141,3 +141,10 @@ func (m *MaildirClient) StoreFlags(ctx context.Context, mailbox string, ids []st
 	_, err := runMaildir(ctx, m, "store_flags", m.store.StoreFlags(mailbox, ids, op, flags))
 	return err
 }
+
+// CleanTmp removes the files a crash left in a mailbox's tmp/ that are
+// older than age (36 hours when 0) and returns how many it removed; see
+// maildir.Store.CleanTmp.
+func (m *MaildirClient) CleanTmp(ctx context.Context, mailbox string, age time.Duration) (int, error) {
+	return runMaildir(ctx, m, "clean_tmp", m.store.CleanTmp(mailbox, age))
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -192,6 +193,19 @@ func TestMaildirNewMessages(t *testing.T) {
 	require.NoError(t, c.StoreFlags(ctx, "INBOX", []string{"1700000000.M1P1.mta"}, email.FlagAdd, email.ParseFlags(`\Deleted`)))
 	assert.Empty(t, mdFiles(t, filepath.Join(root, "new")))
 	assert.Equal(t, []string{"1700000000.M1P1.mta:2,T"}, mdFiles(t, filepath.Join(root, "cur")))
+
+	// A crash leftover in tmp/ is cleaned once old enough.
+	left := filepath.Join(root, "tmp", "1600000000.R0M0.host")
+	require.NoError(t, os.WriteFile(left, []byte("partial"), 0o600))
+	n, err := c.Maildir().CleanTmp(ctx, "INBOX", 0)
+	require.NoError(t, err)
+	assert.Zero(t, n, "too young")
+	old := time.Now().Add(-48 * time.Hour)
+	require.NoError(t, os.Chtimes(left, old, old))
+	n, err = c.Maildir().CleanTmp(ctx, "INBOX", 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.NoFileExists(t, left)
 }
 
 func TestMaildirAddTooLarge(t *testing.T) {
