@@ -23,11 +23,12 @@ import (
 // The messages the transcripts send, by the name in their "# message:"
 // line.
 var messages = map[string]string{
-	"basic":    "From: Alice <alice@example.test>\r\nTo: bob@example.test\r\nBcc: carol@example.test\r\nSubject: hi\r\n\r\nHello.\r\n",
-	"dots":     "From: a@example.test\nTo: b@example.test, c@example.test\n\n.\n..x\nend",
-	"eightbit": "From: a@example.test\r\nTo: b@example.test\r\n\r\nGr\xc3\xbc\xc3\x9fe\r\n",
-	"utf8":     "From: a@example.test\r\nTo: j\xc3\xb6rg@example.test\r\n\r\nhi\r\n",
-	"relay":    "From: Alice <alice@example.test>\r\nTo: bob@example.test, nobody@example.test\r\nSubject: hi\r\n\r\nHello.\r\n",
+	"basic":      "From: Alice <alice@example.test>\r\nTo: bob@example.test\r\nBcc: carol@example.test\r\nSubject: hi\r\n\r\nHello.\r\n",
+	"dots":       "From: a@example.test\nTo: b@example.test, c@example.test\n\n.\n..x\nend",
+	"eightbit":   "From: a@example.test\r\nTo: b@example.test\r\n\r\nGr\xc3\xbc\xc3\x9fe\r\n",
+	"utf8":       "From: a@example.test\r\nTo: j\xc3\xb6rg@example.test\r\n\r\nhi\r\n",
+	"submission": "From: Alice <alice@example.test>\r\nTo: bob@example.test\r\nBcc: alice@example.test\r\nSubject: hi\r\n\r\nHello.\r\n",
+	"relay":      "From: Alice <alice@example.test>\r\nTo: bob@example.test, nobody@example.test\r\nSubject: hi\r\n\r\nHello.\r\n",
 }
 
 // script is a transcript with its directives ("# key: value" lines).
