@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 )
 
@@ -161,4 +162,15 @@ func FuzzEnvelope(f *testing.F) {
 		}
 		normalize(raw, true)
 	})
+}
+
+func TestSendMailQuotesPaths(t *testing.T) {
+	s := NewSession(Config{Domain: "c"}, false)
+	s.ext = Extensions{ESMTP: true, Pipelining: true}
+	to := []string{"john doe@example.test"}
+	m := s.SendMail(Envelope{From: "a b@example.test", To: to}, []byte("x\r\n"))
+	req, done := m.Resume(coroutine.NetReply{})
+	require.False(t, done)
+	assert.Equal(t, "MAIL FROM:<\"a b\"@example.test>\r\nRCPT TO:<\"john doe\"@example.test>\r\nDATA\r\n", string(req.Data))
+	assert.Equal(t, "john doe@example.test", to[0], "caller's slice untouched")
 }

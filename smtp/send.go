@@ -185,18 +185,26 @@ func (o *sendOp) prepare() error {
 	if len(o.env.To) == 0 {
 		return fmt.Errorf("smtp: no recipient: %w", email.ErrInvalidArgument)
 	}
-	utf8Env := has8bitString(o.env.From)
+	// Format every address as a path (quoting a local part that needs
+	// it), without touching the caller's slice.
+	env := Envelope{To: make([]string, len(o.env.To))}
 	if o.env.From != "" {
-		if _, err := Path(o.env.From); err != nil {
+		p, err := Path(o.env.From)
+		if err != nil {
 			return err
 		}
+		env.From = p
 	}
-	for _, to := range o.env.To {
-		if _, err := Path(to); err != nil {
+	utf8Env := has8bitString(env.From)
+	for i, to := range o.env.To {
+		p, err := Path(to)
+		if err != nil {
 			return err
 		}
-		utf8Env = utf8Env || has8bitString(to)
+		env.To[i] = p
+		utf8Env = utf8Env || has8bitString(p)
 	}
+	o.env = env
 	if utf8Env && !ext.SMTPUTF8 {
 		return fmt.Errorf("smtp: the envelope has UTF-8 addresses and the server does not offer SMTPUTF8: %w", email.ErrUnsupported)
 	}
