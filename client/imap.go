@@ -215,9 +215,18 @@ func (ic *IMAPClient) DiffEnvelopes(ctx context.Context, mailbox string, state e
 	})
 }
 
+// DiffMailboxes reports which mailboxes appeared, disappeared or changed
+// since state (nil for a first baseline); see imap.DiffMailboxes.
+func (ic *IMAPClient) DiffMailboxes(ctx context.Context, state email.State) (email.MailboxDiff, error) {
+	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[email.MailboxDiff] {
+		return imap.DiffMailboxes(s, state)
+	})
+}
+
 var (
 	_ Storage        = (*IMAPClient)(nil)
 	_ EnvelopeDiffer = (*IMAPClient)(nil)
+	_ MailboxDiffer  = (*IMAPClient)(nil)
 )
 
 // logoutWait bounds the LOGOUT that Close sends.

@@ -73,3 +73,29 @@ func TestIMAPDiffEnvelopesDovecot(t *testing.T) {
 		assert.Nil(t, d.State)
 	})
 }
+
+func TestIMAPDiffMailboxes(t *testing.T) {
+	servers(t, func(t *testing.T, ic *IMAPClient) {
+		ctx := tctx(t)
+		d0, err := ic.DiffMailboxes(ctx, nil)
+		require.NoError(t, err)
+		require.True(t, d0.FullListRequired)
+		a := box(t, ic, "dm-a")
+		b := box(t, ic, "dm-b")
+		d1, err := ic.DiffMailboxes(ctx, d0.State)
+		require.NoError(t, err)
+		assert.Subset(t, d1.Created, []string{a, b})
+		d2, err := ic.DiffMailboxes(ctx, d1.State)
+		require.NoError(t, err)
+		assert.NotContains(t, d2.Created, a)
+		assert.NotContains(t, d2.Updated, a)
+		_, err = ic.AddMessage(ctx, a, strings.NewReader(testMessage(1, "Mon, 02 Jan 2006 15:04:05 -0700")), nil)
+		require.NoError(t, err)
+		require.NoError(t, ic.DeleteMailbox(ctx, b))
+		d3, err := ic.DiffMailboxes(ctx, d2.State)
+		require.NoError(t, err)
+		assert.Contains(t, d3.Updated, a)
+		assert.Contains(t, d3.Deleted, b)
+		assert.NotContains(t, d3.Created, a)
+	})
+}

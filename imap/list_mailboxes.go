@@ -32,6 +32,8 @@ type listMailboxes struct {
 	out   []email.Mailbox
 	wire  []string // wire names, index by index with out
 	stats map[string]*imap.StatusData
+	// items are the STATUS items asked for counts.
+	items string
 }
 
 func (l *listMailboxes) result() []email.Mailbox { return l.out }
@@ -42,6 +44,9 @@ func (l *listMailboxes) advance(r *runner) ([]*wire.Command, bool, error) {
 	case 0:
 		l.state = 1
 		l.stats = map[string]*imap.StatusData{}
+		if l.items == "" {
+			l.items = "MESSAGES UNSEEN"
+		}
 		r.onData = l.onData
 		e := s.command("LIST").Raw(` "" "*"`)
 		var ret []string
@@ -49,7 +54,7 @@ func (l *listMailboxes) advance(r *runner) ([]*wire.Command, bool, error) {
 			ret = append(ret, "SPECIAL-USE")
 		}
 		if l.opts.WithCounts && s.has(imap.CapListStatus) {
-			ret = append(ret, "STATUS (MESSAGES UNSEEN)")
+			ret = append(ret, "STATUS ("+l.items+")")
 		}
 		if len(ret) > 0 {
 			e.Raw(" RETURN (" + strings.Join(ret, " ") + ")")
@@ -66,7 +71,7 @@ func (l *listMailboxes) advance(r *runner) ([]*wire.Command, bool, error) {
 			for _, w := range l.wire {
 				e := s.command("STATUS").SP()
 				e.String(w) // already in wire form
-				e.Raw(" (MESSAGES UNSEEN)")
+				e.Raw(" (" + l.items + ")")
 				c, err := e.Finish()
 				if err != nil {
 					return nil, false, err
