@@ -35,7 +35,13 @@ func hasAttachment(ctype, disp, data []byte, bodyOffset int) bool {
 		if len(trimSpace(body[i:end])) > 0 {
 			continue // a longer boundary, not this one
 		}
-		if partIsAttachment(body[next:]) {
+		// The part's header lies before the next delimiter; looking no
+		// further keeps the work linear in hostile bodies.
+		part := body[next:]
+		if k := bytes.Index(part, boundary); k >= 0 {
+			part = part[:k]
+		}
+		if partIsAttachment(part) {
 			return true
 		}
 	}

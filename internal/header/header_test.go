@@ -312,6 +312,13 @@ func TestScanHostile(t *testing.T) {
 		"only LF":              strings.Repeat("\n", 1<<16),
 		"colons":               strings.Repeat(":", 1<<16),
 		"date garbage":         "Date: " + strings.Repeat("99:99:99 ", 1<<14) + "\r\n\r\n",
+		// Inputs that would take quadratic time in a naive scanner.
+		"unfinished words":  "Subject: " + strings.Repeat("=?a?q?", 1<<17) + "\r\n\r\n",
+		"words, one end":    "Subject: " + strings.Repeat("=?a?b?", 1<<17) + "?=\r\n\r\n",
+		"many comments":     "From: " + strings.Repeat("a@b (", 1<<17) + "\r\nDate: " + strings.Repeat("(", 1<<17) + "\r\n\r\n",
+		"many open quotes":  "To: " + strings.Repeat("\"<", 1<<17) + "\r\n\r\n",
+		"many delimiters":   "Content-Type: multipart/mixed; boundary=b\r\n\r\n" + strings.Repeat("--b\r\nX: y\r\n", 1<<16),
+		"many message-id <": "Message-ID: " + strings.Repeat("<(", 1<<17) + "\r\n\r\n",
 	}
 	for name, head := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -120,9 +120,12 @@ func encodedWord(v []byte, i int) (cs, text []byte, enc byte, end int, ok bool) 
 	if enc != 'b' && enc != 'q' {
 		return nil, nil, 0, 0, false
 	}
+	// The text ends at its first '?', which must start "?=": encoded text
+	// holds no '?' (RFC 2047 section 5), and stopping there keeps the
+	// work linear however many "=?" a hostile value holds.
 	t := q + 3
-	k := bytes.Index(v[t:], []byte("?="))
-	if k < 0 {
+	k := bytes.IndexByte(v[t:], '?')
+	if k < 0 || t+k+1 >= len(v) || v[t+k+1] != '=' {
 		return nil, nil, 0, 0, false
 	}
 	text = v[t : t+k]
