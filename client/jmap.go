@@ -15,6 +15,7 @@ import (
 
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/jmap"
+	"github.com/ioemail/ioemail/search"
 )
 
 // JMAPOption tunes ConnectJMAP.
@@ -342,4 +343,11 @@ func (j *JMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(e
 		return nil
 	}
 	return jmapErr("watch_mailbox", err)
+}
+
+// SearchEnvelopes lists the page of the mailbox matching q; see
+// jmap.SearchEnvelopes.
+func (j *JMAPClient) SearchEnvelopes(ctx context.Context, mailbox string, q search.Query, opts email.ListOptions) ([]email.Envelope, error) {
+	out, err := runJMAP(ctx, j, jmap.SearchEnvelopes(j.session, mailbox, q, opts))
+	return out, jmapErr("search_envelopes", err)
 }

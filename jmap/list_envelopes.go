@@ -47,7 +47,7 @@ func ListEnvelopes(s *Session, mailboxID string, opts email.ListOptions) Machine
 	if opts.PageSize < 0 || opts.Page < 0 {
 		return coroutine.Done[Response, Request, []email.Envelope](nil, email.ErrInvalidArgument)
 	}
-	m := &listMachine{s: s, mailbox: mailboxID, remain: -1}
+	m := &listMachine{s: s, filter: map[string]any{"inMailbox": mailboxID}, sort: emailSort(s), remain: -1}
 	if opts.PageSize > 0 {
 		m.pos = (max(opts.Page, 1) - 1) * opts.PageSize
 		m.remain = opts.PageSize
@@ -56,15 +56,16 @@ func ListEnvelopes(s *Session, mailboxID string, opts email.ListOptions) Machine
 }
 
 type listMachine struct {
-	s       *Session
-	mailbox string
-	pos     int
-	remain  int // envelopes still wanted, -1 for all
-	limit   int // size of the window in flight
-	inner   Machine[*Responses]
-	out     []email.Envelope
-	err     error
-	done    bool
+	s      *Session
+	filter any
+	sort   []map[string]any
+	pos    int
+	remain int // envelopes still wanted, -1 for all
+	limit  int // size of the window in flight
+	inner  Machine[*Responses]
+	out    []email.Envelope
+	err    error
+	done   bool
 }
 
 func (m *listMachine) Resume(in Response) (Request, bool) {
@@ -109,8 +110,8 @@ func (m *listMachine) next() bool {
 	}
 	q := Call{Name: "Email/query", ID: "q", Args: map[string]any{
 		"accountId": m.s.AccountID,
-		"filter":    map[string]any{"inMailbox": m.mailbox},
-		"sort":      emailSort(m.s),
+		"filter":    m.filter,
+		"sort":      m.sort,
 		"position":  m.pos,
 		"limit":     m.limit,
 	}}
