@@ -49,6 +49,7 @@ func main() {
 	dir := flag.String("dir", "", "store to use (default: a directory under the temp dir named for -n)")
 	rounds := flag.Int("rounds", 3, "times each measurement runs; the best counts")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of (b) to this file")
+	diag := flag.Bool("diag", false, "also time (d): the floor's reads as one batch through client.FileDriver")
 	flag.Parse()
 	log.SetFlags(0)
 	if *dir == "" {
@@ -87,7 +88,7 @@ func main() {
 	}
 	fmt.Printf("diff state: %d bytes for %d messages\n", len(base.State), *n)
 
-	labels := []string{"(a) floor: list + 8 KiB heads + flags files", "(b) ours: m2dir ListEnvelopes", "(c) diff, nothing changed"}
+	labels := []string{"(a) floor: list + 8 KiB heads + flags files", "(b) ours: m2dir ListEnvelopes", "(c) diff, nothing changed", "(d) diag: (a)'s reads through client.FileDriver"}
 	runs := []func() (int, error){
 		func() (int, error) { return floor(*dir, workers) },
 		func() (int, error) {
@@ -103,6 +104,9 @@ func main() {
 			}
 			return int(reads.Load()), err
 		},
+	}
+	if *diag {
+		runs = append(runs, func() (int, error) { return driverFloor(ctx, driver, *dir) })
 	}
 	best := make([]time.Duration, len(runs))
 	bestCPU := make([]time.Duration, len(runs))
@@ -153,6 +157,10 @@ func main() {
 		fmt.Printf("%-46s %8.3f s  %6.2f us/msg  CPU %8.3f s  (%d messages)\n", name, best[i].Seconds(), float64(best[i].Microseconds())/float64(counts[i]), bestCPU[i].Seconds(), counts[i])
 	}
 	fmt.Printf("%-46s %8.3f s  %6.2f us/msg  CPU %8.3f s  (%d FileRead, %d requests)\n", labels[2], best[2].Seconds(), float64(best[2].Microseconds())/float64(*n), bestCPU[2].Seconds(), counts[2], requests.Load())
+	if *diag {
+		fmt.Printf("%-46s %8.3f s  %6.2f us/msg  CPU %8.3f s\n", labels[3], best[3].Seconds(), float64(best[3].Microseconds())/float64(*n), bestCPU[3].Seconds())
+		fmt.Printf("(d)/(a) = %.2f wall, %.2f CPU   (the driver's share of the gap)\n", best[3].Seconds()/best[0].Seconds(), bestCPU[3].Seconds()/bestCPU[0].Seconds())
+	}
 	fmt.Printf("(b)/(a) = %.2f wall, %.2f CPU   (goal <= 1.2)\n", best[1].Seconds()/best[0].Seconds(), bestCPU[1].Seconds()/bestCPU[0].Seconds())
 	fmt.Printf("(c)/(b) = %.2f wall, %.2f CPU   (diff with nothing changed next to a listing)\n", best[2].Seconds()/best[1].Seconds(), bestCPU[2].Seconds()/bestCPU[1].Seconds())
 }
@@ -198,6 +206,37 @@ func floor(dir string, workers int) (int, error) {
 		return nil
 	})
 	return len(msgs), err
+}
+
+// driverFloor is (d): the floor's listing and reads, as one batch of
+// requests performed by the client's file driver, without any machine.
+func driverFloor(ctx context.Context, d *client.FileDriver, dir string) (int, error) {
+	inbox := filepath.ToSlash(filepath.Join(dir, "INBOX"))
+	res := d.Do(ctx, []coroutine.FileRequest{coroutine.List(inbox), coroutine.List(inbox + "/" + m2dir.MetaDir)})
+	var reqs []coroutine.FileRequest
+	n := 0
+	for i, r := range res {
+		if r.Err != nil {
+			return 0, r.Err
+		}
+		for _, e := range r.Entries {
+			if e.IsDir || e.Name[0] == '.' {
+				continue
+			}
+			if i == 0 {
+				n++
+				reqs = append(reqs, coroutine.ReadHead(inbox+"/"+e.Name, 8<<10))
+			} else {
+				reqs = append(reqs, coroutine.ReadHead(inbox+"/"+m2dir.MetaDir+"/"+e.Name, 64<<10))
+			}
+		}
+	}
+	for _, r := range d.Do(ctx, reqs) {
+		if r.Err != nil {
+			return 0, r.Err
+		}
+	}
+	return n, nil
 }
 
 // parallel runs do(i) for every i below n on workers goroutines; each worker
