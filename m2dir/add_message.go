@@ -80,6 +80,7 @@ func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) corouti
 	return &addMessage{machine: machine[string]{op: op}, s: s, f: f, raw: raw, flags: FormatFlagsFile(flags)}
 }
 
+// Resume implements coroutine.Machine.
 func (m *addMessage) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

@@ -63,6 +63,7 @@ func (s Store) CopyMessages(from, to string, ids []string) coroutine.FileMachine
 	return &copyMessages{machine: machine[[]string]{op: op}, s: s, src: src, dst: dst, ids: ids}
 }
 
+// Resume implements coroutine.Machine.
 func (m *copyMessages) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

@@ -42,6 +42,7 @@ func (s Store) CreateMailbox(name string) coroutine.FileMachine[struct{}] {
 	return &createMailbox{machine: machine[struct{}]{op: "create_mailbox"}, s: s, f: f}
 }
 
+// Resume implements coroutine.Machine.
 func (m *createMailbox) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

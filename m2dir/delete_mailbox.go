@@ -52,6 +52,7 @@ func (s Store) DeleteMailbox(name string) coroutine.FileMachine[struct{}] {
 	return &deleteMailbox{machine: machine[struct{}]{op: op}, s: s, f: f}
 }
 
+// Resume implements coroutine.Machine.
 func (m *deleteMailbox) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

@@ -48,6 +48,7 @@ func (s Store) DeleteMessages(mailbox string, ids []string) coroutine.FileMachin
 	return &deleteMessages{machine: machine[struct{}]{op: op}, f: f, ids: ids}
 }
 
+// Resume implements coroutine.Machine.
 func (m *deleteMessages) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

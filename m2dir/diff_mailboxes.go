@@ -34,6 +34,7 @@ func (s Store) DiffMailboxes(state email.State) coroutine.FileMachine[email.Mail
 		list: s.ListMailboxes(email.ListMailboxesOptions{})}
 }
 
+// Resume implements coroutine.Machine.
 func (m *diffMailboxes) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

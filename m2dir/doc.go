@@ -15,7 +15,11 @@
 // Mailbox names use "/" as the hierarchy separator. As the spec asks of a
 // store that mirrors IMAP, INBOX is the folder "<root>/INBOX" (the name is
 // case-insensitive, RFC 3501 section 5.1); the root itself is never a
-// mailbox and messages placed there are not listed. Each name component is
+// mailbox and messages placed there are not listed. Mailbox ids are the
+// names. A folder written by another tool with a spelling other than ours
+// (io-m2dir percent-encodes non-ASCII bytes: "Entw%C3%BCrfe") is listed
+// under its decoded name, but operations address the spelling this
+// package writes ("Entwürfe"), so such a folder is listed and not found. Each name component is
 // written to disk percent-encoded as the storage-formats notes recommend:
 // "%", "\", control bytes and a leading "." become "%XX"; other UTF-8 is kept
 // verbatim. Reading decodes any "%XX".
@@ -36,10 +40,18 @@
 //
 // Every operation is a coroutine.FileMachine built from a Store value:
 // ListMailboxes, CreateMailbox, DeleteMailbox, ListEnvelopes, GetMessage,
-// AddMessage, CopyMessages, MoveMessages, DeleteMessages and StoreFlags.
+// AddMessage, CopyMessages, MoveMessages, DeleteMessages and StoreFlags;
+// and, for change tracking, DiffEnvelopes and DiffMailboxes (with opaque,
+// compact states) and WatchMailbox (one wake of a watch per machine).
 // They ask for batches of independent file requests and never touch the
 // file system, the clock or randomness themselves; client.M2dirClient drives
 // them on the real file system.
+//
+// Errors are *email.OpError values (backend "m2dir") around errors that
+// match the email sentinels: email.ErrNotFound, ErrInvalidName,
+// ErrInvalidID, ErrExists, ErrRefused, ErrTooLarge, ErrInvalidArgument;
+// and ErrChecksum (a *ChecksumError) for a message whose content does not
+// match its id, a *FlagsFileError for a flags file holding garbage.
 //
 // Writes are crash-safe: new files are written under a dot-temp name with
 // an exclusive, synced create and published by a no-clobber rename; flag

@@ -46,6 +46,7 @@ func (s Store) GetMessage(mailbox, id string) coroutine.FileMachine[[]byte] {
 	return &getMessage{machine: machine[[]byte]{op: op}, s: s, f: f, id: id}
 }
 
+// Resume implements coroutine.Machine.
 func (m *getMessage) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

@@ -59,6 +59,7 @@ func (s Store) ListEnvelopes(mailbox string, opts email.ListOptions) coroutine.F
 	return &listEnvelopes{machine: machine[[]email.Envelope]{op: "list_envelopes"}, s: s, f: f, opts: opts}
 }
 
+// Resume implements coroutine.Machine.
 func (m *listEnvelopes) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

@@ -55,6 +55,7 @@ func (s Store) ListMailboxes(opts email.ListMailboxesOptions) coroutine.FileMach
 	return &listMailboxes{machine: machine[[]email.Mailbox]{op: "list_mailboxes"}, s: s, opts: opts}
 }
 
+// Resume implements coroutine.Machine.
 func (m *listMailboxes) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

@@ -71,6 +71,7 @@ func (s Store) MoveMessages(from, to string, ids []string) coroutine.FileMachine
 	return m
 }
 
+// Resume implements coroutine.Machine.
 func (m *moveMessages) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

@@ -55,6 +55,7 @@ func (s Store) rescan(op string, f folder, old changes.Snapshot, keepFlags bool)
 	return &rescan{machine: machine[rescanResult]{op: op}, s: s, f: f, old: old, keepFlags: keepFlags}
 }
 
+// Resume implements coroutine.Machine.
 func (m *rescan) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

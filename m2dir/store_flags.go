@@ -66,6 +66,7 @@ func (s Store) StoreFlags(mailbox string, ids []string, op email.FlagOp, flags e
 	return &storeFlags{machine: machine[struct{}]{op: name}, s: s, f: f, ids: ids, op: op, flags: flags}
 }
 
+// Resume implements coroutine.Machine.
 func (m *storeFlags) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true

@@ -72,6 +72,7 @@ func (s Store) WatchMailbox(mailbox string, prev *WatchState, wait time.Duration
 	return &watchMailbox{machine: machine[WatchResult]{op: op}, s: s, f: f, prev: prev, wait: wait}
 }
 
+// Resume implements coroutine.Machine.
 func (m *watchMailbox) Resume(in []result) ([]request, bool) {
 	if !m.begin(in) {
 		return nil, true
