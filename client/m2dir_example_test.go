@@ -30,3 +30,25 @@ func ExampleClient_WithM2dir() {
 	}
 	// Output: Hello [$seen]
 }
+
+// Track changes of a local folder with a compact state, then watch it.
+func ExampleM2dirClient_DiffEnvelopes() {
+	dir, _ := os.MkdirTemp("", "m2dir-example")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	c := client.New().WithM2dir(m2dir.Store{Root: dir})
+	_ = c.CreateMailbox(ctx, "INBOX")
+
+	d, _ := c.DiffEnvelopes(ctx, "INBOX", nil) // baseline
+	fmt.Println(d.FullListRequired)
+	state := d.State // keep it, e.g. in a file
+
+	_, _ = c.AddMessage(ctx, "INBOX", strings.NewReader("Subject: New\r\n\r\nHi\r\n"), nil)
+	d, _ = c.DiffEnvelopes(ctx, "INBOX", state)
+	for _, e := range d.New {
+		fmt.Println("new:", e.Subject)
+	}
+	// Output:
+	// true
+	// new: New
+}
