@@ -3,11 +3,14 @@ package client
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -223,7 +226,90 @@ func (ic *IMAPClient) DiffMailboxes(ctx context.Context, state email.State) (ema
 	})
 }
 
+// WatchMailbox watches a mailbox with IDLE and calls fn for every change,
+// until ctx is done (it then ends IDLE cleanly and returns nil, and the
+// connection stays usable), fn returns an error (returned as is, the
+// connection is then closed), or the server fails. See imap.WatchMailbox.
+func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error {
+	ic.mu.Lock()
+	defer ic.mu.Unlock()
+	var stopped atomic.Bool
+	m := imap.WatchMailbox(ic.s, mailbox, imap.WatchOptions{Now: time.Now, Stopped: stopped.Load})
+	c := ic.conn
+	// Cancelling ctx wakes a blocked read; the machine then sees Stopped.
+	stop := context.AfterFunc(ctx, func() {
+		stopped.Store(true)
+		c.conn.SetReadDeadline(time.Now())
+	})
+	defer stop()
+	var in coroutine.NetReply
+	woken := false
+	for range coroutine.MaxSteps {
+		req, done := m.Resume(in)
+		if done {
+			_, err := m.Result()
+			return err
+		}
+		in = coroutine.NetReply{}
+		switch req.Op {
+		case coroutine.NetWrite:
+			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if _, err := c.conn.Write(req.Data); err != nil {
+				ic.s.Fail(err)
+				return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: err}
+			}
+		case coroutine.NetRead:
+			// A read inside a command waits at most writeWait; a read in
+			// IDLE waits req.Wait, and is cut short once ctx is done.
+			wait := req.Wait
+			if wait <= 0 {
+				wait = writeWait
+			}
+			c.conn.SetReadDeadline(time.Now().Add(wait))
+			if req.Wait > 0 && stopped.Load() && !woken {
+				// Cancelled before this read: time out at once, once, so
+				// the machine sees Stopped and sends DONE.
+				woken = true
+				c.conn.SetReadDeadline(time.Now())
+			}
+			n, err := c.conn.Read(c.buf)
+			switch {
+			case n > 0:
+				in.Data = c.buf[:n]
+			case err == nil:
+			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0:
+				in.TimedOut = true
+				woken = woken || stopped.Load()
+			case errors.Is(err, os.ErrDeadlineExceeded) && stopped.Load():
+				// ctx ended while a command was in flight: retry the read
+				// within the same bound.
+				continue
+			case errors.Is(err, io.EOF):
+				in.EOF = true
+			default:
+				ic.s.Fail(err)
+				return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: err}
+			}
+		case coroutine.NetEvent:
+			if req.Event != nil {
+				if err := fn(*req.Event); err != nil {
+					ic.s.Fail(fmt.Errorf("client: IMAP watch ended by its callback: %w", err))
+					c.conn.Close()
+					return err
+				}
+			}
+		default:
+			return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: email.ErrUnexpectedReply}
+		}
+	}
+	return coroutine.ErrTooManySteps
+}
+
+// writeWait bounds one write of a watch.
+const writeWait = time.Minute
+
 var (
+	_ Watcher        = (*IMAPClient)(nil)
 	_ Storage        = (*IMAPClient)(nil)
 	_ EnvelopeDiffer = (*IMAPClient)(nil)
 	_ MailboxDiffer  = (*IMAPClient)(nil)

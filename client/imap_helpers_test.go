@@ -81,3 +81,5 @@ func tctx(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+func plainAlice() sasl.Client { return sasl.NewPlainClient("", "alice", "alicepass") }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
 )
 
@@ -14,6 +15,12 @@ import (
 type stepper[R any] interface {
 	advance(r *runner) (cmds []*wire.Command, done bool, err error)
 	result() R
+}
+
+// eventer is a stepper that also yields events (watch): they are handed
+// out one per Resume, before the stepper is advanced again.
+type eventer interface {
+	nextEvent() *email.WatchEvent
 }
 
 // machine adapts a stepper to coroutine.NetMachine.
@@ -52,6 +59,11 @@ func (m *machine[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) 
 		if !m.running {
 			if m.s.err != nil {
 				return m.finish(m.s.err)
+			}
+			if ev, ok := m.st.(eventer); ok {
+				if e := ev.nextEvent(); e != nil {
+					return coroutine.NetRequest{Op: coroutine.NetEvent, Event: e}, false
+				}
 			}
 			if cmds := m.delimCommand(); cmds != nil {
 				m.run.start(m.s, cmds)

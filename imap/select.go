@@ -18,7 +18,10 @@ type selector struct {
 	// params replaces the select parameters ("(CONDSTORE)" when enabled),
 	// for QRESYNC (RFC 7162 section 3.2.5); it forces a new SELECT.
 	params string
-	sent   bool
+	// force sends SELECT even when the mailbox is selected, to learn its
+	// UIDVALIDITY again.
+	force bool
+	sent  bool
 	// onData, when set, also sees the SELECT's responses (QRESYNC sends
 	// VANISHED and FETCH there).
 	onData func(*wire.Response) error
@@ -30,7 +33,7 @@ type selector struct {
 // command returns the SELECT or EXAMINE to send, or nil when the mailbox
 // is already selected.
 func (sl *selector) command(s *Session, r *runner) ([]*wire.Command, error) {
-	if sl.params == "" && s.State == StateSelected && sameMailbox(s.sel, sl.mailbox) && (sl.readOnly || !s.readOnly) {
+	if sl.params == "" && !sl.force && s.State == StateSelected && sameMailbox(s.sel, sl.mailbox) && (sl.readOnly || !s.readOnly) {
 		return nil, nil
 	}
 	name := "SELECT"

@@ -1,0 +1,257 @@
+package imap
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/imap/internal/wire"
+)
+
+// IdleRefresh is how long one IDLE lasts before the watch ends it and
+// starts another, below the 30-minute inactivity limit of RFC 2177
+// section 3.
+const IdleRefresh = 29 * time.Minute
+
+// WatchOptions configures WatchMailbox. Both functions come from the
+// driver: the machine reads no clock and no flag of its own.
+type WatchOptions struct {
+	// Now returns the current time; it times the IDLE refresh. Required.
+	Now func() time.Time
+	// Stopped reports that the caller wants the watch to end. It is asked
+	// whenever a read times out (the driver resumes a read with TimedOut,
+	// for example when it is cancelled); the watch then ends IDLE with
+	// DONE and finishes without error.
+	Stopped func() bool
+}
+
+// WatchMailbox returns the machine that watches a mailbox with IDLE (RFC
+// 2177) and yields a NetEvent for every change until Stopped reports true.
+//
+// It selects the mailbox and records each message's UID and flags. When
+// the server reports anything during IDLE (EXISTS, EXPUNGE, FETCH,
+// VANISHED), it ends IDLE with DONE, selects the mailbox again and
+// compares: new UIDs give EnvelopeAdded with full envelopes (UID FETCH
+// (UID FLAGS ENVELOPE RFC822.SIZE)), missing ones EnvelopeRemoved, flag
+// changes FlagsAdded and FlagsRemoved with only the changed flags, and a
+// new UIDVALIDITY gives MailboxReset (the UIDs are then read again without
+// events). IDLE is re-issued every IdleRefresh. Each wake costs a fetch of
+// every UID and flag set, which is simple and exact but linear in the
+// mailbox size. A server without IDLE gets an error matching
+// email.ErrUnsupported.
+func WatchMailbox(s *Session, mailbox string, opts WatchOptions) coroutine.NetMachine[struct{}] {
+	if err := checkName(mailbox); err != nil {
+		return failed[struct{}]("watch_mailbox", err)
+	}
+	if opts.Now == nil || opts.Stopped == nil {
+		return failed[struct{}]("watch_mailbox", fmt.Errorf("%w: WatchOptions.Now and Stopped are required", email.ErrInvalidArgument))
+	}
+	return newMachine[struct{}](s, "watch_mailbox", &watch{s: s, mailbox: mailbox, opts: opts}, mailbox)
+}
+
+type watch struct {
+	s        *Session
+	mailbox  string
+	opts     WatchOptions
+	state    int
+	sel      selector
+	seeded   bool
+	validity uint32
+	shadow   map[imap.UID]email.Flags
+	cur      map[imap.UID]email.Flags
+	added    []imap.UID
+	// pendingEnvs collects the envelopes of added messages.
+	pendingEnvs map[imap.UID]*email.Envelope
+	events      []email.WatchEvent
+	// IDLE round
+	idleStart time.Time
+	changed   bool
+	doneSent  bool
+	stopping  bool
+}
+
+func (w *watch) result() struct{} { return struct{}{} }
+
+func (w *watch) nextEvent() *email.WatchEvent {
+	if len(w.events) == 0 {
+		return nil
+	}
+	e := w.events[0]
+	w.events = w.events[1:]
+	return &e
+}
+
+func (w *watch) emit(e email.WatchEvent) {
+	e.Mailbox = w.mailbox
+	w.events = append(w.events, e)
+}
+
+func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
+	s := w.s
+	for {
+		switch w.state {
+		case 0: // (re)select
+			if !s.has(imap.CapIdle) {
+				return nil, false, fmt.Errorf("imap: server lacks IDLE: %w", email.ErrUnsupported)
+			}
+			w.state = 1
+			w.sel = selector{mailbox: w.mailbox, force: true}
+			cmds, err := w.sel.command(s, r)
+			if err != nil || cmds != nil {
+				return cmds, false, err
+			}
+		case 1: // read every UID and flag set
+			if err := w.sel.done(s, r); err != nil {
+				return nil, false, err
+			}
+			if w.seeded && s.uidValidity != w.validity {
+				w.emit(email.WatchEvent{Kind: email.MailboxReset})
+				w.seeded = false
+			}
+			w.validity = s.uidValidity
+			w.cur = map[imap.UID]email.Flags{}
+			w.state = 2
+			if s.exists == 0 {
+				continue
+			}
+			r.onData = func(resp *wire.Response) error {
+				if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 && f.HasFlags && len(w.cur) < maxIDs {
+					w.cur[f.UID] = toFlags(f.Flags)
+				}
+				return nil
+			}
+			return one(s.command("UID FETCH").Raw(" 1:* (UID FLAGS)"))
+		case 2: // compare with the shadow
+			if err := runErr(r, 0, "UID FETCH"); err != nil && s.exists > 0 {
+				return nil, false, err
+			}
+			w.state = 4
+			if !w.seeded {
+				w.shadow, w.seeded = w.cur, true
+				continue
+			}
+			w.added = w.added[:0]
+			for _, u := range sortedUIDs(w.shadow) {
+				if _, ok := w.cur[u]; !ok {
+					w.emit(email.WatchEvent{Kind: email.EnvelopeRemoved, ID: formatUID(u)})
+				}
+			}
+			for _, u := range sortedUIDs(w.cur) {
+				now := w.cur[u]
+				old, ok := w.shadow[u]
+				if !ok {
+					w.added = append(w.added, u)
+					continue
+				}
+				if add := now.Minus(old); len(add) > 0 {
+					w.emit(email.WatchEvent{Kind: email.FlagsAdded, ID: formatUID(u), Flags: add})
+				}
+				if rm := old.Minus(now); len(rm) > 0 {
+					w.emit(email.WatchEvent{Kind: email.FlagsRemoved, ID: formatUID(u), Flags: rm})
+				}
+			}
+			w.shadow = w.cur
+			if len(w.added) == 0 {
+				continue
+			}
+			w.state = 3
+			var set imap.UIDSet
+			set.AddNum(w.added...)
+			got := map[imap.UID]*email.Envelope{}
+			r.onData = func(resp *wire.Response) error {
+				if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 {
+					if _, want := w.shadow[f.UID]; want {
+						e := toEnvelope(f, false)
+						got[f.UID] = &e
+					}
+				}
+				return nil
+			}
+			w.pendingEnvs = got
+			return one(s.command("UID FETCH").SP().Raw(set.String()).Raw(" (UID FLAGS ENVELOPE RFC822.SIZE)"))
+		case 3: // envelopes of the new messages
+			if err := runErr(r, 0, "UID FETCH"); err != nil {
+				return nil, false, err
+			}
+			for _, u := range w.added {
+				if e := w.pendingEnvs[u]; e != nil {
+					w.emit(email.WatchEvent{Kind: email.EnvelopeAdded, ID: e.ID, Envelope: e})
+				}
+			}
+			w.pendingEnvs = nil
+			w.state = 4
+			if len(w.events) > 0 {
+				return nil, false, nil // hand out the events first
+			}
+		case 4: // IDLE
+			if len(w.events) > 0 {
+				return nil, false, nil // hand out the events first
+			}
+			if w.opts.Stopped() {
+				return nil, true, nil
+			}
+			w.state = 5
+			w.idleStart = w.opts.Now()
+			w.changed, w.doneSent, w.stopping = false, false, false
+			r.onCont = func([]byte) ([]byte, error) { return nil, nil }
+			r.onData = func(resp *wire.Response) error {
+				switch resp.Kind {
+				case wire.KindExists, wire.KindExpunge, wire.KindFetch, wire.KindVanished:
+					w.changed = true
+					w.done(r)
+				}
+				return nil
+			}
+			r.wait = IdleRefresh
+			r.onTimeout = func() ([]byte, error) {
+				switch {
+				case w.stopping:
+					return nil, protoErr("no answer to DONE")
+				case w.opts.Stopped():
+					w.stopping = true
+					r.wait = 5 * time.Second
+					w.done(r)
+				case w.opts.Now().Sub(w.idleStart) >= IdleRefresh:
+					w.done(r)
+				default:
+					r.wait = max(time.Second, IdleRefresh-w.opts.Now().Sub(w.idleStart))
+				}
+				return nil, nil
+			}
+			return one(s.command("IDLE"))
+		case 5: // IDLE ended
+			if err := runErr(r, 0, "IDLE"); err != nil {
+				return nil, false, err
+			}
+			switch {
+			case w.stopping || w.opts.Stopped():
+				return nil, true, nil
+			case w.changed:
+				w.state = 0
+			default:
+				w.state = 4 // refresh
+			}
+		}
+	}
+}
+
+// done ends the IDLE round once.
+func (w *watch) done(r *runner) {
+	if !w.doneSent {
+		w.doneSent = true
+		r.queue([]byte("DONE\r\n"))
+	}
+}
+
+func sortedUIDs(m map[imap.UID]email.Flags) []imap.UID {
+	out := make([]imap.UID, 0, len(m))
+	for u := range m {
+		out = append(out, u)
+	}
+	slices.Sort(out)
+	return out
+}
