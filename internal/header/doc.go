@@ -7,8 +7,11 @@
 // The scanner is tolerant: it never fails and never panics, whatever the
 // bytes. A field it cannot make sense of is left empty; text it returns is
 // always valid UTF-8 (raw 8-bit UTF-8 is kept, other invalid bytes become
-// U+FFFD). It allocates only for the values it keeps, and its cost does not
-// depend on the machine's time zone or locale.
+// U+FFFD). A scan makes two allocations, one string that every text field
+// of the result slices and one array of addresses; its working buffers come
+// from a pool, so it is safe for concurrent use. Its time is linear in the
+// size of the head whatever the bytes, and its result does not depend on the
+// machine's time zone or locale.
 //
 // The building blocks are exported for the other backends: [End] finds the
 // end of the header, [Fields] walks its fields, [DecodeWords] decodes RFC 2047

@@ -13,7 +13,8 @@ import (
 // adjacent encoded words is dropped (RFC 2047 section 6.2), adjacent words in
 // the same charset are joined before conversion so a character split across
 // two words survives, encoded words touching other text are decoded, base64
-// without padding is accepted, and "q" text may hold spaces. Charsets are
+// without padding is accepted, and "q" text may hold spaces (encoded text
+// ends at its first '?', which must begin "?="). Charsets are
 // those of go-message's charset package (IANA and WHATWG names); an encoded
 // word in an unknown charset is kept as its bytes, read as UTF-8. Text outside
 // encoded words is kept; invalid UTF-8 becomes U+FFFD. Folds are removed and
