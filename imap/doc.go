@@ -39,6 +39,14 @@
 // because plain EXPUNGE would remove them), LITERAL+/LITERAL-
 // (else synchronising literals).
 //
+// # Changes
+//
+// DiffEnvelopes reports the changes of a mailbox since an opaque state
+// (QRESYNC, else CONDSTORE), DiffMailboxes those of the mailbox list
+// (STATUS values per mailbox), and WatchMailbox yields events as they
+// happen (IDLE). The runner they share handles IDLE's continuation, DONE
+// on data or on a read timeout, and VANISHED and MODSEQ data.
+//
 // # Errors
 //
 // Errors match the email sentinels with errors.Is: NO and BAD answers are
