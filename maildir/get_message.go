@@ -12,9 +12,15 @@ import (
 // The states of getMessageMachine.
 const (
 	gmStart = iota
+	gmGuess
 	gmScan
 	gmRead
 )
+
+// guessInfos are the infos GetMessage tries before it lists the folder:
+// the most common flag sets, so that reading one message of a large
+// folder usually costs a few failed opens instead of a full listing.
+var guessInfos = [...]string{"2,", "2,S", "2,RS", "2,FS", "2,FRS", "2,PS"}
 
 type getMessageMachine struct {
 	base[[]byte]
@@ -26,13 +32,18 @@ type getMessageMachine struct {
 	scan    *scanMachine
 	retried bool
 	path    string
+	guesses []string
 }
 
 // GetMessage returns a machine reading the raw bytes of the message whose
 // key is exactly id (never a prefix: seed-reference 11.19). The message may
-// be in new/ or cur/; reading it moves nothing and changes no flag. When
-// the file vanishes between the scan and the read (a concurrent flag
-// change renamed it), the folder is scanned once more. A missing message
+// be in new/ or cur/; reading it moves nothing and changes no flag.
+//
+// It first tries, in one batch, the names the message most likely has
+// (new/<id>, new/<id>:2, and cur/<id>:2,<flags> for the common flag sets,
+// a cur/ one preferred); only when none exists does it scan the folder and
+// read the file found. When that file vanishes before the read (a
+// concurrent flag change renamed it), the folder is scanned once more. A missing message
 // gives *email.NotFoundError; one larger than Store.MaxMessageSize gives
 // an error matching email.ErrTooLarge.
 func (s Store) GetMessage(mailbox, id string) coroutine.FileMachine[[]byte] {
@@ -56,6 +67,29 @@ func (m *getMessageMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 	}
 	switch m.state {
 	case gmStart:
+		sep := string(m.s.sep())
+		m.guesses = []string{m.dir + "/new/" + m.id, m.dir + "/new/" + m.id + sep + "2,"}
+		for _, info := range guessInfos {
+			m.guesses = append(m.guesses, m.dir+"/cur/"+m.id+sep+info)
+		}
+		reqs := make([]coroutine.FileRequest, len(m.guesses))
+		for i, p := range m.guesses {
+			reqs[i] = coroutine.ReadHead(p, m.s.maxMessage()+1)
+		}
+		m.state = gmGuess
+		return m.ask(reqs...)
+	case gmGuess:
+		hit := -1
+		for i := len(in) - 1; i >= 0; i-- { // cur/ guesses come last: prefer them
+			if in[i].Err == nil {
+				hit = i
+				break
+			}
+		}
+		if hit >= 0 {
+			m.path = m.guesses[hit]
+			return m.take(in[hit])
+		}
 		m.state = gmScan
 		m.scan = m.s.scan(m.mailbox, m.dir)
 		in = nil
@@ -89,10 +123,16 @@ func (m *getMessageMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 			return m.fail(&email.NotFoundError{Mailbox: m.mailbox, ID: m.id})
 		case r.Err != nil:
 			return m.fail(fmt.Errorf("maildir: reading %s: %w", m.path, r.Err))
-		case r.Size > m.s.maxMessage() || int64(len(r.Data)) > m.s.maxMessage():
-			return m.fail(fmt.Errorf("maildir: message %q is %d bytes, more than %d: %w", m.id, r.Size, m.s.maxMessage(), email.ErrTooLarge))
 		}
-		return m.finish(r.Data)
+		return m.take(r)
 	}
 	return m.fail(fmt.Errorf("maildir: get_message in state %d: %w", m.state, email.ErrUnexpectedReply))
+}
+
+// take ends the machine with a successful read.
+func (m *getMessageMachine) take(r coroutine.FileResult) ([]coroutine.FileRequest, bool) {
+	if r.Size > m.s.maxMessage() || int64(len(r.Data)) > m.s.maxMessage() {
+		return m.fail(fmt.Errorf("maildir: message %q is %d bytes, more than %d: %w", m.id, r.Size, m.s.maxMessage(), email.ErrTooLarge))
+	}
+	return m.finish(r.Data)
 }

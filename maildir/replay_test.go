@@ -87,6 +87,8 @@ var scenarios = []scenario{
 		return s.ListEnvelopes("INBOX", email.ListOptions{})
 	}),
 	sc("get_message", func(s Store) coroutine.FileMachine[[]byte] { return s.GetMessage("INBOX", "2.b.host,S=80") }),
+	// Flags no guess covers: the folder is scanned.
+	sc("get_message_scan", func(s Store) coroutine.FileMachine[[]byte] { return s.GetMessage("INBOX", "3.c.host") }),
 	sc("add_message", func(s Store) coroutine.FileMachine[string] {
 		return s.AddMessage("INBOX", []byte(msgN), email.ParseFlags(`\Seen`, "Work", "Home"))
 	}),

@@ -127,8 +127,8 @@ func TestMachineContract(t *testing.T) {
 	assert.ErrorIs(t, err, coroutine.ErrNotDone)
 	reqs, done := mach.Resume(nil)
 	require.False(t, done)
-	require.Len(t, reqs, 2)
-	_, done = mach.Resume(make([]coroutine.FileResult, 1)) // one result for two requests
+	require.Greater(t, len(reqs), 1)
+	_, done = mach.Resume(make([]coroutine.FileResult, len(reqs)-1)) // a result missing
 	assert.True(t, done)
 	_, err = mach.Result()
 	assert.ErrorIs(t, err, email.ErrUnexpectedReply)
