@@ -22,7 +22,13 @@
 //
 // Mailbox names are "/"-separated UTF-8; "INBOX" (any case) is the root
 // maildir. Mailbox.ID from ListMailboxes is that same name and is accepted
-// by every other operation.
+// by every other operation. Names are stored as they are (UTF-8, no
+// modified UTF-7: Dovecot's default mUTF-7 directory names show up in
+// their encoded form). Children of INBOX ("INBOX/x") are refused in both
+// layouts: Maildir++ has no agreed spelling for them (mbsync writes "..x",
+// which other readers take for an empty level), so use the top-level "x",
+// which IMAP servers on Maildir++ present as INBOX.x. See
+// Store.ValidateName for every refused name.
 //
 // # Flags
 //
