@@ -61,3 +61,18 @@ func TestIMAPMailboxes(t *testing.T) {
 		assert.ErrorIs(t, ic.DeleteMailbox(ctx, "inbox"), email.ErrRefused)
 	})
 }
+
+func TestIMAPDeleteSelectedMailbox(t *testing.T) {
+	servers(t, func(t *testing.T, ic *IMAPClient) {
+		ctx := tctx(t)
+		name := uniqueName("selected")
+		require.NoError(t, ic.CreateMailbox(ctx, name))
+		_, err := ic.ListEnvelopes(ctx, name, email.ListOptions{}) // selects it
+		require.NoError(t, err)
+		require.NoError(t, ic.DeleteMailbox(ctx, name))
+		// Dovecot says BYE to a session whose selected mailbox is deleted;
+		// UNSELECT first keeps the session alive.
+		_, err = ic.ListMailboxes(ctx, email.ListMailboxesOptions{})
+		require.NoError(t, err)
+	})
+}

@@ -3,6 +3,8 @@ package imap
 import (
 	"fmt"
 
+	"github.com/emersion/go-imap/v2"
+
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
@@ -43,18 +45,35 @@ func (c *simpleMailboxCmd) result() struct{} { return struct{}{} }
 func (c *simpleMailboxCmd) advance(r *runner) ([]*wire.Command, bool, error) {
 	s := c.s
 	if c.sent {
-		if err := runErr(r, 0, c.cmd); err != nil {
+		if r.err != nil {
+			return nil, false, r.err
+		}
+		if err := statusErr(c.cmd, r.status[len(r.status)-1]); err != nil {
 			return nil, false, err
 		}
 		return nil, true, nil
 	}
 	c.sent = true
-	if c.cmd == "DELETE" && s.State == StateSelected && sameMailbox(s.sel, c.name) {
-		s.unselect() // the server closes it (RFC 3501 section 6.3.4)
-	}
 	e := s.command(c.cmd).SP()
 	if err := s.mailbox(e, c.name); err != nil {
 		return nil, false, err
 	}
-	return one(e)
+	cmd, err := e.Finish()
+	if err != nil {
+		return nil, false, err
+	}
+	if c.cmd == "DELETE" && s.State == StateSelected && sameMailbox(s.sel, c.name) {
+		// Leave the mailbox first: Dovecot disconnects a session whose
+		// selected mailbox is deleted under it. UNSELECT (RFC 3691) does
+		// not expunge, unlike CLOSE.
+		s.unselect()
+		if s.has(imap.CapUnselect) {
+			un, err := s.command("UNSELECT").Finish()
+			if err != nil {
+				return nil, false, err
+			}
+			return []*wire.Command{un, cmd}, false, nil
+		}
+	}
+	return []*wire.Command{cmd}, false, nil
 }

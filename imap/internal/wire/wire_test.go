@@ -62,6 +62,12 @@ func TestDovecotTranscriptEverySplit(t *testing.T) {
 	data := serverBytes(t, "dovecot-session.txt")
 	whole := parseAll(t, data, len(data))
 	require.Len(t, whole, 68)
+	testEverySplit(t, data, whole)
+	data = serverBytes(t, "dovecot-qresync-idle.txt")
+	testEverySplit(t, data, parseAll(t, data, len(data)))
+}
+
+func testEverySplit(t *testing.T, data []byte, whole []*Response) {
 	// Split the stream in two at every byte position.
 	for i := 1; i < len(data); i++ {
 		var r Reader
