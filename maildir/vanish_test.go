@@ -183,3 +183,32 @@ func TestRepeatedIDs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, m.files, "/m/cur/1.a.host:2,S")
 }
+
+// In the fs layout a directory without cur is a container whose children
+// are still found; dot directories and the maildir's own are skipped.
+func TestListMailboxesFSContainers(t *testing.T) {
+	m := newMemFS()
+	m.maildir("/m")
+	m.maildir("/m/A/B")
+	m.maildir("/m/A/B/C")
+	m.maildir("/m/.hidden")
+	m.maildir("/m/INBOX")
+	m.mkdirAll("/m/Empty")
+	s := testStore()
+	s.Layout = LayoutFS
+	boxes, err := coroutine.Run(s.ListMailboxes(email.ListMailboxesOptions{}), m.do)
+	require.NoError(t, err)
+	var names []string
+	for _, b := range boxes {
+		names = append(names, b.ID)
+	}
+	assert.Equal(t, []string{"INBOX", "A/B", "A/B/C"}, names)
+	// Deleting A/B is refused while A/B/C exists.
+	_, err = coroutine.Run(s.DeleteMailbox("A/B"), m.do)
+	assert.ErrorIs(t, err, email.ErrRefused)
+	_, err = coroutine.Run(s.DeleteMailbox("A/B/C"), m.do)
+	require.NoError(t, err)
+	_, err = coroutine.Run(s.DeleteMailbox("A/B"), m.do)
+	require.NoError(t, err)
+	assert.True(t, m.dirs["/m/A"], "the container stays")
+}
