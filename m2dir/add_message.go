@@ -77,7 +77,10 @@ func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) corouti
 	if err := CheckFlags(flags); err != nil {
 		return failed[string](op, err)
 	}
-	return &addMessage{machine: machine[string]{op: op}, s: s, f: f, raw: raw, flags: FormatFlagsFile(flags)}
+	return resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[string] {
+		f := fs[0]
+		return &addMessage{machine: machine[string]{op: op}, s: s, f: f, raw: raw, flags: FormatFlagsFile(flags)}
+	})
 }
 
 // Resume implements coroutine.Machine.

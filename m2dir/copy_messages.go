@@ -60,7 +60,9 @@ func (s Store) CopyMessages(from, to string, ids []string) coroutine.FileMachine
 	if err != nil {
 		return failed[[]string](op, err)
 	}
-	return &copyMessages{machine: machine[[]string]{op: op}, s: s, src: src, dst: dst, ids: ids}
+	return resolved(s, op, []folder{src, dst}, func(fs []folder) coroutine.FileMachine[[]string] {
+		return &copyMessages{machine: machine[[]string]{op: op}, s: s, src: fs[0], dst: fs[1], ids: ids}
+	})
 }
 
 // Resume implements coroutine.Machine.

@@ -39,7 +39,10 @@ func (s Store) CreateMailbox(name string) coroutine.FileMachine[struct{}] {
 	if err != nil {
 		return failed[struct{}]("create_mailbox", err)
 	}
-	return &createMailbox{machine: machine[struct{}]{op: "create_mailbox"}, s: s, f: f}
+	return resolved(s, "create_mailbox", []folder{f}, func(fs []folder) coroutine.FileMachine[struct{}] {
+		f := fs[0]
+		return &createMailbox{machine: machine[struct{}]{op: "create_mailbox"}, s: s, f: f}
+	})
 }
 
 // Resume implements coroutine.Machine.

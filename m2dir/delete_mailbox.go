@@ -49,7 +49,10 @@ func (s Store) DeleteMailbox(name string) coroutine.FileMachine[struct{}] {
 	if err != nil {
 		return failed[struct{}](op, err)
 	}
-	return &deleteMailbox{machine: machine[struct{}]{op: op}, s: s, f: f}
+	return resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[struct{}] {
+		f := fs[0]
+		return &deleteMailbox{machine: machine[struct{}]{op: op}, s: s, f: f}
+	})
 }
 
 // Resume implements coroutine.Machine.

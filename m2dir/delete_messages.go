@@ -45,7 +45,10 @@ func (s Store) DeleteMessages(mailbox string, ids []string) coroutine.FileMachin
 	if err != nil {
 		return failed[struct{}](op, err)
 	}
-	return &deleteMessages{machine: machine[struct{}]{op: op}, f: f, ids: ids}
+	return resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[struct{}] {
+		f := fs[0]
+		return &deleteMessages{machine: machine[struct{}]{op: op}, f: f, ids: ids}
+	})
 }
 
 // Resume implements coroutine.Machine.

@@ -36,7 +36,10 @@ func (s Store) DiffEnvelopes(mailbox string, state email.State) coroutine.FileMa
 	if !ok {
 		old = nil
 	}
-	return coroutine.Map(s.rescan(op, f, old, false), func(r rescanResult) (email.EnvelopeDiff, error) {
+	scan := resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[rescanResult] {
+		return s.rescan(op, fs[0], old, false)
+	})
+	return coroutine.Map(scan, func(r rescanResult) (email.EnvelopeDiff, error) {
 		st := changes.Encode(stateKind, r.snap)
 		if old == nil {
 			return email.EnvelopeDiff{FullListRequired: true, State: st}, nil

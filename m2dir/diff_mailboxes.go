@@ -14,7 +14,7 @@ type diffMailboxes struct {
 	machine[email.MailboxDiff]
 	s     Store
 	state email.State
-	list  coroutine.FileMachine[[]email.Mailbox]
+	list  *listMailboxes
 	boxes []email.Mailbox
 	phase int
 }
@@ -31,7 +31,7 @@ type diffMailboxes struct {
 // DiffEnvelopes).
 func (s Store) DiffMailboxes(state email.State) coroutine.FileMachine[email.MailboxDiff] {
 	return &diffMailboxes{machine: machine[email.MailboxDiff]{op: "diff_mailboxes"}, s: s, state: state,
-		list: s.ListMailboxes(email.ListMailboxesOptions{})}
+		list: &listMailboxes{machine: machine[[]email.Mailbox]{op: "list_mailboxes"}, s: s}}
 }
 
 // Resume implements coroutine.Machine.
@@ -52,11 +52,8 @@ func (m *diffMailboxes) Resume(in []result) ([]request, bool) {
 		m.boxes = boxes
 		m.phase = 1
 		reqs = make([]request, 0, 2*len(boxes))
-		for _, b := range boxes {
-			f, err := m.s.folder(b.Name)
-			if err != nil {
-				return m.fail(err)
-			}
+		for i := range boxes {
+			f := folder{dir: m.list.found[i].dir} // as found: whatever its spelling
 			reqs = append(reqs, request{Op: coroutine.FileStat, Path: f.dir}, request{Op: coroutine.FileStat, Path: f.meta()})
 		}
 		return m.ask(reqs...)

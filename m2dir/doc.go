@@ -16,10 +16,11 @@
 // store that mirrors IMAP, INBOX is the folder "<root>/INBOX" (the name is
 // case-insensitive, RFC 3501 section 5.1); the root itself is never a
 // mailbox and messages placed there are not listed. Mailbox ids are the
-// names. A folder written by another tool with a spelling other than ours
-// (io-m2dir percent-encodes non-ASCII bytes: "Entw%C3%BCrfe") is listed
-// under its decoded name, but operations address the spelling this
-// package writes ("Entwürfe"), so such a folder is listed and not found. Each name component is
+// names. io-m2dir also percent-encodes non-ASCII bytes ("Entw%C3%BCrfe"
+// where this package writes "Entwürfe"): such a folder is listed under its
+// decoded name, and an operation on a name with non-ASCII characters first
+// stats both spellings' markers and uses the one that exists (ours when
+// both or neither do). Each name component is
 // written to disk percent-encoded as the storage-formats notes recommend:
 // "%", "\", control bytes and a leading "." become "%XX"; other UTF-8 is kept
 // verbatim. Reading decodes any "%XX".

@@ -43,7 +43,10 @@ func (s Store) GetMessage(mailbox, id string) coroutine.FileMachine[[]byte] {
 	if err != nil {
 		return failed[[]byte](op, err)
 	}
-	return &getMessage{machine: machine[[]byte]{op: op}, s: s, f: f, id: id}
+	return resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[[]byte] {
+		f := fs[0]
+		return &getMessage{machine: machine[[]byte]{op: op}, s: s, f: f, id: id}
+	})
 }
 
 // Resume implements coroutine.Machine.

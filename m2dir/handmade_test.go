@@ -68,4 +68,18 @@ func TestHandmadeStore(t *testing.T) {
 	run(t, s.DeleteMessages("INBOX", []string{"QAAAABVNTMu6SUH-"}))
 	assert.FileExists(t, filepath.Join(s.Root, "INBOX", ".meta", "QAAAABVNTMu6SUH-.1.flags"), "the prefix match needs the dot after the whole id")
 	assert.FileExists(t, filepath.Join(s.Root, "INBOX", ".m2dir.tmp.0001a2"), "foreign temp files are left alone")
+
+	// A folder io-m2dir named with percent-encoded UTF-8 is found under
+	// its decoded name.
+	id := run(t, s.AddMessage("Entwürfe", msg("draft", ""), email.ParseFlags("$draft")))
+	assert.FileExists(t, filepath.Join(s.Root, "Entw%C3%BCrfe", ".meta", id+".flags"))
+	drafts := run(t, s.ListEnvelopes("Entwürfe", email.ListOptions{}))
+	require.Len(t, drafts, 1)
+	assert.True(t, drafts[0].Flags.HasIANA(email.Draft))
+	moved := run(t, s.MoveMessages("Entwürfe", "INBOX/Lists", []string{id}))
+	assert.Equal(t, []string{id}, moved)
+	_, err = try(s.CreateMailbox("Entwürfe"))
+	assert.ErrorIs(t, err, email.ErrExists, "no second spelling of one folder")
+	run(t, s.DeleteMailbox("Entwürfe"))
+	assert.NoDirExists(t, filepath.Join(s.Root, "Entw%C3%BCrfe"))
 }

@@ -56,7 +56,10 @@ func (s Store) ListEnvelopes(mailbox string, opts email.ListOptions) coroutine.F
 	if err != nil {
 		return failed[[]email.Envelope]("list_envelopes", err)
 	}
-	return &listEnvelopes{machine: machine[[]email.Envelope]{op: "list_envelopes"}, s: s, f: f, opts: opts}
+	return resolved(s, "list_envelopes", []folder{f}, func(fs []folder) coroutine.FileMachine[[]email.Envelope] {
+		f := fs[0]
+		return &listEnvelopes{machine: machine[[]email.Envelope]{op: "list_envelopes"}, s: s, f: f, opts: opts}
+	})
 }
 
 // Resume implements coroutine.Machine.

@@ -60,15 +60,17 @@ func (s Store) MoveMessages(from, to string, ids []string) coroutine.FileMachine
 	if err != nil {
 		return failed[[]string](op, err)
 	}
-	m := &moveMessages{machine: machine[[]string]{op: op}, s: s, src: src, dst: dst, ids: ids}
+	var uniq []string
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if !seen[id] {
 			seen[id] = true
-			m.uniq = append(m.uniq, id)
+			uniq = append(uniq, id)
 		}
 	}
-	return m
+	return resolved(s, op, []folder{src, dst}, func(fs []folder) coroutine.FileMachine[[]string] {
+		return &moveMessages{machine: machine[[]string]{op: op}, s: s, src: fs[0], dst: fs[1], ids: ids, uniq: uniq}
+	})
 }
 
 // Resume implements coroutine.Machine.

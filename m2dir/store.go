@@ -94,6 +94,7 @@ func (s Store) FolderPath(name string) (string, error) {
 type folder struct {
 	name string
 	dir  string
+	alt  string // the other tools' spelling of dir, when it differs
 }
 
 func (f folder) meta() string            { return path.Join(f.dir, MetaDir) }

@@ -63,7 +63,10 @@ func (s Store) StoreFlags(mailbox string, ids []string, op email.FlagOp, flags e
 		return failed[struct{}](name, err)
 	}
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	return &storeFlags{machine: machine[struct{}]{op: name}, s: s, f: f, ids: ids, op: op, flags: flags}
+	return resolved(s, name, []folder{f}, func(fs []folder) coroutine.FileMachine[struct{}] {
+		f := fs[0]
+		return &storeFlags{machine: machine[struct{}]{op: name}, s: s, f: f, ids: ids, op: op, flags: flags}
+	})
 }
 
 // Resume implements coroutine.Machine.

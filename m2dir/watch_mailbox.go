@@ -69,7 +69,10 @@ func (s Store) WatchMailbox(mailbox string, prev *WatchState, wait time.Duration
 	if err != nil {
 		return failed[WatchResult](op, err)
 	}
-	return &watchMailbox{machine: machine[WatchResult]{op: op}, s: s, f: f, prev: prev, wait: wait}
+	return resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[WatchResult] {
+		f := fs[0]
+		return &watchMailbox{machine: machine[WatchResult]{op: op}, s: s, f: f, prev: prev, wait: wait}
+	})
 }
 
 // Resume implements coroutine.Machine.
