@@ -68,8 +68,9 @@ func (d *FileDriver) Do(ctx context.Context, reqs []coroutine.FileRequest) []cor
 	}
 	n := min(d.workers, len(reqs))
 	if n <= 1 {
+		var w fileWorker
 		for i, r := range reqs {
-			out[i] = doFile(ctx, r)
+			out[i] = w.do(ctx, r)
 		}
 		return out
 	}
@@ -81,8 +82,9 @@ func (d *FileDriver) Do(ctx context.Context, reqs []coroutine.FileRequest) []cor
 	close(next)
 	for range n {
 		wg.Go(func() {
+			var w fileWorker
 			for i := range next {
-				out[i] = doFile(ctx, reqs[i])
+				out[i] = w.do(ctx, reqs[i])
 			}
 		})
 	}
@@ -90,7 +92,7 @@ func (d *FileDriver) Do(ctx context.Context, reqs []coroutine.FileRequest) []cor
 	return out
 }
 
-func doFile(ctx context.Context, r coroutine.FileRequest) coroutine.FileResult {
+func (w *fileWorker) do(ctx context.Context, r coroutine.FileRequest) coroutine.FileResult {
 	if err := ctx.Err(); err != nil {
 		return coroutine.FileResult{Err: err}
 	}
@@ -99,6 +101,9 @@ func doFile(ctx context.Context, r coroutine.FileRequest) coroutine.FileResult {
 	case coroutine.FileList:
 		return listDir(p)
 	case coroutine.FileRead:
+		if r.Limit > 0 && r.Limit <= maxHeadRead {
+			return w.readHead(p, r.Limit)
+		}
 		return readFile(p, r.Limit)
 	case coroutine.FileStat:
 		fi, err := os.Stat(p)
@@ -143,6 +148,10 @@ func doFile(ctx context.Context, r coroutine.FileRequest) coroutine.FileResult {
 	return coroutine.FileResult{Err: fmt.Errorf("client: file request %v: %w", r.Op, errors.ErrUnsupported)}
 }
 
+// maxHeadRead is the largest limited read served from a worker's scratch
+// buffer; larger ones allocate their own.
+const maxHeadRead = 1 << 20
+
 func listDir(p string) coroutine.FileResult {
 	f, err := os.Open(p)
 	if err != nil {
@@ -175,7 +184,7 @@ func readFile(p string, limit int64) coroutine.FileResult {
 		return coroutine.FileResult{Err: err}
 	}
 	if fi.IsDir() {
-		return coroutine.FileResult{Err: &fs.PathError{Op: "read", Path: p, Err: errors.New("is a directory")}}
+		return coroutine.FileResult{Err: &fs.PathError{Op: "read", Path: p, Err: errIsDir}}
 	}
 	size := fi.Size()
 	n := size

@@ -143,3 +143,25 @@ func TestRunFilesRecordAndReplay(t *testing.T) {
 	_, err = RunFiles[[]string](context.Background(), d, &twoStep{dir: dir + "/missing"})
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 }
+
+func TestFileDriverHeadReadsDoNotAlias(t *testing.T) {
+	dir := filepath.ToSlash(t.TempDir())
+	require.NoError(t, os.WriteFile(dir+"/a", []byte("aaaa"), 0o600))
+	require.NoError(t, os.WriteFile(dir+"/b", []byte("bbbb"), 0o600))
+	require.NoError(t, os.WriteFile(dir+"/empty", nil, 0o600))
+	require.NoError(t, os.Mkdir(dir+"/d", 0o700))
+	d := NewFileDriver(1) // one worker: both results come from the same arena
+	res := d.Do(context.Background(), []coroutine.FileRequest{
+		coroutine.ReadHead(dir+"/a", 2), coroutine.ReadHead(dir+"/b", 8),
+		coroutine.ReadHead(dir+"/empty", 8), coroutine.ReadHead(dir+"/d", 8),
+	})
+	require.NoError(t, res[0].Err)
+	assert.Equal(t, "aa", string(res[0].Data))
+	assert.EqualValues(t, 4, res[0].Size)
+	_ = append(res[0].Data, 'X', 'X') // must not write into b's bytes
+	assert.Equal(t, "bbbb", string(res[1].Data))
+	assert.False(t, res[1].ModTime.IsZero())
+	require.NoError(t, res[2].Err)
+	assert.Empty(t, res[2].Data)
+	assert.Error(t, res[3].Err, "reading a directory is an error")
+}
