@@ -16,7 +16,7 @@ import (
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
-	"github.com/ioemail/ioemail/internal/sasl"
+	"github.com/ioemail/ioemail/sasl"
 	"github.com/ioemail/ioemail/smtp"
 )
 
