@@ -84,3 +84,25 @@ func FuzzEncodeName(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeComponent(f *testing.F) {
+	for _, s := range []string{"Entw%C3%BCrfe", "%2Ex", "100%", "%zz", "%2F", "%00", "a%25b", "%E2%82"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		dec, ok := m2dir.DecodeComponent(s)
+		if !ok {
+			return
+		}
+		if dec == "" || dec == "." || dec == ".." || strings.ContainsAny(dec, "/\x00") || !utf8.ValidString(dec) {
+			t.Fatalf("DecodeComponent(%q) = %q accepted", s, dec)
+		}
+		parts, err := m2dir.EncodeName(dec)
+		if err != nil || len(parts) != 1 {
+			return // too long once encoded, or INBOX
+		}
+		if back, ok := m2dir.DecodeComponent(parts[0]); !ok || (back != dec && !email.IsInbox(dec)) {
+			t.Fatalf("%q re-encoded as %q decodes to %q", dec, parts[0], back)
+		}
+	})
+}
