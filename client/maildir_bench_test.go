@@ -17,11 +17,11 @@ import (
 	"github.com/ioemail/ioemail/maildir"
 )
 
-const benchMessages = 20000
+const mdBenchMessages = 20000
 
-// benchTree writes a maildir of benchMessages messages with realistic
+// mdBenchTree writes a maildir of mdBenchMessages messages with realistic
 // headers (a few Received lines, DKIM, encoded words).
-func benchTree(b *testing.B) string {
+func mdBenchTree(b *testing.B) string {
 	dir := b.TempDir()
 	{
 		c := client.New().WithMaildir(maildir.Store{Root: dir})
@@ -29,7 +29,7 @@ func benchTree(b *testing.B) string {
 		if err := c.CreateMailbox(ctx, "INBOX"); err != nil {
 			b.Fatal(err)
 		}
-		for i := range benchMessages {
+		for i := range mdBenchMessages {
 			var sb strings.Builder
 			for j := range 4 {
 				fmt.Fprintf(&sb, "Received: from relay%d.example.net (relay%d.example.net [192.0.2.%d])\r\n\tby mx.example.org with ESMTPS id %08x\r\n\tfor <bob@example.org>; Mon, 1 Jan 2024 10:%02d:00 +0000\r\n", j, j, i%250, i*7+j, i%60)
@@ -56,24 +56,24 @@ func benchTree(b *testing.B) string {
 
 // BenchmarkMaildirListEnvelopes lists the whole folder through the client.
 func BenchmarkMaildirListEnvelopes(b *testing.B) {
-	root := benchTree(b)
+	root := mdBenchTree(b)
 	c := client.New().WithMaildir(maildir.Store{Root: root})
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
 		envs, err := c.ListEnvelopes(ctx, "INBOX", email.ListOptions{})
-		if err != nil || len(envs) != benchMessages {
+		if err != nil || len(envs) != mdBenchMessages {
 			b.Fatal(err, len(envs))
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/benchMessages, "us/msg")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/mdBenchMessages, "us/msg")
 }
 
 // BenchmarkMaildirHeadFloor is the floor ListEnvelopes is measured
 // against: list new/ and cur/, open and read the first 8 KiB of every file
 // and find the header end, with the driver's parallelism.
 func BenchmarkMaildirHeadFloor(b *testing.B) {
-	root := benchTree(b)
+	root := mdBenchTree(b)
 	workers := max(4, 2*runtime.GOMAXPROCS(0))
 	b.ResetTimer()
 	for b.Loop() {
@@ -112,5 +112,5 @@ func BenchmarkMaildirHeadFloor(b *testing.B) {
 		}
 		wg.Wait()
 	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/benchMessages, "us/msg")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/mdBenchMessages, "us/msg")
 }

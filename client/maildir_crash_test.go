@@ -32,14 +32,14 @@ const (
 	envChildTag  = "IOEMAIL_MAILDIR_TAG"
 )
 
-// childMessage is the exact content of message n of a child; it is padded
+// mdChildMessage is the exact content of message n of a child; it is padded
 // so a partial write would show.
-func childMessage(tag string, n int) string {
+func mdChildMessage(tag string, n int) string {
 	return fmt.Sprintf("Message-ID: <%s-%d@test>\r\nSubject: %s %d\r\n\r\n%sEND %s-%d\r\n",
 		tag, n, tag, n, strings.Repeat("0123456789abcdef", 64*(1+n%8)), tag, n)
 }
 
-var childToken = regexp.MustCompile(`^Message-ID: <([a-z0-9]+-[0-9]+)@test>`)
+var mdChildToken = regexp.MustCompile(`^Message-ID: <([a-z0-9]+-[0-9]+)@test>`)
 
 // TestMaildirChildProcess is the body of the child processes; it does
 // nothing in a normal run.
@@ -56,7 +56,7 @@ func TestMaildirChildProcess(t *testing.T) {
 	switch mode {
 	case "deliver":
 		for n := range 1000 {
-			_, err := c.AddMessage(ctx, "INBOX", strings.NewReader(childMessage(tag, n)), nil)
+			_, err := c.AddMessage(ctx, "INBOX", strings.NewReader(mdChildMessage(tag, n)), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func TestMaildirChildProcess(t *testing.T) {
 			if n%2 == 0 {
 				flags = email.ParseFlags(`\Seen`)
 			}
-			id, err := c.AddMessage(ctx, "INBOX", strings.NewReader(childMessage(tag, n)), flags)
+			id, err := c.AddMessage(ctx, "INBOX", strings.NewReader(mdChildMessage(tag, n)), flags)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +96,8 @@ func TestMaildirChildProcess(t *testing.T) {
 	}
 }
 
-func child(t *testing.T, mode, root, tag string) *exec.Cmd {
+// mdChild returns the command running this test binary as a child.
+func mdChild(t *testing.T, mode, root, tag string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestMaildirChildProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envChildMode+"="+mode, envChildRoot+"="+root, envChildTag+"="+tag)
 	var out bytes.Buffer
@@ -109,9 +110,9 @@ func child(t *testing.T, mode, root, tag string) *exec.Cmd {
 	return cmd
 }
 
-// visible returns every message file under the maildirs (new/ and cur/,
+// mdVisible returns every message file under the maildirs (new/ and cur/,
 // never tmp/) with its content.
-func visible(t *testing.T, dirs ...string) map[string]string {
+func mdVisible(t *testing.T, dirs ...string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, d := range dirs {
@@ -144,7 +145,7 @@ func TestMaildirCrashSafety(t *testing.T) {
 	require.NoError(t, c.CreateMailbox(ctx, "Archive"))
 	for round := range 8 {
 		tag := "r" + strconv.Itoa(round)
-		cmd := child(t, "crash", root, tag)
+		cmd := mdChild(t, "crash", root, tag)
 		require.NoError(t, cmd.Start())
 		// Wait for the child to be at work, then kill it at a random
 		// moment.
@@ -167,13 +168,13 @@ func TestMaildirCrashSafety(t *testing.T) {
 		}
 		require.NotEmpty(t, acked, "round %d: the child acknowledged no message before the kill", round)
 		count := map[string]int{}
-		for p, content := range visible(t, root, filepath.Join(root, ".Archive")) {
-			m := childToken.FindStringSubmatch(content)
+		for p, content := range mdVisible(t, root, filepath.Join(root, ".Archive")) {
+			m := mdChildToken.FindStringSubmatch(content)
 			require.NotNil(t, m, "partial message visible at %s", p)
 			tok := m[1]
 			tag, n, _ := strings.Cut(tok, "-")
 			num, _ := strconv.Atoi(n)
-			require.Equal(t, childMessage(tag, num), content, "partial message visible at %s", p)
+			require.Equal(t, mdChildMessage(tag, num), content, "partial message visible at %s", p)
 			count[tok]++
 		}
 		for tok, n := range count {
@@ -210,7 +211,7 @@ func TestMaildirConcurrentDelivery(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i, tag := range []string{"a", "b"} {
-		cmd := child(t, "deliver", root, tag)
+		cmd := mdChild(t, "deliver", root, tag)
 		wg.Go(func() { errs[i] = cmd.Run() })
 	}
 	wg.Wait()
@@ -226,11 +227,11 @@ func TestMaildirConcurrentDelivery(t *testing.T) {
 	}
 	assert.Len(t, ids, 2000)
 	assert.Len(t, mids, 2000)
-	for p, content := range visible(t, root) {
-		m := childToken.FindStringSubmatch(content)
+	for p, content := range mdVisible(t, root) {
+		m := mdChildToken.FindStringSubmatch(content)
 		require.NotNil(t, m, p)
 		tag, n, _ := strings.Cut(m[1], "-")
 		num, _ := strconv.Atoi(n)
-		require.Equal(t, childMessage(tag, num), content, p)
+		require.Equal(t, mdChildMessage(tag, num), content, p)
 	}
 }

@@ -17,9 +17,9 @@ import (
 	"github.com/ioemail/ioemail/maildir"
 )
 
-// mblaze runs one mblaze tool and returns its output lines. The test is
+// mdMblaze runs one mblaze tool and returns its output lines. The test is
 // skipped when mblaze is not installed (apt-get install -y mblaze).
-func mblaze(t *testing.T, stdin string, name string, args ...string) []string {
+func mdMblaze(t *testing.T, stdin string, name string, args ...string) []string {
 	t.Helper()
 	if _, err := exec.LookPath(name); err != nil {
 		t.Skipf("mblaze is not installed (%s not in PATH): apt-get install -y mblaze", name)
@@ -39,8 +39,8 @@ func mblaze(t *testing.T, stdin string, name string, args ...string) []string {
 	return lines
 }
 
-// keysOf maps mblaze's paths to our ids.
-func keysOf(paths []string) []string {
+// mdKeys maps mblaze's paths to our ids.
+func mdKeys(paths []string) []string {
 	var out []string
 	for _, p := range paths {
 		k, _, _ := strings.Cut(filepath.Base(p), ":")
@@ -50,7 +50,8 @@ func keysOf(paths []string) []string {
 	return out
 }
 
-func sorted(s ...string) []string {
+// mdSorted returns a sorted copy.
+func mdSorted(s ...string) []string {
 	s = append([]string(nil), s...)
 	sort.Strings(s)
 	return s
@@ -73,15 +74,15 @@ func TestMblazeReadsOurTree(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, c.CreateMailbox(ctx, "Lists/Go"))
 
-	assert.Equal(t, sorted(seen, flagged, unseen, replied), keysOf(mblaze(t, "", "mlist", root)))
-	assert.Equal(t, sorted(seen, flagged), keysOf(mblaze(t, "", "mlist", "-S", root)))
-	assert.Equal(t, sorted(unseen, replied), keysOf(mblaze(t, "", "mlist", "-s", root)))
-	assert.Equal(t, sorted(flagged), keysOf(mblaze(t, "", "mlist", "-F", root)))
-	assert.Equal(t, sorted(replied), keysOf(mblaze(t, "", "mlist", "-R", "-T", root)))
-	assert.Equal(t, sorted(replied), keysOf(mblaze(t, strings.Join(mblaze(t, "", "mlist", root), "\n"), "mpick", "-t", "replied && trashed")))
-	assert.Equal(t, sorted(unseen, replied), keysOf(mblaze(t, strings.Join(mblaze(t, "", "mlist", root), "\n"), "mpick", "-t", "!seen")))
-	assert.Equal(t, []string{root, filepath.Join(root, ".Lists.Go")}, mblaze(t, "", "mdirs", root))
-	info := mblaze(t, "", "mlist", "-i", root)
+	assert.Equal(t, mdSorted(seen, flagged, unseen, replied), mdKeys(mdMblaze(t, "", "mlist", root)))
+	assert.Equal(t, mdSorted(seen, flagged), mdKeys(mdMblaze(t, "", "mlist", "-S", root)))
+	assert.Equal(t, mdSorted(unseen, replied), mdKeys(mdMblaze(t, "", "mlist", "-s", root)))
+	assert.Equal(t, mdSorted(flagged), mdKeys(mdMblaze(t, "", "mlist", "-F", root)))
+	assert.Equal(t, mdSorted(replied), mdKeys(mdMblaze(t, "", "mlist", "-R", "-T", root)))
+	assert.Equal(t, mdSorted(replied), mdKeys(mdMblaze(t, strings.Join(mdMblaze(t, "", "mlist", root), "\n"), "mpick", "-t", "replied && trashed")))
+	assert.Equal(t, mdSorted(unseen, replied), mdKeys(mdMblaze(t, strings.Join(mdMblaze(t, "", "mlist", root), "\n"), "mpick", "-t", "!seen")))
+	assert.Equal(t, []string{root, filepath.Join(root, ".Lists.Go")}, mdMblaze(t, "", "mdirs", root))
+	info := mdMblaze(t, "", "mlist", "-i", root)
 	require.Len(t, info, 1)
 	assert.Contains(t, info[0], "2 unseen")
 	assert.Contains(t, info[0], "1 flagged")
@@ -89,10 +90,10 @@ func TestMblazeReadsOurTree(t *testing.T) {
 
 	// mflag -S marks a message seen by renaming it; we find it by key
 	// with the new flag, and keep its keyword letter.
-	path := mblaze(t, "", "mlist", "-s", "-t", root)
+	path := mdMblaze(t, "", "mlist", "-s", "-t", root)
 	require.Len(t, path, 1)
-	mblaze(t, "", "mflag", "-S", path[0])
-	mblaze(t, "", "mflag", "-F", mblaze(t, "", "mlist", "-F", root)[0]) // already flagged: a no-op rename
+	mdMblaze(t, "", "mflag", "-S", path[0])
+	mdMblaze(t, "", "mflag", "-F", mdMblaze(t, "", "mlist", "-F", root)[0]) // already flagged: a no-op rename
 	envs, err := c.ListEnvelopes(ctx, "INBOX", email.ListOptions{})
 	require.NoError(t, err)
 	byID := map[string]email.Envelope{}
@@ -115,18 +116,18 @@ func TestWeReadMblazeTree(t *testing.T) {
 	for _, d := range []string{"cur", "new", "tmp"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, d), 0o700))
 	}
-	mblaze(t, mdMsg("first", "Mon, 01 Jan 2024 10:00:00 +0000"), "mdeliver", root)
-	mblaze(t, mdMsg("second", "Tue, 02 Jan 2024 10:00:00 +0000"), "mdeliver", root)
-	paths := mblaze(t, "", "mlist", root)
+	mdMblaze(t, mdMsg("first", "Mon, 01 Jan 2024 10:00:00 +0000"), "mdeliver", root)
+	mdMblaze(t, mdMsg("second", "Tue, 02 Jan 2024 10:00:00 +0000"), "mdeliver", root)
+	paths := mdMblaze(t, "", "mlist", root)
 	require.Len(t, paths, 2)
 	for _, p := range paths {
 		assert.Contains(t, p, "/new/", "mdeliver delivers into new/")
 		assert.True(t, strings.HasSuffix(p, ":2,"), "mdeliver adds an empty info: %s", p)
 	}
 	// Flag the message whose subject is "second".
-	second := mblaze(t, strings.Join(paths, "\n"), "mpick", "-t", `subject == "second"`)
+	second := mdMblaze(t, strings.Join(paths, "\n"), "mpick", "-t", `subject == "second"`)
 	require.Len(t, second, 1)
-	mblaze(t, "", "mflag", "-F", "-R", second[0])
+	mdMblaze(t, "", "mflag", "-F", "-R", second[0])
 
 	c := client.New().WithMaildir(maildir.Store{Root: filepath.ToSlash(root)})
 	envs, err := c.ListEnvelopes(ctx, "INBOX", email.ListOptions{})
@@ -135,12 +136,12 @@ func TestWeReadMblazeTree(t *testing.T) {
 	assert.Equal(t, "second", envs[0].Subject)
 	assert.True(t, envs[0].Flags.Equal(email.ParseFlags(`\Flagged`, `\Answered`)), "%v", envs[0].Flags)
 	assert.Empty(t, envs[1].Flags)
-	assert.Equal(t, keysOf(paths), sorted(envs[0].ID, envs[1].ID))
+	assert.Equal(t, mdKeys(paths), mdSorted(envs[0].ID, envs[1].ID))
 
 	// Flagging a message mblaze left in new/ moves it to cur/, and mblaze
 	// sees the flag.
 	require.NoError(t, c.StoreFlags(ctx, "INBOX", []string{envs[1].ID}, email.FlagAdd, email.ParseFlags(`\Seen`)))
-	seen := mblaze(t, "", "mlist", "-S", root)
+	seen := mdMblaze(t, "", "mlist", "-S", root)
 	require.Len(t, seen, 1)
 	assert.Contains(t, seen[0], "/cur/"+envs[1].ID+":2,S")
 	boxes, err := c.ListMailboxes(ctx, email.ListMailboxesOptions{WithCounts: true})

@@ -28,6 +28,7 @@ func mdNew(t *testing.T, layout maildir.Layout) (*client.Client, string) {
 	return c, root
 }
 
+// mdMsg returns a small message.
 func mdMsg(subject, date string) string {
 	return "From: Alice <alice@example.org>\r\nTo: bob@example.org\r\nSubject: " + subject +
 		"\r\nDate: " + date + "\r\nMessage-ID: <" + strings.ReplaceAll(subject, " ", ".") + "@example.org>\r\n\r\nHello " + subject + "\r\n"
