@@ -131,6 +131,10 @@ func (ic *IMAPClient) Close() error {
 func RunIMAP[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		var zero R
+		return zero, err // nothing sent: the connection stays usable
+	}
 	out, err := RunNet(ctx, ic.conn, build(ic.s), nil)
 	if err != nil && ctx.Err() != nil {
 		// The command was cut off: the stream is out of step for good.

@@ -65,7 +65,7 @@ func (l *listEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 			if err := l.sel.done(s, r); err != nil {
 				return nil, false, err
 			}
-			if s.exists == 0 || l.opts.PageSize < 0 {
+			if s.exists == 0 {
 				l.out = []email.Envelope{}
 				return nil, true, nil
 			}
