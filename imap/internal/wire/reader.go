@@ -112,9 +112,16 @@ func (r *Reader) maxResponse() int64 {
 	return DefaultMaxResponse
 }
 
+// keepBuffer is the capacity above which an emptied buffer is released.
+const keepBuffer = 1 << 20
+
 // Feed appends p to the unparsed input. p is copied; the caller keeps it.
 // Slices returned by earlier Next calls become invalid.
 func (r *Reader) Feed(p []byte) {
+	if r.start == len(r.buf) && cap(r.buf) > keepBuffer {
+		// Everything was consumed: let a large buffer (a big literal) go.
+		r.buf, r.start, r.seg, r.scan, r.litEnd = nil, 0, 0, 0, 0
+	}
 	if r.start > 0 {
 		n := copy(r.buf, r.buf[r.start:])
 		r.buf = r.buf[:n]
