@@ -51,7 +51,7 @@ func TestParseAddressList(t *testing.T) {
 		"j@x (=?utf-8?q?J=C3=B6rg?=)":                          {{Name: "Jörg", Email: "j@x"}},
 		"Zoë <z@x>":                                            {{Name: "Zoë", Email: "z@x"}},
 		"山田 <t@例え.jp>":                                         {{Name: "山田", Email: "t@例え.jp"}},
-		"\xff <a@b>":                                           {{Name: "\uFFFD", Email: "a@b"}},
+		"\xff <a@b>":                                           {{Name: "ÿ", Email: "a@b"}}, // raw 8-bit: Windows-1252
 		"Ann\r\n <a@b>,\r\n\tc@d":                              {{Name: "Ann", Email: "a@b"}, {Email: "c@d"}},
 		// Broken entries do not spoil their neighbours.
 		"a@b, Ann <unclosed":        {{Email: "a@b"}, {Name: "Ann", Email: "unclosed"}},

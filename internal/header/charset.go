@@ -36,6 +36,17 @@ func appendCharset(dst, cs, text []byte) []byte {
 	return appendValid(dst, out)
 }
 
+// appendRaw appends raw (not encoded-word) header text: as it is when it is
+// valid UTF-8 (RFC 6532), otherwise read as Windows-1252, the charset of
+// nearly every legacy 8-bit header in the wild, so that "M\xf3nica" reads
+// "Mónica" rather than "M\uFFFDnica".
+func appendRaw(dst, b []byte) []byte {
+	if utf8.Valid(b) {
+		return append(dst, b...)
+	}
+	return appendWindows1252(dst, b)
+}
+
 // appendValid appends b with invalid UTF-8 replaced by U+FFFD.
 func appendValid(dst, b []byte) []byte {
 	if utf8.Valid(b) {

@@ -6,8 +6,9 @@
 //
 // The scanner is tolerant: it never fails and never panics, whatever the
 // bytes. A field it cannot make sense of is left empty; text it returns is
-// always valid UTF-8 (raw 8-bit UTF-8 is kept, other invalid bytes become
-// U+FFFD). A scan makes two allocations, one string that every text field
+// always valid UTF-8 (raw 8-bit UTF-8 is kept; raw 8-bit text that is not
+// UTF-8 is read as Windows-1252, the legacy charset of nearly every such
+// header; invalid bytes inside decoded charsets become U+FFFD). A scan makes two allocations, one string that every text field
 // of the result slices and one array of addresses; its working buffers come
 // from a pool, so it is safe for concurrent use. Its time is linear in the
 // size of the head whatever the bytes, and its result does not depend on the

@@ -115,8 +115,8 @@ func TestScanCorpus(t *testing.T) {
 			date: "2025-06-15T13:20:00+02:00",
 		},
 		"15-raw-8bit-cp1252.eml": {
-			id: "0001-presupuesto@oldpc.example.com", subject: "Presupuesto a\uFFFDo 2025 \uFFFD revisi\uFFFDn",
-			from: []email.Address{addr("M\uFFFDnica Ruiz", "monica@example.es")}, to: []email.Address{plainBob},
+			id: "0001-presupuesto@oldpc.example.com", subject: "Presupuesto año 2025 – revisión", // raw 8-bit read as Windows-1252
+			from: []email.Address{addr("Mónica Ruiz", "monica@example.es")}, to: []email.Address{plainBob},
 			date: "2025-06-16T10:00:00+02:00",
 		},
 	}

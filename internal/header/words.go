@@ -35,7 +35,7 @@ func appendText(dst, v []byte) []byte {
 	var ubuf [256]byte
 	v = unfoldTo(ubuf[:0], v)
 	if bytes.Index(v, []byte("=?")) < 0 {
-		return appendValid(dst, v)
+		return appendRaw(dst, v)
 	}
 	return appendDecoded(dst, v)
 }
@@ -74,7 +74,7 @@ func appendDecoded(dst, v []byte) []byte {
 		if !ok {
 			// Not an encoded word: keep "=?" as text.
 			flush()
-			dst = appendValid(dst, v[i:j+2])
+			dst = appendRaw(dst, v[i:j+2])
 			afterWord = false
 			i = j + 2
 			continue
@@ -82,7 +82,7 @@ func appendDecoded(dst, v []byte) []byte {
 		// Between adjacent words, white space is dropped.
 		if between := v[i:j]; !afterWord || !isAllSpace(between) {
 			flush()
-			dst = appendValid(dst, between)
+			dst = appendRaw(dst, between)
 		}
 		if pendingCS != nil && !bytes.EqualFold(pendingCS, cs) {
 			flush()
@@ -95,7 +95,7 @@ func appendDecoded(dst, v []byte) []byte {
 		i = end
 	}
 	flush()
-	return appendValid(dst, v[i:])
+	return appendRaw(dst, v[i:])
 }
 
 // encodedWord parses "=?charset?enc?text?=" at v[i:] (RFC 2047 section 2).
