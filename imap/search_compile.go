@@ -9,48 +9,6 @@ import (
 	"github.com/ioemail/ioemail/search"
 )
 
-// Compiling a search.Query to IMAP.
-//
-// The filter becomes SEARCH keys (RFC 3501 section 6.4.4, RFC 9051 section
-// 6.4.4):
-//
-//	a and b      a b at the top level, (a b) inside OR and NOT
-//	a or b or c  OR a OR b c
-//	not a        NOT a
-//	date D       SENTON D
-//	before D     SENTBEFORE D
-//	after D      SENTSINCE D+1 (SENTSINCE is "on or after", "after" is strict)
-//	from v       FROM v, and likewise TO, SUBJECT and BODY
-//	flag f       SEEN, ANSWERED, FLAGGED, DRAFT or DELETED for the system
-//	             flags, KEYWORD with the canonical spelling otherwise
-//	             ($Forwarded, $Junk, ..., or the keyword as written)
-//	(no filter)  ALL
-//
-// Text values are never spliced into the command: a value goes out as a
-// quoted string when it is printable ASCII (or UTF-8 once UTF8=ACCEPT is
-// enabled), and as a literal otherwise (non-ASCII text, CR or LF), which is
-// non-synchronising under LITERAL+. A NUL byte cannot be sent at all and is
-// refused with email.ErrInvalidArgument. A query with non-ASCII text is sent
-// with the charset UTF-8 (SEARCH CHARSET UTF-8; SORT always names UTF-8).
-//
-// Sort keys become SORT criteria (RFC 5256 section 3): date DATE, subject
-// SUBJECT, from and to DISPLAYFROM and DISPLAYTO when the server offers
-// SORT=DISPLAY (RFC 5957: the display name, or the address when there is
-// none, as search.Sort does) and FROM and TO otherwise (RFC 5256: the local
-// part of the first address only); desc adds REVERSE. Without sort keys the
-// criteria are REVERSE DATE. When the keys do not include the date, REVERSE
-// DATE is appended as the tie-break search.Sort uses.
-//
-// The server's rules apply where IMAP defines its own: substring matching
-// and case folding are the server's (RFC 3501: case-insensitive
-// substring); DATE sorts by the Date header in UTC but falls back to the
-// INTERNALDATE (the arrival time) for a message without a parseable Date
-// (RFC 5256 section 3, and Dovecot does the same for SENTON, SENTBEFORE and
-// SENTSINCE, so an undated message is "dated" when it arrived, where
-// package search never matches it and sorts it last); strings sort by the
-// i;unicode-casemap collation (RFC 5051: title case, then NFKD), SUBJECT by
-// the RFC 5256 base subject.
-
 // maxSearchDepth bounds the nesting of a filter tree built by hand (the
 // parser stops at search.MaxDepth), so compiling never exhausts the stack.
 const maxSearchDepth = 1000
@@ -62,7 +20,8 @@ type compiled struct {
 	utf8 bool
 }
 
-// compileQuery checks q and returns it ready for writeKeys. It fails with
+// compileQuery checks q and returns it ready for writeKeys; see
+// SearchEnvelopes for the mapping. It fails with
 // email.ErrInvalidArgument for a tree too deep, a nil or unknown node, an
 // invalid day, a NUL byte in a value, or a flag that is not an IMAP atom.
 func compileQuery(q search.Query) (compiled, error) {

@@ -26,13 +26,57 @@ import (
 //	UID SEARCH [CHARSET UTF-8] keys
 //
 // followed by UID FETCH (UID ENVELOPE) of every match and a local sort
-// with search.Sort. The page (opts) is cut from the ordered UIDs, and its
-// envelopes are fetched with UID FETCH (UID FLAGS ENVELOPE RFC822.SIZE),
-// plus BODYSTRUCTURE when opts.WithAttachment is set, and returned in the
-// sorted order. The compilation of q and the places where the server's
-// semantics differ from package search's are described at compileQuery;
-// in short: text matching, undated messages (the server uses the arrival
-// time) and string collation are the server's.
+// with search.Sort (ties by UID). The page (opts) is cut from the ordered
+// UIDs, and its envelopes are fetched with UID FETCH (UID FLAGS ENVELOPE
+// RFC822.SIZE), plus BODYSTRUCTURE when opts.WithAttachment is set, and
+// returned in the sorted order.
+//
+// The filter becomes SEARCH keys (RFC 3501 section 6.4.4, RFC 9051 section
+// 6.4.4):
+//
+//	a and b      a b at the top level, (a b) inside OR and NOT
+//	a or b or c  OR a OR b c
+//	not a        NOT a
+//	date D       SENTON D
+//	before D     SENTBEFORE D
+//	after D      SENTSINCE D+1 (SENTSINCE is "on or after"; after is strict)
+//	from v       FROM v, and likewise TO, SUBJECT and BODY
+//	flag f       SEEN, ANSWERED, FLAGGED, DRAFT or DELETED for the system
+//	             flags; KEYWORD and the canonical spelling otherwise
+//	             ($Forwarded, $Junk, ..., or the keyword as written)
+//	(no filter)  ALL
+//
+// Text values are never spliced into the command: a value goes as a quoted
+// string when it is printable ASCII (or UTF-8 once UTF8=ACCEPT is
+// enabled), and as a literal otherwise (non-ASCII text, CR or LF, more
+// than 1024 bytes), non-synchronising under LITERAL+ (RFC 7888). A query
+// with non-ASCII text names the charset (SEARCH CHARSET UTF-8; SORT always
+// names UTF-8).
+//
+// Sort keys: date becomes DATE, subject SUBJECT, from and to DISPLAYFROM and
+// DISPLAYTO when the server offers SORT=DISPLAY (RFC 5957: the display
+// name, or the address when there is none, as search.Sort does) and FROM
+// and TO otherwise (RFC 5256: the local part of the first address); desc
+// adds REVERSE. Without sort keys the criteria are REVERSE DATE; when the
+// keys do not include the date, REVERSE DATE is appended as the tie-break
+// search.Sort uses.
+//
+// The server's semantics apply to the filter, and to the order when it
+// sorts:
+//   - text matching is the server's (RFC 3501: case-insensitive
+//     substring). Dovecot matches FROM and TO against the address as
+//     written, display name quotes included, so a value spanning a quote
+//     or an apostrophe may not match where search.Match does;
+//   - DATE sorts by the Date header instant, but a message without a
+//     usable Date sorts by its INTERNALDATE, its arrival (RFC 5256 section
+//     3), where search.Sort puts it last;
+//   - SENTON, SENTBEFORE and SENTSINCE compare the Date header's day in
+//     its own offset, like package search; a message without a usable
+//     Date never matches in package search, but Dovecot 2.3 dates it
+//     1970-01-01 (so "before D" finds it and "after D" does not);
+//   - strings sort by the i;unicode-casemap collation (RFC 5051: title
+//     case, then decomposed), SUBJECT by the RFC 5256 base subject, which
+//     can order non-ASCII text differently from search.Sort.
 //
 // A query that cannot be sent (a NUL byte in a value, a flag that is not
 // an IMAP keyword, a tree deeper than 1000) fails at once, before any I/O,
