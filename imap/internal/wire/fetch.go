@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-message/charset"
 )
 
 // fetch reads the "(item value ...)" list of a FETCH response (RFC 3501
@@ -162,11 +163,10 @@ func sectionName(name string) (sec string, partial int64, binary, ok bool) {
 	return sec, partial, binary, true
 }
 
-// WordDecoder decodes RFC 2047 words in envelope subjects and names. Its
-// CharsetReader may be set by the program (go-message's charset package
-// does it on import); without one only UTF-8, US-ASCII and ISO-8859-1
-// decode, and other words are kept as they are.
-var WordDecoder = &mime.WordDecoder{}
+// WordDecoder decodes RFC 2047 words in envelope subjects and names, in
+// every charset go-message knows; a word that does not decode is kept as
+// it is.
+var WordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
 
 func decodeWords(s string) string {
 	if !strings.Contains(s, "=?") {

@@ -449,3 +449,9 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeWordsCharsets(t *testing.T) {
+	assert.Equal(t, "Grüße", decodeWords("=?ISO-8859-15?Q?Gr=FC=DFe?="))
+	assert.Equal(t, "Привет", decodeWords("=?KOI8-R?B?8NLJ18XU?="))
+	assert.Equal(t, "=?X-UNKNOWN?Q?abc?=", decodeWords("=?X-UNKNOWN?Q?abc?="))
+}
