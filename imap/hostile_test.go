@@ -232,4 +232,8 @@ func TestHostileNames(t *testing.T) {
 	assert.Equal(t, "caf\xe9", boxes[0].ID, "the raw name round-trips")
 	assert.Equal(t, "&Jjo", boxes[1].ID)
 	assert.Equal(t, "a/b", boxes[2].ID)
+	// An id that did not decode goes back to the server verbatim.
+	_, written, err := hostileDrive(DeleteMailbox(s, "&Jjo"), []string{"A3 OK deleted\r\n"}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, "A3 DELETE &Jjo\r\n", string(written))
 }

@@ -16,7 +16,8 @@ import (
 // Mailboxes marked \Noselect or \NonExistent are left out. Names are
 // decoded from modified UTF-7 (or taken as UTF-8 under UTF8=ACCEPT) and
 // use "/" between levels; a name that does not decode is kept with
-// invalid bytes replaced (its ID is then the raw wire name). Roles come
+// invalid bytes replaced, and its ID is then the raw wire name, which the
+// other operations of this session send back verbatim. Roles come
 // from the special-use attributes (RFC 6154) and INBOX. With counts, the
 // server's LIST-STATUS (RFC 5819) is used when offered; otherwise one
 // STATUS per mailbox is sent, all pipelined in one round trip.
@@ -137,6 +138,12 @@ func (l *listMailboxes) addList(d *imap.ListData) {
 	if err != nil {
 		dec = strings.ToValidUTF8(d.Mailbox, "\uFFFD")
 		id = d.Mailbox
+		if s.rawNames == nil {
+			s.rawNames = map[string]bool{}
+		}
+		if len(s.rawNames) < 1<<12 {
+			s.rawNames[id] = true
+		}
 	}
 	name := s.callerName(dec, d.Delim)
 	if id == "" {

@@ -45,8 +45,14 @@ func (s *Session) wireName(name string) (string, error) {
 	return strings.ReplaceAll(name, "/", string(s.delim)), nil
 }
 
-// mailbox writes a caller's mailbox name into a command.
+// mailbox writes a caller's mailbox name into a command. A name that
+// ListMailboxes could not decode (its ID is the raw wire name) goes back
+// exactly as the server sent it.
 func (s *Session) mailbox(e *wire.Encoder, name string) error {
+	if s.rawNames[name] {
+		e.String(name)
+		return nil
+	}
 	w, err := s.wireName(name)
 	if err != nil {
 		return err

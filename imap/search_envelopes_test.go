@@ -1,8 +1,10 @@
 package imap
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -269,4 +271,66 @@ func FuzzSearchEnvelopes(f *testing.F) {
 			assert.LessOrEqual(t, len(envs), 2)
 		}
 	})
+}
+
+// searchBenchServer returns the server side of a search over n messages
+// that all match, with a page of size page: with SORT, or with SEARCH and
+// the sort keys.
+func searchBenchServer(n, page int, sort bool) []string {
+	env := func(i int) string {
+		return fmt.Sprintf(`ENVELOPE ("Mon, %d Feb 2026 %02d:%02d:00 +0100" "Subject number %d" (("Sender %d" NIL "s%d" "example.org")) NIL NIL (("Rcpt" NIL "r" "example.net")) NIL NIL NIL "<m%d@x>")`, i%28+1, i%24, i%60, i, i%97, i%97, i)
+	}
+	var b strings.Builder
+	out := []string{fmt.Sprintf("* %d EXISTS\r\nA1 OK done\r\n", n)}
+	if sort {
+		b.WriteString("* SORT")
+	} else {
+		b.WriteString("* SEARCH")
+	}
+	for i := n; i >= 1; i-- {
+		fmt.Fprintf(&b, " %d", i)
+	}
+	b.WriteString("\r\nA2 OK done\r\n")
+	out = append(out, b.String())
+	tag := 3
+	if !sort {
+		b.Reset()
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "* %d FETCH (UID %d %s)\r\n", i, i, env(i))
+		}
+		fmt.Fprintf(&b, "A%d OK done\r\n", tag)
+		tag++
+		out = append(out, b.String())
+	}
+	b.Reset()
+	for i := 1; i <= n; i++ {
+		if i > n-page || !sort { // SORT: the first page is the newest UIDs
+			fmt.Fprintf(&b, "* %d FETCH (UID %d FLAGS (\\Seen) RFC822.SIZE %d %s)\r\n", i, i, 1000+i, env(i))
+		}
+	}
+	fmt.Fprintf(&b, "A%d OK done\r\n", tag)
+	return append(out, b.String())
+}
+
+// BenchmarkSearchEnvelopes runs the machine alone (no network) over 2,000
+// matching messages and a page of 50: one UID SORT, or UID SEARCH with the
+// envelopes of every match and the local sort.
+func BenchmarkSearchEnvelopes(b *testing.B) {
+	q := search.MustParse("from sender order by subject")
+	for _, c := range []struct {
+		name, caps string
+		sort       bool
+	}{{"sort", "IMAP4rev1 SORT SORT=DISPLAY", true}, {"fallback", "IMAP4rev1", false}} {
+		server := searchBenchServer(2000, 50, c.sort)
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				s := sessionWith(c.caps, false)
+				envs, _, err := hostileDrive(SearchEnvelopes(s, "INBOX", q, email.ListOptions{Page: 1, PageSize: 50}), server, 0)
+				if err != nil || len(envs) != 50 {
+					b.Fatal(err, len(envs))
+				}
+			}
+		})
+	}
 }

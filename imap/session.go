@@ -61,6 +61,8 @@ type Session struct {
 	uidNext     imap.UID
 	modSeq      uint64
 	delim       rune // hierarchy delimiter learned from LIST, 0 when unknown
+	// rawNames are wire names that did not decode, used as ids verbatim.
+	rawNames map[string]bool
 	// validity remembers the UIDVALIDITY last seen per mailbox, to refuse
 	// stale ids.
 	validity map[string]uint32
