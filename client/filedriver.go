@@ -101,10 +101,16 @@ func (w *fileWorker) do(ctx context.Context, r coroutine.FileRequest) coroutine.
 	case coroutine.FileList:
 		return listDir(p)
 	case coroutine.FileRead:
+		var res coroutine.FileResult
 		if r.Limit > 0 && r.Limit <= maxHeadRead {
-			return w.readHead(p, r.Limit)
+			res = w.readHead(p, r.Limit)
+		} else {
+			res = readFile(p, r.Limit)
 		}
-		return readFile(p, r.Limit)
+		if r.Digest != nil && res.Err == nil {
+			res.Digest = r.Digest(res.Data, res.Size)
+		}
+		return res
 	case coroutine.FileStat:
 		fi, err := os.Stat(p)
 		if err != nil {

@@ -72,6 +72,17 @@ type FileRequest struct {
 	Recursive bool          // FileMkdir, FileRemoveDir
 	Replace   bool          // FileRename: allow replacing Target
 	Wait      time.Duration // FileWatch: give up after this long (0: no limit)
+
+	// Digest, for FileRead, is an optional pure function of the bytes read
+	// (and the file's full size) that a driver may run right after the
+	// read, on the goroutine that did it, putting its value in
+	// FileResult.Digest. It lets per-file CPU work (parsing a header)
+	// spread over a driver's workers instead of running in Resume. It must
+	// be safe for concurrent use and do no I/O. Machines never depend on
+	// it: a driver, or a replayed script, may leave FileResult.Digest nil,
+	// and the machine then computes the same value from Data itself.
+	// Scripts do not record it.
+	Digest func(data []byte, size int64) any `json:"-"`
 }
 
 // DirEntry is one entry of a listed directory.
@@ -91,6 +102,7 @@ type FileResult struct {
 	ModTime time.Time  // FileRead, FileStat, FileList (of the directory)
 	IsDir   bool       // FileStat
 	Changed bool       // FileWatch
+	Digest  any        // FileRead: the value of the request's Digest, or nil
 }
 
 // List returns a FileList request.

@@ -54,8 +54,9 @@ type listEnvelopesMachine struct {
 // internal/header.Scan; flags and id come from the file name, keyword
 // letters through the folder's dovecot-keywords; Size is the key's ",S="
 // field when present, else the file's size. HasAttachment is always set,
-// by the header rule: a top-level Content-Type multipart/mixed or a
-// Content-Disposition attachment.
+// by the rule documented on internal/header.Scan. Each read carries
+// header.Scan as its Digest, so a driver may parse heads on its workers
+// while other reads are in flight.
 //
 // A file that vanished between the listing and the read (a flag change
 // renamed it, or it moved from new/ to cur/) is looked up again by key in
@@ -138,7 +139,10 @@ func (m *listEnvelopesMachine) take(e Entry, r coroutine.FileResult) {
 	case r.Err != nil:
 		return // unreadable: left out, never an abort
 	}
-	sum := header.Scan(r.Data)
+	sum, ok := r.Digest.(header.Summary)
+	if !ok {
+		sum = header.Scan(r.Data)
+	}
 	if sum.BodyOffset < 0 && r.Size > int64(len(r.Data)) && !m.long {
 		m.longs = append(m.longs, e)
 		return
@@ -199,11 +203,17 @@ func (m *listEnvelopesMachine) readChunk() ([]coroutine.FileRequest, bool) {
 		reqs = append(reqs, coroutine.ReadHead(m.dir+"/"+keywordsFile, maxKeywordsFile))
 	}
 	for _, e := range m.chunk {
-		reqs = append(reqs, coroutine.ReadHead(e.Path(m.dir), limit))
+		r := coroutine.ReadHead(e.Path(m.dir), limit)
+		r.Digest = scanDigest
+		reqs = append(reqs, r)
 	}
 	m.state = leRead
 	return m.ask(reqs...)
 }
+
+// scanDigest is the Digest of head reads: the header scan, done by the
+// driver's worker that read the file.
+func scanDigest(data []byte, _ int64) any { return header.Scan(data) }
 
 // page sorts the envelopes and cuts the page.
 func (m *listEnvelopesMachine) page() []email.Envelope {
