@@ -32,7 +32,8 @@ func (s Store) DiffEnvelopes(mailbox string, state email.State) coroutine.FileMa
 	if err != nil {
 		return failed[email.EnvelopeDiff](op, err)
 	}
-	old, ok := changes.Decode(stateKind, state)
+	scope := f.dir // our spelling, whichever the folder has
+	old, ok := changes.Decode(stateKind, scope, state)
 	if !ok {
 		old = nil
 	}
@@ -40,7 +41,7 @@ func (s Store) DiffEnvelopes(mailbox string, state email.State) coroutine.FileMa
 		return s.rescan(op, fs[0], old, false)
 	})
 	return coroutine.Map(scan, func(r rescanResult) (email.EnvelopeDiff, error) {
-		st := changes.Encode(stateKind, r.snap)
+		st := changes.Encode(stateKind, scope, r.snap)
 		if old == nil {
 			return email.EnvelopeDiff{FullListRequired: true, State: st}, nil
 		}

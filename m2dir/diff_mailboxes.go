@@ -73,8 +73,8 @@ func (m *diffMailboxes) Resume(in []result) ([]request, bool) {
 			}
 			cur = append(cur, changes.Folder{Name: b.Name, Stamp: changes.Stamp(d.ModTime.UnixNano(), mt)})
 		}
-		st := changes.EncodeFolders(stateKind, cur)
-		d, ok := changes.DiffFolders(stateKind, m.state, cur)
+		st := changes.EncodeFolders(stateKind, m.s.Root, cur)
+		d, ok := changes.DiffFolders(stateKind, m.s.Root, m.state, cur)
 		if !ok {
 			return m.finish(email.MailboxDiff{FullListRequired: true, State: st})
 		}

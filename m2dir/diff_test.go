@@ -102,6 +102,7 @@ func TestDiffEnvelopes(t *testing.T) {
 		d = run(t, s.DiffEnvelopes("INBOX", bad))
 		assert.True(t, d.FullListRequired)
 	}
+	assert.True(t, run(t, s.DiffEnvelopes("Other", d.State)).FullListRequired, "another folder's state")
 	_, err := try(s.DiffEnvelopes("Missing", st))
 	assert.ErrorIs(t, err, email.ErrNotFound)
 }

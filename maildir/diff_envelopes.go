@@ -241,16 +241,17 @@ func (m *changesMachine) next() ([]coroutine.FileRequest, bool) {
 // reads no file. A key rewritten by another program (mbsync inserting
 // ",U=") is a vanish and an add.
 func (s Store) DiffEnvelopes(mailbox string, state email.State) coroutine.FileMachine[email.EnvelopeDiff] {
-	old, ok := changes.Decode(stateKind, state)
-	if !ok {
-		old = nil
-	}
-	m, err := s.changes(mailbox, old, false)
+	m, err := s.changes(mailbox, nil, false)
 	if err != nil {
 		return done[email.EnvelopeDiff](err)
 	}
+	old, ok := changes.Decode(stateKind, m.dir, state)
+	if !ok {
+		old = nil
+	}
+	m.old = old
 	return coroutine.Map(coroutine.FileMachine[changesResult](m), func(r changesResult) (email.EnvelopeDiff, error) {
-		st := changes.Encode(stateKind, r.snap)
+		st := changes.Encode(stateKind, m.dir, r.snap)
 		if old == nil {
 			return email.EnvelopeDiff{FullListRequired: true, State: st}, nil
 		}

@@ -151,6 +151,7 @@ func TestDiffEnvelopesMaildir(t *testing.T) {
 	for _, bad := range []email.State{email.State("junk"), d.State[:len(d.State)/2]} {
 		assert.True(t, must(t, s.DiffEnvelopes("INBOX", bad)).FullListRequired)
 	}
+	assert.True(t, must(t, s.DiffEnvelopes("Other", d.State)).FullListRequired, "another mailbox's state")
 	_, err := client.RunFiles(context.Background(), diffDriver, s.DiffEnvelopes("Missing", d.State))
 	assert.ErrorIs(t, err, email.ErrNotFound)
 }

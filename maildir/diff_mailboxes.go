@@ -78,8 +78,8 @@ func (m *diffMailboxesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fi
 			}
 			cur = append(cur, changes.Folder{Name: b.ID, Stamp: changes.Stamp(nt, cr.ModTime.UnixNano())})
 		}
-		st := changes.EncodeFolders(stateKind, cur)
-		d, ok := changes.DiffFolders(stateKind, m.state, cur)
+		st := changes.EncodeFolders(stateKind, m.s.Root, cur)
+		d, ok := changes.DiffFolders(stateKind, m.s.Root, m.state, cur)
 		if !ok {
 			return m.finish(email.MailboxDiff{FullListRequired: true, State: st})
 		}

@@ -60,9 +60,12 @@ const version = 1
 // maxState bounds the decompressed size of a state, against hostile input.
 const maxState = 512 << 20
 
-// Encode returns the state of a snapshot for the backend kind ("m", "2").
-// Flags are not kept; only hashes and stamps.
-func Encode(kind byte, snap Snapshot) email.State {
+// Encode returns the state of a snapshot for the backend kind ('m', '2')
+// and scope (the folder's directory): a state is only ever read back for
+// the same kind and scope, so one handed to the wrong mailbox gives a
+// baseline rather than a bogus diff. Flags are not kept; only hashes and
+// stamps.
+func Encode(kind byte, scope string, snap Snapshot) email.State {
 	ids := make([]string, 0, len(snap))
 	for id := range snap {
 		ids = append(ids, id)
@@ -85,7 +88,7 @@ func Encode(kind byte, snap Snapshot) email.State {
 		put(it.Stamp)
 		prev = id
 	}
-	return pack(kind, raw.Bytes())
+	return pack(kind, scope, raw.Bytes())
 }
 
 func commonPrefix(a, b string) int {
@@ -98,22 +101,31 @@ func commonPrefix(a, b string) int {
 	return n
 }
 
-func pack(kind byte, raw []byte) email.State {
+func scopeHash(scope string) []byte {
+	h := fnv.New64a()
+	h.Write([]byte(scope))
+	return h.Sum(nil)
+}
+
+func pack(kind byte, scope string, raw []byte) email.State {
 	var out bytes.Buffer
 	out.WriteString(magic)
 	out.WriteByte(kind)
 	out.WriteByte(version)
+	out.Write(scopeHash(scope))
 	w, _ := flate.NewWriter(&out, flate.BestSpeed)
 	w.Write(raw)
 	w.Close()
 	return out.Bytes()
 }
 
-func unpack(kind byte, st email.State) ([]byte, bool) {
-	if len(st) < len(magic)+2 || string(st[:len(magic)]) != magic || st[len(magic)] != kind || st[len(magic)+1] != version {
+func unpack(kind byte, scope string, st email.State) ([]byte, bool) {
+	const head = len(magic) + 2 + 8
+	if len(st) < head || string(st[:len(magic)]) != magic || st[len(magic)] != kind || st[len(magic)+1] != version ||
+		!bytes.Equal(st[len(magic)+2:head], scopeHash(scope)) {
 		return nil, false
 	}
-	r := flate.NewReader(bytes.NewReader(st[len(magic)+2:]))
+	r := flate.NewReader(bytes.NewReader(st[head:]))
 	defer r.Close()
 	raw, err := io.ReadAll(io.LimitReader(r, maxState+1))
 	if err != nil || len(raw) > maxState {
@@ -148,10 +160,10 @@ func (r *reader) bytes(n uint64) []byte {
 	return out
 }
 
-// Decode returns the snapshot a state of the backend kind holds, or false
-// when st is nil or not such a state.
-func Decode(kind byte, st email.State) (Snapshot, bool) {
-	raw, ok := unpack(kind, st)
+// Decode returns the snapshot a state of the backend kind and scope holds,
+// or false when st is nil or not such a state.
+func Decode(kind byte, scope string, st email.State) (Snapshot, bool) {
+	raw, ok := unpack(kind, scope, st)
 	if !ok {
 		return nil, false
 	}
@@ -245,19 +257,20 @@ type Folder struct {
 	Stamp uint64
 }
 
-// EncodeFolders returns the state of a mailbox list for the backend kind.
-func EncodeFolders(kind byte, fs []Folder) email.State {
+// EncodeFolders returns the state of a mailbox list for the backend kind
+// and scope (the store's root).
+func EncodeFolders(kind byte, scope string, fs []Folder) email.State {
 	snap := make(Snapshot, len(fs))
 	for _, f := range fs {
 		snap[f.Name] = Item{Stamp: f.Stamp}
 	}
-	return Encode(kind|0x80, snap)
+	return Encode(kind|0x80, scope, snap)
 }
 
 // DiffFolders compares a mailbox-list state with the current folders. It
 // reports false when the state does not decode.
-func DiffFolders(kind byte, st email.State, cur []Folder) (d email.MailboxDiff, ok bool) {
-	old, ok := Decode(kind|0x80, st)
+func DiffFolders(kind byte, scope string, st email.State, cur []Folder) (d email.MailboxDiff, ok bool) {
+	old, ok := Decode(kind|0x80, scope, st)
 	if !ok {
 		return email.MailboxDiff{}, false
 	}
