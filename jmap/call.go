@@ -105,9 +105,11 @@ func (r *Responses) Decode(id, name string, v any) error {
 // DecodeResponse decodes the body of an API response (RFC 8620 section
 // 3.4).
 func DecodeResponse(body []byte) (*Responses, error) {
+	// One pass over the body: each invocation is kept as three raw
+	// values, the arguments are decoded later by Decode.
 	var j struct {
-		MethodResponses []Invocation `json:"methodResponses"`
-		SessionState    string       `json:"sessionState"`
+		MethodResponses [][3]json.RawMessage `json:"methodResponses"`
+		SessionState    string               `json:"sessionState"`
 	}
 	if err := json.Unmarshal(body, &j); err != nil {
 		return nil, &DecodeError{What: "API response", Err: err}
@@ -115,7 +117,21 @@ func DecodeResponse(body []byte) (*Responses, error) {
 	if j.MethodResponses == nil {
 		return nil, protocolError("API response without methodResponses")
 	}
-	return &Responses{List: j.MethodResponses, SessionState: j.SessionState}, nil
+	out := &Responses{List: make([]Invocation, len(j.MethodResponses)), SessionState: j.SessionState}
+	for i, t := range j.MethodResponses {
+		if t[0] == nil || t[1] == nil || t[2] == nil {
+			return nil, protocolError("method response is not a [name, arguments, id] triple")
+		}
+		inv := &out.List[i]
+		if err := json.Unmarshal(t[0], &inv.Name); err != nil {
+			return nil, &DecodeError{What: "method response name", Err: err}
+		}
+		if err := json.Unmarshal(t[2], &inv.ID); err != nil {
+			return nil, &DecodeError{What: "method response id", Err: err}
+		}
+		inv.Args = t[1]
+	}
+	return out, nil
 }
 
 // API returns a machine that makes the calls, with the capabilities using
