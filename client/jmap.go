@@ -111,6 +111,20 @@ func DialJMAP(ctx context.Context, sessionURL, auth string, opts ...JMAPOption) 
 // Session returns the JMAP session.
 func (j *JMAPClient) Session() *jmap.Session { return j.session }
 
+// sess returns the session, fetched again first when a response said it
+// changed (jmap.Session.Stale). When fetching fails the old session is
+// kept and the operation goes on with it.
+func (j *JMAPClient) sess(ctx context.Context) *jmap.Session {
+	if !j.session.Stale() {
+		return j.session
+	}
+	s, err := runJMAP(ctx, j, jmap.Discover(j.session.URL, j.session.Authorization()))
+	if err == nil {
+		j.session = s
+	}
+	return j.session
+}
+
 // Name returns "jmap".
 func (j *JMAPClient) Name() string { return "jmap" }
 
@@ -227,7 +241,7 @@ func jmapErr(op string, err error) error {
 
 // ListMailboxes lists every mailbox in one exchange; see jmap.ListMailboxes.
 func (j *JMAPClient) ListMailboxes(ctx context.Context, opts email.ListMailboxesOptions) ([]email.Mailbox, error) {
-	out, err := runJMAP(ctx, j, jmap.ListMailboxes(j.session, opts))
+	out, err := runJMAP(ctx, j, jmap.ListMailboxes(j.sess(ctx), opts))
 	return out, jmapErr("list_mailboxes", err)
 }
 
@@ -240,27 +254,27 @@ func (j *JMAPClient) CreateMailbox(ctx context.Context, name string) error {
 
 // CreateMailboxID is CreateMailbox returning the new mailbox's id.
 func (j *JMAPClient) CreateMailboxID(ctx context.Context, name string) (string, error) {
-	id, err := runJMAP(ctx, j, jmap.CreateMailbox(j.session, name))
+	id, err := runJMAP(ctx, j, jmap.CreateMailbox(j.sess(ctx), name))
 	return id, jmapErr("create_mailbox", err)
 }
 
 // DeleteMailbox destroys the mailbox with the given id; see
 // jmap.DeleteMailbox.
 func (j *JMAPClient) DeleteMailbox(ctx context.Context, id string) error {
-	_, err := runJMAP(ctx, j, jmap.DeleteMailbox(j.session, id))
+	_, err := runJMAP(ctx, j, jmap.DeleteMailbox(j.sess(ctx), id))
 	return jmapErr("delete_mailbox", err)
 }
 
 // ListEnvelopes lists a page of the mailbox with the given id, newest Date
 // first, one exchange per page; see jmap.ListEnvelopes.
 func (j *JMAPClient) ListEnvelopes(ctx context.Context, mailbox string, opts email.ListOptions) ([]email.Envelope, error) {
-	out, err := runJMAP(ctx, j, jmap.ListEnvelopes(j.session, mailbox, opts))
+	out, err := runJMAP(ctx, j, jmap.ListEnvelopes(j.sess(ctx), mailbox, opts))
 	return out, jmapErr("list_envelopes", err)
 }
 
 // GetMessage downloads the raw message into w; see jmap.GetMessage.
 func (j *JMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
-	data, err := runJMAP(ctx, j, jmap.GetMessage(j.session, mailbox, id, 0))
+	data, err := runJMAP(ctx, j, jmap.GetMessage(j.sess(ctx), mailbox, id, 0))
 	if err != nil {
 		return 0, jmapErr("get_message", err)
 	}
@@ -272,7 +286,7 @@ func (j *JMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.Wr
 // mailbox with flags; see jmap.AddMessage. A message over the server's
 // maxSizeUpload fails with email.ErrTooLarge.
 func (j *JMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
-	limit := j.session.MaxUpload()
+	limit := j.sess(ctx).MaxUpload()
 	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return "", jmapErr("add_message", err)
@@ -280,48 +294,48 @@ func (j *JMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader
 	if int64(len(raw)) > limit {
 		return "", jmapErr("add_message", fmt.Errorf("jmap: message over maxSizeUpload %d: %w", limit, email.ErrTooLarge))
 	}
-	id, err := runJMAP(ctx, j, jmap.AddMessage(j.session, mailbox, raw, flags))
+	id, err := runJMAP(ctx, j, jmap.AddMessage(j.sess(ctx), mailbox, raw, flags))
 	return id, jmapErr("add_message", err)
 }
 
 // CopyMessages adds the target mailbox to the emails; the ids stay the
 // same (see jmap.CopyMessages for what a JMAP copy means).
 func (j *JMAPClient) CopyMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
-	out, err := runJMAP(ctx, j, jmap.CopyMessages(j.session, to, ids))
+	out, err := runJMAP(ctx, j, jmap.CopyMessages(j.sess(ctx), to, ids))
 	return out, jmapErr("copy_messages", err)
 }
 
 // MoveMessages moves the emails from one mailbox to another; the ids stay
 // the same.
 func (j *JMAPClient) MoveMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
-	out, err := runJMAP(ctx, j, jmap.MoveMessages(j.session, from, to, ids))
+	out, err := runJMAP(ctx, j, jmap.MoveMessages(j.sess(ctx), from, to, ids))
 	return out, jmapErr("move_messages", err)
 }
 
 // DeleteMessages removes the emails from the mailbox, destroying those
 // that were in no other mailbox; see jmap.DeleteMessages.
 func (j *JMAPClient) DeleteMessages(ctx context.Context, mailbox string, ids []string) error {
-	_, err := runJMAP(ctx, j, jmap.DeleteMessages(j.session, mailbox, ids))
+	_, err := runJMAP(ctx, j, jmap.DeleteMessages(j.sess(ctx), mailbox, ids))
 	return jmapErr("delete_message", err)
 }
 
 // StoreFlags changes the keywords of the emails; see jmap.StoreFlags.
 func (j *JMAPClient) StoreFlags(ctx context.Context, mailbox string, ids []string, op email.FlagOp, flags email.Flags) error {
-	_, err := runJMAP(ctx, j, jmap.StoreFlags(j.session, ids, op, flags))
+	_, err := runJMAP(ctx, j, jmap.StoreFlags(j.sess(ctx), ids, op, flags))
 	return jmapErr("store_flags", err)
 }
 
 // DiffEnvelopes reports what changed in the mailbox since state; see
 // jmap.DiffEnvelopes.
 func (j *JMAPClient) DiffEnvelopes(ctx context.Context, mailbox string, state email.State) (email.EnvelopeDiff, error) {
-	out, err := runJMAP(ctx, j, jmap.DiffEnvelopes(j.session, mailbox, state))
+	out, err := runJMAP(ctx, j, jmap.DiffEnvelopes(j.sess(ctx), mailbox, state))
 	return out, jmapErr("diff_envelopes", err)
 }
 
 // DiffMailboxes reports what changed among the mailboxes since state; see
 // jmap.DiffMailboxes.
 func (j *JMAPClient) DiffMailboxes(ctx context.Context, state email.State) (email.MailboxDiff, error) {
-	out, err := runJMAP(ctx, j, jmap.DiffMailboxes(j.session, state))
+	out, err := runJMAP(ctx, j, jmap.DiffMailboxes(j.sess(ctx), state))
 	return out, jmapErr("diff_mailboxes", err)
 }
 
@@ -329,7 +343,7 @@ func (j *JMAPClient) DiffMailboxes(ctx context.Context, state email.State) (emai
 // with EmailSubmission/set, moved to Sent on success, the Bcc field kept out
 // of the stored and sent bytes; see jmap.SendMessage.
 func (j *JMAPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
-	out, err := runJMAP(ctx, j, jmap.SendMessage(j.session, raw, opts))
+	out, err := runJMAP(ctx, j, jmap.SendMessage(j.sess(ctx), raw, opts))
 	return out, jmapErr("send_message", err)
 }
 
@@ -338,7 +352,7 @@ func (j *JMAPClient) SendMessage(ctx context.Context, raw []byte, opts email.Sen
 // It uses push when the server offers it and polls every Watch.Interval
 // otherwise.
 func (j *JMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error {
-	_, err := runJMAPEvents(ctx, j, jmap.WatchMailbox(j.session, mailbox, j.Watch), fn)
+	_, err := runJMAPEvents(ctx, j, jmap.WatchMailbox(j.sess(ctx), mailbox, j.Watch), fn)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -348,6 +362,6 @@ func (j *JMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(e
 // SearchEnvelopes lists the page of the mailbox matching q; see
 // jmap.SearchEnvelopes.
 func (j *JMAPClient) SearchEnvelopes(ctx context.Context, mailbox string, q search.Query, opts email.ListOptions) ([]email.Envelope, error) {
-	out, err := runJMAP(ctx, j, jmap.SearchEnvelopes(j.session, mailbox, q, opts))
+	out, err := runJMAP(ctx, j, jmap.SearchEnvelopes(j.sess(ctx), mailbox, q, opts))
 	return out, jmapErr("search_envelopes", err)
 }

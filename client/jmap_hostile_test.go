@@ -167,3 +167,31 @@ func TestJMAPSessionFailures(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 4*time.Second, "cancellation is prompt")
 }
+
+func TestJMAPSessionStateChange(t *testing.T) {
+	ctx := context.Background()
+	sessions := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/jmap":
+			sessions++
+			fmt.Fprint(w, strings.Replace(sessionJSON(""), `"state":"s1"`, fmt.Sprintf(`"state":"s%d"`, sessions), 1))
+		default:
+			fmt.Fprint(w, `{"methodResponses":[["Mailbox/get",{"list":[]},"0"]],"sessionState":"s2"}`)
+		}
+	}))
+	defer srv.Close()
+	jc, err := client.DialJMAP(ctx, srv.URL, secretAuth)
+	require.NoError(t, err)
+	_, err = jc.ListMailboxes(ctx, email.ListMailboxesOptions{})
+	require.NoError(t, err)
+	assert.True(t, jc.Session().Stale(), "sessionState s2 differs from s1")
+	_, err = jc.ListMailboxes(ctx, email.ListMailboxesOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 2, sessions, "the session was fetched again")
+	assert.Equal(t, "s2", jc.Session().State)
+	assert.False(t, jc.Session().Stale())
+	_, err = jc.ListMailboxes(ctx, email.ListMailboxesOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 2, sessions, "no refetch while the state holds")
+}

@@ -232,6 +232,9 @@ func (m *apiMachine) absorb(r Response) error {
 	}
 	m.out.List = append(m.out.List, got.List...)
 	m.out.SessionState = got.SessionState
+	if got.SessionState != "" && m.s.State != "" && got.SessionState != m.s.State {
+		m.s.stale = true
+	}
 	return nil
 }
 

@@ -74,8 +74,14 @@ type Session struct {
 	// urn:ietf:params:jmap:submission for the account.
 	Submission bool
 
-	auth string
+	auth  string
+	stale bool
 }
+
+// Stale reports whether an API response carried a sessionState different
+// from State (RFC 8620 section 3.4): the session resource changed (new
+// accounts, capabilities or URLs) and should be fetched again.
+func (s *Session) Stale() bool { return s.stale }
 
 // Authorization returns the Authorization header value the session sends.
 // It is never part of an error or of the session's printed form.
