@@ -126,6 +126,13 @@ func (o *opener) advance(r *runner) ([]*wire.Command, bool, error) {
 		}
 		switch name {
 		case "AUTHENTICATE", "LOGIN":
+			// A mechanism that authenticates the server too (SCRAM) must
+			// have verified it before the OK counts (RFC 5802 section 5).
+			if c, ok := o.opts.Auth.(interface{ Complete() error }); ok && name == "AUTHENTICATE" {
+				if err := c.Complete(); err != nil {
+					return nil, false, fmt.Errorf("imap: server accepted the login without proving itself: %w", err)
+				}
+			}
 			s.State = StateAuthenticated
 			if r.status[0].Code != "CAPABILITY" && !o.capsAfter {
 				o.pending = "CAPABILITY"
