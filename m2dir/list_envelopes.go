@@ -146,6 +146,7 @@ func (m *listEnvelopes) readChunk() ([]request, bool) {
 	limit := m.s.headSize()
 	for i, id := range m.batch {
 		reqs[i] = coroutine.ReadHead(m.f.file(m.c.files[id]), limit)
+		reqs[i].Digest = scanDigest
 	}
 	m.batchFl = m.batchFl[:0]
 	if m.early {
@@ -168,17 +169,29 @@ func (m *listEnvelopes) scan(id string, r result, final bool) error {
 		}
 		return fileError(coroutine.ReadHead(m.f.file(m.c.files[id]), 0), r.Err)
 	}
-	if !final && int64(len(r.Data)) < r.Size && header.End(r.Data) < 0 {
+	h, ok := r.Digest.(header.Summary)
+	if !ok {
+		h = header.Scan(r.Data)
+	}
+	if !final && int64(len(r.Data)) < r.Size && h.BodyOffset < 0 {
 		m.more = append(m.more, id)
 		return nil
 	}
-	m.envs = append(m.envs, envelope(id, r.Data, r.Size, m.opts.WithAttachment))
+	m.envs = append(m.envs, envelopeOf(id, h, r.Size, m.opts.WithAttachment))
 	return nil
 }
 
+// scanDigest is the Digest of head reads: the header scan, run by the
+// driver's worker that read the file (see coroutine.FileRequest.Digest).
+func scanDigest(data []byte, _ int64) any { return header.Scan(data) }
+
 // envelope builds the envelope of a message from its head.
 func envelope(id string, head []byte, size int64, withAttachment bool) email.Envelope {
-	h := header.Scan(head)
+	return envelopeOf(id, header.Scan(head), size, withAttachment)
+}
+
+// envelopeOf builds the envelope of a message from its scanned head.
+func envelopeOf(id string, h header.Summary, size int64, withAttachment bool) email.Envelope {
 	env := email.Envelope{
 		ID: id, MessageID: h.MessageID, Subject: h.Subject,
 		From: h.From, To: h.To, Date: h.Date, Size: size,
