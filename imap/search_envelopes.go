@@ -2,7 +2,9 @@ package imap
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -156,7 +158,7 @@ func (m *searchEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 			m.state = searchSort
 			return m.keysCommand(r)
 		case searchSort:
-			if err := runErr(r, 0, m.cmd); err != nil {
+			if err := batchErr(r, m.cmd); err != nil {
 				return nil, false, err
 			}
 			m.sortLocally()
@@ -170,7 +172,7 @@ func (m *searchEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 			m.state = searchOut
 			return m.pageCommand(r)
 		case searchOut:
-			if err := runErr(r, 0, m.cmd); err != nil {
+			if err := batchErr(r, m.cmd); err != nil {
 				return nil, false, err
 			}
 			m.out = make([]email.Envelope, 0, len(m.page))
@@ -233,8 +235,6 @@ func (m *searchEnvelopes) queryCommand(r *runner) ([]*wire.Command, bool, error)
 // keysCommand fetches what the local sort compares (the envelope holds the
 // date, subject and addresses), keeping only those fields.
 func (m *searchEnvelopes) keysCommand(r *runner) ([]*wire.Command, bool, error) {
-	var set imap.UIDSet
-	set.AddNum(m.order...)
 	want := make(map[imap.UID]bool, len(m.order))
 	for _, u := range m.order {
 		want[u] = true
@@ -255,7 +255,7 @@ func (m *searchEnvelopes) keysCommand(r *runner) ([]*wire.Command, bool, error) 
 		return nil
 	}
 	m.cmd = "UID FETCH"
-	return one(m.s.command(m.cmd).SP().Raw(set.String()).Raw(" (UID ENVELOPE)"))
+	return m.fetchBatch(m.order, " (UID ENVELOPE)")
 }
 
 // firstAddress keeps the first address only: the sort compares nothing
@@ -284,8 +284,6 @@ func (m *searchEnvelopes) sortLocally() {
 
 // pageCommand fetches the envelopes of the page.
 func (m *searchEnvelopes) pageCommand(r *runner) ([]*wire.Command, bool, error) {
-	var set imap.UIDSet
-	set.AddNum(m.page...)
 	m.got = make(map[imap.UID]*email.Envelope, len(m.page))
 	inPage := make(map[imap.UID]bool, len(m.page))
 	for _, u := range m.page {
@@ -303,7 +301,71 @@ func (m *searchEnvelopes) pageCommand(r *runner) ([]*wire.Command, bool, error) 
 		items = " (UID FLAGS ENVELOPE RFC822.SIZE BODYSTRUCTURE)"
 	}
 	m.cmd = "UID FETCH"
-	return one(m.s.command(m.cmd).SP().Raw(set.String()).Raw(items))
+	return m.fetchBatch(m.page, items)
+}
+
+// maxSetLen bounds the UID set of one command: servers limit the length
+// of a command line (Dovecot to 64 KiB by default).
+const maxSetLen = 8000
+
+// fetchBatch returns UID FETCH commands for uids with items, one per run
+// of at most about maxSetLen bytes of UID set, to be pipelined.
+func (m *searchEnvelopes) fetchBatch(uids []imap.UID, items string) ([]*wire.Command, bool, error) {
+	var cmds []*wire.Command
+	for _, set := range uidSetStrings(uids, maxSetLen) {
+		c, err := m.s.command("UID FETCH").SP().Raw(set).Raw(items).Finish()
+		if err != nil {
+			return nil, false, err
+		}
+		cmds = append(cmds, c)
+	}
+	return cmds, false, nil
+}
+
+// uidSetStrings writes the UIDs, sorted, as sequence sets ("1:4,7")
+// of about limit bytes at most each.
+func uidSetStrings(uids []imap.UID, limit int) []string {
+	sorted := slices.Clone(uids)
+	slices.Sort(sorted)
+	var out []string
+	var b strings.Builder
+	for i := 0; i < len(sorted); {
+		j := i
+		for j+1 < len(sorted) && sorted[j+1] <= sorted[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatUint(uint64(sorted[i]), 10))
+		if sorted[j] != sorted[i] {
+			b.WriteByte(':')
+			b.WriteString(strconv.FormatUint(uint64(sorted[j]), 10))
+		}
+		if b.Len() >= limit {
+			out = append(out, b.String())
+			b.Reset()
+		}
+		i = j + 1
+	}
+	if b.Len() > 0 {
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// batchErr returns the run's error, or the first error among the statuses
+// of its commands.
+func batchErr(r *runner, cmd string) error {
+	if r.err != nil {
+		return r.err
+	}
+	for _, st := range r.status {
+		if err := statusErr(cmd, st); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dedupUIDs drops repeated UIDs (a server may repeat one), keeping the

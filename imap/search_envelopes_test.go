@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -335,4 +336,43 @@ func BenchmarkSearchEnvelopes(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestSearchLongUIDSets: sparse matches in a large mailbox are fetched
+// with several pipelined UID FETCH commands, each line short enough for
+// any server (Dovecot's default limit is 64 KiB).
+func TestSearchLongUIDSets(t *testing.T) {
+	var uids []imap.UID
+	var b strings.Builder
+	b.WriteString("* SEARCH")
+	for u := imap.UID(2); u <= 20000; u += 2 {
+		uids = append(uids, u)
+		fmt.Fprintf(&b, " %d", u)
+	}
+	sets := uidSetStrings(uids, maxSetLen)
+	require.Greater(t, len(sets), 5)
+	for _, set := range sets {
+		assert.LessOrEqual(t, len(set), maxSetLen+24)
+	}
+	assert.Equal(t, []string{"1:3,5,9:10"}, uidSetStrings([]imap.UID{10, 2, 1, 5, 3, 9, 2}, 100))
+
+	server := []string{"* 20000 EXISTS\r\nA1 OK done\r\n", b.String() + "\r\nA2 OK done\r\n"}
+	var fetched strings.Builder
+	for i := range sets {
+		fmt.Fprintf(&fetched, "A%d OK done\r\n", 3+i)
+	}
+	server = append(server, fetched.String())
+	s := sessionWith("IMAP4rev1", false)
+	envs, written, err := hostileDrive(SearchEnvelopes(s, "INBOX", search.MustParse("flag seen"), email.ListOptions{}), server, 0)
+	require.NoError(t, err)
+	assert.Empty(t, envs, "no FETCH data, so nothing to list")
+	lines := strings.Split(string(written), "\r\n")
+	n := 0
+	for _, l := range lines {
+		assert.Less(t, len(l), 10000)
+		if strings.Contains(l, "UID FETCH") {
+			n++
+		}
+	}
+	assert.Equal(t, len(sets), n)
 }
