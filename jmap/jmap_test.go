@@ -384,3 +384,29 @@ func FuzzParseSession(f *testing.F) {
 		_ = s.MaxGet() + s.MaxSet() + s.MaxCalls()
 	})
 }
+
+func TestListFallsBackOnErrors(t *testing.T) {
+	s := testSession(t)
+	cases := map[string]error{
+		`{"methodResponses":[["Email/query",{"ids":["a"]},"q"],["error",{"type":"serverFail"},"g"]]}`:         email.ErrProtocol,
+		`{"methodResponses":[["error",{"type":"invalidArguments"},"q"],["error",{"type":"serverFail"},"g"]]}`: email.ErrInvalidArgument,
+		`{"methodResponses":[["Email/query",{"ids":"a"},"q"],["Email/get",{"list":[]},"g"]]}`:                 email.ErrProtocol,
+		`{"methodResponses":[["Email/query",{"ids":["a"]},"q"]]}`:                                             email.ErrProtocol,
+	}
+	for body, want := range cases {
+		_, _, err := run(ListEnvelopes(s, "mb", email.ListOptions{}), func(Request) Response { return Response{Status: 200, Body: []byte(body)} })
+		assert.ErrorIs(t, err, want, body)
+	}
+	var me *MethodError
+	_, _, err := run(ListEnvelopes(s, "mb", email.ListOptions{}), func(Request) Response {
+		return Response{Status: 200, Body: []byte(`{"methodResponses":[["Email/query",{"ids":["a"]},"q"],["error",{"type":"serverFail","description":"boom"},"g"]]}`)}
+	})
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, "boom", me.Description)
+	envs, _, err := run(ListEnvelopes(s, "mb", email.ListOptions{PageSize: 2}), func(Request) Response {
+		return Response{Status: 200, Body: []byte(`{"methodResponses":[["Email/query",{"ids":["b","a"]},"q"],["Email/get",{"list":[{"id":"a","subject":"A"},{"id":"b","subject":"B"}]},"g"]],"sessionState":"other"}`)}
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "B", envs[0].Subject, "query order kept")
+	assert.True(t, s.Stale(), "the fast path notices the session state")
+}

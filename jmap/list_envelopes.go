@@ -120,18 +120,37 @@ func (m *listMachine) next() bool {
 		"#ids":       Ref{ResultOf: "q", Name: "Email/query", Path: "/ids"},
 		"properties": envelopeProps,
 	}}
-	m.inner = API(m.s, nil, []Call{q, g})
+	m.inner = apiRaw(m.s, []Call{q, g})
 	return true
 }
 
-func (m *listMachine) absorb(r *Responses) error {
+func (m *listMachine) absorb(raw *Responses) error {
 	var q queryResponse
-	if err := r.Decode("q", "Email/query", &q); err != nil {
-		return err
-	}
 	var g emailGet
-	if err := r.Decode("g", "Email/get", &g); err != nil {
-		return err
+	ok := false
+	if len(raw.raw) == 1 {
+		var st string
+		st, ok = DecodeInto(raw.raw[0], []string{"Email/query", "Email/get"}, []string{"q", "g"}, &q, &g)
+		m.s.noteState(st)
+	}
+	if !ok {
+		// Not the expected answer: decode it the general way, for a
+		// precise error.
+		if len(raw.raw) != 1 {
+			return protocolError("listing answered by more than one response")
+		}
+		r, err := DecodeResponse(raw.raw[0])
+		if err != nil {
+			return err
+		}
+		m.s.noteState(r.SessionState)
+		q, g = queryResponse{}, emailGet{}
+		if err := r.Decode("q", "Email/query", &q); err != nil {
+			return err
+		}
+		if err := r.Decode("g", "Email/get", &g); err != nil {
+			return err
+		}
 	}
 	byID := make(map[string]*Email, len(g.List))
 	for i := range g.List {

@@ -212,15 +212,11 @@ func (p *plainClient) recordPage(box string, size int) []byte {
 }
 
 func decodeOurs(body []byte) ([]email.Envelope, error) {
-	r, err := jmap.DecodeResponse(body)
-	if err != nil {
-		return nil, err
-	}
 	var g struct {
 		List []jmap.Email `json:"list"`
 	}
-	if err := r.Decode("g", "Email/get", &g); err != nil {
-		return nil, err
+	if _, ok := jmap.DecodeInto(body, []string{"Email/get"}, []string{"g"}, &g); !ok {
+		return nil, fmt.Errorf("unexpected response")
 	}
 	out := make([]email.Envelope, len(g.List))
 	for i, e := range g.List {
