@@ -433,3 +433,40 @@ func startMemIMAP(t *testing.T) string {
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
 }
+
+// TestSearchCorpusCyrus runs the corpus on the loopback Cyrus IMAP server
+// (SORT and SORT=DISPLAY, like Dovecot, but its own text and date rules).
+func TestSearchCorpusCyrus(t *testing.T) {
+	env := testpeers.Load(t, "PEERS_CYRUS_IMAPS_ADDR")
+	ctx := context.Background()
+	c := client.New()
+	require.NoError(t, c.ConnectIMAP(ctx, "imaps://"+env["PEERS_CYRUS_IMAPS_ADDR"], client.TLS{Config: env.TLSConfig(t)},
+		sasl.NewPlainClient("", "bob", "bobpass")))
+	defer c.Close()
+	mailbox := fmt.Sprintf("INBOX/search-corpus-%d", time.Now().UnixNano())
+	require.NoError(t, c.CreateMailbox(ctx, mailbox))
+	defer c.DeleteMailbox(ctx, mailbox)
+	corpus := genCorpus(200)
+	loaded := time.Now().UTC()
+	b := loadCorpus(t, "cyrus", c, mailbox, corpus)
+	// Cyrus dates an undated message by its INTERNALDATE in SENT* too.
+	b.undated = &undatedRule{Search: loaded, Sort: loaded}
+	charsets := "this Cyrus 3.6 finds no text, not even ASCII words, in the corpus's ISO-8859-1 " +
+		"quoted-printable and KOI8-R base64 bodies (observed: every miss is one of those; headers in the " +
+		"same charsets are searched fine); package search decodes them"
+	folds := "Cyrus folds diacritics in BODY (café finds \"cafe\", garçon \"garcon\", naïve \"naive\" in " +
+		"the us-ascii parts), where package search only folds case; " + charsets
+	b.differs = map[string]string{
+		"body invoice":                   charsets,
+		"body café":                      folds,
+		"body garçon":                    folds,
+		"body привет":                    charsets,
+		"body отчёт":                     charsets,
+		"body naïve or body holiday":     folds,
+		`body "number 42 is"`:            charsets,
+		"not body invoice and flag seen": charsets,
+		"subject report body budget":     charsets,
+		"from alice body invoice or from zoé body café order by date": folds,
+	}
+	checkCorpus(t, corpus, b)
+}
