@@ -345,7 +345,21 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Add([]byte(`{"methodResponses":[["Mailbox/get",{"state":"22","list":[{"id":"cnb0","name":"Inbox","parentId":null,"role":"inbox","totalEmails":0,"unreadEmails":0}],"notFound":[],"accountId":"alice"},"0"],["error",{"type":"invalidArguments","arguments":["filter/inMailbox"]},"1"]],"sessionState":"0"}`))
 	f.Add([]byte(`{"methodResponses":[["Email/get",{"list":[{"id":"M1","keywords":{"$seen":true},"from":[{"name":"A","email":"a@b"}],"sentAt":"2024-01-10T10:00:00+02:00","size":3}]},"g"]]}`))
 	f.Add([]byte(`{"methodResponses":[["Email/set",{"notUpdated":{"e1":{"type":"notFound"}}},"u0"]]}`))
+	f.Add([]byte(`{"methodResponses":[["Email/query",{"ids":["a"]},"q"],["Email/get",{"list":[{"id":"a"}]},"g"]]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		var q queryResponse
+		var g emailGet
+		if _, ok := DecodeInto(data, []string{"Email/query", "Email/get"}, []string{"q", "g"}, &q, &g); ok {
+			// The fast path accepts only what the general path accepts.
+			r, err := DecodeResponse(data)
+			if err != nil {
+				t.Fatalf("fast path accepted what DecodeResponse refuses: %v", err)
+			}
+			var g2 emailGet
+			if err := r.Decode("g", "Email/get", &g2); err != nil || len(g2.List) != len(g.List) {
+				t.Fatalf("paths disagree: %v", err)
+			}
+		}
 		r, err := DecodeResponse(data)
 		if err != nil {
 			return
