@@ -63,6 +63,11 @@ var searchCases = []struct {
 	{`subject "lunch plans"`, []string{"s3@x"}},
 	{`subject "o\"k" or subject "x\\y"`, nil},
 	{"subject nothing-here", nil},
+	{`subject ""`, []string{"s5@x", "s4@x", "s3@x", "s2@x", "s1@x"}},
+	{`from "" and body ""`, []string{"s5@x", "s4@x", "s3@x", "s2@x", "s1@x"}},
+	{"from martin", []string{"s5@x", "s1@x"}},
+	{"to example.net", []string{"s4@x", "s1@x"}},
+	{"not flag draft and not flag deleted order by date", []string{"s1@x", "s2@x", "s3@x", "s4@x", "s5@x"}},
 }
 
 func loadSearchSample(t *testing.T, ic *IMAPClient, mailbox string) {
