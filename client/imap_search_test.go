@@ -87,9 +87,20 @@ func messageIDs(envs []email.Envelope) []string {
 	return out
 }
 
-// checkSearchCases runs every case whole and in pages of two.
+// checkSearchCases runs every case whole and in pages of two, then values
+// built by hand that try to end the command early: they go as literals,
+// match nothing, and the session stays in step.
 func checkSearchCases(t *testing.T, ic *IMAPClient, mailbox string) {
 	ctx := tctx(t)
+	for _, v := range []string{"x\r\nA99 LOGOUT", "x\nA99 LOGOUT\r\n", `") ALL (`, "{3}\r\n"} {
+		q := search.Query{Filter: &search.Or{Nodes: []search.Node{
+			&search.TextCond{Field: search.Subject, Value: v},
+			&search.TextCond{Field: search.Body, Value: v},
+		}}}
+		got, err := ic.SearchEnvelopes(ctx, mailbox, q, email.ListOptions{})
+		require.NoError(t, err, "%q", v)
+		assert.Empty(t, got, "%q", v)
+	}
 	for _, c := range searchCases {
 		q := search.MustParse(c.q)
 		got, err := ic.SearchEnvelopes(ctx, mailbox, q, email.ListOptions{})
