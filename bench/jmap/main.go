@@ -177,7 +177,7 @@ func (p *plainClient) list(box string, pages int) int {
 	total := 0
 	for i := 0; i < pages; i++ {
 		q := p.call([]any{[]any{"Email/query", map[string]any{"accountId": p.account, "filter": map[string]any{"inMailbox": box},
-			"sort": []any{map[string]any{"property": "sentAt", "isAscending": false}}, "position": i * *page, "limit": *page}, "q"}})
+			"sort": []any{map[string]any{"property": "sentAt", "isAscending": false}, map[string]any{"property": "id", "isAscending": true}}, "position": i * *page, "limit": *page}, "q"}})
 		ids := q["methodResponses"].([]any)[0].([]any)[1].(map[string]any)["ids"]
 		g := p.call([]any{[]any{"Email/get", map[string]any{"accountId": p.account, "ids": ids,
 			"properties": []string{"id", "messageId", "keywords", "subject", "from", "to", "sentAt", "size", "hasAttachment"}}, "g"}})
