@@ -424,3 +424,44 @@ func TestListFallsBackOnErrors(t *testing.T) {
 	assert.Equal(t, "B", envs[0].Subject, "query order kept")
 	assert.True(t, s.Stale(), "the fast path notices the session state")
 }
+
+func TestLimitsBeforeSending(t *testing.T) {
+	s := testSession(t)
+	s.Core.MaxSizeRequest = 100
+	_, n, err := run(StoreFlags(s, []string{strings.Repeat("x", 200)}, email.FlagAdd, email.ParseFlags(`\Seen`)), func(Request) Response { return Response{Status: 500} })
+	assert.ErrorIs(t, err, email.ErrTooLarge)
+	assert.Equal(t, 0, n, "nothing sent")
+
+	s = testSession(t)
+	s.Core.MaxSizeUpload = 10
+	_, n, err = run(AddMessage(s, "mb", []byte("Subject: too long for the server\r\n\r\n"), nil), func(Request) Response { return Response{Status: 500} })
+	assert.ErrorIs(t, err, email.ErrTooLarge)
+	assert.Equal(t, 0, n)
+
+	s = testSession(t)
+	var last Request
+	_, n, err = run(GetMessage(s, "mb", "e1", 1000), func(r Request) Response {
+		last = r
+		return Response{Status: 200, Body: []byte(`{"methodResponses":[["Email/get",{"list":[{"id":"e1","blobId":"B","mailboxIds":{"mb":true},"size":5000}]},"0"]]}`)}
+	})
+	assert.ErrorIs(t, err, email.ErrTooLarge, "a message over the limit is not downloaded")
+	assert.Equal(t, 1, n)
+	assert.Equal(t, "POST", last.Method)
+
+	body, n, err := run(GetMessage(s, "mb", "e1", 1000), func(r Request) Response {
+		if r.Method == "GET" {
+			assert.Equal(t, "http://127.0.0.1:18080/jmap/download/alice/B/message.eml?accept=message%2Frfc822", r.URL)
+			assert.Equal(t, int64(1000), r.MaxBody)
+			assert.Equal(t, "Basic c2VjcmV0", r.Header.Get("Authorization"))
+			return Response{Status: 200, Body: []byte("raw")}
+		}
+		return Response{Status: 200, Body: []byte(`{"methodResponses":[["Email/get",{"list":[{"id":"e1","blobId":"B","mailboxIds":{"mb":true},"size":3}]},"0"]]}`)}
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "raw", string(body))
+	assert.Equal(t, 2, n)
+	_, _, err = run(GetMessage(s, "other", "e1", 0), func(r Request) Response {
+		return Response{Status: 200, Body: []byte(`{"methodResponses":[["Email/get",{"list":[{"id":"e1","blobId":"B","mailboxIds":{"mb":true},"size":3}]},"0"]]}`)}
+	})
+	assert.ErrorIs(t, err, email.ErrNotFound)
+}
