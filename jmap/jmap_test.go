@@ -465,3 +465,29 @@ func TestLimitsBeforeSending(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, email.ErrNotFound)
 }
+
+func TestListFollowsCappedLimit(t *testing.T) {
+	s := testSession(t) // maxObjectsInGet 3
+	all := []string{"a", "b", "c", "d", "e"}
+	var positions []int
+	envs, n, err := run(ListEnvelopes(s, "mb", email.ListOptions{}), api(t, func(c [][3]json.RawMessage) string {
+		var args struct {
+			Position int `json:"position"`
+			Limit    int `json:"limit"`
+		}
+		require.NoError(t, json.Unmarshal(c[0][1], &args))
+		positions = append(positions, args.Position)
+		end := min(args.Position+2, len(all)) // the server caps at 2
+		ids := all[args.Position:end]
+		var list []string
+		for _, id := range ids {
+			list = append(list, `{"id":"`+id+`"}`)
+		}
+		b, _ := json.Marshal(ids)
+		return `{"methodResponses":[["Email/query",{"ids":` + string(b) + `,"limit":2},"q"],["Email/get",{"list":[` + strings.Join(list, ",") + `]},"g"]]}`
+	}))
+	require.NoError(t, err)
+	assert.Len(t, envs, 5)
+	assert.Equal(t, []int{0, 2, 4}, positions)
+	assert.Equal(t, 3, n)
+}

@@ -26,6 +26,8 @@ type queryResponse struct {
 	Position            int      `json:"position"`
 	IDs                 []string `json:"ids"`
 	Total               *int     `json:"total"`
+	// Limit is set when the server capped the limit asked for.
+	Limit *int `json:"limit"`
 }
 
 type emailGet struct {
@@ -169,7 +171,13 @@ func (m *listMachine) absorb(raw *Responses) error {
 	if m.remain > 0 {
 		m.remain -= n
 	}
-	if n < m.limit {
+	// A short window ends the listing, unless the server capped the limit
+	// (RFC 8620 section 5.5) and filled the capped window.
+	full := m.limit
+	if q.Limit != nil && *q.Limit > 0 && *q.Limit < full {
+		full = *q.Limit
+	}
+	if n < full || n == 0 {
 		m.remain = 0
 	}
 	return nil
