@@ -27,8 +27,9 @@ import (
 //
 //	UID SEARCH [CHARSET UTF-8] keys
 //
-// followed by UID FETCH (UID ENVELOPE) of every match and a local sort
-// with search.Sort (ties by UID). The page (opts) is cut from the ordered
+// followed by a UID FETCH of every match's sort keys (its Date header for
+// the default order, its envelope otherwise) and a local sort with
+// search.Sort (ties by UID). The page (opts) is cut from the ordered
 // UIDs, and its envelopes are fetched with UID FETCH (UID FLAGS ENVELOPE
 // RFC822.SIZE), plus BODYSTRUCTURE when opts.WithAttachment is set, and
 // returned in the sorted order.
@@ -232,12 +233,17 @@ func (m *searchEnvelopes) queryCommand(r *runner) ([]*wire.Command, bool, error)
 	return one(e)
 }
 
-// keysCommand fetches what the local sort compares (the envelope holds the
-// date, subject and addresses), keeping only those fields.
+// keysCommand fetches what the local sort compares, keeping only that:
+// the Date header when the order is by date alone (the default), the
+// envelope (date, subject, addresses) otherwise.
 func (m *searchEnvelopes) keysCommand(r *runner) ([]*wire.Command, bool, error) {
 	want := make(map[imap.UID]bool, len(m.order))
 	for _, u := range m.order {
 		want[u] = true
+	}
+	dateOnly := true
+	for _, s := range m.q.Sort {
+		dateOnly = dateOnly && s.Key == search.ByDate
 	}
 	m.keys = make([]email.Envelope, 0, len(m.order))
 	r.onData = func(resp *wire.Response) error {
@@ -251,10 +257,18 @@ func (m *searchEnvelopes) keysCommand(r *runner) ([]*wire.Command, bool, error) 
 			e.Date, e.Subject = env.Date, env.Subject
 			e.From, e.To = firstAddress(env.From), firstAddress(env.To)
 		}
+		for _, sec := range f.Sections {
+			if t := headerDate(sec.Data); !t.IsZero() {
+				e.Date = t
+			}
+		}
 		m.keys = append(m.keys, e)
 		return nil
 	}
 	m.cmd = "UID FETCH"
+	if dateOnly {
+		return m.fetchBatch(m.order, " (UID BODY.PEEK[HEADER.FIELDS (DATE)])")
+	}
 	return m.fetchBatch(m.order, " (UID ENVELOPE)")
 }
 

@@ -78,7 +78,7 @@ func replayText[R any](t *testing.T, caps, text string, build func(*Session) cor
 
 func TestSearchSynchronisingLiteral(t *testing.T) {
 	// No LITERAL+ and no SORT: the literal waits for "+", the sort is
-	// local (newest first, undated last, ties by UID).
+	// local on the envelopes (newest first, undated last, then subject).
 	envs, err := replayText(t, "IMAP4rev1", `
 C: A1 EXAMINE INBOX
 S: * 4 EXISTS
@@ -101,7 +101,7 @@ S: * 3 FETCH (UID 9 FLAGS () RFC822.SIZE 3 ENVELOPE ("Tue, 3 Feb 2026 10:00:00 +
 S: * 2 FETCH (UID 8 FLAGS () RFC822.SIZE 2 ENVELOPE (NIL "undated" NIL NIL NIL NIL NIL NIL NIL NIL))
 S: A4 OK done
 `, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
-		q := search.MustParse(`subject réunion or body x`)
+		q := search.MustParse(`subject réunion or body x order by date desc subject`)
 		return SearchEnvelopes(s, "inbox", q, email.ListOptions{})
 	})
 	require.NoError(t, err)
@@ -276,12 +276,14 @@ func FuzzSearchEnvelopes(f *testing.F) {
 }
 
 // searchBenchServer returns the server side of a search over n messages
-// that all match, with a page of size page: with SORT, or with SEARCH and
-// the sort keys.
+// that all match, with a page of size page, in the default order: with
+// SORT, or with SEARCH and the Date headers.
 func searchBenchServer(n, page int, sort bool) []string {
+	date := func(i int) string {
+		return time.Date(2026, 2, 1, 0, 0, 0, 0, time.FixedZone("", 3600)).Add(time.Duration(i) * time.Minute).Format(time.RFC1123Z)
+	}
 	env := func(i int) string {
-		date := time.Date(2026, 2, 1, 0, 0, 0, 0, time.FixedZone("", 3600)).Add(time.Duration(i) * time.Minute).Format(time.RFC1123Z)
-		return fmt.Sprintf(`ENVELOPE (%q "Subject number %d" (("Sender %d" NIL "s%d" "example.org")) NIL NIL (("Rcpt" NIL "r" "example.net")) NIL NIL NIL "<m%d@x>")`, date, i, i%97, i%97, i)
+		return fmt.Sprintf(`ENVELOPE (%q "Subject number %d" (("Sender %d" NIL "s%d" "example.org")) NIL NIL (("Rcpt" NIL "r" "example.net")) NIL NIL NIL "<m%d@x>")`, date(i), i, i%97, i%97, i)
 	}
 	var b strings.Builder
 	out := []string{fmt.Sprintf("* %d EXISTS\r\nA1 OK done\r\n", n)}
@@ -299,7 +301,8 @@ func searchBenchServer(n, page int, sort bool) []string {
 	if !sort {
 		b.Reset()
 		for i := 1; i <= n; i++ {
-			fmt.Fprintf(&b, "* %d FETCH (UID %d %s)\r\n", i, i, env(i))
+			h := "Date: " + date(i) + "\r\n\r\n"
+			fmt.Fprintf(&b, "* %d FETCH (UID %d BODY[HEADER.FIELDS (DATE)] {%d}\r\n%s)\r\n", i, i, len(h), h)
 		}
 		fmt.Fprintf(&b, "A%d OK done\r\n", tag)
 		tag++
