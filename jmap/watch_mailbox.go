@@ -147,12 +147,15 @@ func (m *watchMachine) Resume(in Response) (Request, bool) {
 			if err != nil {
 				return m.fail(err)
 			}
-			changed, err := m.absorbPush(r)
+			changed, sawState, err := m.absorbPush(r)
 			if err != nil {
 				return m.fail(err)
 			}
 			switch {
-			case !m.push:
+			case !m.push || !sawState:
+				// No push, or a stream that ended without any state event:
+				// wait an interval (no hot loop on a server that closes at
+				// once), then diff.
 				m.enter(watchPoll)
 			case changed:
 				m.enter(watchDiff)
@@ -216,26 +219,26 @@ func (m *watchMachine) emit() {
 }
 
 // absorbPush reads one push response; it reports whether the Email state
-// changed. A server without push turns polling on.
-func (m *watchMachine) absorbPush(r Response) (bool, error) {
+// changed and whether the stream held a state event at all. A server
+// without push turns polling on.
+func (m *watchMachine) absorbPush(r Response) (changed, sawState bool, err error) {
 	switch {
 	case r.Status == 204 || r.Status == 404 || r.Status == 405 || r.Status == 501:
 		m.push = false
-		return false, nil
+		return false, false, nil
 	case r.Status/100 != 2:
-		return false, httpError(r)
+		return false, false, httpError(r)
 	}
 	var p SSEParser
 	evs, err := p.Feed(r.Body)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	more, err := p.Feed([]byte("\n\n"))
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	evs = append(evs, more...)
-	changed := false
 	for _, ev := range evs {
 		if ev.Type != "state" && ev.Type != "message" {
 			continue
@@ -245,13 +248,14 @@ func (m *watchMachine) absorbPush(r Response) (bool, error) {
 		}
 		sc, err := ParseStateChange(ev.Data)
 		if err != nil {
-			return false, err
+			return false, false, err
 		}
+		sawState = true
 		if st, ok := sc.Changed[m.s.AccountID]["Email"]; ok && st != m.pushState {
 			m.pushState, changed = st, true
 		}
 	}
-	return changed, nil
+	return changed, sawState, nil
 }
 
 // events turns a diff into events and updates the shadow.
