@@ -114,13 +114,15 @@ type searchEnvelopes struct {
 	opts  email.ListOptions
 	sel   selector
 	state int
-	local bool       // no SORT: SEARCH, then sort here
-	cmd   string     // the command of the last batch, for errors
-	order []imap.UID // matching UIDs, in the query's order once sorted
-	keys  []email.Envelope
-	page  []imap.UID
-	got   map[imap.UID]*email.Envelope
-	out   []email.Envelope
+	local bool // no SORT: SEARCH, then sort here
+	// tooMany records a result of more than maxIDs UIDs.
+	tooMany bool
+	cmd     string     // the command of the last batch, for errors
+	order   []imap.UID // matching UIDs, in the query's order once sorted
+	keys    []email.Envelope
+	page    []imap.UID
+	got     map[imap.UID]*email.Envelope
+	out     []email.Envelope
 }
 
 func (m *searchEnvelopes) result() []email.Envelope { return m.out }
@@ -147,6 +149,9 @@ func (m *searchEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 		case searchKeys:
 			if err := runErr(r, 0, m.cmd); err != nil {
 				return nil, false, err
+			}
+			if m.tooMany {
+				return nil, false, fmt.Errorf("%w: more than %d messages match", email.ErrTooLarge, maxIDs)
 			}
 			m.order = dedupUIDs(m.order)
 			if !m.local {
@@ -201,18 +206,19 @@ func (m *searchEnvelopes) queryCommand(r *runner) ([]*wire.Command, bool, error)
 	r.onData = func(resp *wire.Response) error {
 		switch resp.Kind {
 		case wire.KindSort, wire.KindSearch:
+			m.tooMany = m.tooMany || len(m.order)+len(resp.Nums) > maxIDs
 			m.order = appendUIDs(m.order, resp.Nums)
 		case wire.KindESearch:
 			// RFC 4731 / RFC 9051: only the answer to our own tag, and only
 			// a UID answer (UID SEARCH asks for UIDs).
 			if es := resp.ESearch; es != nil && es.UID && (es.Tag == "" || es.Tag == r.tags[0]) {
 				uids, ok := expandSet(es.All, maxIDs-len(m.order))
-				if !ok {
-					return fmt.Errorf("%w: ESEARCH result too large", email.ErrTooLarge)
-				}
+				m.tooMany = m.tooMany || !ok
 				m.order = append(m.order, uids...)
 			}
 		}
+		// An error here would end the run before the tagged status and
+		// leave the stream out of step: tooMany is reported after it.
 		return nil
 	}
 	var e *wire.Encoder

@@ -379,3 +379,16 @@ func TestSearchLongUIDSets(t *testing.T) {
 	}
 	assert.Equal(t, len(sets), n)
 }
+
+// TestSearchTooManyMatches: a result of more than maxIDs UIDs is an error
+// matching email.ErrTooLarge, reported after the tagged status so the
+// session stays usable.
+func TestSearchTooManyMatches(t *testing.T) {
+	s := sessionWith("IMAP4rev1 IMAP4rev2", false)
+	m := coroutine.Then(SearchEnvelopes(s, "INBOX", search.Query{}, email.ListOptions{}), func([]email.Envelope) coroutine.NetMachine[[]email.Envelope] {
+		return failed[[]email.Envelope]("test", assert.AnError)
+	})
+	_, _, err := hostileDrive(m, []string{"* 5 EXISTS\r\nA1 OK x\r\n", "* ESEARCH (TAG \"A2\") UID ALL 1:2000000\r\nA2 OK x\r\n"}, 0)
+	assert.ErrorIs(t, err, email.ErrTooLarge)
+	assert.NoError(t, s.Err(), "the session is still in step")
+}
