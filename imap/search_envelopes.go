@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -81,6 +82,9 @@ import (
 //     case, then decomposed), SUBJECT by the RFC 5256 base subject, which
 //     can order non-ASCII text differently from search.Sort.
 //
+// A server that answers an ASCII-only SORT with NO [BADCHARSET] gets it
+// again with US-ASCII, the one charset RFC 5256 requires.
+//
 // A query that cannot be sent (a NUL byte in a value, a flag that is not
 // an IMAP keyword, a tree deeper than 1000) fails at once, before any I/O,
 // with an error matching email.ErrInvalidArgument.
@@ -117,12 +121,14 @@ type searchEnvelopes struct {
 	local bool // no SORT: SEARCH, then sort here
 	// tooMany records a result of more than maxIDs UIDs.
 	tooMany bool
-	cmd     string     // the command of the last batch, for errors
-	order   []imap.UID // matching UIDs, in the query's order once sorted
-	keys    []email.Envelope
-	page    []imap.UID
-	got     map[imap.UID]*email.Envelope
-	out     []email.Envelope
+	// ascii: the server refused UTF-8 (BADCHARSET), SORT names US-ASCII.
+	ascii bool
+	cmd   string     // the command of the last batch, for errors
+	order []imap.UID // matching UIDs, in the query's order once sorted
+	keys  []email.Envelope
+	page  []imap.UID
+	got   map[imap.UID]*email.Envelope
+	out   []email.Envelope
 }
 
 func (m *searchEnvelopes) result() []email.Envelope { return m.out }
@@ -148,6 +154,13 @@ func (m *searchEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 			return m.queryCommand(r)
 		case searchKeys:
 			if err := runErr(r, 0, m.cmd); err != nil {
+				var ce *CommandError
+				if errors.As(err, &ce) && ce.Code == "BADCHARSET" && !m.local && !m.c.utf8 && !m.ascii {
+					// RFC 5256 section 3: only US-ASCII is required; an
+					// ASCII query can say so.
+					m.ascii, m.order, m.tooMany = true, nil, false
+					return m.queryCommand(r)
+				}
 				return nil, false, err
 			}
 			if m.tooMany {
@@ -224,7 +237,11 @@ func (m *searchEnvelopes) queryCommand(r *runner) ([]*wire.Command, bool, error)
 	var e *wire.Encoder
 	if s.has(imap.CapSort) {
 		m.cmd = "UID SORT"
-		e = s.command(m.cmd).Raw(" (").Raw(sortCriteria(m.q.Sort, s.hasRaw(imap.CapSortDisplay))).Raw(") UTF-8 ")
+		charset := ") UTF-8 "
+		if m.ascii {
+			charset = ") US-ASCII "
+		}
+		e = s.command(m.cmd).Raw(" (").Raw(sortCriteria(m.q.Sort, s.hasRaw(imap.CapSortDisplay))).Raw(charset)
 	} else {
 		m.local = true
 		m.cmd = "UID SEARCH"

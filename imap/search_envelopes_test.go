@@ -160,18 +160,51 @@ S: A3 OK done
 	assert.Equal(t, []string{"30", "10"}, envIDs(envs))
 
 	// NO [BADCHARSET] and BAD are command errors.
-	_, err = replayText(t, "IMAP4rev1 SORT", `
+	_, err = replayText(t, "IMAP4rev1 SORT LITERAL+", `
+C: A1 EXAMINE INBOX
+S: * 3 EXISTS
+S: A1 OK done
+C: A2 UID SORT (REVERSE DATE) UTF-8 SUBJECT {2+}
+C: é
+S: A2 NO [BADCHARSET (US-ASCII)] no UTF-8 here
+`, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
+		return SearchEnvelopes(s, "INBOX", search.MustParse("subject é"), email.ListOptions{})
+	})
+	var ce *CommandError
+	require.True(t, errorsAs(err, &ce), "%v", err)
+	assert.Equal(t, "UID SORT", ce.Command)
+	assert.Equal(t, "BADCHARSET", string(ce.Code))
+	// An ASCII query is sent again with US-ASCII; a second refusal is
+	// the error.
+	envs, err = replayText(t, "IMAP4rev1 SORT", `
 C: A1 EXAMINE INBOX
 S: * 3 EXISTS
 S: A1 OK done
 C: A2 UID SORT (REVERSE DATE) UTF-8 SUBJECT "x"
 S: A2 NO [BADCHARSET (US-ASCII)] no UTF-8 here
+C: A3 UID SORT (REVERSE DATE) US-ASCII SUBJECT "x"
+S: * SORT 2
+S: A3 OK done
+C: A4 UID FETCH 2 (UID FLAGS ENVELOPE RFC822.SIZE)
+S: * 2 FETCH (UID 2 FLAGS () RFC822.SIZE 5)
+S: A4 OK done
 `, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
 		return SearchEnvelopes(s, "INBOX", search.MustParse("subject x"), email.ListOptions{})
 	})
-	var ce *CommandError
+	require.NoError(t, err)
+	assert.Equal(t, []string{"2"}, envIDs(envs))
+	_, err = replayText(t, "IMAP4rev1 SORT", `
+C: A1 EXAMINE INBOX
+S: * 3 EXISTS
+S: A1 OK done
+C: A2 UID SORT (REVERSE DATE) UTF-8 SUBJECT "x"
+S: A2 NO [BADCHARSET] no
+C: A3 UID SORT (REVERSE DATE) US-ASCII SUBJECT "x"
+S: A3 NO [BADCHARSET] no
+`, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
+		return SearchEnvelopes(s, "INBOX", search.MustParse("subject x"), email.ListOptions{})
+	})
 	require.True(t, errorsAs(err, &ce), "%v", err)
-	assert.Equal(t, "UID SORT", ce.Command)
 	assert.Equal(t, "BADCHARSET", string(ce.Code))
 	_, err = replayText(t, "IMAP4rev1", `
 C: A1 EXAMINE INBOX
