@@ -70,20 +70,25 @@ import (
 //   - text matching is the server's (RFC 3501: case-insensitive
 //     substring). Dovecot matches FROM and TO against the address as
 //     written, display name quotes included, so a value spanning a quote
-//     or an apostrophe may not match where search.Match does;
+//     or an apostrophe may not match where search.Match does; Cyrus folds
+//     diacritics in BODY ("café" finds "cafe");
 //   - DATE sorts by the Date header instant, but a message without a
 //     usable Date sorts by its INTERNALDATE, its arrival (RFC 5256 section
 //     3), where search.Sort puts it last;
 //   - SENTON, SENTBEFORE and SENTSINCE compare the Date header's day in
 //     its own offset, like package search; a message without a usable
 //     Date never matches in package search, but Dovecot 2.3 dates it
-//     1970-01-01 (so "before D" finds it and "after D" does not);
+//     1970-01-01 (so "before D" finds it and "after D" does not) and
+//     Cyrus 3.6 by its INTERNALDATE;
 //   - strings sort by the i;unicode-casemap collation (RFC 5051: title
 //     case, then decomposed), SUBJECT by the RFC 5256 base subject, which
 //     can order non-ASCII text differently from search.Sort.
 //
 // A server that answers an ASCII-only SORT with NO [BADCHARSET] gets it
-// again with US-ASCII, the one charset RFC 5256 requires.
+// again with US-ASCII, the one charset RFC 5256 requires. UID sets longer
+// than about 8 KB are split over pipelined UID FETCH commands (servers
+// bound the command line). More than 2^20 matches is an error matching
+// email.ErrTooLarge.
 //
 // A query that cannot be sent (a NUL byte in a value, a flag that is not
 // an IMAP keyword, a tree deeper than 1000) fails at once, before any I/O,
