@@ -72,17 +72,46 @@ func transcript(b *strings.Builder, side string, data []byte) error {
 	return nil
 }
 
-// TestRecordCyrus records testdata/jmap/cyrus-scenario.txt from the
+// TestRecordCyrus records the transcripts of testdata/jmap/ from the
 // loopback Cyrus. It runs only with JMAP_RECORD=1.
 func TestRecordCyrus(t *testing.T) {
 	if os.Getenv("JMAP_RECORD") != "1" {
 		t.Skip("set JMAP_RECORD=1 to record transcripts from the loopback Cyrus")
 	}
+	nonce := fmt.Sprint(time.Now().UnixNano())
+	out := record(t, "cyrus-scenario.txt", nonce, OverNet(scenarioMachine("http://127.0.0.1:18080", "Basic YWxpY2U6YWxpY2VwYXNz", "replay-"+nonce, nonce), "http://127.0.0.1:18080"))
+	require.Len(t, out.Envelopes, 1)
+	d := record(t, "cyrus-diff.txt", nonce, OverNet(diffScenario("http://127.0.0.1:18080", "Basic YWxpY2U6YWxpY2VwYXNz", nonce), "http://127.0.0.1:18080"))
+	require.Len(t, d.New, 1)
+}
+
+// diffScenario adds a message, takes a baseline, adds another and flags
+// the first, and diffs.
+func diffScenario(sessionURL, auth, nonce string) Machine[email.EnvelopeDiff] {
+	raw := func(n string) []byte { return []byte(fmt.Sprintf(scenarioMessage, nonce+"-"+n)) }
+	return coroutine.Then(Discover(sessionURL, auth), func(s *Session) Machine[email.EnvelopeDiff] {
+		return coroutine.Then(CreateMailbox(s, "diff-"+nonce), func(box string) Machine[email.EnvelopeDiff] {
+			return coroutine.Then(AddMessage(s, box, raw("1"), nil), func(first string) Machine[email.EnvelopeDiff] {
+				return coroutine.Then(DiffEnvelopes(s, box, nil), func(base email.EnvelopeDiff) Machine[email.EnvelopeDiff] {
+					return coroutine.Then(AddMessage(s, box, raw("2"), nil), func(string) Machine[email.EnvelopeDiff] {
+						return coroutine.Then(StoreFlags(s, []string{first}, email.FlagAdd, email.ParseFlags(`\Flagged`)), func(struct{}) Machine[email.EnvelopeDiff] {
+							return coroutine.Then(DiffEnvelopes(s, box, base.State), func(d email.EnvelopeDiff) Machine[email.EnvelopeDiff] {
+								return coroutine.Map(DeleteMailbox(s, box), func(struct{}) (email.EnvelopeDiff, error) { return d, nil })
+							})
+						})
+					})
+				})
+			})
+		})
+	})
+}
+
+// record runs m over a TCP connection to the loopback Cyrus and writes the
+// conversation to testdata/jmap/name.
+func record[R any](t *testing.T, name, nonce string, m coroutine.NetMachine[R]) R {
 	conn, err := net.DialTimeout("tcp", "127.0.0.1:18080", 2*time.Second)
 	require.NoError(t, err)
 	defer conn.Close()
-	nonce := fmt.Sprint(time.Now().UnixNano())
-	m := OverNet(scenarioMachine("http://127.0.0.1:18080", "Basic YWxpY2U6YWxpY2VwYXNz", "replay-"+nonce, nonce), "http://127.0.0.1:18080")
 	var b strings.Builder
 	b.WriteString("# Recorded from Cyrus 3.6 by TestRecordCyrus (JMAP_RECORD=1); credentials are the test peer's alice/alicepass.\n")
 	fmt.Fprintf(&b, "# nonce %s\n", nonce)
@@ -111,8 +140,8 @@ func TestRecordCyrus(t *testing.T) {
 	}
 	out, err := m.Result()
 	require.NoError(t, err)
-	require.Len(t, out.Envelopes, 1)
-	require.NoError(t, os.WriteFile(filepath.Join("..", "testdata", "jmap", "cyrus-scenario.txt"), []byte(b.String()), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join("..", "testdata", "jmap", name), []byte(b.String()), 0o644))
+	return out
 }
 
 func TestReplayCyrus(t *testing.T) {
@@ -140,6 +169,30 @@ func TestReplayCyrus(t *testing.T) {
 		assert.Equal(t, out.Added, out.Envelopes[0].ID)
 		assert.True(t, out.Envelopes[0].Flags.HasIANA(email.Seen))
 		assert.Equal(t, fmt.Sprintf(scenarioMessage, nonce), string(out.Raw))
+	}
+}
+
+func TestReplayCyrusDiff(t *testing.T) {
+	text, err := os.ReadFile(filepath.Join("..", "testdata", "jmap", "cyrus-diff.txt"))
+	require.NoError(t, err)
+	var nonce string
+	for _, l := range strings.Split(string(text), "\n") {
+		if n, ok := strings.CutPrefix(l, "# nonce "); ok {
+			nonce = n
+		}
+	}
+	turns, err := coroutine.ParseTranscript(string(text))
+	require.NoError(t, err)
+	for _, chunk := range []int{0, 5} {
+		m := OverNet(diffScenario("http://127.0.0.1:18080", "Basic YWxpY2U6YWxpY2VwYXNz", nonce), "http://127.0.0.1:18080")
+		d, err := coroutine.ReplayNet(m, &coroutine.NetScript{Turns: turns, Chunk: chunk})
+		require.NoError(t, err)
+		require.False(t, d.FullListRequired)
+		require.Len(t, d.New, 1)
+		assert.Equal(t, "replayed", d.New[0].Subject)
+		require.Len(t, d.FlagUpdates, 1, "Cyrus lists the flagged email as removed and added again; the state's membership set makes it an update")
+		assert.True(t, d.FlagUpdates[0].Flags.Equal(email.ParseFlags(`\Flagged`)))
+		assert.Empty(t, d.Vanished)
 	}
 }
 
