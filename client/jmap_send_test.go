@@ -85,6 +85,20 @@ func TestJMAPCyrusSend(t *testing.T) {
 	bad := []byte("From: alice@jmap.test\r\nTo: nobody@example.test\r\nSubject: " + subject + " bad\r\n\r\nx\r\n")
 	_, err = c.SendMessage(ctx, bad, email.SendOptions{})
 	assert.ErrorIs(t, err, email.ErrRefused, "a recipient the relay refuses: %v", err)
+	// The refused message does not stay in Drafts.
+	var drafts string
+	boxes, err := c.ListMailboxes(ctx, email.ListMailboxesOptions{})
+	require.NoError(t, err)
+	for _, b := range boxes {
+		if b.Role == email.RoleDrafts {
+			drafts = b.ID
+		}
+	}
+	envs, err = c.ListEnvelopes(ctx, drafts, email.ListOptions{})
+	require.NoError(t, err)
+	for _, e := range envs {
+		assert.NotEqual(t, subject+" bad", e.Subject, "the refused draft was destroyed")
+	}
 }
 
 func sentBox(t *testing.T, c *client.Client) string {

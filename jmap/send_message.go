@@ -26,6 +26,9 @@ var usingSubmission = []string{CapCore, CapMail, CapSubmission}
 //     an explicit envelope, and onSuccessUpdateEmail moving the email to
 //     Sent (when the account has one) and clearing $draft.
 //
+// When the submission is refused, a fourth exchange destroys the imported
+// draft, so failed sends leave nothing behind.
+//
 // The envelope is derived as SMTP does: opts.From, else the Sender, else
 // the first From address; opts.To, else the To, Cc and Bcc addresses
 // (the Resent-* fields when the message has a Resent-From), without
@@ -123,28 +126,42 @@ func submit(s *Session, env envelope, blobID, identity, drafts, sent string) Mac
 			"onSuccessUpdateEmail": map[string]any{"#sub": onSuccess},
 		}},
 	}
-	return coroutine.Map(API(s, usingSubmission, calls), func(r *Responses) (email.SendResult, error) {
+	fail := func(err error) Machine[email.SendResult] {
+		return coroutine.Done[Response, Request, email.SendResult](email.SendResult{}, err)
+	}
+	return coroutine.Then(API(s, usingSubmission, calls), func(r *Responses) Machine[email.SendResult] {
 		var imp setResponse
 		if err := r.Decode("m", "Email/import", &imp); err != nil {
-			return email.SendResult{}, err
+			return fail(err)
 		}
 		if e, ok := imp.NotCreated["draft"]; ok && e.Type == "alreadyExists" {
-			return email.SendResult{}, &SetError{Method: "Email/import", ID: "draft", Type: e.Type, Description: "this exact message was stored before; change it (Message-ID, Date) to send it again"}
+			return fail(&SetError{Method: "Email/import", ID: "draft", Type: e.Type, Description: "this exact message was stored before; change it (Message-ID, Date) to send it again"})
 		}
 		if err := imp.firstError("Email/import"); err != nil {
-			return email.SendResult{}, err
+			return fail(err)
 		}
+		draft, _ := imp.createdID("draft")
 		var sub setResponse
-		if err := r.Decode("s", "EmailSubmission/set", &sub); err != nil {
+		err := r.Decode("s", "EmailSubmission/set", &sub)
+		if err == nil {
+			err = sub.firstError("EmailSubmission/set")
+		}
+		if err == nil {
+			if _, ok := sub.createdID("sub"); !ok {
+				err = protocolError("EmailSubmission/set did not report the submission")
+			}
+		}
+		if err == nil {
+			return coroutine.Done[Response, Request, email.SendResult](email.SendResult{Accepted: append([]string{}, env.to...)}, nil)
+		}
+		if draft == "" {
+			return fail(err)
+		}
+		// The submission failed: do not leave the unsent draft behind.
+		destroy := Call{Name: "Email/set", ID: "d", Args: map[string]any{"accountId": acct, "destroy": []string{draft}}}
+		return coroutine.Map(API(s, nil, []Call{destroy}), func(*Responses) (email.SendResult, error) {
 			return email.SendResult{}, err
-		}
-		if err := sub.firstError("EmailSubmission/set"); err != nil {
-			return email.SendResult{}, err
-		}
-		if _, ok := sub.createdID("sub"); !ok {
-			return email.SendResult{}, protocolError("EmailSubmission/set did not report the submission")
-		}
-		return email.SendResult{Accepted: append([]string{}, env.to...)}, nil
+		})
 	})
 }
 
