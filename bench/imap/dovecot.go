@@ -12,6 +12,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -129,27 +130,45 @@ func ensureMailbox(p *peers, box string, n int) int {
 	return n
 }
 
-// record fetches (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE) of the
-// first n messages of box from Dovecot on a raw connection and writes the
-// untagged responses, byte for byte, gzipped to path.
-func record(p *peers, box string, n int, path string) {
+// rawSession is a plain connection to Dovecot (STARTTLS, LOGIN, EXAMINE
+// box) for recording and for the floor of part 2.
+type rawSession struct {
+	conn net.Conn
+	br   *bufio.Reader
+}
+
+func dialRaw(p *peers, box string) *rawSession {
 	conn, err := net.Dial("tcp", p.addr)
 	if err != nil {
 		log.Fatal(err)
 	}
 	br := bufio.NewReader(conn)
-	readResponse(br, "") // greeting
+	readResponse(br, "", true) // greeting
 	fmt.Fprintf(conn, "s STARTTLS\r\n")
-	readResponse(br, "s")
+	readResponse(br, "s", true)
 	tc := tls.Client(conn, p.tls)
-	defer tc.Close()
-	br = bufio.NewReader(tc)
-	fmt.Fprintf(tc, "l LOGIN %q %q\r\n", *user, *pass)
-	readResponse(br, "l")
-	fmt.Fprintf(tc, "e EXAMINE %q\r\n", box)
-	readResponse(br, "e")
-	fmt.Fprintf(tc, "f UID FETCH 1:%d (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n", n)
-	data := readResponse(br, "f")
+	r := &rawSession{conn: tc, br: bufio.NewReaderSize(tc, 32<<10)}
+	r.do("l", fmt.Sprintf("LOGIN %q %q", *user, *pass), true)
+	r.do("e", fmt.Sprintf("EXAMINE %q", box), true)
+	return r
+}
+
+// do sends one command and returns what came back up to its tagged OK
+// (nil unless keep).
+func (r *rawSession) do(tag, cmd string, keep bool) []byte {
+	if _, err := fmt.Fprintf(r.conn, "%s %s\r\n", tag, cmd); err != nil {
+		log.Fatal(err)
+	}
+	return readResponse(r.br, tag, keep)
+}
+
+// record fetches (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE) of the
+// first n messages of box from Dovecot on a raw connection and writes the
+// untagged responses, byte for byte, gzipped to path.
+func record(p *peers, box string, n int, path string) {
+	r := dialRaw(p, box)
+	defer r.conn.Close()
+	data := r.do("f", fmt.Sprintf("UID FETCH 1:%d (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)", n), true)
 	// Keep the FETCH responses only.
 	end := bytes.LastIndex(data[:len(data)-2], []byte("\r\n")) + 2
 	data = data[:end]
@@ -157,7 +176,7 @@ func record(p *peers, box string, n int, path string) {
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	zw.Write(data)
 	zw.Close()
-	if err := os.MkdirAll("imap/testdata", 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		log.Fatal(err)
 	}
 	if err := os.WriteFile(path, gz.Bytes(), 0o644); err != nil {
@@ -168,15 +187,22 @@ func record(p *peers, box string, n int, path string) {
 
 // readResponse reads lines (with their literals) up to and including the
 // tagged completion for tag (or one line when tag is ""), fails unless it
-// is OK, and returns all the bytes read.
-func readResponse(br *bufio.Reader, tag string) []byte {
+// is OK, and returns all the bytes read when keep is set.
+func readResponse(br *bufio.Reader, tag string, keep bool) []byte {
 	var out []byte
 	for {
-		line, err := br.ReadBytes('\n')
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			var more []byte
+			more, err = br.ReadBytes('\n')
+			line = append(append([]byte(nil), line...), more...)
+		}
 		if err != nil {
 			log.Fatal(err)
 		}
-		out = append(out, line...)
+		if keep {
+			out = append(out, line...)
+		}
 		// A literal announced at the end of the line: copy it, then the rest
 		// of the line follows.
 		for {
@@ -189,15 +215,21 @@ func readResponse(br *bufio.Reader, tag string) []byte {
 			if i < 0 || err != nil {
 				break
 			}
-			lit := make([]byte, size)
-			if _, err := io.ReadFull(br, lit); err != nil {
+			if keep {
+				lit := make([]byte, size)
+				if _, err := io.ReadFull(br, lit); err != nil {
+					log.Fatal(err)
+				}
+				out = append(out, lit...)
+			} else if _, err := br.Discard(size); err != nil {
 				log.Fatal(err)
 			}
-			out = append(out, lit...)
 			if line, err = br.ReadBytes('\n'); err != nil {
 				log.Fatal(err)
 			}
-			out = append(out, line...)
+			if keep {
+				out = append(out, line...)
+			}
 		}
 		if tag == "" || strings.HasPrefix(string(line), tag+" ") {
 			if f := strings.Fields(string(line)); len(f) < 2 || f[1] != "OK" {
