@@ -139,6 +139,11 @@ func TestIMAPSearchMemServer(t *testing.T) {
 	require.NotNil(t, envs[0].HasAttachment)
 	assert.False(t, *envs[0].HasAttachment)
 
+	// A negative page size means no paging, as email.ListOptions.Window.
+	envs, err = ic.SearchEnvelopes(ctx, "INBOX", search.Query{}, email.ListOptions{Page: 3, PageSize: -1})
+	require.NoError(t, err)
+	assert.Len(t, envs, len(searchSample))
+
 	// Non-ASCII text goes as a literal with CHARSET UTF-8.
 	envs, err = ic.SearchEnvelopes(ctx, "INBOX", search.MustParse("body café"), email.ListOptions{})
 	require.NoError(t, err)

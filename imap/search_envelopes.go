@@ -152,7 +152,7 @@ func (m *searchEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 			if err := m.sel.done(s, r); err != nil {
 				return nil, false, err
 			}
-			if s.exists == 0 || m.opts.PageSize < 0 {
+			if s.exists == 0 {
 				return m.empty()
 			}
 			m.state = searchKeys
