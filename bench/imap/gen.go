@@ -126,8 +126,8 @@ func isASCII(s string) bool {
 // generate returns n realistic messages, the same ones for the same seed:
 // varied senders (RFC 2047 words in UTF-8 and ISO-8859-1, quoted names),
 // one to three recipients, sometimes Cc and In-Reply-To, subjects in
-// several scripts, dates over two years in several zones, bodies of 300 B
-// to 6 KB, and the flags of a typical mailbox.
+// several scripts, dates over two years in several zones, bodies of 0.35
+// to 7.3 KB, and the flags of a typical mailbox.
 func generate(n int, seed uint64) []message {
 	r := rand.New(rand.NewPCG(seed, 0x696d6170))
 	base := time.Date(2024, 11, 1, 8, 0, 0, 0, time.UTC)
