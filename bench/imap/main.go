@@ -24,6 +24,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -199,6 +200,7 @@ func parseCost() {
 	fmt.Printf("1. parse cost: %d recorded Dovecot FETCH responses (%d bytes, %.0f B/message) replayed on loopback, best of %d\n",
 		len(uids), len(data), float64(len(data))/float64(len(uids)), *rounds)
 	report(o, t, true)
+	checkSame(func() int { return listOurs(ctx, ic, "INBOX") }, func() int { return listTheirs(c, true) })
 	per := func(d time.Duration) float64 { return float64(d) / float64(len(uids)) }
 	fmt.Printf("   %-44s %8.0f ns/message  CPU %8.0f ns  %6.1f allocs\n", "floor (read the same bytes, parse nothing)", per(f.wall), per(f.cpu), float64(f.allocs)/float64(len(uids)))
 	fmt.Printf("   %-44s %8.0f ns/message  CPU %8.0f ns  %6.1f allocs  %7.0f B\n", "ours, the imap.ListEnvelopes machine alone", per(mem.wall), per(mem.cpu), float64(mem.allocs)/float64(len(uids)), float64(mem.bytes)/float64(len(uids)))
@@ -232,6 +234,7 @@ func endToEnd(p *peers) {
 	checkCounts(o, t, 0)
 	fmt.Printf("2. end to end: every envelope of %s in Dovecot %s (STARTTLS), best of %d\n", *box, p.addr, *rounds)
 	report(o, t, false)
+	checkSame(func() int { return listOurs(ctx, ic, *box) }, func() int { return listTheirs(c, false) })
 	fmt.Printf("   per message: ours %.2f us, imapclient %.2f us\n", float64(o.wall)/float64(o.count)/1e3, float64(t.wall)/float64(t.count)/1e3)
 	fmt.Printf("   floor (raw TLS connection, answers read, not parsed): UID SORT %.1f ms, UID FETCH 1:* %.1f ms wall (CPU %.1f ms)\n",
 		ms(sortF.wall), ms(fetchF.wall), ms(fetchF.cpu))
@@ -283,13 +286,15 @@ func listTheirs(c *imapclient.Client, internalDate bool) int {
 }
 
 // toEnvelope converts imapclient's FETCH data to an email.Envelope the way
-// ours does: UID as id, flags classified, group markers skipped, the
-// Message-ID without brackets.
+// ours does: UID as id, flags classified (\Recent dropped), group markers
+// skipped, the Message-ID without brackets.
 func toEnvelope(m *imapclient.FetchMessageBuffer) email.Envelope {
 	e := email.Envelope{ID: strconv.FormatUint(uint64(m.UID), 10), Size: m.RFC822Size}
 	raw := make([]string, 0, len(m.Flags))
 	for _, f := range m.Flags {
-		raw = append(raw, string(f))
+		if !strings.EqualFold(string(f), `\Recent`) { // session state, not a flag of the message; ours drops it too
+			raw = append(raw, string(f))
+		}
 	}
 	e.Flags = email.ParseFlags(raw...)
 	if env := m.Envelope; env != nil {
