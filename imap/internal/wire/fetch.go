@@ -1,12 +1,12 @@
 package wire
 
 import (
-	"mime"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-message/charset"
+
+	"github.com/ioemail/ioemail/internal/header"
 )
 
 // fetch reads the "(item value ...)" list of a FETCH response (RFC 3501
@@ -163,19 +163,15 @@ func sectionName(name string) (sec string, partial int64, binary, ok bool) {
 	return sec, partial, binary, true
 }
 
-// WordDecoder decodes RFC 2047 words in envelope subjects and names, in
-// every charset go-message knows; a word that does not decode is kept as
-// it is.
-var WordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
-
+// decodeWords decodes RFC 2047 words in envelope subjects and names with
+// the header scanner's decoder: every charset go-message knows, words
+// split inside a character joined, a word that does not decode kept as it
+// is, and always valid UTF-8.
 func decodeWords(s string) string {
 	if !strings.Contains(s, "=?") {
 		return s
 	}
-	if d, err := WordDecoder.DecodeHeader(s); err == nil {
-		return d
-	}
-	return s
+	return header.DecodeWords(s)
 }
 
 // envelope reads an ENVELOPE (RFC 3501 section 7.4.2). Address lists

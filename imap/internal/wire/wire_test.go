@@ -453,5 +453,9 @@ func FuzzParseDate(f *testing.F) {
 func TestDecodeWordsCharsets(t *testing.T) {
 	assert.Equal(t, "Grüße", decodeWords("=?ISO-8859-15?Q?Gr=FC=DFe?="))
 	assert.Equal(t, "Привет", decodeWords("=?KOI8-R?B?8NLJ18XU?="))
-	assert.Equal(t, "=?X-UNKNOWN?Q?abc?=", decodeWords("=?X-UNKNOWN?Q?abc?="))
+	// An unknown charset keeps the decoded bytes (valid UTF-8), as the
+	// local stores do.
+	assert.Equal(t, "abc", decodeWords("=?X-UNKNOWN?Q?abc?="))
+	// White space between adjacent encoded words is dropped (RFC 2047 6.2).
+	assert.Equal(t, "Приветмир", decodeWords("=?KOI8-R?B?8NLJ18XU?= =?KOI8-R?B?zcnS?="))
 }
