@@ -22,7 +22,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -30,13 +29,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
-	"time"
 
+	"github.com/ioemail/ioemail/bench/internal/harness"
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -57,15 +53,8 @@ func main() {
 	}
 	workers := max(4, 2*runtime.GOMAXPROCS(0)) // as client.NewFileDriver(0)
 
-	start := time.Now()
-	reused, err := ensureStore(*dir, *n)
-	if err != nil {
+	if err := ensureStore(*dir, *n); err != nil {
 		log.Fatal(err)
-	}
-	if reused {
-		fmt.Printf("reusing %s (%d messages)\n", *dir, *n)
-	} else {
-		fmt.Printf("generated %s (%d messages) in %v\n", *dir, *n, time.Since(start).Round(time.Millisecond))
 	}
 	fmt.Printf("GOMAXPROCS %d, %d workers, %d rounds\n", runtime.GOMAXPROCS(0), workers, *rounds)
 
@@ -88,14 +77,13 @@ func main() {
 	}
 	fmt.Printf("diff state: %d bytes for %d messages\n", len(base.State), *n)
 
-	labels := []string{"(a) floor: list + 8 KiB heads + flags files", "(b) ours: m2dir ListEnvelopes", "(c) diff, nothing changed", "(d) diag: (a)'s reads through client.FileDriver"}
-	runs := []func() (int, error){
-		func() (int, error) { return floor(*dir, workers) },
-		func() (int, error) {
+	runs := []harness.Run{
+		{Name: "(a) floor: list + 8 KiB heads + flags files", Do: func() (int, error) { return floor(*dir, workers) }},
+		{Name: "(b) ours: m2dir ListEnvelopes", Do: func() (int, error) {
 			envs, err := client.RunFiles(ctx, driver, store.ListEnvelopes("INBOX", email.ListOptions{}))
 			return len(envs), err
-		},
-		func() (int, error) {
+		}},
+		{Name: "(c) diff, nothing changed", Do: func() (int, error) {
 			reads.Store(0)
 			requests.Store(0)
 			d, err := coroutine.Run(store.DiffEnvelopes("INBOX", base.State), counting)
@@ -103,66 +91,25 @@ func main() {
 				err = fmt.Errorf("diff with nothing changed reported %+v", d)
 			}
 			return int(reads.Load()), err
-		},
+		}},
 	}
 	if *diag {
-		runs = append(runs, func() (int, error) { return driverFloor(ctx, driver, *dir) })
+		runs = append(runs, harness.Run{Name: "(d) diag: (a)'s reads through client.FileDriver", Do: func() (int, error) { return driverFloor(ctx, driver, *dir) }})
 	}
-	best := make([]time.Duration, len(runs))
-	bestCPU := make([]time.Duration, len(runs))
-	counts := make([]int, len(runs))
-	for i, run := range runs { // warm the page cache and the allocator
-		if counts[i], err = run(); err != nil {
-			log.Fatal(err)
-		}
+	res, err := harness.Measure(runs, harness.Options{Rounds: *rounds, CPUProfile: *cpuprofile, Profile: 1})
+	if err != nil {
+		log.Fatal(err)
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		for range *rounds {
-			if _, err := runs[1](); err != nil {
-				log.Fatal(err)
-			}
-		}
-		pprof.StopCPUProfile()
-		f.Close()
+	for _, r := range res[:2] {
+		fmt.Printf("%s  (%d messages)\n", r.Summary(46, r.Count), r.Count)
 	}
-	for r := range *rounds {
-		for i, run := range runs {
-			runtime.GC()
-			c0 := cpuTime()
-			t := time.Now()
-			k, err := run()
-			d := time.Since(t)
-			cpu := cpuTime() - c0
-			if err != nil {
-				log.Fatal(err)
-			}
-			counts[i] = k
-			if r == 0 || d < best[i] {
-				best[i] = d
-			}
-			if r == 0 || cpu < bestCPU[i] {
-				bestCPU[i] = cpu
-			}
-			fmt.Printf("  round %d %-4s %8.3f s wall %8.3f s CPU\n", r+1, labels[i][:3], d.Seconds(), cpu.Seconds())
-		}
-	}
-	for i, name := range labels[:2] {
-		fmt.Printf("%-46s %8.3f s  %6.2f us/msg  CPU %8.3f s  (%d messages)\n", name, best[i].Seconds(), float64(best[i].Microseconds())/float64(counts[i]), bestCPU[i].Seconds(), counts[i])
-	}
-	fmt.Printf("%-46s %8.3f s  %6.2f us/msg  CPU %8.3f s  (%d FileRead, %d requests)\n", labels[2], best[2].Seconds(), float64(best[2].Microseconds())/float64(*n), bestCPU[2].Seconds(), counts[2], requests.Load())
+	fmt.Printf("%s  (%d FileRead, %d requests)\n", res[2].Summary(46, *n), res[2].Count, requests.Load())
 	if *diag {
-		fmt.Printf("%-46s %8.3f s  %6.2f us/msg  CPU %8.3f s\n", labels[3], best[3].Seconds(), float64(best[3].Microseconds())/float64(*n), bestCPU[3].Seconds())
-		fmt.Printf("(d)/(a) = %.2f wall, %.2f CPU   (the driver's share of the gap)\n", best[3].Seconds()/best[0].Seconds(), bestCPU[3].Seconds()/bestCPU[0].Seconds())
+		fmt.Println(res[3].Summary(46, *n))
+		harness.Ratio(res[3], res[0], "the driver's share of the gap")
 	}
-	fmt.Printf("(b)/(a) = %.2f wall, %.2f CPU   (goal <= 1.2)\n", best[1].Seconds()/best[0].Seconds(), bestCPU[1].Seconds()/bestCPU[0].Seconds())
-	fmt.Printf("(c)/(b) = %.2f wall, %.2f CPU   (diff with nothing changed next to a listing)\n", best[2].Seconds()/best[1].Seconds(), bestCPU[2].Seconds()/bestCPU[1].Seconds())
+	harness.Ratio(res[1], res[0], "goal <= 1.2")
+	harness.Ratio(res[2], res[1], "diff with nothing changed next to a listing")
 }
 
 // floor is (a).
@@ -190,20 +137,12 @@ func floor(dir string, workers int) (int, error) {
 		}
 	}
 	paths := append(msgs, flags...)
-	err := parallel(len(paths), workers, func() []byte { return make([]byte, 8<<10) }, func(buf []byte, i int) error {
-		f, err := os.Open(paths[i])
-		if err != nil {
-			return err
+	err := harness.Parallel(len(paths), workers, func() []byte { return make([]byte, 8<<10) }, func(buf []byte, i int) error {
+		head, err := harness.ReadHead(paths[i], buf)
+		if err == nil && i < len(msgs) {
+			header.End(head)
 		}
-		k, err := f.Read(buf)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		if i < len(msgs) {
-			header.End(buf[:k])
-		}
-		return nil
+		return err
 	})
 	return len(msgs), err
 }
@@ -237,40 +176,4 @@ func driverFloor(ctx context.Context, d *client.FileDriver, dir string) (int, er
 		}
 	}
 	return n, nil
-}
-
-// parallel runs do(i) for every i below n on workers goroutines; each worker
-// has its own state from newState.
-func parallel[S any](n, workers int, newState func() S, do func(s S, i int) error) error {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	next := make(chan int, 1024)
-	for range workers {
-		s := newState()
-		wg.Go(func() {
-			for i := range next {
-				if err := do(s, i); err != nil {
-					mu.Lock()
-					first = cmp.Or(first, err)
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return first
-}
-
-// cpuTime returns the user + system CPU time the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 	"syscall"
-	"time"
 
+	"github.com/ioemail/ioemail/bench/internal/harness"
 	"github.com/ioemail/ioemail/internal/header"
 )
 
@@ -17,20 +17,7 @@ func floorScan(dir string, workers int) (int, error) {
 		return 0, err
 	}
 	sums := make([]header.Summary, len(paths))
-	err = parallel(len(paths), workers, func() []byte { return make([]byte, 8<<10) }, func(buf []byte, i int) error {
-		f, err := os.Open(paths[i])
-		if err != nil {
-			return err
-		}
-		k, err := f.Read(buf)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		sums[i] = header.Scan(buf[:k])
-		return nil
-	})
-	return len(paths), err
+	return len(paths), readHeads(paths, workers, harness.ReadHead, func(i int, head []byte) { sums[i] = header.Scan(head) })
 }
 
 // scanAlone prints the cost of header.Scan on heads already in memory, on
@@ -48,23 +35,16 @@ func scanAlone(dir string) error {
 		}
 		heads[i] = b[:min(len(b), 8<<10)]
 	}
-	best, bestCPU := time.Duration(0), time.Duration(0)
-	for r := range 3 {
-		c0 := cpuTime()
-		t := time.Now()
-		for _, h := range heads {
-			header.Scan(h)
-		}
-		d, cpu := time.Since(t), cpuTime()-c0
-		if r == 0 || d < best {
-			best = d
-		}
-		if r == 0 || cpu < bestCPU {
-			bestCPU = cpu
-		}
+	var best harness.Best
+	for range 3 {
+		best.Add(harness.Time(func() {
+			for _, h := range heads {
+				header.Scan(h)
+			}
+		}))
 	}
-	fmt.Printf("%-50s %8.3f s  %6.2f us/msg  CPU %8.3f s  %6.2f us/msg (in memory, one goroutine)\n", "header.Scan alone", best.Seconds(),
-		float64(best.Microseconds())/float64(len(heads)), bestCPU.Seconds(), float64(bestCPU.Microseconds())/float64(len(heads)))
+	fmt.Printf("%-50s %8.3f s  %6.2f us/msg  CPU %8.3f s  %6.2f us/msg (in memory, one goroutine)\n", "header.Scan alone", best.Wall.Seconds(),
+		float64(best.Wall.Microseconds())/float64(len(heads)), best.CPU.Seconds(), float64(best.CPU.Microseconds())/float64(len(heads)))
 	return nil
 }
 
@@ -78,18 +58,19 @@ func floorRaw(dir string, workers int) (int, error) {
 		return 0, err
 	}
 	ends := make([]int, len(paths))
-	err = parallel(len(paths), workers, func() []byte { return make([]byte, 8<<10) }, func(buf []byte, i int) error {
-		fd, err := syscall.Open(paths[i], syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		k, err := syscall.Read(fd, buf)
-		syscall.Close(fd)
-		if err != nil {
-			return err
-		}
-		ends[i] = header.End(buf[:k])
-		return nil
-	})
-	return len(paths), err
+	return len(paths), readHeads(paths, workers, readHeadRaw, func(i int, head []byte) { ends[i] = header.End(head) })
+}
+
+// readHeadRaw is harness.ReadHead with open(2), read(2) and close(2).
+func readHeadRaw(path string, buf []byte) ([]byte, error) {
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	k, err := syscall.Read(fd, buf)
+	syscall.Close(fd)
+	if err != nil {
+		return nil, err
+	}
+	return buf[:k], nil
 }

@@ -23,7 +23,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -31,9 +30,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-message"
@@ -41,6 +38,7 @@ import (
 	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
 
+	"github.com/ioemail/ioemail/bench/internal/harness"
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/internal/header"
@@ -63,96 +61,44 @@ func main() {
 		*workers = max(4, 2*runtime.GOMAXPROCS(0)) // as client.NewFileDriver(0)
 	}
 
-	start := time.Now()
-	reused, err := ensureMaildir(*dir, *n)
-	if err != nil {
+	if err := ensureMaildir(*dir, *n); err != nil {
 		log.Fatal(err)
-	}
-	if reused {
-		fmt.Printf("reusing %s (%d messages)\n", *dir, *n)
-	} else {
-		fmt.Printf("generated %s (%d messages) in %v\n", *dir, *n, time.Since(start).Round(time.Millisecond))
 	}
 	fmt.Printf("GOMAXPROCS %d, %d workers, %d rounds\n", runtime.GOMAXPROCS(0), *workers, *rounds)
 
 	ctx := context.Background()
 	c := client.New().WithMaildir(maildir.Store{Root: *dir})
-	labels := []string{"(a)", "(b)", "(c)", "(d)", "(e)", "(f)"}
-	best := [6]time.Duration{}
-	bestCPU := [6]time.Duration{}
-	counts := [6]int{}
-	runs := []func() (int, error){
-		func() (int, error) { return floor(*dir, *workers) },
-		func() (int, error) {
+	runs := []harness.Run{
+		{Name: "(a) floor: open + read 8 KiB + header end", Do: func() (int, error) { return floor(*dir, *workers) }},
+		{Name: "(b) ours: client ListEnvelopes", Do: func() (int, error) {
 			envs, err := c.ListEnvelopes(ctx, "INBOX", email.ListOptions{})
 			return len(envs), err
-		},
-		func() (int, error) { return common(*dir, *workers) },
+		}},
+		{Name: "(c) common: go-message ReadHeader + mail.Header", Do: func() (int, error) { return common(*dir, *workers) }},
 	}
 	if *diag {
 		runs = append(runs,
-			func() (int, error) { return floorScan(*dir, *workers) },
-			func() (int, error) { return floorRaw(*dir, *workers) },
-			func() (int, error) { return oursRaw(c.Maildir().Store(), *workers) })
+			harness.Run{Name: "(d) diag: (a) + header.Scan in the workers", Do: func() (int, error) { return floorScan(*dir, *workers) }},
+			harness.Run{Name: "(e) diag: (a) with raw open/read/close", Do: func() (int, error) { return floorRaw(*dir, *workers) }},
+			harness.Run{Name: "(f) diag: our machine, prototype raw driver", Do: func() (int, error) { return oursRaw(c.Maildir().Store(), *workers) }})
 	}
-	// One untimed pass warms the page cache and the allocator.
-	for i, run := range runs {
-		if counts[i], err = run(); err != nil {
-			log.Fatal(err)
-		}
+	res, err := harness.Measure(runs, harness.Options{Rounds: *rounds, CPUProfile: *cpuprofile, Profile: 1})
+	if err != nil {
+		log.Fatal(err)
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		for range *rounds {
-			if _, err := runs[1](); err != nil {
-				log.Fatal(err)
-			}
-		}
-		pprof.StopCPUProfile()
-		f.Close()
-	}
-	for r := range *rounds {
-		for i, run := range runs {
-			runtime.GC()
-			c0 := cpuTime()
-			t := time.Now()
-			k, err := run()
-			d := time.Since(t)
-			cpu := cpuTime() - c0
-			if err != nil {
-				log.Fatal(err)
-			}
-			if k != counts[i] {
-				log.Fatalf("run %d found %d messages, then %d", i, counts[i], k)
-			}
-			if r == 0 || d < best[i] {
-				best[i] = d
-			}
-			if r == 0 || cpu < bestCPU[i] {
-				bestCPU[i] = cpu
-			}
-			fmt.Printf("  round %d %-7s %8.3f s wall %8.3f s CPU\n", r+1, labels[i], d.Seconds(), cpu.Seconds())
-		}
-	}
-	for i, name := range []string{"(a) floor: open + read 8 KiB + header end", "(b) ours: client ListEnvelopes", "(c) common: go-message ReadHeader + mail.Header", "(d) diag: (a) + header.Scan in the workers", "(e) diag: (a) with raw open/read/close", "(f) diag: our machine, prototype raw driver"}[:len(runs)] {
-		fmt.Printf("%-50s %8.3f s  %6.2f us/msg  CPU %8.3f s  (%d messages)\n", name, best[i].Seconds(), float64(best[i].Microseconds())/float64(counts[i]), bestCPU[i].Seconds(), counts[i])
+	for _, r := range res {
+		fmt.Printf("%s  (%d messages)\n", r.Summary(50, r.Count), r.Count)
 	}
 	if *diag {
 		if err := scanAlone(*dir); err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("(d)/(a) = %.2f wall, %.2f CPU   (what a listing that scans in its workers could reach)\n", best[3].Seconds()/best[0].Seconds(), bestCPU[3].Seconds()/bestCPU[0].Seconds())
-		fmt.Printf("(e)/(a) = %.2f wall, %.2f CPU   (what raw system calls save)\n", best[4].Seconds()/best[0].Seconds(), bestCPU[4].Seconds()/bestCPU[0].Seconds())
-		fmt.Printf("(f)/(a) = %.2f wall, %.2f CPU   (our machine with a leaner driver)\n", best[5].Seconds()/best[0].Seconds(), bestCPU[5].Seconds()/bestCPU[0].Seconds())
+		harness.Ratio(res[3], res[0], "what a listing that scans in its workers could reach")
+		harness.Ratio(res[4], res[0], "what raw system calls save")
+		harness.Ratio(res[5], res[0], "our machine with a leaner driver")
 	}
-	fmt.Printf("(b)/(a) = %.2f wall, %.2f CPU   (goal <= 1.2)\n", best[1].Seconds()/best[0].Seconds(), bestCPU[1].Seconds()/bestCPU[0].Seconds())
-	fmt.Printf("(c)/(b) = %.2f wall, %.2f CPU   (goal >= 2)\n", best[2].Seconds()/best[1].Seconds(), bestCPU[2].Seconds()/bestCPU[1].Seconds())
+	harness.Ratio(res[1], res[0], "goal <= 1.2")
+	harness.Ratio(res[2], res[1], "goal >= 2")
 }
 
 // names lists the message files of new/ and cur/, as paths.
@@ -177,33 +123,6 @@ func names(dir string) ([]string, error) {
 	return out, nil
 }
 
-// parallel runs do(i) for every i below n on workers goroutines; each worker
-// has its own state from newState.
-func parallel[S any](n, workers int, newState func() S, do func(s S, i int) error) error {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	next := make(chan int, 1024)
-	for range workers {
-		s := newState()
-		wg.Go(func() {
-			for i := range next {
-				if err := do(s, i); err != nil {
-					mu.Lock()
-					first = cmp.Or(first, err)
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return first
-}
-
 // floor is (a): open, read the first 8 KiB, find the header end.
 func floor(dir string, workers int) (int, error) {
 	paths, err := names(dir)
@@ -211,20 +130,20 @@ func floor(dir string, workers int) (int, error) {
 		return 0, err
 	}
 	ends := make([]int, len(paths))
-	err = parallel(len(paths), workers, func() []byte { return make([]byte, 8<<10) }, func(buf []byte, i int) error {
-		f, err := os.Open(paths[i])
+	return len(paths), readHeads(paths, workers, harness.ReadHead, func(i int, head []byte) { ends[i] = header.End(head) })
+}
+
+// readHeads reads, on workers goroutines with an 8 KiB buffer each, the
+// head of each of paths with read, and hands it to use with its index.
+func readHeads(paths []string, workers int, read func(path string, buf []byte) ([]byte, error), use func(i int, head []byte)) error {
+	return harness.Parallel(len(paths), workers, func() []byte { return make([]byte, 8<<10) }, func(buf []byte, i int) error {
+		head, err := read(paths[i], buf)
 		if err != nil {
 			return err
 		}
-		k, err := f.Read(buf)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		ends[i] = header.End(buf[:k])
+		use(i, head)
 		return nil
 	})
-	return len(paths), err
 }
 
 type entry struct {
@@ -240,7 +159,7 @@ func common(dir string, workers int) (int, error) {
 		return 0, err
 	}
 	out := make([]entry, len(paths))
-	err = parallel(len(paths), workers, func() struct{} { return struct{}{} }, func(_ struct{}, i int) error {
+	err = harness.Parallel(len(paths), workers, func() struct{} { return struct{}{} }, func(_ struct{}, i int) error {
 		f, err := os.Open(paths[i])
 		if err != nil {
 			return err

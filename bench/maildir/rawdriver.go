@@ -6,6 +6,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/ioemail/ioemail/bench/internal/harness"
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/maildir"
@@ -50,7 +51,7 @@ func (d *rawDriver) do(reqs []coroutine.FileRequest) []coroutine.FileResult {
 		d.slab = make([]byte, offs[len(reqs)])
 	}
 	slab := d.slab[:offs[len(reqs)]]
-	_ = parallel(len(reqs), d.workers, func() struct{} { return struct{}{} }, func(_ struct{}, i int) error {
+	_ = harness.Parallel(len(reqs), d.workers, func() struct{} { return struct{}{} }, func(_ struct{}, i int) error {
 		r := reqs[i]
 		switch {
 		case r.Op == coroutine.FileRead && offs[i+1] > offs[i]:
