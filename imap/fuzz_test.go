@@ -1,14 +1,11 @@
 package imap
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/transcripttest"
 )
 
 // FuzzSession feeds arbitrary server bytes to a whole session (open, list
@@ -16,19 +13,7 @@ import (
 // with a result or an error, never panic or loop, whatever the server
 // says. Seeds are the server sides of the transcripts in testdata/imap.
 func FuzzSession(f *testing.F) {
-	files, err := filepath.Glob("../testdata/imap/*.txt")
-	require.NoError(f, err)
-	for _, name := range files {
-		text, err := os.ReadFile(name)
-		require.NoError(f, err)
-		turns, err := coroutine.ParseTranscript(string(text))
-		require.NoError(f, err)
-		var server []byte
-		for _, t := range turns {
-			if t.Side == coroutine.Server {
-				server = append(server, t.Data...)
-			}
-		}
+	for _, server := range transcripttest.Servers(f, "../testdata/imap/*.txt") {
 		f.Add(server, uint8(7))
 	}
 	f.Fuzz(func(t *testing.T, server []byte, chunk uint8) {
@@ -40,13 +25,6 @@ func FuzzSession(f *testing.F) {
 				})
 			})
 		})
-		n := int(chunk%64) + 1
-		var parts []string
-		for len(server) > 0 {
-			k := min(n, len(server))
-			parts = append(parts, string(server[:k]))
-			server = server[k:]
-		}
-		hostileDrive(m, parts, 0)
+		hostileDrive(m, transcripttest.Chunks(server, int(chunk%64)+1), 0)
 	})
 }

@@ -2,8 +2,6 @@ package imap
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/transcripttest"
 	"github.com/ioemail/ioemail/search"
 )
 
@@ -271,19 +270,7 @@ S: A4 OK done
 // or an error, never panic or loop. Seeds are the server sides of the
 // search transcripts.
 func FuzzSearchEnvelopes(f *testing.F) {
-	files, err := filepath.Glob("../testdata/imap/search-*.txt")
-	require.NoError(f, err)
-	for _, name := range files {
-		text, err := os.ReadFile(name)
-		require.NoError(f, err)
-		turns, err := coroutine.ParseTranscript(string(text))
-		require.NoError(f, err)
-		var server []byte
-		for _, t := range turns {
-			if t.Side == coroutine.Server {
-				server = append(server, t.Data...)
-			}
-		}
+	for _, server := range transcripttest.Servers(f, "../testdata/imap/search-*.txt") {
 		f.Add(server, uint8(7))
 	}
 	f.Fuzz(func(t *testing.T, server []byte, chunk uint8) {
@@ -291,14 +278,7 @@ func FuzzSearchEnvelopes(f *testing.F) {
 		m := openThen(s, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
 			return SearchEnvelopes(s, "INBOX", recordedQuery, email.ListOptions{Page: 1, PageSize: 2, WithAttachment: chunk&1 == 0})
 		})
-		n := int(chunk%64) + 1
-		var parts []string
-		for len(server) > 0 {
-			k := min(n, len(server))
-			parts = append(parts, string(server[:k]))
-			server = server[k:]
-		}
-		envs, _, err := hostileDrive(m, parts, 0)
+		envs, _, err := hostileDrive(m, transcripttest.Chunks(server, int(chunk%64)+1), 0)
 		if err == nil {
 			assert.LessOrEqual(t, len(envs), 2)
 		}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/mail"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,24 +12,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/transcripttest"
 )
 
 // serverBytes returns the server side of a transcript under testdata/imap.
 func serverBytes(t testing.TB, name string) []byte {
 	t.Helper()
-	text, err := os.ReadFile("../../../testdata/imap/" + name)
-	require.NoError(t, err)
-	turns, err := coroutine.ParseTranscript(string(text))
-	require.NoError(t, err)
-	var out []byte
-	for _, tr := range turns {
-		if tr.Side == coroutine.Server {
-			out = append(out, tr.Data...)
-		}
-	}
-	return out
+	return transcripttest.Server(t, "../../../testdata/imap/"+name)
 }
 
 // parseAll feeds data in chunks of size n and parses every response.
@@ -369,10 +357,7 @@ func TestEncoder(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, err := filepath.Glob("../../../testdata/imap/*.txt")
-	require.NoError(f, err)
-	for _, name := range files {
-		data := serverBytes(f, filepath.Base(name))
+	for _, data := range transcripttest.Servers(f, "../../../testdata/imap/*.txt") {
 		var r Reader
 		r.Feed(data)
 		for {
