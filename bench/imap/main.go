@@ -166,7 +166,7 @@ func parseCost() {
 	data, uids := loadRecording(*recording)
 	rp := newReplay(data, uids)
 	addr := rp.serve()
-	ms32, mc := memSession(rp, 32<<10)
+	memS, mc := memSession(rp, 32<<10)
 	ctx := context.Background()
 	ic, err := client.DialIMAP(ctx, "imap://"+addr, client.TLS{AllowPlaintext: true}, sasl.NewPlainClient("", *user, *pass))
 	if err != nil {
@@ -190,7 +190,7 @@ func parseCost() {
 		defer stop()
 	}
 	res := compare(func() int { return listOurs(ctx, ic, "INBOX") }, func() int { return listTheirs(c, true) },
-		func() int { return fl.fetch(len(data)) }, func() int { return listMemory(ms32, mc) })
+		func() int { return fl.fetch(len(data)) }, func() int { return listMemory(memS, mc) })
 	o, t, f, mem := res[0], res[1], res[2], res[3]
 	checkCounts(o, t, len(uids))
 	checkCounts(mem, t, len(uids))
