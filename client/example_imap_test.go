@@ -3,46 +3,31 @@ package client_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-sasl"
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/imaptest"
 )
 
-type quiet struct{}
-
-func (quiet) Printf(string, ...any) {}
-
-// ConnectIMAP against go-imap's in-memory server on loopback. A real
-// server would use "imaps://host" and the zero client.TLS.
+// ConnectIMAP against go-imap's in-memory server on loopback, with the
+// user alice/alicepass. A real server would use "imaps://host" and the
+// zero client.TLS.
 func ExampleClient_ConnectIMAP() {
-	mem := imapmemserver.New()
-	user := imapmemserver.NewUser("alice", "alicepass")
-	user.Create("INBOX", nil)
-	mem.AddUser(user)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		Logger:       quiet{},
-	})
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	go srv.Serve(ln)
-	defer srv.Close()
+	addr, stop, err := imaptest.Start(imaptest.Caps)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer stop()
 
 	ctx := context.Background()
 	c := client.New()
 	defer c.Close()
 	// Loopback without TLS: the caller must allow it explicitly.
-	err := c.ConnectIMAP(ctx, "imap://"+ln.Addr().String(), client.TLS{AllowPlaintext: true},
+	err = c.ConnectIMAP(ctx, "imap://"+addr, client.TLS{AllowPlaintext: true},
 		sasl.NewPlainClient("", "alice", "alicepass"))
 	if err != nil {
 		fmt.Println(err)

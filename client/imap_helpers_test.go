@@ -3,18 +3,15 @@ package client
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-sasl"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ioemail/ioemail/internal/imaptest"
 	"github.com/ioemail/ioemail/internal/testpeers"
 )
 
@@ -22,28 +19,8 @@ import (
 // alice/alicepass and returns its address.
 func memIMAP(t testing.TB) string {
 	t.Helper()
-	mem := imapmemserver.New()
-	u := imapmemserver.NewUser("alice", "alicepass")
-	require.NoError(t, u.Create("INBOX", nil))
-	mem.AddUser(u)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		Logger:       nopLogger{},
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
+	return imaptest.Serve(t)
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Printf(string, ...any) {}
 
 // memClient connects an IMAPClient to a fresh imapmemserver.
 func memClient(t testing.TB) *IMAPClient {

@@ -3,16 +3,14 @@ package client_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-sasl"
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/imaptest"
 	"github.com/ioemail/ioemail/search"
 )
 
@@ -20,26 +18,19 @@ import (
 // in-memory server has no SORT, so the client searches with UID SEARCH and
 // sorts locally; with SORT (Dovecot, Cyrus) the server sorts.
 func ExampleIMAPClient_SearchEnvelopes() {
-	mem := imapmemserver.New()
-	user := imapmemserver.NewUser("alice", "alicepass")
-	user.Create("INBOX", nil)
-	mem.AddUser(user)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
-		InsecureAuth: true,
-		Logger:       quiet{},
-	})
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	go srv.Serve(ln)
-	defer srv.Close()
+	// go-imap's in-memory server on loopback, with the user alice/alicepass
+	// and IMAP4rev1 only.
+	addr, stop, err := imaptest.Start(imap.CapSet{imap.CapIMAP4rev1: {}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer stop()
 
 	ctx := context.Background()
 	c := client.New()
 	defer c.Close()
-	err := c.ConnectIMAP(ctx, "imap://"+ln.Addr().String(), client.TLS{AllowPlaintext: true},
+	err = c.ConnectIMAP(ctx, "imap://"+addr, client.TLS{AllowPlaintext: true},
 		sasl.NewPlainClient("", "alice", "alicepass"))
 	if err != nil {
 		fmt.Println(err)

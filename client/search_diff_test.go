@@ -4,22 +4,19 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-sasl"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/imaptest"
 	"github.com/ioemail/ioemail/internal/testpeers"
 	"github.com/ioemail/ioemail/m2dir"
 	"github.com/ioemail/ioemail/maildir"
@@ -393,7 +390,7 @@ func TestSearchCorpusDovecot(t *testing.T) {
 func TestSearchCorpusMemServer(t *testing.T) {
 	ctx := context.Background()
 	c := client.New()
-	require.NoError(t, c.ConnectIMAP(ctx, "imap://"+startMemIMAP(t), client.TLS{AllowPlaintext: true},
+	require.NoError(t, c.ConnectIMAP(ctx, "imap://"+imaptest.Serve(t), client.TLS{AllowPlaintext: true},
 		sasl.NewPlainClient("", "alice", "alicepass")))
 	defer c.Close()
 	corpus := genCorpus(200)
@@ -407,28 +404,6 @@ func TestSearchCorpusMemServer(t *testing.T) {
 	}
 	checkEnvelopes(t, corpus, b)
 	checkCorpus(t, corpus, b)
-}
-
-// startMemIMAP starts go-imap's in-memory server on loopback with user
-// alice/alicepass and returns its address.
-func startMemIMAP(t *testing.T) string {
-	mem := imapmemserver.New()
-	u := imapmemserver.NewUser("alice", "alicepass")
-	require.NoError(t, u.Create("INBOX", nil))
-	mem.AddUser(u)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		Logger:       quiet{},
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
 }
 
 // TestSearchCorpusCyrus runs the corpus on the loopback Cyrus IMAP server
