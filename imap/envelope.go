@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
@@ -16,8 +17,12 @@ func toEnvelope(f *wire.Fetch, withAttachment bool) email.Envelope {
 	if env := f.Envelope; env != nil {
 		e.MessageID = email.NormalizeMessageID(env.MessageID)
 		e.Subject = env.Subject
-		e.From = toAddresses(env.From)
-		e.To = toAddresses(env.To)
+		// One array holds both lists.
+		all := make([]email.Address, 0, len(env.From)+len(env.To))
+		all = appendAddresses(all, env.From)
+		n := len(all)
+		all = appendAddresses(all, env.To)
+		e.From, e.To = all[:n:n], all[n:]
 		e.Date = env.Date
 	}
 	if e.From == nil {
@@ -36,20 +41,22 @@ func toEnvelope(f *wire.Fetch, withAttachment bool) email.Envelope {
 // toFlags classifies wire flags; \Recent is session state, not a flag
 // of the message, and is dropped.
 func toFlags(fs []imap.Flag) email.Flags {
-	out := make([]email.Flag, 0, len(fs))
+	out := make(email.Flags, 0, len(fs))
 	for _, f := range fs {
 		if strings.EqualFold(string(f), `\Recent`) || f == `\*` {
 			continue
 		}
 		out = append(out, email.ParseFlag(string(f)))
 	}
-	return email.NewFlags(out...)
+	// Sorted and de-duplicated in place, as email.NewFlags would, without
+	// a second copy.
+	slices.SortStableFunc(out, email.Flag.Compare)
+	return slices.CompactFunc(out, email.Flag.Equal)
 }
 
-// toAddresses flattens an ENVELOPE address list: group markers are
-// skipped, and an address missing one half keeps the other.
-func toAddresses(as []imap.Address) []email.Address {
-	out := make([]email.Address, 0, len(as))
+// appendAddresses flattens an ENVELOPE address list onto out: group
+// markers are skipped, and an address missing one half keeps the other.
+func appendAddresses(out []email.Address, as []imap.Address) []email.Address {
 	for _, a := range as {
 		if a.Host == "" {
 			continue // group start or end marker (RFC 3501 section 7.4.2)

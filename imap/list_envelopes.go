@@ -39,7 +39,8 @@ type listEnvelopes struct {
 	order []imap.UID // message UIDs in listing order
 	dates map[imap.UID]dated
 	page  []imap.UID
-	got   map[imap.UID]*email.Envelope
+	slots []email.Envelope // the page's envelopes, in page order
+	have  []bool           // which slots the server filled
 	out   []email.Envelope
 }
 
@@ -127,15 +128,20 @@ func (l *listEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 			}
 			var set imap.UIDSet
 			set.AddNum(l.page...)
-			l.got = make(map[imap.UID]*email.Envelope, len(l.page))
-			inPage := make(map[imap.UID]bool, len(l.page))
-			for _, u := range l.page {
-				inPage[u] = true
+			// The envelopes land in page order, in place: no per-message
+			// allocation beyond the envelope's own fields.
+			pos := make(map[imap.UID]int, len(l.page))
+			for i, u := range l.page {
+				pos[u] = i
 			}
+			l.slots = make([]email.Envelope, len(l.page))
+			l.have = make([]bool, len(l.page))
 			r.onData = func(resp *wire.Response) error {
-				if resp.Kind == wire.KindFetch && resp.Fetch != nil && inPage[resp.Fetch.UID] {
-					e := toEnvelope(resp.Fetch, l.opts.WithAttachment)
-					l.got[resp.Fetch.UID] = &e
+				if resp.Kind == wire.KindFetch && resp.Fetch != nil {
+					if i, ok := pos[resp.Fetch.UID]; ok {
+						l.slots[i] = toEnvelope(resp.Fetch, l.opts.WithAttachment)
+						l.have[i] = true
+					}
 				}
 				return nil
 			}
@@ -149,12 +155,13 @@ func (l *listEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 			if err := runErr(r, 0, "UID FETCH"); err != nil {
 				return nil, false, err
 			}
-			l.out = make([]email.Envelope, 0, len(l.page))
-			for _, u := range l.page {
-				if e := l.got[u]; e != nil {
-					l.out = append(l.out, *e)
+			l.out = l.slots[:0]
+			for i := range l.slots {
+				if l.have[i] {
+					l.out = append(l.out, l.slots[i])
 				}
 			}
+			l.slots, l.have = nil, nil
 			return nil, true, nil
 		}
 	}

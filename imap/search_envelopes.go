@@ -303,7 +303,7 @@ func (m *searchEnvelopes) keysCommand(r *runner) ([]*wire.Command, bool, error) 
 // firstAddress keeps the first address only: the sort compares nothing
 // else.
 func firstAddress(as []imap.Address) []email.Address {
-	l := toAddresses(as)
+	l := appendAddresses(nil, as)
 	if len(l) > 1 {
 		l = l[:1]
 	}

@@ -75,10 +75,10 @@ func fastDate(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	d.spaces()
-	mon := strings.ToLower(d.word())
+	mon := d.word()
 	month := 0
 	for i, m := range months {
-		if mon == m {
+		if strings.EqualFold(mon, m) {
 			month = i + 1
 		}
 	}
