@@ -12,9 +12,8 @@ import (
 // The states of copyMessagesMachine.
 const (
 	cpStart = iota
+	cpPrepare
 	cpScan
-	cpSrcKw
-	cpDstKw
 	cpRead
 	cpDeliver
 )
@@ -26,8 +25,8 @@ type copyMessagesMachine struct {
 	srcDir, dstDir string
 	ids            []string
 	state          int
+	prep           *prepareMachine
 	scan           *scanMachine
-	kw             *keywordsMachine
 	dv             *deliverMachine
 	t              *transfer
 	dstKw          *Keywords
@@ -85,7 +84,19 @@ func (m *copyMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fil
 			if len(m.ids) == 0 {
 				return m.finish([]string{})
 			}
-			m.state, m.scan, in = cpScan, m.s.scan(m.from, m.srcDir), nil
+			m.state, m.prep, in = cpPrepare, m.s.prepare(m.from, m.to, m.srcDir, m.dstDir, m.ids), nil
+		case cpPrepare:
+			reqs, done, p, err := runSub[prepared](m.prep, in)
+			if !done {
+				return m.delegate(reqs)
+			}
+			if err != nil {
+				return m.fail(err)
+			}
+			m.t, m.dstKw = p.t, p.dstKw
+			m.out = make([]string, 0, len(m.ids))
+			m.state = cpRead
+			return m.read()
 		case cpScan:
 			reqs, done, f, err := runSub[*Folder](m.scan, in)
 			if !done {
@@ -94,66 +105,22 @@ func (m *copyMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fil
 			if err != nil {
 				return m.fail(err)
 			}
-			if m.rescanned {
-				e, ok := f.Find(m.ids[m.i])
-				if !ok {
-					return m.fail(&email.NotFoundError{Mailbox: m.from, ID: m.ids[m.i]})
-				}
-				m.t.entries[m.i] = e
-				m.state = cpRead
-				return m.read()
+			e, ok := f.Find(m.ids[m.i])
+			if !ok {
+				return m.fail(&email.NotFoundError{Mailbox: m.from, ID: m.ids[m.i]})
 			}
-			es, err := locate(f, m.ids)
-			if err != nil {
-				return m.fail(err)
-			}
-			m.t = &transfer{entries: es}
-			m.kw, in = m.s.sourceKeywords(m.from, m.srcDir, es), nil
-			m.state = cpSrcKw
-			if m.kw == nil {
-				if err := m.plan(nil); err != nil {
-					return m.fail(err)
-				}
-			}
-		case cpSrcKw:
-			reqs, done, kw, err := runSub[*Keywords](m.kw, in)
-			if !done {
-				return m.delegate(reqs)
-			}
-			if err == nil {
-				err = m.plan(kw)
-			}
-			if err != nil {
-				return m.fail(err)
-			}
-			in = nil
-		case cpDstKw:
-			if m.kw != nil {
-				reqs, done, kw, err := runSub[*Keywords](m.kw, in)
-				if !done {
-					return m.delegate(reqs)
-				}
-				if err != nil {
-					return m.fail(err)
-				}
-				m.dstKw = kw
-			}
-			m.out = make([]string, 0, len(m.ids))
+			m.t.entries[m.i] = e
 			m.state = cpRead
 			return m.read()
 		case cpRead:
 			r := in[0]
-			switch {
-			case errors.Is(r.Err, fs.ErrNotExist) && !m.rescanned:
+			if errors.Is(r.Err, fs.ErrNotExist) && !m.rescanned {
 				m.rescanned = true
 				m.state, m.scan, in = cpScan, m.s.scan(m.from, m.srcDir), nil
 				continue
-			case errors.Is(r.Err, fs.ErrNotExist):
-				return m.fail(&email.NotFoundError{Mailbox: m.from, ID: m.ids[m.i]})
-			case r.Err != nil:
-				return m.fail(fmt.Errorf("maildir: reading %s: %w", m.t.entries[m.i].Path(m.srcDir), r.Err))
-			case r.Size > m.s.maxMessage() || int64(len(r.Data)) > m.s.maxMessage():
-				return m.fail(fmt.Errorf("maildir: message %q is more than %d bytes: %w", m.ids[m.i], m.s.maxMessage(), email.ErrTooLarge))
+			}
+			if err := m.s.checkRead(r, m.from, m.ids[m.i], m.t.entries[m.i].Path(m.srcDir)); err != nil {
+				return m.fail(err)
 			}
 			m.rescanned = false
 			m.dv = m.s.deliver(m.to, m.dstDir, r.Data, m.t.letters(m.i, m.dstKw), m.i+1)
@@ -177,21 +144,6 @@ func (m *copyMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fil
 			return m.fail(fmt.Errorf("maildir: copy_messages in state %d: %w", m.state, email.ErrUnexpectedReply))
 		}
 	}
-}
-
-// plan resolves the flags and sets up the target keyword machine.
-func (m *copyMessagesMachine) plan(srcKw *Keywords) error {
-	t, err := plan(m.t.entries, srcKw)
-	if err != nil {
-		return err
-	}
-	m.t = t
-	m.kw = nil
-	if len(t.need) > 0 {
-		m.kw = m.s.keywords(m.to, m.dstDir, t.need)
-	}
-	m.state = cpDstKw
-	return nil
 }
 
 func (m *copyMessagesMachine) read() ([]coroutine.FileRequest, bool) {

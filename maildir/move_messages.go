@@ -16,9 +16,8 @@ const maxMoveRounds = 3
 // The states of moveMessagesMachine.
 const (
 	mvStart = iota
+	mvPrepare
 	mvScan
-	mvSrcKw
-	mvDstKw
 	mvRename
 	mvRead
 	mvDeliver
@@ -34,8 +33,8 @@ type moveMessagesMachine struct {
 	srcDir, dstDir string
 	ids            []string
 	state          int
+	prep           *prepareMachine
 	scan           *scanMachine
-	kw             *keywordsMachine
 	dv             *deliverMachine
 	t              *transfer
 	dstKw          *Keywords
@@ -97,7 +96,18 @@ func (m *moveMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fil
 			if len(m.ids) == 0 {
 				return m.finish([]string{})
 			}
-			m.state, m.scan, in = mvScan, m.s.scan(m.from, m.srcDir), nil
+			m.state, m.prep, in = mvPrepare, m.s.prepare(m.from, m.to, m.srcDir, m.dstDir, m.ids), nil
+		case mvPrepare:
+			reqs, done, p, err := runSub[prepared](m.prep, in)
+			if !done {
+				return m.delegate(reqs)
+			}
+			if err != nil {
+				return m.fail(err)
+			}
+			m.t, m.dstKw = p.t, p.dstKw
+			m.state = mvCheckDst
+			return m.ask(coroutine.FileRequest{Op: coroutine.FileStat, Path: m.dstDir + "/cur"})
 		case mvScan:
 			reqs, done, f, err := runSub[*Folder](m.scan, in)
 			if !done {
@@ -106,54 +116,15 @@ func (m *moveMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fil
 			if err != nil {
 				return m.fail(err)
 			}
-			if m.rescanned {
-				for _, i := range m.relocate {
-					e, ok := f.Find(m.ids[i])
-					if !ok {
-						return m.fail(&email.NotFoundError{Mailbox: m.from, ID: m.ids[i]})
-					}
-					m.t.entries[i] = e
+			for _, i := range m.relocate {
+				e, ok := f.Find(m.ids[i])
+				if !ok {
+					return m.fail(&email.NotFoundError{Mailbox: m.from, ID: m.ids[i]})
 				}
-				m.pending, m.relocate = append(m.pending, m.relocate...), nil
-				return m.rename()
+				m.t.entries[i] = e
 			}
-			es, err := locate(f, m.ids)
-			if err != nil {
-				return m.fail(err)
-			}
-			m.t = &transfer{entries: es}
-			m.kw, in = m.s.sourceKeywords(m.from, m.srcDir, es), nil
-			m.state = mvSrcKw
-			if m.kw == nil {
-				if err := m.plan(nil); err != nil {
-					return m.fail(err)
-				}
-			}
-		case mvSrcKw:
-			reqs, done, kw, err := runSub[*Keywords](m.kw, in)
-			if !done {
-				return m.delegate(reqs)
-			}
-			if err == nil {
-				err = m.plan(kw)
-			}
-			if err != nil {
-				return m.fail(err)
-			}
-			in = nil
-		case mvDstKw:
-			if m.kw != nil {
-				reqs, done, kw, err := runSub[*Keywords](m.kw, in)
-				if !done {
-					return m.delegate(reqs)
-				}
-				if err != nil {
-					return m.fail(err)
-				}
-				m.dstKw = kw
-			}
-			m.state = mvCheckDst
-			return m.ask(coroutine.FileRequest{Op: coroutine.FileStat, Path: m.dstDir + "/cur"})
+			m.pending, m.relocate = append(m.pending, m.relocate...), nil
+			return m.rename()
 		case mvCheckDst:
 			if in[0].Err != nil || !in[0].IsDir {
 				return m.fail(&email.NotFoundError{Mailbox: m.to})
@@ -194,15 +165,10 @@ func (m *moveMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fil
 			return m.nextFallback()
 		case mvRead:
 			i := m.fallback[m.fi]
-			r := in[0]
-			switch {
-			case errors.Is(r.Err, fs.ErrNotExist):
-				return m.fail(&email.NotFoundError{Mailbox: m.from, ID: m.ids[i]})
-			case r.Err != nil:
-				return m.fail(fmt.Errorf("maildir: reading %s: %w", m.t.entries[i].Path(m.srcDir), r.Err))
-			case r.Size > m.s.maxMessage() || int64(len(r.Data)) > m.s.maxMessage():
-				return m.fail(fmt.Errorf("maildir: message %q is more than %d bytes: %w", m.ids[i], m.s.maxMessage(), email.ErrTooLarge))
+			if err := m.s.checkRead(in[0], m.from, m.ids[i], m.t.entries[i].Path(m.srcDir)); err != nil {
+				return m.fail(err)
 			}
+			r := in[0]
 			m.dv = m.s.deliver(m.to, m.dstDir, r.Data, m.t.letters(i, m.dstKw), i+1)
 			m.state, in = mvDeliver, nil
 		case mvDeliver:
@@ -232,21 +198,6 @@ func (m *moveMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fil
 			return m.fail(fmt.Errorf("maildir: move_messages in state %d: %w", m.state, email.ErrUnexpectedReply))
 		}
 	}
-}
-
-// plan resolves the flags and sets up the target keyword machine.
-func (m *moveMessagesMachine) plan(srcKw *Keywords) error {
-	t, err := plan(m.t.entries, srcKw)
-	if err != nil {
-		return err
-	}
-	m.t = t
-	m.kw = nil
-	if len(t.need) > 0 {
-		m.kw = m.s.keywords(m.to, m.dstDir, t.need)
-	}
-	m.state = mvDstKw
-	return nil
 }
 
 // rename asks for one no-clobber rename per pending index, each to a

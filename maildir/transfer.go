@@ -1,6 +1,9 @@
 package maildir
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -64,6 +67,135 @@ func (s Store) sourceKeywords(mailbox, dir string, es []Entry) *keywordsMachine 
 		return nil
 	}
 	return s.keywords(mailbox, dir, nil)
+}
+
+// checkRead checks the read of message id at path, which copy and move
+// deliver elsewhere: a missing file is *email.NotFoundError, one larger
+// than Store.MaxMessageSize an error matching email.ErrTooLarge.
+func (s Store) checkRead(r coroutine.FileResult, mailbox, id, path string) error {
+	switch {
+	case errors.Is(r.Err, fs.ErrNotExist):
+		return &email.NotFoundError{Mailbox: mailbox, ID: id}
+	case r.Err != nil:
+		return fmt.Errorf("maildir: reading %s: %w", path, r.Err)
+	case r.Size > s.maxMessage() || int64(len(r.Data)) > s.maxMessage():
+		return fmt.Errorf("maildir: message %q is more than %d bytes: %w", id, s.maxMessage(), email.ErrTooLarge)
+	}
+	return nil
+}
+
+// The states of prepareMachine.
+const (
+	prStart = iota
+	prScan
+	prSrcKw
+	prDstKw
+)
+
+// prepared is what prepareMachine ends with.
+type prepared struct {
+	t     *transfer
+	dstKw *Keywords // nil when no flag needs a keyword letter
+}
+
+// prepareMachine runs the opening phases copy and move share: it scans the
+// source folder, locates every id (failing with *email.NotFoundError at
+// the first one missing), reads the source's dovecot-keywords when an
+// entry carries a keyword letter, resolves the flags (see plan), and reads
+// the target's dovecot-keywords, extended with the letters the flags need,
+// when some flag needs one.
+type prepareMachine struct {
+	base[prepared]
+	s              Store
+	from, to       string
+	srcDir, dstDir string
+	ids            []string
+	state          int
+	scan           *scanMachine
+	kw             *keywordsMachine
+	t              *transfer
+}
+
+func (s Store) prepare(from, to, srcDir, dstDir string, ids []string) *prepareMachine {
+	return &prepareMachine{s: s, from: from, to: to, srcDir: srcDir, dstDir: dstDir, ids: ids}
+}
+
+// Resume implements coroutine.Machine.
+func (m *prepareMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
+	if m.done {
+		return nil, true
+	}
+	if err := m.check(in); err != nil {
+		return m.fail(err)
+	}
+	for {
+		switch m.state {
+		case prStart:
+			m.state, m.scan, in = prScan, m.s.scan(m.from, m.srcDir), nil
+		case prScan:
+			reqs, done, f, err := runSub[*Folder](m.scan, in)
+			if !done {
+				return m.delegate(reqs)
+			}
+			if err != nil {
+				return m.fail(err)
+			}
+			es, err := locate(f, m.ids)
+			if err != nil {
+				return m.fail(err)
+			}
+			m.t = &transfer{entries: es}
+			m.kw, in = m.s.sourceKeywords(m.from, m.srcDir, es), nil
+			m.state = prSrcKw
+			if m.kw == nil {
+				if err := m.plan(nil); err != nil {
+					return m.fail(err)
+				}
+			}
+		case prSrcKw:
+			reqs, done, kw, err := runSub[*Keywords](m.kw, in)
+			if !done {
+				return m.delegate(reqs)
+			}
+			if err == nil {
+				err = m.plan(kw)
+			}
+			if err != nil {
+				return m.fail(err)
+			}
+			in = nil
+		case prDstKw:
+			var dstKw *Keywords
+			if m.kw != nil {
+				reqs, done, kw, err := runSub[*Keywords](m.kw, in)
+				if !done {
+					return m.delegate(reqs)
+				}
+				if err != nil {
+					return m.fail(err)
+				}
+				dstKw = kw
+			}
+			return m.finish(prepared{t: m.t, dstKw: dstKw})
+		default:
+			return m.fail(fmt.Errorf("maildir: prepare in state %d: %w", m.state, email.ErrUnexpectedReply))
+		}
+	}
+}
+
+// plan resolves the flags and sets up the target keyword machine.
+func (m *prepareMachine) plan(srcKw *Keywords) error {
+	t, err := plan(m.t.entries, srcKw)
+	if err != nil {
+		return err
+	}
+	m.t = t
+	m.kw = nil
+	if len(t.need) > 0 {
+		m.kw = m.s.keywords(m.to, m.dstDir, t.need)
+	}
+	m.state = prDstKw
+	return nil
 }
 
 // runSub resumes a nested machine, reporting its batch or its end.
