@@ -105,14 +105,21 @@ func (p *parser) fetchItem(f *Fetch, name string) {
 		f.ModSeq = p.number()
 		p.expect(')')
 	case "ENVELOPE":
-		// Find the end of the envelope first, to copy it into one string.
+		// The envelope's strings all slice one copy of its bytes. When
+		// the rest of the response is small (a listing: the envelope and
+		// a few bytes), copy it at once; otherwise find the envelope's
+		// end first so that a large body item after it is not copied.
 		start := p.i
-		p.skipValue()
-		if p.err != nil {
-			return
+		if len(p.b)-start <= maxEnvelopeTail {
+			p.s, p.base = string(p.b[start:]), start
+		} else {
+			p.skipValue()
+			if p.err != nil {
+				return
+			}
+			p.s, p.base = string(p.b[start:p.i]), start
+			p.i = start
 		}
-		p.s, p.base = string(p.b[start:p.i]), start
-		p.i = start
 		f.Envelope = p.envelope()
 		p.s = ""
 	case "BODYSTRUCTURE", "BODY":
@@ -132,6 +139,10 @@ func (p *parser) fetchItem(f *Fetch, name string) {
 		p.skipValue()
 	}
 }
+
+// maxEnvelopeTail bounds the bytes copied with an envelope when the rest
+// of its response is copied whole.
+const maxEnvelopeTail = 16 << 10
 
 // sectionName splits "BODY[1.HEADER]<0>" into its parts.
 func sectionName(name string) (sec string, partial int64, binary, ok bool) {
@@ -192,8 +203,11 @@ func (p *parser) envelope() *imap.Envelope {
 	prevStart, prevEnd := -1, -1
 	for _, dst := range []*[]imap.Address{&e.From, &e.Sender, &e.ReplyTo, &e.To, &e.Cc, &e.Bcc} {
 		p.expectSP()
+		if p.err != nil {
+			return nil
+		}
 		start := p.i
-		if prevStart >= 0 && p.i+(prevEnd-prevStart) <= len(p.b) && string(p.b[p.i:p.i+prevEnd-prevStart]) == string(p.b[prevStart:prevEnd]) &&
+		if prevStart >= 0 && prevEnd > prevStart && p.i+(prevEnd-prevStart) <= len(p.b) && string(p.b[p.i:p.i+prevEnd-prevStart]) == string(p.b[prevStart:prevEnd]) &&
 			p.b[prevStart] == '(' {
 			p.i += prevEnd - prevStart
 			*dst = prev

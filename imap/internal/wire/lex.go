@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -204,6 +205,15 @@ func (p *parser) literal() []byte {
 func (p *parser) quoted() []byte {
 	p.expect('"')
 	s := p.i
+	// Fast path: no escape and no line end before the closing quote.
+	if p.err == nil {
+		if q := bytes.IndexByte(p.b[s:], '"'); q >= 0 {
+			if v := p.b[s : s+q]; bytes.IndexByte(v, '\\') < 0 && bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\r') < 0 {
+				p.i = s + q + 1
+				return v
+			}
+		}
+	}
 	var out []byte
 	for p.i < len(p.b) {
 		c := p.b[p.i]
