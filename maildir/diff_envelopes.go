@@ -10,7 +10,6 @@ import (
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/internal/changes"
-	"github.com/ioemail/ioemail/internal/header"
 )
 
 // stateKind marks the change-tracking states of this backend.
@@ -49,23 +48,19 @@ type changesResult struct {
 // asks for the flag sets of a baseline. With old nil it takes a baseline.
 type changesMachine struct {
 	base[changesResult]
-	s         Store
-	mailbox   string
-	dir       string
-	old       changes.Snapshot
-	keepFlags bool
-	state     int
-	scan      *scanMachine
-	folder    *Folder
-	cur       changes.Snapshot
-	kw        *Keywords
-	kwAsked   bool
-	todo      []Entry // new messages whose heads are read
-	pos       int
-	long      bool
-	chunk     []Entry
-	longs     []Entry
-	envs      []email.Envelope
+	headReader // reads the heads of new messages
+	s          Store
+	mailbox    string
+	dir        string
+	old        changes.Snapshot
+	keepFlags  bool
+	state      int
+	scan       *scanMachine
+	folder     *Folder
+	cur        changes.Snapshot
+	kw         *Keywords
+	kwAsked    bool
+	envs       []email.Envelope
 }
 
 func (s Store) changes(mailbox string, old changes.Snapshot, keepFlags bool) (*changesMachine, error) {
@@ -86,16 +81,13 @@ func (m *changesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequ
 	}
 	switch m.state {
 	case chStart:
-		m.state = chScan
-		m.scan = m.s.scan(m.mailbox, m.dir)
-		in = nil
+		m.state, m.scan, in = chScan, m.s.scan(m.mailbox, m.dir), nil
 		fallthrough
 	case chScan:
-		reqs, done := m.scan.Resume(in)
+		reqs, done, f, err := runSub[*Folder](m.scan, in)
 		if !done {
 			return m.delegate(reqs)
 		}
-		f, err := m.scan.Result()
 		if err != nil {
 			return m.fail(err)
 		}
@@ -103,15 +95,11 @@ func (m *changesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequ
 		return m.compare()
 	case chRead:
 		if m.kwAsked {
-			r := in[0]
-			in = in[1:]
-			m.kwAsked = false
-			switch {
-			case r.Err == nil && r.Size <= maxKeywordsFile:
-				m.kw = ParseKeywords(r.Data)
-			case r.Err != nil && !errors.Is(r.Err, fs.ErrNotExist):
-				return m.fail(fmt.Errorf("maildir: reading %s/%s: %w", m.dir, keywordsFile, r.Err))
+			kw, err := readKeywords(m.dir, in[0])
+			if err != nil {
+				return m.fail(err)
 			}
+			m.kw, in, m.kwAsked = kw, in[1:], false
 			m.setFlags()
 		}
 		for i, e := range m.chunk {
@@ -176,29 +164,14 @@ func (m *changesMachine) take(e Entry, r coroutine.FileResult) {
 		delete(m.cur, e.Name.Key)
 		return
 	}
-	sum := header.Scan(r.Data)
-	if sum.BodyOffset < 0 && r.Size > int64(len(r.Data)) && !m.long {
-		m.longs = append(m.longs, e)
-		return
+	if sum, ok := m.summary(e, r); ok {
+		m.envs = append(m.envs, envelope(e, sum, r, m.cur[e.Name.Key].Flags))
 	}
-	size := e.Name.Size
-	if size < 0 {
-		size = r.Size
-	}
-	has := sum.HasAttachment
-	m.envs = append(m.envs, email.Envelope{
-		ID: e.Name.Key, MessageID: sum.MessageID, Flags: m.cur[e.Name.Key].Flags,
-		Subject: sum.Subject, From: sum.From, To: sum.To, Date: sum.Date, Size: size,
-		HasAttachment: &has,
-	})
 }
 
 // next asks for the keyword table and the next chunk of heads, or ends.
 func (m *changesMachine) next() ([]coroutine.FileRequest, bool) {
-	if m.pos >= len(m.todo) && !m.long && len(m.longs) > 0 {
-		m.todo, m.longs, m.pos, m.long = m.longs, nil, 0, true
-	}
-	if m.pos >= len(m.todo) && !m.kwAsked {
+	if !m.more() && !m.kwAsked {
 		d := changes.Compare(m.old, m.cur)
 		if m.old == nil {
 			d = changes.Delta{}
@@ -206,22 +179,7 @@ func (m *changesMachine) next() ([]coroutine.FileRequest, bool) {
 		slices.SortFunc(m.envs, compareEnvelopes)
 		return m.finish(changesResult{snap: m.cur, delta: d, added: m.envs})
 	}
-	limit, n := m.s.headLimit(), m.s.batchSize()
-	if m.long {
-		limit = m.s.maxHeader()
-		n = max(1, int(int64(n)*m.s.headLimit()/limit))
-	}
-	end := min(m.pos+n, len(m.todo))
-	m.chunk = m.todo[m.pos:end]
-	m.pos = end
-	reqs := make([]coroutine.FileRequest, 0, len(m.chunk)+1)
-	if m.kwAsked {
-		reqs = append(reqs, coroutine.ReadHead(m.dir+"/"+keywordsFile, maxKeywordsFile))
-	}
-	for _, e := range m.chunk {
-		reqs = append(reqs, coroutine.ReadHead(e.Path(m.dir), limit))
-	}
-	return m.ask(reqs...)
+	return m.ask(m.batch(m.s, m.dir, m.kwAsked, nil)...)
 }
 
 // DiffEnvelopes returns a machine that reports what changed in a mailbox

@@ -90,16 +90,13 @@ func (m *getMessageMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 			m.path = m.guesses[hit]
 			return m.take(in[hit])
 		}
-		m.state = gmScan
-		m.scan = m.s.scan(m.mailbox, m.dir)
-		in = nil
+		m.state, m.scan, in = gmScan, m.s.scan(m.mailbox, m.dir), nil
 		fallthrough
 	case gmScan:
-		reqs, done := m.scan.Resume(in)
+		reqs, done, f, err := runSub[*Folder](m.scan, in)
 		if !done {
 			return m.delegate(reqs)
 		}
-		f, err := m.scan.Result()
 		if err != nil {
 			return m.fail(err)
 		}
@@ -115,8 +112,7 @@ func (m *getMessageMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 		switch {
 		case errors.Is(r.Err, fs.ErrNotExist) && !m.retried:
 			m.retried = true
-			m.state = gmScan
-			m.scan = m.s.scan(m.mailbox, m.dir)
+			m.state, m.scan = gmScan, m.s.scan(m.mailbox, m.dir)
 			reqs, _ := m.scan.Resume(nil)
 			return m.delegate(reqs)
 		case errors.Is(r.Err, fs.ErrNotExist):

@@ -21,6 +21,7 @@ const (
 
 type listEnvelopesMachine struct {
 	base[[]email.Envelope]
+	headReader
 	s       Store
 	mailbox string
 	dir     string
@@ -29,12 +30,7 @@ type listEnvelopesMachine struct {
 	scan    *scanMachine
 
 	kw       *Keywords
-	kwAsked  bool // the batch in flight starts with the dovecot-keywords read
-	todo     []Entry
-	long     bool // todo is the second, longer read
-	pos      int
-	chunk    []Entry
-	longs    []Entry // heads read without their end
+	kwAsked  bool    // the batch in flight starts with the dovecot-keywords read
 	vanished []Entry // files gone between listing and reading
 	rescan   bool
 	envs     []email.Envelope
@@ -83,43 +79,37 @@ func (m *listEnvelopesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fi
 	}
 	switch m.state {
 	case leStart:
-		m.state = leScan
-		m.scan = m.s.scan(m.mailbox, m.dir)
-		in = nil
+		m.state, m.scan, in = leScan, m.s.scan(m.mailbox, m.dir), nil
 		fallthrough
 	case leScan:
-		reqs, done := m.scan.Resume(in)
+		reqs, done, f, err := runSub[*Folder](m.scan, in)
 		if !done {
 			return m.delegate(reqs)
 		}
-		f, err := m.scan.Result()
 		if err != nil {
 			return m.fail(err)
 		}
 		if !m.rescan {
-			m.todo = f.Entries
+			m.reset(f.Entries)
 			m.envs = make([]email.Envelope, 0, len(f.Entries))
 		} else {
-			m.todo = nil
+			var todo []Entry
 			for _, v := range m.vanished {
 				if e, ok := f.Find(v.Name.Key); ok {
-					m.todo = append(m.todo, e)
+					todo = append(todo, e)
 				}
 			}
+			m.reset(todo)
 			m.vanished = nil
 		}
-		m.pos, m.long = 0, false
 		return m.next()
 	case leRead:
 		if m.kwAsked {
-			r := in[0]
-			in = in[1:]
-			switch {
-			case r.Err == nil && r.Size <= maxKeywordsFile:
-				m.kw = ParseKeywords(r.Data)
-			case r.Err != nil && !errors.Is(r.Err, fs.ErrNotExist):
-				return m.fail(fmt.Errorf("maildir: reading %s/%s: %w", m.dir, keywordsFile, r.Err))
+			kw, err := readKeywords(m.dir, in[0])
+			if err != nil {
+				return m.fail(err)
 			}
+			m.kw, in = kw, in[1:]
 		}
 		for i, e := range m.chunk {
 			m.take(e, in[i])
@@ -139,76 +129,29 @@ func (m *listEnvelopesMachine) take(e Entry, r coroutine.FileResult) {
 	case r.Err != nil:
 		return // unreadable: left out, never an abort
 	}
-	sum, ok := r.Digest.(header.Summary)
-	if !ok {
-		sum = header.Scan(r.Data)
+	if sum, ok := m.summary(e, r); ok {
+		m.envs = append(m.envs, envelope(e, sum, r, e.Name.FlagSet(m.kw)))
 	}
-	if sum.BodyOffset < 0 && r.Size > int64(len(r.Data)) && !m.long {
-		m.longs = append(m.longs, e)
-		return
-	}
-	size := e.Name.Size
-	if size < 0 {
-		size = r.Size
-	}
-	has := sum.HasAttachment
-	m.envs = append(m.envs, email.Envelope{
-		ID:            e.Name.Key,
-		MessageID:     sum.MessageID,
-		Flags:         e.Name.FlagSet(m.kw),
-		Subject:       sum.Subject,
-		From:          sum.From,
-		To:            sum.To,
-		Date:          sum.Date,
-		Size:          size,
-		HasAttachment: &has,
-	})
 }
 
 // next asks for the next batch of reads, or moves to the next phase:
 // longer reads, then one more scan for vanished files, then the result.
 func (m *listEnvelopesMachine) next() ([]coroutine.FileRequest, bool) {
-	for {
-		if m.pos < len(m.todo) {
-			return m.readChunk()
+	if m.more() {
+		m.kwAsked = m.kw == nil
+		if m.kwAsked {
+			m.kw = &Keywords{}
 		}
-		if !m.long && len(m.longs) > 0 {
-			m.todo, m.longs, m.pos, m.long = m.longs, nil, 0, true
-			continue
-		}
-		if len(m.vanished) > 0 && !m.rescan {
-			m.rescan = true
-			m.state = leScan
-			m.scan = m.s.scan(m.mailbox, m.dir)
-			reqs, _ := m.scan.Resume(nil)
-			return m.delegate(reqs)
-		}
-		return m.finish(m.page())
+		m.state = leRead
+		return m.ask(m.batch(m.s, m.dir, m.kwAsked, scanDigest)...)
 	}
-}
-
-func (m *listEnvelopesMachine) readChunk() ([]coroutine.FileRequest, bool) {
-	limit, n := m.s.headLimit(), m.s.batchSize()
-	if m.long {
-		limit = m.s.maxHeader()
-		n = max(1, int(int64(n)*m.s.headLimit()/limit))
+	if len(m.vanished) > 0 && !m.rescan {
+		m.rescan = true
+		m.state, m.scan = leScan, m.s.scan(m.mailbox, m.dir)
+		reqs, _ := m.scan.Resume(nil)
+		return m.delegate(reqs)
 	}
-	end := min(m.pos+n, len(m.todo))
-	m.chunk = m.todo[m.pos:end]
-	m.pos = end
-	reqs := make([]coroutine.FileRequest, 0, len(m.chunk)+1)
-	m.kwAsked = m.kw == nil
-	if m.kwAsked {
-		m.kw = &Keywords{}
-		reqs = append(reqs, coroutine.ReadHead(m.dir+"/"+keywordsFile, maxKeywordsFile))
-	}
-	for _, e := range m.chunk {
-		r := coroutine.ReadHead(e.Path(m.dir), limit)
-		r.Digest = scanDigest
-		reqs = append(reqs, r)
-	}
-	m.state = leRead
-	return m.ask(reqs...)
+	return m.finish(m.page())
 }
 
 // scanDigest is the Digest of head reads: the header scan, done by the
