@@ -49,18 +49,7 @@ type copyMessages struct {
 // copies in place and the source untouched.
 func (s Store) CopyMessages(from, to string, ids []string) coroutine.FileMachine[[]string] {
 	const op = "copy_messages"
-	src, err := s.folder(from)
-	var dst folder
-	if err == nil {
-		dst, err = s.folder(to)
-	}
-	if err == nil {
-		err = checkIDs(ids)
-	}
-	if err != nil {
-		return failed[[]string](op, err)
-	}
-	return resolved(s, op, []folder{src, dst}, func(fs []folder) coroutine.FileMachine[[]string] {
+	return onFolders(s, op, []string{from, to}, ids, nil, func(fs []folder) coroutine.FileMachine[[]string] {
 		return &copyMessages{machine: machine[[]string]{op: op}, s: s, src: fs[0], dst: fs[1], ids: ids}
 	})
 }
@@ -75,10 +64,7 @@ func (m *copyMessages) Resume(in []result) ([]request, bool) {
 		m.state = cpRead
 		return m.ask(append(listFolder(m.src), request{Op: coroutine.FileStat, Path: m.dst.file(FolderMarker)})...)
 	case cpRead:
-		c, err := readContents(m.src, in[0], in[1])
-		if err == nil {
-			err = c.findAll(m.src.name, m.ids)
-		}
+		c, err := listedWith(m.src, in[0], in[1], m.ids)
 		if err == nil && in[2].Err != nil {
 			err = &email.NotFoundError{Mailbox: m.dst.name}
 			if !errors.Is(in[2].Err, fs.ErrNotExist) {

@@ -1,9 +1,7 @@
 package m2dir
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -38,16 +36,8 @@ type deleteMessages struct {
 // that vanishes between the check and its removal counts as removed.
 func (s Store) DeleteMessages(mailbox string, ids []string) coroutine.FileMachine[struct{}] {
 	const op = "delete_message"
-	f, err := s.folder(mailbox)
-	if err == nil {
-		err = checkIDs(ids)
-	}
-	if err != nil {
-		return failed[struct{}](op, err)
-	}
-	return resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[struct{}] {
-		f := fs[0]
-		return &deleteMessages{machine: machine[struct{}]{op: op}, f: f, ids: ids}
+	return onFolders(s, op, []string{mailbox}, ids, nil, func(fs []folder) coroutine.FileMachine[struct{}] {
+		return &deleteMessages{machine: machine[struct{}]{op: op}, f: fs[0], ids: ids}
 	})
 }
 
@@ -61,10 +51,7 @@ func (m *deleteMessages) Resume(in []result) ([]request, bool) {
 		m.state = dlRemove
 		return m.ask(listFolder(m.f)...)
 	case dlRemove:
-		c, err := readContents(m.f, in[0], in[1])
-		if err == nil {
-			err = c.findAll(m.f.name, m.ids)
-		}
+		c, err := listedWith(m.f, in[0], in[1], m.ids)
 		if err != nil {
 			return m.fail(err)
 		}
@@ -80,7 +67,7 @@ func (m *deleteMessages) Resume(in []result) ([]request, bool) {
 			}
 		})
 	case dlMeta:
-		if err := m.check(in); err != nil {
+		if err := batchError(m.reqs, in, anyRequest); err != nil {
 			return m.fail(err)
 		}
 		m.state = dlSync
@@ -94,7 +81,7 @@ func (m *deleteMessages) Resume(in []result) ([]request, bool) {
 			}
 		})
 	case dlSync:
-		if err := m.check(in); err != nil {
+		if err := batchError(m.reqs, in, anyRequest); err != nil {
 			return m.fail(err)
 		}
 		m.state = dlDone
@@ -103,7 +90,7 @@ func (m *deleteMessages) Resume(in []result) ([]request, bool) {
 			add(coroutine.SyncDir(m.f.meta()))
 		})
 	case dlDone:
-		if err := m.check(in); err != nil {
+		if err := batchError(m.reqs, in, anyRequest); err != nil {
 			return m.fail(err)
 		}
 		return m.finish(struct{}{})
@@ -130,14 +117,4 @@ func (m *deleteMessages) batch(fill func(add func(request))) ([]request, bool) {
 		}
 	})
 	return m.ask(m.reqs...)
-}
-
-// check returns the first error of a batch other than a missing file.
-func (m *deleteMessages) check(in []result) error {
-	for i, r := range in {
-		if r.Err != nil && !errors.Is(r.Err, fs.ErrNotExist) {
-			return fileError(m.reqs[i], r.Err)
-		}
-	}
-	return nil
 }

@@ -231,3 +231,28 @@ func readFlags(r result) (email.Flags, error) {
 
 // readFlagsReq reads a flags file, at most one byte past the limit.
 func readFlagsReq(p string) request { return coroutine.ReadHead(p, MaxFlagsFileSize+1) }
+
+// listedWith interprets the listing of a folder (see listFolder and
+// readContents) and checks that it holds every id of ids.
+func listedWith(f folder, dir, meta result, ids []string) (contents, error) {
+	c, err := readContents(f, dir, meta)
+	if err == nil {
+		err = c.findAll(f.name, ids)
+	}
+	return c, err
+}
+
+// batchError returns the first error of a batch, described by its request,
+// passing over a file already gone where missingOK says so (nil: never).
+func batchError(reqs []request, in []result, missingOK func(request) bool) error {
+	for i, r := range in {
+		if r.Err == nil || (missingOK != nil && missingOK(reqs[i]) && errors.Is(r.Err, fs.ErrNotExist)) {
+			continue
+		}
+		return fileError(reqs[i], r.Err)
+	}
+	return nil
+}
+
+// anyRequest is a batchError filter that passes over every missing file.
+func anyRequest(request) bool { return true }

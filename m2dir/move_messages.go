@@ -49,17 +49,6 @@ type moveMessages struct {
 // (email.ErrNotFound, nothing moved).
 func (s Store) MoveMessages(from, to string, ids []string) coroutine.FileMachine[[]string] {
 	const op = "move_messages"
-	src, err := s.folder(from)
-	var dst folder
-	if err == nil {
-		dst, err = s.folder(to)
-	}
-	if err == nil {
-		err = checkIDs(ids)
-	}
-	if err != nil {
-		return failed[[]string](op, err)
-	}
 	var uniq []string
 	seen := map[string]bool{}
 	for _, id := range ids {
@@ -68,7 +57,7 @@ func (s Store) MoveMessages(from, to string, ids []string) coroutine.FileMachine
 			uniq = append(uniq, id)
 		}
 	}
-	return resolved(s, op, []folder{src, dst}, func(fs []folder) coroutine.FileMachine[[]string] {
+	return onFolders(s, op, []string{from, to}, ids, nil, func(fs []folder) coroutine.FileMachine[[]string] {
 		return &moveMessages{machine: machine[[]string]{op: op}, s: s, src: fs[0], dst: fs[1], ids: ids, uniq: uniq}
 	})
 }
@@ -83,10 +72,7 @@ func (m *moveMessages) Resume(in []result) ([]request, bool) {
 		m.state = mvRead
 		return m.ask(append(listFolder(m.src), listFolder(m.dst)...)...)
 	case mvRead:
-		c, err := readContents(m.src, in[0], in[1])
-		if err == nil {
-			err = c.findAll(m.src.name, m.uniq)
-		}
+		c, err := listedWith(m.src, in[0], in[1], m.uniq)
 		if err != nil {
 			return m.fail(err)
 		}
@@ -156,10 +142,8 @@ func (m *moveMessages) Resume(in []result) ([]request, bool) {
 		return m.ask(m.reqs...)
 	case mvPublish:
 		if m.reqs != nil {
-			for i, r := range in {
-				if r.Err != nil {
-					return m.fail(fileError(m.reqs[i], r.Err))
-				}
+			if err := batchError(m.reqs, in, nil); err != nil {
+				return m.fail(err)
 			}
 			m.reqs, in = nil, nil
 		}
@@ -178,19 +162,15 @@ func (m *moveMessages) Resume(in []result) ([]request, bool) {
 		}
 		return m.ask(m.reqs...)
 	case mvClean:
-		for i, r := range in {
-			if r.Err != nil && !errors.Is(r.Err, fs.ErrNotExist) {
-				return m.fail(fileError(m.reqs[i], r.Err))
-			}
+		if err := batchError(m.reqs, in, anyRequest); err != nil {
+			return m.fail(err)
 		}
 		m.state = mvSync
 		m.reqs = []request{coroutine.SyncDir(m.src.dir), coroutine.SyncDir(m.src.meta())}
 		return m.ask(m.reqs...)
 	case mvSync:
-		for i, r := range in {
-			if r.Err != nil && !errors.Is(r.Err, fs.ErrNotExist) {
-				return m.fail(fileError(m.reqs[i], r.Err))
-			}
+		if err := batchError(m.reqs, in, anyRequest); err != nil {
+			return m.fail(err)
 		}
 		out := make([]string, len(m.ids))
 		newID := map[string]string{}

@@ -115,3 +115,25 @@ func (m *resolveMachine[T]) Resume(in []result) ([]request, bool) {
 	m.inner = m.build(m.folders)
 	return m.Resume(nil)
 }
+
+// onFolders checks the folder names and the message ids of an operation,
+// then returns the machine build makes for the folders, resolved as
+// resolved does. The first refusal wins: a bad name, in order, then a bad
+// id, then extra (a check of the operation's other arguments, reported
+// only when names and ids are fine); it gives a machine already failed.
+func onFolders[T any](s Store, op string, names, ids []string, extra error, build func([]folder) coroutine.FileMachine[T]) coroutine.FileMachine[T] {
+	fs := make([]folder, len(names))
+	var err error
+	for i, name := range names {
+		if fs[i], err = s.folder(name); err != nil {
+			return failed[T](op, err)
+		}
+	}
+	if err = checkIDs(ids); err == nil {
+		err = extra
+	}
+	if err != nil {
+		return failed[T](op, err)
+	}
+	return resolved(s, op, fs, build)
+}

@@ -3,7 +3,6 @@ package m2dir
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -49,23 +48,15 @@ type storeFlags struct {
 // (last rename wins).
 func (s Store) StoreFlags(mailbox string, ids []string, op email.FlagOp, flags email.Flags) coroutine.FileMachine[struct{}] {
 	const name = "store_flags"
-	f, err := s.folder(mailbox)
-	if err == nil {
-		err = checkIDs(ids)
-	}
-	if err == nil && !op.Valid() {
+	var err error
+	if !op.Valid() {
 		err = fmt.Errorf("m2dir: flag operation %d: %w", op, email.ErrInvalidArgument)
-	}
-	if err == nil {
+	} else {
 		err = CheckFlags(flags)
 	}
-	if err != nil {
-		return failed[struct{}](name, err)
-	}
-	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	return resolved(s, name, []folder{f}, func(fs []folder) coroutine.FileMachine[struct{}] {
-		f := fs[0]
-		return &storeFlags{machine: machine[struct{}]{op: name}, s: s, f: f, ids: ids, op: op, flags: flags}
+	uniq := slices.Compact(slices.Sorted(slices.Values(ids)))
+	return onFolders(s, name, []string{mailbox}, ids, err, func(fs []folder) coroutine.FileMachine[struct{}] {
+		return &storeFlags{machine: machine[struct{}]{op: name}, s: s, f: fs[0], ids: uniq, op: op, flags: flags}
 	})
 }
 
@@ -79,10 +70,7 @@ func (m *storeFlags) Resume(in []result) ([]request, bool) {
 		m.state = sfRead
 		return m.ask(listFolder(m.f)...)
 	case sfRead:
-		c, err := readContents(m.f, in[0], in[1])
-		if err == nil {
-			err = c.findAll(m.f.name, m.ids)
-		}
+		c, err := listedWith(m.f, in[0], in[1], m.ids)
 		if err != nil {
 			return m.fail(err)
 		}
@@ -143,7 +131,7 @@ func (m *storeFlags) Resume(in []result) ([]request, bool) {
 		m.state = sfRename
 		return m.ask(m.reqs...)
 	case sfRename:
-		if err := m.check(in); err != nil {
+		if err := batchError(m.reqs, in, isRemove); err != nil {
 			return m.fail(err)
 		}
 		m.reqs = nil
@@ -157,14 +145,14 @@ func (m *storeFlags) Resume(in []result) ([]request, bool) {
 		m.state = sfSync
 		return m.ask(m.reqs...)
 	case sfSync:
-		if err := m.check(in); err != nil {
+		if err := batchError(m.reqs, in, isRemove); err != nil {
 			return m.fail(err)
 		}
 		m.reqs = []request{coroutine.SyncDir(m.f.meta())}
 		m.state = -1
 		return m.ask(m.reqs...)
 	case -1:
-		if err := m.check(in); err != nil {
+		if err := batchError(m.reqs, in, isRemove); err != nil {
 			return m.fail(err)
 		}
 		return m.finish(struct{}{})
@@ -172,14 +160,6 @@ func (m *storeFlags) Resume(in []result) ([]request, bool) {
 	return m.fail(fmt.Errorf("m2dir: bad state %d", m.state))
 }
 
-// check returns the first error of a batch other than removing a file that
-// is already gone.
-func (m *storeFlags) check(in []result) error {
-	for i, r := range in {
-		if r.Err == nil || (m.reqs[i].Op == coroutine.FileRemove && errors.Is(r.Err, fs.ErrNotExist)) {
-			continue
-		}
-		return fileError(m.reqs[i], r.Err)
-	}
-	return nil
-}
+// isRemove is the batchError filter of StoreFlags: removing a flags file
+// that is already gone is no error.
+func isRemove(r request) bool { return r.Op == coroutine.FileRemove }
