@@ -58,11 +58,8 @@ func (s Store) CleanTmp(mailbox string, age time.Duration) coroutine.FileMachine
 
 // Resume implements coroutine.Machine.
 func (m *cleanTmpMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case ctStart:

@@ -72,11 +72,8 @@ func (s Store) pair(from, to string, ids []string) (string, string, error) {
 
 // Resume implements coroutine.Machine.
 func (m *copyMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	for {
 		switch m.state {

@@ -57,11 +57,8 @@ func (s Store) DeleteMailbox(name string) coroutine.FileMachine[struct{}] {
 
 // Resume implements coroutine.Machine.
 func (m *deleteMailboxMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case dmStart:

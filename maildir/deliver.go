@@ -71,11 +71,8 @@ func (m *deliverMachine) create() ([]coroutine.FileRequest, bool) {
 
 // Resume implements coroutine.Machine.
 func (m *deliverMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case dvStart:

@@ -73,11 +73,8 @@ func (s Store) changes(mailbox string, old changes.Snapshot, keepFlags bool) (*c
 
 // Resume implements coroutine.Machine.
 func (m *changesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case chStart:

@@ -34,11 +34,8 @@ func (s Store) DiffMailboxes(state email.State) coroutine.FileMachine[email.Mail
 
 // Resume implements coroutine.Machine.
 func (m *diffMailboxesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.phase {
 	case 0:

@@ -59,11 +59,8 @@ func (s Store) GetMessage(mailbox, id string) coroutine.FileMachine[[]byte] {
 
 // Resume implements coroutine.Machine.
 func (m *getMessageMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case gmStart:

@@ -68,11 +68,8 @@ func (m *keywordsMachine) complete(kw *Keywords) bool {
 
 // Resume implements coroutine.Machine.
 func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case kwStart:

@@ -71,11 +71,8 @@ func (s Store) ListEnvelopes(mailbox string, opts email.ListOptions) coroutine.F
 
 // Resume implements coroutine.Machine.
 func (m *listEnvelopesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case leStart:

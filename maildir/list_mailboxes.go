@@ -59,11 +59,8 @@ func (s Store) ListMailboxes(opts email.ListMailboxesOptions) coroutine.FileMach
 
 // Resume implements coroutine.Machine.
 func (m *listMailboxesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case lmStart:

@@ -51,6 +51,20 @@ func (b *base[R]) check(in []coroutine.FileResult) error {
 	return nil
 }
 
+// begin checks a reply before a Resume acts on it. It reports false when
+// the machine is finished, or when in does not answer the last batch (the
+// machine then fails with email.ErrUnexpectedReply).
+func (b *base[R]) begin(in []coroutine.FileResult) bool {
+	if b.done {
+		return false
+	}
+	if err := b.check(in); err != nil {
+		b.fail(err)
+		return false
+	}
+	return true
+}
+
 // Result returns the outcome once the machine is done.
 func (b *base[R]) Result() (R, error) {
 	if !b.done {

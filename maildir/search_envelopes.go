@@ -71,11 +71,8 @@ func (s Store) SearchEnvelopes(mailbox string, q search.Query, opts email.ListOp
 
 // Resume implements coroutine.Machine.
 func (m *searchEnvelopesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case seList:

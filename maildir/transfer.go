@@ -122,11 +122,8 @@ func (s Store) prepare(from, to, srcDir, dstDir string, ids []string) *prepareMa
 
 // Resume implements coroutine.Machine.
 func (m *prepareMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	for {
 		switch m.state {

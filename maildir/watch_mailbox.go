@@ -73,11 +73,8 @@ func (s Store) WatchMailbox(mailbox string, prev *WatchState, wait time.Duration
 
 // Resume implements coroutine.Machine.
 func (m *watchMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case wmStart:
