@@ -1,7 +1,6 @@
 package maildir
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 
@@ -50,11 +49,8 @@ func (s Store) DeleteMessages(mailbox string, ids []string) coroutine.FileMachin
 
 // Resume implements coroutine.Machine.
 func (m *deleteMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case dlStart:
@@ -72,10 +68,7 @@ func (m *deleteMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.F
 			return m.fail(err)
 		}
 		if m.pending == nil {
-			m.pending = make([]int, len(m.ids))
-			for i := range m.pending {
-				m.pending[i] = i
-			}
+			m.pending = indices(len(m.ids))
 		}
 		m.paths = m.paths[:0]
 		for _, i := range m.pending {
@@ -92,14 +85,11 @@ func (m *deleteMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.F
 		m.state = dlRemove
 		return m.ask(reqs...)
 	case dlRemove:
-		var again []int
-		for j, i := range m.pending {
-			switch err := in[j].Err; {
-			case errors.Is(err, fs.ErrNotExist):
-				again = append(again, i)
-			case err != nil:
-				return m.fail(fmt.Errorf("maildir: removing %s: %w", m.paths[j], err))
-			}
+		again, err := vanished(in, m.pending, func(j int, err error) error {
+			return fmt.Errorf("maildir: removing %s: %w", m.paths[j], err)
+		})
+		if err != nil {
+			return m.fail(err)
 		}
 		if len(again) > 0 {
 			if m.rescanned {

@@ -84,11 +84,8 @@ func (s Store) MoveMessages(from, to string, ids []string) coroutine.FileMachine
 
 // Resume implements coroutine.Machine.
 func (m *moveMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	for {
 		switch m.state {
@@ -131,10 +128,7 @@ func (m *moveMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fil
 			}
 			m.out = make([]string, len(m.ids))
 			m.keys = make([]string, len(m.ids))
-			m.pending = make([]int, len(m.ids))
-			for i := range m.pending {
-				m.pending[i] = i
-			}
+			m.pending = indices(len(m.ids))
 			return m.rename()
 		case mvRename:
 			var again []int

@@ -132,11 +132,8 @@ func (m *scanMachine) list() ([]coroutine.FileRequest, bool) {
 
 // Resume implements coroutine.Machine.
 func (m *scanMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	switch m.state {
 	case scStart:
@@ -258,4 +255,31 @@ func locate(f *Folder, ids []string) ([]Entry, error) {
 		out[i] = e
 	}
 	return out, nil
+}
+
+// vanished sorts the results of a batch that renames or removes the files
+// of the ids at the indices idx, one request each: it returns the indices
+// whose file was gone (renamed meanwhile, so to be located again), or the
+// error describe makes of the first other failure, j being its place in
+// the batch.
+func vanished(in []coroutine.FileResult, idx []int, describe func(j int, err error) error) ([]int, error) {
+	var again []int
+	for j, i := range idx {
+		switch err := in[j].Err; {
+		case errors.Is(err, fs.ErrNotExist):
+			again = append(again, i)
+		case err != nil:
+			return nil, describe(j, err)
+		}
+	}
+	return again, nil
+}
+
+// indices returns 0, 1, ..., n-1.
+func indices(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }

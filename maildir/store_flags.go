@@ -1,9 +1,7 @@
 package maildir
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -77,11 +75,8 @@ func (s Store) StoreFlags(mailbox string, ids []string, op email.FlagOp, flags e
 
 // Resume implements coroutine.Machine.
 func (m *storeFlagsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if m.done {
+	if !m.begin(in) {
 		return nil, true
-	}
-	if err := m.check(in); err != nil {
-		return m.fail(err)
 	}
 	for {
 		switch m.state {
@@ -103,10 +98,7 @@ func (m *storeFlagsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 				if _, err := locate(f, m.ids); err != nil {
 					return m.fail(err)
 				}
-				m.pending = make([]int, len(m.ids))
-				for i := range m.pending {
-					m.pending[i] = i
-				}
+				m.pending = indices(len(m.ids))
 				m.state, m.kwm, in = sfKeywords, m.s.keywords(m.mailbox, m.dir, m.need), nil
 				continue
 			}
@@ -122,14 +114,11 @@ func (m *storeFlagsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 			m.kw = kw
 			return m.rename()
 		case sfRename:
-			var again []int
-			for j, i := range m.batch {
-				switch err := in[j].Err; {
-				case errors.Is(err, fs.ErrNotExist):
-					again = append(again, i)
-				case err != nil:
-					return m.fail(fmt.Errorf("maildir: renaming message %q: %w", m.ids[i], err))
-				}
+			again, err := vanished(in, m.batch, func(j int, err error) error {
+				return fmt.Errorf("maildir: renaming message %q: %w", m.ids[m.batch[j]], err)
+			})
+			if err != nil {
+				return m.fail(err)
 			}
 			if len(again) > 0 {
 				if m.rescanned {
