@@ -11,28 +11,15 @@ import (
 
 // The states of copyMessagesMachine.
 const (
-	cpStart = iota
-	cpPrepare
+	cpPrepare = iota
 	cpScan
 	cpRead
 	cpDeliver
 )
 
 type copyMessagesMachine struct {
-	base[[]string]
-	s              Store
-	from, to       string
-	srcDir, dstDir string
-	ids            []string
-	state          int
-	prep           *prepareMachine
-	scan           *scanMachine
-	dv             *deliverMachine
-	t              *transfer
-	dstKw          *Keywords
-	i              int
-	rescanned      bool
-	out            []string
+	transferMachine
+	i int // the message being copied
 }
 
 // CopyMessages returns a machine copying messages to another mailbox (or
@@ -51,23 +38,7 @@ func (s Store) CopyMessages(from, to string, ids []string) coroutine.FileMachine
 	if err != nil {
 		return done[[]string](err)
 	}
-	return &copyMessagesMachine{s: s, from: from, to: to, srcDir: srcDir, dstDir: dstDir, ids: ids}
-}
-
-// pair checks the arguments of a copy or a move.
-func (s Store) pair(from, to string, ids []string) (string, string, error) {
-	srcDir, err := s.Dir(from)
-	if err != nil {
-		return "", "", err
-	}
-	dstDir, err := s.Dir(to)
-	if err == nil {
-		err = s.canWrite()
-	}
-	if err == nil {
-		err = s.checkIDs(ids)
-	}
-	return srcDir, dstDir, err
+	return &copyMessagesMachine{transferMachine: s.transferOf(from, to, srcDir, dstDir, ids)}
 }
 
 // Resume implements coroutine.Machine.
@@ -77,20 +48,10 @@ func (m *copyMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fil
 	}
 	for {
 		switch m.state {
-		case cpStart:
-			if len(m.ids) == 0 {
-				return m.finish([]string{})
-			}
-			m.state, m.prep, in = cpPrepare, m.s.prepare(m.from, m.to, m.srcDir, m.dstDir, m.ids), nil
 		case cpPrepare:
-			reqs, done, p, err := runSub[prepared](m.prep, in)
-			if !done {
-				return m.delegate(reqs)
+			if reqs, done, ok := m.opening(in); !ok {
+				return reqs, done
 			}
-			if err != nil {
-				return m.fail(err)
-			}
-			m.t, m.dstKw = p.t, p.dstKw
 			m.out = make([]string, 0, len(m.ids))
 			m.state = cpRead
 			return m.read()

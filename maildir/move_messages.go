@@ -15,8 +15,7 @@ const maxMoveRounds = 3
 
 // The states of moveMessagesMachine.
 const (
-	mvStart = iota
-	mvPrepare
+	mvPrepare = iota
 	mvScan
 	mvRename
 	mvRead
@@ -27,25 +26,13 @@ const (
 )
 
 type moveMessagesMachine struct {
-	base[[]string]
-	s              Store
-	from, to       string
-	srcDir, dstDir string
-	ids            []string
-	state          int
-	prep           *prepareMachine
-	scan           *scanMachine
-	dv             *deliverMachine
-	t              *transfer
-	dstKw          *Keywords
-	out            []string
-	pending        []int // indices to rename in the batch in flight
-	keys           []string
-	rounds         int
-	rescanned      bool
-	relocate       []int // indices whose source vanished
-	fallback       []int // indices to copy and remove
-	fi             int
+	transferMachine
+	pending  []int // indices to rename in the batch in flight
+	keys     []string
+	rounds   int
+	relocate []int // indices whose source vanished
+	fallback []int // indices to copy and remove
+	fi       int
 }
 
 // MoveMessages returns a machine moving messages to another mailbox and
@@ -68,7 +55,7 @@ func (s Store) MoveMessages(from, to string, ids []string) coroutine.FileMachine
 		return done[[]string](err)
 	}
 	uniq, index := dedupe(ids)
-	m := &moveMessagesMachine{s: s, from: from, to: to, srcDir: srcDir, dstDir: dstDir, ids: uniq}
+	m := &moveMessagesMachine{transferMachine: s.transferOf(from, to, srcDir, dstDir, uniq)}
 	if len(uniq) == len(ids) {
 		return m
 	}
@@ -89,20 +76,10 @@ func (m *moveMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fil
 	}
 	for {
 		switch m.state {
-		case mvStart:
-			if len(m.ids) == 0 {
-				return m.finish([]string{})
-			}
-			m.state, m.prep, in = mvPrepare, m.s.prepare(m.from, m.to, m.srcDir, m.dstDir, m.ids), nil
 		case mvPrepare:
-			reqs, done, p, err := runSub[prepared](m.prep, in)
-			if !done {
-				return m.delegate(reqs)
+			if reqs, done, ok := m.opening(in); !ok {
+				return reqs, done
 			}
-			if err != nil {
-				return m.fail(err)
-			}
-			m.t, m.dstKw = p.t, p.dstKw
 			m.state = mvCheckDst
 			return m.ask(coroutine.FileRequest{Op: coroutine.FileStat, Path: m.dstDir + "/cur"})
 		case mvScan:

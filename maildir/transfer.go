@@ -69,6 +69,68 @@ func (s Store) sourceKeywords(mailbox, dir string, es []Entry) *keywordsMachine 
 	return s.keywords(mailbox, dir, nil)
 }
 
+// transferMachine is what copyMessagesMachine and moveMessagesMachine
+// share: their arguments, the opening phases (prepareMachine) and what
+// they found, and the scan and delivery they may run later.
+type transferMachine struct {
+	base[[]string]
+	s              Store
+	from, to       string
+	srcDir, dstDir string
+	ids            []string
+	state          int
+	prep           *prepareMachine
+	scan           *scanMachine // a second scan, for sources renamed meanwhile
+	rescanned      bool
+	dv             *deliverMachine
+	t              *transfer
+	dstKw          *Keywords
+	out            []string
+}
+
+// pair checks the arguments of a copy or a move.
+func (s Store) pair(from, to string, ids []string) (string, string, error) {
+	srcDir, err := s.Dir(from)
+	if err != nil {
+		return "", "", err
+	}
+	dstDir, err := s.Dir(to)
+	if err == nil {
+		err = s.canWrite()
+	}
+	if err == nil {
+		err = s.checkIDs(ids)
+	}
+	return srcDir, dstDir, err
+}
+
+// transferOf returns the shared part of a copy or a move of ids, checked.
+func (s Store) transferOf(from, to, srcDir, dstDir string, ids []string) transferMachine {
+	return transferMachine{s: s, from: from, to: to, srcDir: srcDir, dstDir: dstDir, ids: ids,
+		prep: s.prepare(from, to, srcDir, dstDir, ids)}
+}
+
+// opening runs the opening phases. It reports ok once they have ended
+// well, m.t and m.dstKw then set; otherwise the caller's Resume returns
+// reqs and done. With no ids the machine ends at once with an empty list.
+func (m *transferMachine) opening(in []coroutine.FileResult) (reqs []coroutine.FileRequest, done, ok bool) {
+	if len(m.ids) == 0 {
+		reqs, done = m.finish([]string{})
+		return reqs, done, false
+	}
+	reqs, done, p, err := runSub[prepared](m.prep, in)
+	switch {
+	case !done:
+		reqs, done = m.delegate(reqs)
+	case err != nil:
+		reqs, done = m.fail(err)
+	default:
+		m.t, m.dstKw = p.t, p.dstKw
+		return nil, false, true
+	}
+	return reqs, done, false
+}
+
 // checkRead checks the read of message id at path, which copy and move
 // deliver elsewhere: a missing file is *email.NotFoundError, one larger
 // than Store.MaxMessageSize an error matching email.ErrTooLarge.
