@@ -3,6 +3,7 @@ package m2dir
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"time"
 
@@ -168,3 +169,22 @@ func (m *addMessage) create() ([]request, bool) {
 // mkdirMeta makes a folder's .meta, which folders written by other tools
 // may lack; an existing one is fine.
 func mkdirMeta(f folder) request { return coroutine.Mkdir(f.meta()) }
+
+// afterMkdirMeta checks the result of mkdirMeta, asked last in a batch, and
+// returns the results before it.
+func afterMkdirMeta(f folder, in []result) ([]result, error) {
+	if err := in[len(in)-1].Err; err != nil {
+		return nil, fileError(mkdirMeta(f), err)
+	}
+	return in[:len(in)-1], nil
+}
+
+// tempFlagsFile returns the path of a new temp file in f's .meta, for a
+// flags file written before it is renamed into place.
+func tempFlagsFile(f folder, entropy io.Reader) (string, error) {
+	tmp, err := tempName(entropy)
+	if err != nil {
+		return "", err
+	}
+	return f.meta() + "/" + tmp + FlagsSuffix, nil
+}

@@ -77,8 +77,9 @@ func (m *copyMessages) Resume(in []result) ([]request, bool) {
 		m.c = c
 		return m.readChunk()
 	case cpTemps:
-		if err := in[len(in)-1].Err; err != nil {
-			return m.fail(fileError(mkdirMeta(m.dst), err))
+		var err error
+		if in, err = afterMkdirMeta(m.dst, in); err != nil {
+			return m.fail(err)
 		}
 		items := make([]pubItem, len(m.chunk))
 		var reqs []request

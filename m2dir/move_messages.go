@@ -113,10 +113,10 @@ func (m *moveMessages) Resume(in []result) ([]request, bool) {
 		m.state = mvTemps
 		return m.ask(append(reqs, mkdirMeta(m.dst))...)
 	case mvTemps:
-		if err := in[len(in)-1].Err; err != nil {
-			return m.fail(fileError(mkdirMeta(m.dst), err))
+		var err error
+		if in, err = afterMkdirMeta(m.dst, in); err != nil {
+			return m.fail(err)
 		}
-		in = in[:len(in)-1]
 		m.reqs = nil
 		for k, r := range in {
 			it := &m.pub.items[m.reads[k]]
@@ -129,13 +129,13 @@ func (m *moveMessages) Resume(in []result) ([]request, bool) {
 			if r.Size > MaxFlagsFileSize {
 				return m.fail(&FlagsFileError{Reason: "file too large"})
 			}
-			tmp, err := tempName(m.s.Entropy)
+			tmp, err := tempFlagsFile(m.dst, m.s.Entropy)
 			if err != nil {
 				return m.fail(err)
 			}
 			// The bytes are carried as they are: nothing is lost, not
 			// even lines this package does not understand.
-			it.flagsSrc = m.dst.meta() + "/" + tmp + FlagsSuffix
+			it.flagsSrc = tmp
 			m.reqs = append(m.reqs, coroutine.Create(it.flagsSrc, r.Data))
 		}
 		m.state = mvPublish

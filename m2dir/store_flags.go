@@ -87,10 +87,10 @@ func (m *storeFlags) Resume(in []result) ([]request, bool) {
 		}
 		return m.ask(append(reqs, mkdirMeta(m.f))...)
 	case sfWrite:
-		if err := in[len(in)-1].Err; err != nil {
-			return m.fail(fileError(mkdirMeta(m.f), err))
+		var err error
+		if in, err = afterMkdirMeta(m.f, in); err != nil {
+			return m.fail(err)
 		}
-		in = in[:len(in)-1]
 		old := map[string]email.Flags{}
 		for i, r := range in {
 			fl, err := readFlags(r)
@@ -121,11 +121,11 @@ func (m *storeFlags) Resume(in []result) ([]request, bool) {
 				}
 				continue
 			}
-			tmp, err := tempName(m.s.Entropy)
+			tmp, err := tempFlagsFile(m.f, m.s.Entropy)
 			if err != nil {
 				return m.fail(err)
 			}
-			m.temps[id] = m.f.meta() + "/" + tmp + FlagsSuffix
+			m.temps[id] = tmp
 			m.reqs = append(m.reqs, coroutine.Create(m.temps[id], data))
 		}
 		m.state = sfRename
