@@ -215,7 +215,8 @@ func (ic *IMAPClient) StoreFlags(ctx context.Context, mailbox string, ids []stri
 }
 
 // DiffEnvelopes reports what changed in a mailbox since state (nil for a
-// first baseline), with QRESYNC or CONDSTORE; see imap.DiffEnvelopes.
+// first baseline), with QRESYNC, CONDSTORE, or a UID and flags snapshot on
+// servers that have neither; see imap.DiffEnvelopes.
 func (ic *IMAPClient) DiffEnvelopes(ctx context.Context, mailbox string, state email.State) (email.EnvelopeDiff, error) {
 	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[email.EnvelopeDiff] {
 		return imap.DiffEnvelopes(s, mailbox, state)
