@@ -43,9 +43,8 @@
 //
 // DiffEnvelopes reports the changes of a mailbox since an opaque state
 // (QRESYNC, else CONDSTORE, else a UID and flags snapshot), DiffMailboxes
-// those of the mailbox list
-// (STATUS values per mailbox), and WatchMailbox yields events as they
-// happen (IDLE). The runner they share handles IDLE's continuation, DONE
+// those of the mailbox list (STATUS values per mailbox), and WatchMailbox
+// yields events as they happen (IDLE). The runner they share handles IDLE's continuation, DONE
 // on data or on a read timeout, and VANISHED and MODSEQ data.
 //
 // # Errors
