@@ -39,10 +39,19 @@ type WatchOptions struct {
 // (UID FLAGS ENVELOPE RFC822.SIZE)), missing ones EnvelopeRemoved, flag
 // changes FlagsAdded and FlagsRemoved with only the changed flags, and a
 // new UIDVALIDITY gives MailboxReset (the UIDs are then read again without
-// events). IDLE is re-issued every IdleRefresh. Each wake costs a fetch of
-// every UID and flag set, which is simple and exact but linear in the
-// mailbox size. A server without IDLE gets an error matching
-// email.ErrUnsupported.
+// events). IDLE is re-issued every IdleRefresh.
+//
+// With QRESYNC enabled (RFC 7162 section 3.2.6) and a mailbox with
+// mod-sequences, a wake fetches only what changed since the
+// HIGHESTMODSEQ of the previous SELECT: UID FETCH 1:* (UID FLAGS)
+// (CHANGEDSINCE modseq VANISHED), whose VANISHED (EARLIER) names the
+// expunged UIDs and whose FETCH responses carry the changed and the new
+// messages. If the server refuses that fetch, or its result does not add
+// up to the message count the server announced, the wake falls back to
+// the full fetch, so the events stay exact. Otherwise (no CONDSTORE or QRESYNC, NOMODSEQ, an empty
+// mailbox, the first SELECT) each wake fetches every UID and flag set,
+// which is simple and exact but linear in the mailbox size. A server
+// without IDLE gets an error matching email.ErrUnsupported.
 func WatchMailbox(s *Session, mailbox string, opts WatchOptions) coroutine.NetMachine[struct{}] {
 	if err := checkName(mailbox); err != nil {
 		return failed[struct{}]("watch_mailbox", err)
@@ -61,6 +70,11 @@ type watch struct {
 	sel      selector
 	seeded   bool
 	validity uint32
+	// modSeq is the HIGHESTMODSEQ of the last SELECT (0: unknown).
+	modSeq uint64
+	// chg and vanished collect a CHANGEDSINCE fetch.
+	chg      map[imap.UID]email.Flags
+	vanished imap.UIDSet
 	shadow   map[imap.UID]email.Flags
 	cur      map[imap.UID]email.Flags
 	added    []imap.UID
@@ -104,7 +118,7 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			if err != nil || cmds != nil {
 				return cmds, false, err
 			}
-		case 1: // read every UID and flag set
+		case 1: // read what changed, or every UID and flag set
 			if err := w.sel.done(s, r); err != nil {
 				return nil, false, err
 			}
@@ -113,18 +127,29 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 				w.seeded = false
 			}
 			w.validity = s.uidValidity
-			w.cur = map[imap.UID]email.Flags{}
-			w.state = 2
-			if s.exists == 0 {
+			since := w.modSeq
+			w.modSeq = s.modSeq
+			if _, qr := s.Enabled[imap.CapQResync]; qr && w.seeded && since != 0 && s.modSeq != 0 && s.exists > 0 {
+				return w.fetchChanged(r, since)
+			}
+			if cmds, err := w.fetchAll(r); err != nil || cmds != nil {
+				return cmds, false, err
+			}
+		case 6: // apply what changed since the last SELECT
+			if r.err != nil {
+				return nil, false, r.err
+			}
+			if statusErr("UID FETCH", r.status[0]) != nil || !w.applyChanges() {
+				// Refused (NO or BAD), or the changes do not add up:
+				// read everything.
+				if cmds, err := w.fetchAll(r); err != nil || cmds != nil {
+					return cmds, false, err
+				}
 				continue
 			}
-			r.onData = func(resp *wire.Response) error {
-				if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 && f.HasFlags && len(w.cur) < maxIDs {
-					w.cur[f.UID] = toFlags(f.Flags)
-				}
-				return nil
+			if cmds, err := w.fetchAdded(r); err != nil || cmds != nil {
+				return cmds, false, err
 			}
-			return one(s.command("UID FETCH").Raw(" 1:* (UID FLAGS)"))
 		case 2: // compare with the shadow
 			if err := runErr(r, 0, "UID FETCH"); err != nil && s.exists > 0 {
 				return nil, false, err
@@ -155,24 +180,9 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 				}
 			}
 			w.shadow = w.cur
-			if len(w.added) == 0 {
-				continue
+			if cmds, err := w.fetchAdded(r); err != nil || cmds != nil {
+				return cmds, false, err
 			}
-			w.state = 3
-			var set imap.UIDSet
-			set.AddNum(w.added...)
-			got := map[imap.UID]*email.Envelope{}
-			r.onData = func(resp *wire.Response) error {
-				if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 {
-					if _, want := w.shadow[f.UID]; want {
-						e := toEnvelope(f, false)
-						got[f.UID] = &e
-					}
-				}
-				return nil
-			}
-			w.pendingEnvs = got
-			return one(s.command("UID FETCH").SP().Raw(set.String()).Raw(" (UID FLAGS ENVELOPE RFC822.SIZE)"))
 		case 3: // envelopes of the new messages
 			if err := runErr(r, 0, "UID FETCH"); err != nil {
 				return nil, false, err
@@ -237,6 +247,136 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			}
 		}
 	}
+}
+
+// fetchAll returns the fetch of every UID and flag set (state 2), or nil
+// for an empty mailbox (state 2 then compares with nothing).
+func (w *watch) fetchAll(r *runner) ([]*wire.Command, error) {
+	s := w.s
+	w.cur = map[imap.UID]email.Flags{}
+	w.state = 2
+	if s.exists == 0 {
+		return nil, nil
+	}
+	r.onData = func(resp *wire.Response) error {
+		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 && f.HasFlags && len(w.cur) < maxIDs {
+			w.cur[f.UID] = toFlags(f.Flags)
+		}
+		return nil
+	}
+	c, err := s.command("UID FETCH").Raw(" 1:* (UID FLAGS)").Finish()
+	if err != nil {
+		return nil, err
+	}
+	return []*wire.Command{c}, nil
+}
+
+// fetchChanged returns the fetch of the messages changed since modseq,
+// with the UIDs expunged since then (RFC 7162 sections 3.1.4.1 and
+// 3.2.6), in state 6.
+func (w *watch) fetchChanged(r *runner, since uint64) ([]*wire.Command, bool, error) {
+	w.state = 6
+	w.chg = map[imap.UID]email.Flags{}
+	w.vanished = nil
+	r.onData = func(resp *wire.Response) error {
+		switch resp.Kind {
+		case wire.KindFetch:
+			if f := resp.Fetch; f != nil && f.UID != 0 && f.HasFlags && len(w.chg) < maxIDs {
+				w.chg[f.UID] = toFlags(f.Flags)
+			}
+		case wire.KindVanished:
+			if resp.Vanished != nil && len(w.vanished) < maxIDs {
+				w.vanished.AddSet(resp.Vanished.UIDs)
+			}
+		}
+		return nil
+	}
+	return one(w.s.command("UID FETCH").Raw(" 1:* (UID FLAGS) (CHANGEDSINCE ").Number(since).Raw(" VANISHED)"))
+}
+
+// applyChanges turns a CHANGEDSINCE fetch into events and updates the
+// shadow, as the full comparison would: removed messages first, then flag
+// changes, then (w.added) the new messages. It changes nothing and
+// returns false when the result does not match the message count the
+// server announced.
+func (w *watch) applyChanges() bool {
+	var gone []imap.UID
+	if nums, ok := expandSet(w.vanished, len(w.shadow)+1); ok {
+		for _, u := range nums {
+			if _, known := w.shadow[u]; known {
+				gone = append(gone, u)
+			}
+		}
+	} else {
+		for u := range w.shadow {
+			if w.vanished.Contains(u) {
+				gone = append(gone, u)
+			}
+		}
+	}
+	slices.Sort(gone)
+	gone = slices.Compact(gone)
+	w.added = w.added[:0]
+	for u := range w.chg {
+		if _, known := w.shadow[u]; !known && !w.vanished.Contains(u) {
+			w.added = append(w.added, u)
+		}
+	}
+	if len(w.shadow)-len(gone)+len(w.added) != int(w.s.exists) {
+		return false
+	}
+	slices.Sort(w.added)
+	for _, u := range gone {
+		delete(w.shadow, u)
+		w.emit(email.WatchEvent{Kind: email.EnvelopeRemoved, ID: formatUID(u)})
+	}
+	for _, u := range sortedUIDs(w.chg) {
+		old, known := w.shadow[u]
+		if !known {
+			continue
+		}
+		now := w.chg[u]
+		if add := now.Minus(old); len(add) > 0 {
+			w.emit(email.WatchEvent{Kind: email.FlagsAdded, ID: formatUID(u), Flags: add})
+		}
+		if rm := old.Minus(now); len(rm) > 0 {
+			w.emit(email.WatchEvent{Kind: email.FlagsRemoved, ID: formatUID(u), Flags: rm})
+		}
+		w.shadow[u] = now
+	}
+	for _, u := range w.added {
+		w.shadow[u] = w.chg[u]
+	}
+	w.chg, w.vanished = nil, nil
+	return true
+}
+
+// fetchAdded returns the fetch of the envelopes of w.added (state 3), or
+// nil when there are none (state 4).
+func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
+	w.state = 4
+	if len(w.added) == 0 {
+		return nil, nil
+	}
+	var set imap.UIDSet
+	set.AddNum(w.added...)
+	got := map[imap.UID]*email.Envelope{}
+	r.onData = func(resp *wire.Response) error {
+		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 {
+			if _, want := w.shadow[f.UID]; want {
+				e := toEnvelope(f, false)
+				got[f.UID] = &e
+			}
+		}
+		return nil
+	}
+	c, err := w.s.command("UID FETCH").SP().Raw(set.String()).Raw(" (UID FLAGS ENVELOPE RFC822.SIZE)").Finish()
+	if err != nil {
+		return nil, err
+	}
+	w.pendingEnvs = got
+	w.state = 3
+	return []*wire.Command{c}, nil
 }
 
 // done ends the IDLE round once.
