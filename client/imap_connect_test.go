@@ -20,7 +20,7 @@ func TestConnectIMAPDovecot(t *testing.T) {
 	// Implicit TLS, registered in the dispatcher.
 	c := New()
 	defer c.Close()
-	require.NoError(t, c.ConnectIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "alicepass")))
+	require.NoError(t, c.ConnectIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: Password("alice", "alicepass")}))
 	require.NotNil(t, c.IMAP())
 	assert.True(t, c.IMAP().Session().Secure)
 	boxes, err := c.ListMailboxes(ctx, email.ListMailboxesOptions{})
@@ -34,16 +34,16 @@ func TestConnectIMAPDovecot(t *testing.T) {
 	assert.True(t, roles[email.RoleTrash])
 
 	// Wrong password: a typed error without the password in it.
-	_, err = DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "wrong-secret"))
+	_, err = DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: Password("alice", "wrong-secret")})
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "wrong-secret")
 
 	// An untrusted certificate is refused by default.
-	_, err = DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], TLS{}, sasl.NewPlainClient("", "alice", "alicepass"))
+	_, err = DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &Options{Auth: Password("alice", "alicepass")})
 	require.Error(t, err)
 
 	// SASL LOGIN through AUTHENTICATE works too.
-	ic, err := DialIMAP(ctx, "imap://"+env["PEERS_IMAP_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewLoginClient("alice", "alicepass"))
+	ic, err := DialIMAP(ctx, "imap://"+env["PEERS_IMAP_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: SASL(func() sasl.Client { return sasl.NewLoginClient("alice", "alicepass") })})
 	require.NoError(t, err)
 	ic.Close()
 }
@@ -52,11 +52,11 @@ func TestConnectIMAPInsecure(t *testing.T) {
 	addr := memIMAP(t)
 	ctx := tctx(t)
 	// imap:// without STARTTLS on offer and without AllowPlaintext: refused.
-	_, err := DialIMAP(ctx, "imap://"+addr, TLS{}, sasl.NewPlainClient("", "alice", "alicepass"))
+	_, err := DialIMAP(ctx, "imap://"+addr, &Options{Auth: Password("alice", "alicepass")})
 	require.ErrorIs(t, err, email.ErrInsecure)
-	_, err = DialIMAP(ctx, "pop3://"+addr, TLS{}, nil)
+	_, err = DialIMAP(ctx, "pop3://"+addr, nil)
 	require.ErrorIs(t, err, email.ErrInvalidArgument)
-	_, err = DialIMAP(ctx, "imap://", TLS{}, nil)
+	_, err = DialIMAP(ctx, "imap://", nil)
 	require.ErrorIs(t, err, email.ErrInvalidArgument)
 }
 
@@ -84,7 +84,7 @@ func TestIMAPSilentServer(t *testing.T) {
 			}
 		}
 	}()
-	ic, err := DialIMAP(tctx(t), "imap://"+ln.Addr().String(), TLS{AllowPlaintext: true}, sasl.NewPlainClient("", "alice", "alicepass"))
+	ic, err := DialIMAP(tctx(t), "imap://"+ln.Addr().String(), &Options{AllowPlaintext: true, Auth: Password("alice", "alicepass")})
 	require.NoError(t, err)
 	defer ic.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)

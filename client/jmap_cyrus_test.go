@@ -3,7 +3,6 @@ package client_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -17,8 +16,15 @@ import (
 	"github.com/ioemail/ioemail/internal/testpeers"
 )
 
-func basic(user, pass string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+// basic returns the options that authenticate to JMAP with HTTP Basic.
+func basic(user, pass string) *client.Options {
+	return &client.Options{Auth: client.Password(user, pass)}
+}
+
+// bearer returns the options that send the Authorization value auth
+// ("Bearer <token>").
+func bearer(auth string) *client.Options {
+	return &client.Options{Auth: client.Bearer("", strings.TrimPrefix(auth, "Bearer "))}
 }
 
 // cyrus connects to the loopback Cyrus as alice and creates a mailbox with

@@ -13,34 +13,6 @@ import (
 	"github.com/ioemail/ioemail/email"
 )
 
-// TLS configures transport security for the Connect methods.
-//
-// By default certificates are verified against the host of the URL; the
-// zero TLS is the secure choice.
-type TLS struct {
-	// Config is the TLS configuration to use; nil means a default one.
-	// ServerName is filled from the URL when empty.
-	Config *tls.Config
-	// AllowPlaintext allows a plain-text scheme (imap://, smtp://) to stay
-	// unencrypted when the server does not offer STARTTLS, and allows
-	// authenticating over such a link. Only for loopback tests and trusted
-	// networks.
-	AllowPlaintext bool
-}
-
-func (t TLS) config(host string) *tls.Config {
-	var cfg *tls.Config
-	if t.Config != nil {
-		cfg = t.Config.Clone()
-	} else {
-		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = host
-	}
-	return cfg
-}
-
 // NetConn is a stream connection that network step machines run on. It
 // performs their write, read and STARTTLS requests with deadlines taken
 // from the context of each call.
@@ -49,6 +21,7 @@ type NetConn struct {
 	tlsConf *tls.Config
 	buf     []byte
 	secure  bool
+	trace   *wireTrace
 }
 
 // NewNetConn wraps an established connection. secure says whether it is
@@ -57,19 +30,20 @@ func NewNetConn(conn net.Conn, tlsConf *tls.Config, secure bool) *NetConn {
 	return &NetConn{conn: conn, tlsConf: tlsConf, buf: make([]byte, 32<<10), secure: secure}
 }
 
-// Dial connects to addr ("host:port"); with implicitTLS the connection is
-// wrapped in TLS at once.
-func Dial(ctx context.Context, addr string, t TLS, implicitTLS bool) (*NetConn, error) {
+// Dial connects to addr ("host:port") with opts.Dialer (a net.Dialer when
+// nil); with implicitTLS the connection is wrapped in TLS at once, using
+// opts.TLSConfig. The TLS configuration is kept for STARTTLS.
+func Dial(ctx context.Context, addr string, opts *Options, implicitTLS bool) (*NetConn, error) {
+	o := opts.get()
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	conn, err := o.dial(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
-	cfg := t.config(host)
+	cfg := o.tlsConfig(host)
 	if implicitTLS {
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
@@ -111,6 +85,7 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 		switch req.Op {
 		case coroutine.NetWrite:
 			c.setDeadline(ctx, 0, c.conn.SetWriteDeadline)
+			c.trace.sent(req.Data)
 			if _, err := c.conn.Write(req.Data); err != nil {
 				return zero, ctxErr(ctx, err)
 			}
@@ -120,6 +95,7 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 			switch {
 			case n > 0:
 				in.Data = c.buf[:n]
+				c.trace.received(in.Data)
 			case err == nil:
 			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && ctx.Err() == nil:
 				in.TimedOut = true

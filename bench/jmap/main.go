@@ -40,7 +40,7 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(*user+":"+*pass))
-	jc, err := client.DialJMAP(ctx, *sessionURL, auth)
+	jc, err := client.DialJMAP(ctx, *sessionURL, &client.Options{Auth: client.Password(*user, *pass)})
 	if err != nil {
 		log.Fatal(err)
 	}

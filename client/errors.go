@@ -1,0 +1,29 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/ioemail/ioemail/email"
+)
+
+// ErrAuthRequired is returned by DialIMAP when the server needs
+// authentication (it did not greet with PREAUTH) and Options.Auth is nil
+// and Options.Unauthenticated is not set. It matches
+// email.ErrInvalidArgument.
+var ErrAuthRequired = fmt.Errorf("client: the server requires authentication and no Options.Auth was given: %w", email.ErrInvalidArgument)
+
+// ErrConnBroken is returned by every call on a network client whose
+// connection was left unusable by an earlier call: one interrupted in the
+// middle of an exchange (its context was cancelled or its deadline passed
+// before the server's reply could be drained), or one that failed on I/O
+// or on a protocol error. The error returned by that earlier call says
+// what happened; later errors wrap both ErrConnBroken and that cause.
+// Dial again (or let the ReconnectPolicy do it, once implemented).
+var ErrConnBroken = errors.New("client: connection broken by an earlier call")
+
+// ErrClosed is returned by every call on a network client after its Close
+// method was called: the connection was closed locally, not by the server.
+// It matches net.ErrClosed.
+var ErrClosed = fmt.Errorf("client: connection closed by Close: %w", net.ErrClosed)
