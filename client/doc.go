@@ -33,4 +33,16 @@
 // an optional wire trace in which credentials are redacted. The context
 // given to a Dial function bounds the connection phase only; each later
 // call is bounded by its own context.
+//
+// # Concurrency and errors
+//
+// IMAPClient, SMTPClient and JMAPClient are safe for concurrent use;
+// IMAP and SMTP run one call at a time on their connection, JMAP runs its
+// HTTP exchanges in parallel. A call whose context ends while a command is
+// in flight returns the context's error and leaves an IMAP or SMTP
+// connection out of step: it is closed, and every later call fails with an
+// error matching ErrConnBroken. After Close, calls fail with ErrClosed
+// (which matches net.ErrClosed). DialIMAP without Options.Auth against a
+// server that needs it fails with ErrAuthRequired. Errors of operations
+// are *email.OpError values naming the backend and the operation.
 package client

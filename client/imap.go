@@ -38,6 +38,11 @@ type IMAPClient struct {
 	// Open is the result of opening the session (greeting, server ID).
 	Open imap.OpenResult
 
+	// closed is set by Close; broken, under mu, says why the stream is
+	// out of step (ErrConnBroken).
+	closed atomic.Bool
+	broken error
+
 	// What dialing again needs (see ReconnectPolicy).
 	addr     string
 	implicit bool
@@ -177,33 +182,100 @@ func (ic *IMAPClient) Name() string { return "imap" }
 // with RunIMAP.
 func (ic *IMAPClient) Session() *imap.Session { return ic.s }
 
-// Close logs out (briefly) and closes the connection.
+// Close logs out (waiting at most two seconds) and closes the connection.
+// A call in flight is cut off at once and fails with ErrClosed, as does
+// every later call.
 func (ic *IMAPClient) Close() error {
-	ic.mu.Lock()
+	if !ic.mu.TryLock() {
+		// A call holds the connection: close it under the call's feet.
+		if ic.closed.Swap(true) {
+			return nil
+		}
+		return ic.conn.Close()
+	}
 	defer ic.mu.Unlock()
-	if ic.s.Err() == nil && ic.conn != nil {
+	if ic.closed.Swap(true) {
+		return nil
+	}
+	if ic.broken == nil && ic.s.Err() == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), logoutWait)
 		RunNet(ctx, ic.conn, imap.Logout(ic.s), nil)
 		cancel()
 	}
-	return ic.conn.Close()
+	ic.s.Fail(ErrClosed)
+	if err := ic.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
 }
 
-// RunIMAP runs the machine that build makes on ic's session.
+// RunIMAP runs the machine that build makes on ic's session, one machine
+// at a time per client.
+//
+// A call that returns before its machine finished (its context was
+// cancelled or its deadline passed while a command was in flight, or the
+// connection failed) leaves the stream out of step: the connection is then
+// closed and every later call fails with an error matching ErrConnBroken.
+// A call whose context ends before anything was sent leaves the client
+// usable. After Close every call fails with ErrClosed.
 func RunIMAP[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
+	var zero R
+	if err := ic.s.Err(); err != nil && !ic.closed.Load() {
+		ic.markBroken(err) // a watch failed on this session
+	}
+	if err := ic.unusable(); err != nil {
+		// The machine fails at once without I/O; it names the operation.
+		_, merr := RunNet(ctx, ic.conn, build(ic.s), nil)
+		return zero, replaceOpErr(merr, err)
+	}
 	if err := ctx.Err(); err != nil {
-		var zero R
 		return zero, err // nothing sent: the connection stays usable
 	}
-	out, err := RunNet(ctx, ic.conn, build(ic.s), nil)
-	if err != nil && ctx.Err() != nil {
-		// The command was cut off: the stream is out of step for good.
-		ic.s.Fail(fmt.Errorf("client: an earlier IMAP call was interrupted: %w", ctx.Err()))
-		ic.conn.Close()
+	t := &tracked[R]{m: build(ic.s)}
+	out, err := RunNet(ctx, ic.conn, t, nil)
+	if ic.closed.Load() {
+		// Close cut the call off.
+		return zero, replaceOpErr(err, ErrClosed)
+	}
+	switch {
+	case !t.done && t.touched():
+		ic.markBroken(fmt.Errorf("interrupted: %w", err))
+	case ic.s.Err() != nil:
+		ic.markBroken(ic.s.Err())
 	}
 	return out, err
+}
+
+// unusable returns the error every call fails with once the client was
+// closed or broken, or nil.
+func (ic *IMAPClient) unusable() error {
+	if ic.closed.Load() {
+		return ErrClosed
+	}
+	return ic.broken
+}
+
+// markBroken records why the connection is out of step, and closes it.
+func (ic *IMAPClient) markBroken(cause error) {
+	if ic.broken != nil {
+		return
+	}
+	ic.broken = fmt.Errorf("%w (%v)", ErrConnBroken, cause)
+	ic.s.Fail(ic.broken)
+	ic.conn.Close()
+	ic.log.Warn("imap: connection broken", "addr", ic.addr, "err", cause)
+}
+
+// replaceOpErr returns sentinel in an *email.OpError with the backend and
+// operation of err (when err is one), else sentinel alone.
+func replaceOpErr(err, sentinel error) error {
+	var oe *email.OpError
+	if errors.As(err, &oe) {
+		return &email.OpError{Backend: oe.Backend, Op: oe.Op, Err: sentinel}
+	}
+	return &email.OpError{Backend: "imap", Op: "call", Err: sentinel}
 }
 
 // ListMailboxes lists the mailboxes (LIST, with STATUS counts when asked).

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ioemail/ioemail/email"
@@ -22,21 +24,30 @@ import (
 // that performs the exchanges of the jmap step machines. It implements
 // Storage, EnvelopeDiffer, MailboxDiffer and Sender. Mailboxes are named by
 // their JMAP ids (see package jmap).
+//
+// A JMAPClient is safe for concurrent use: its methods may be called from
+// several goroutines and their HTTP exchanges run in parallel (JMAP has no
+// connection state to keep in step). Set Watch before sharing the client.
 type JMAPClient struct {
 	hc         *http.Client
-	session    *jmap.Session
 	allowPlain bool
 	auth       *Auth
 	log        *slog.Logger
 	trace      bool
 	reconnect  ReconnectPolicy
-	// Exchanges counts the HTTP exchanges made so far (for tests and
-	// benchmarks).
-	Exchanges int
+	exchanges  atomic.Int64
+
+	smu     sync.Mutex // guards session
+	session *jmap.Session
+
 	// Watch tunes WatchMailbox (polling interval, push keep-alive); its
 	// Interval starts as Options.WatchInterval.
 	Watch jmap.WatchOptions
 }
+
+// Exchanges returns the number of HTTP exchanges made so far (for tests
+// and benchmarks).
+func (j *JMAPClient) Exchanges() int64 { return j.exchanges.Load() }
 
 // ConnectJMAP discovers the JMAP session at sessionURL as DialJMAP does
 // and registers the JMAP backend for storage and sending.
@@ -117,17 +128,24 @@ func (j *JMAPClient) discover(ctx context.Context, sessionURL string) (*jmap.Ses
 }
 
 // Session returns the JMAP session.
-func (j *JMAPClient) Session() *jmap.Session { return j.session }
+func (j *JMAPClient) Session() *jmap.Session {
+	j.smu.Lock()
+	defer j.smu.Unlock()
+	return j.session
+}
 
 // sess returns the session, fetched again first when a response said it
 // changed (jmap.Session.Stale). When fetching fails the old session is
 // kept and the operation goes on with it.
 func (j *JMAPClient) sess(ctx context.Context) *jmap.Session {
-	if !j.session.Stale() {
-		return j.session
+	cur := j.Session()
+	if !cur.Stale() {
+		return cur
 	}
-	s, err := j.discover(ctx, j.session.URL)
-	if err == nil {
+	s, err := j.discover(ctx, cur.URL)
+	j.smu.Lock()
+	defer j.smu.Unlock()
+	if err == nil && j.session == cur {
 		j.session = s
 	}
 	return j.session
@@ -171,7 +189,7 @@ func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R],
 			case <-t.C:
 			}
 		default:
-			j.Exchanges++
+			j.exchanges.Add(1)
 			in = j.do(ctx, req)
 		}
 	}

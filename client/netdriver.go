@@ -66,10 +66,19 @@ func (c *NetConn) Close() error { return c.conn.Close() }
 // that error. Cancelling ctx interrupts a blocked read or write.
 func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], onEvent func(email.WatchEvent) error) (R, error) {
 	var zero R
-	stop := context.AfterFunc(ctx, func() { c.conn.SetDeadline(time.Unix(1, 0)) })
+	// Cancelling ctx sets a past deadline, waking a blocked read or write.
+	// If the function has started when the run ends, wait for it: it must
+	// not reach the connection after RunNet has returned, when another
+	// call may be using it (every call sets its own deadlines, so a past
+	// one left behind is harmless once the function is done).
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		c.conn.SetDeadline(time.Unix(1, 0))
+		close(fired)
+	})
 	defer func() {
-		if stop() {
-			c.conn.SetDeadline(time.Time{})
+		if !stop() {
+			<-fired
 		}
 	}()
 	var in coroutine.NetReply
@@ -97,7 +106,7 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 				in.Data = c.buf[:n]
 				c.trace.received(in.Data)
 			case err == nil:
-			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && ctx.Err() == nil:
+			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && !ctxEnded(ctx):
 				in.TimedOut = true
 			case isEOF(err):
 				in.EOF = true
@@ -145,15 +154,45 @@ func isEOF(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed)
 }
 
+// ctxEnded reports whether ctx is done or its deadline has passed (the
+// connection deadline copies the context's, and may fire a moment before
+// the context itself reports it).
+func ctxEnded(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
+}
+
 // ctxErr prefers the context's error when the context ended the I/O.
 func ctxErr(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
-	// The connection deadline copies the context's; it may fire a moment
-	// before the context itself reports it.
-	if dl, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
+	if errors.Is(err, os.ErrDeadlineExceeded) && ctxEnded(ctx) {
 		return context.DeadlineExceeded
 	}
 	return err
 }
+
+// tracked records whether its machine finished, and whether it got as far
+// as asking for I/O that was performed.
+type tracked[R any] struct {
+	m       coroutine.NetMachine[R]
+	done    bool
+	resumed int
+}
+
+func (t *tracked[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
+	req, done := t.m.Resume(in)
+	t.done = done
+	t.resumed++
+	return req, done
+}
+
+func (t *tracked[R]) Result() (R, error) { return t.m.Result() }
+
+// touched reports whether a request of the machine was carried out: only
+// then can an unfinished machine have left the stream out of step.
+func (t *tracked[R]) touched() bool { return t.resumed > 1 }

@@ -306,3 +306,48 @@ func TestReconnectPolicy(t *testing.T) {
 	defer ic.Close()
 	assert.Equal(t, 0, ic.opts.reconnectPolicy().Attempts(), "the client keeps its dial options")
 }
+
+// TestJMAPConcurrentUse runs calls on one JMAPClient from many goroutines
+// (under -race in CI), with the session going stale on the way so that it
+// is fetched again while other calls use it.
+func TestJMAPConcurrentUse(t *testing.T) {
+	var requests atomic.Int64
+	var apiCalls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api" {
+			// Every tenth answer says the session changed.
+			st := "1"
+			if apiCalls.Add(1)%10 == 0 {
+				st = "2"
+			}
+			fmt.Fprintf(w, `{"methodResponses":[["Mailbox/get",{"accountId":"a","state":"1","list":[{"id":"m1","name":"Inbox","role":"inbox"}],"notFound":[]},"0"]],"sessionState":"%s"}`, st)
+			return
+		}
+		fmt.Fprintf(w, `{"apiUrl":"http://%s/api","downloadUrl":"http://%s/d/{accountId}/{blobId}/{name}?type={type}","uploadUrl":"http://%s/u/{accountId}","eventSourceUrl":"http://%s/e","accounts":{"a":{"name":"a","isPersonal":true,"accountCapabilities":{"urn:ietf:params:jmap:mail":{}}}},"primaryAccounts":{"urn:ietf:params:jmap:mail":"a"},"capabilities":{"urn:ietf:params:jmap:core":{},"urn:ietf:params:jmap:mail":{}},"username":"alice","state":"1"}`, r.Host, r.Host, r.Host, r.Host)
+	}))
+	defer srv.Close()
+	jc, err := DialJMAP(tctx(t), srv.URL, &Options{Auth: Bearer("alice", "t")})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*25)
+	for range 8 {
+		wg.Go(func() {
+			for range 25 {
+				boxes, err := jc.ListMailboxes(tctx(t), email.ListMailboxesOptions{})
+				if err == nil && len(boxes) != 1 {
+					err = fmt.Errorf("got %d mailboxes", len(boxes))
+				}
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, requests.Load(), jc.Exchanges(), "every exchange counted once")
+	assert.Greater(t, requests.Load(), apiCalls.Load(), "stale sessions were fetched again")
+}

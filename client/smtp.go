@@ -17,19 +17,22 @@ import (
 	"github.com/ioemail/ioemail/smtp"
 )
 
-// ErrSMTPClosed is returned by an SMTPClient whose connection was closed,
-// by Close or after an error that left it unusable. Reconnect with
-// ConnectSMTP.
-var ErrSMTPClosed = errors.New("client: SMTP connection closed")
-
 // SMTPClient is a connected SMTP submission backend: one connection and
-// the session of the smtp step machines. It implements Sender. Its methods
-// may be called from several goroutines; they run one at a time.
+// the session of the smtp step machines. It implements Sender. It is safe
+// for concurrent use: its methods may be called from several goroutines,
+// and run one at a time.
+//
+// A call cut off in the middle of an exchange (its context ended) or
+// failed on I/O, on a protocol error or on a 421 reply leaves the
+// connection unusable: it is closed, and every later call fails with an
+// error matching ErrConnBroken. After Close, calls fail with ErrClosed.
 type SMTPClient struct {
 	mu     sync.Mutex
 	conn   *NetConn
 	s      *smtp.Session
 	closed bool
+	// broken says why the connection became unusable.
+	broken error
 
 	// What dialing again needs (see ReconnectPolicy).
 	addr     string
@@ -180,8 +183,8 @@ func (sc *SMTPClient) Extensions() smtp.Extensions {
 func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if sc.closed {
-		return email.SendResult{}, &email.OpError{Backend: "smtp", Op: "send_message", Err: ErrSMTPClosed}
+	if err := sc.unusable(); err != nil {
+		return email.SendResult{}, &email.OpError{Backend: "smtp", Op: "send_message", Err: err}
 	}
 	res, err := run(ctx, sc, sc.s.Send(raw, opts))
 	if err != nil {
@@ -194,8 +197,8 @@ func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.Se
 func (sc *SMTPClient) Noop(ctx context.Context) error {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if sc.closed {
-		return &email.OpError{Backend: "smtp", Op: "noop", Err: ErrSMTPClosed}
+	if err := sc.unusable(); err != nil {
+		return &email.OpError{Backend: "smtp", Op: "noop", Err: err}
 	}
 	if _, err := run(ctx, sc, sc.s.Noop()); err != nil {
 		return &email.OpError{Backend: "smtp", Op: "noop", Err: err}
@@ -211,9 +214,11 @@ func (sc *SMTPClient) Close() error {
 	if sc.closed {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	run(ctx, sc, sc.s.Quit())
+	if sc.broken == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		run(ctx, sc, sc.s.Quit())
+	}
 	sc.closed = true
 	if err := sc.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
@@ -221,30 +226,30 @@ func (sc *SMTPClient) Close() error {
 	return nil
 }
 
+// unusable returns the error calls fail with after Close or once the
+// connection broke, or nil.
+func (sc *SMTPClient) unusable() error {
+	if sc.closed {
+		return ErrClosed
+	}
+	return sc.broken
+}
+
 // run drives m on the connection. When the run leaves the session
 // unusable (an I/O or protocol error, a cancelled context in the middle of
 // an exchange), the connection is closed and later calls fail with
-// ErrSMTPClosed.
+// ErrConnBroken.
 func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) (R, error) {
 	t := &tracked[R]{m: m}
 	out, err := RunNet(ctx, sc.conn, t, nil)
-	if !t.done || sc.s.Err() != nil {
-		sc.closed = true
+	if sc.broken == nil && (!t.done && t.touched() || sc.s.Err() != nil) {
+		cause := sc.s.Err()
+		if cause == nil {
+			cause = fmt.Errorf("interrupted: %w", err)
+		}
+		sc.broken = fmt.Errorf("%w (%v)", ErrConnBroken, cause)
 		sc.conn.Close()
+		sc.log.Warn("smtp: connection broken", "addr", sc.addr, "err", cause)
 	}
 	return out, err
 }
-
-// tracked records whether its machine finished.
-type tracked[R any] struct {
-	m    coroutine.NetMachine[R]
-	done bool
-}
-
-func (t *tracked[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
-	req, done := t.m.Resume(in)
-	t.done = done
-	return req, done
-}
-
-func (t *tracked[R]) Result() (R, error) { return t.m.Result() }

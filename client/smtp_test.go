@@ -308,7 +308,7 @@ func TestSMTPServerClosesDuringData(t *testing.T) {
 			_, err := sc.SendMessage(smtpCtx(t), []byte(big), email.SendOptions{})
 			require.Error(t, err)
 			_, err = sc.SendMessage(smtpCtx(t), []byte(smtpSampleNoBcc), email.SendOptions{})
-			require.ErrorIs(t, err, client.ErrSMTPClosed)
+			require.ErrorIs(t, err, client.ErrConnBroken)
 		})
 	}
 }
@@ -377,7 +377,8 @@ func TestSMTPManyMessagesOneConnection(t *testing.T) {
 	assert.Equal(t, []string{"b7@example.test"}, msgs[7].To)
 	assert.Equal(t, 1, be.sessions)
 	_, err := c.SMTP().SendMessage(smtpCtx(t), []byte(smtpSampleNoBcc), email.SendOptions{})
-	require.ErrorIs(t, err, client.ErrSMTPClosed)
+	require.ErrorIs(t, err, client.ErrClosed, "closed locally")
+	require.NotErrorIs(t, err, client.ErrConnBroken)
 }
 
 func TestSMTPBadURLs(t *testing.T) {
@@ -431,7 +432,7 @@ func TestSMTPContextCancelled(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	// The session was left in the middle of a transaction: closed.
 	_, err = sc.SendMessage(smtpCtx(t), []byte(smtpSampleNoBcc), email.SendOptions{})
-	require.ErrorIs(t, err, client.ErrSMTPClosed)
+	require.ErrorIs(t, err, client.ErrConnBroken)
 	require.NoError(t, sc.Close())
 }
 

@@ -64,11 +64,11 @@ func compareListing(ctx context.Context, jc *client.JMAPClient, plain *plainClie
 	var oursEx, theirsEx int
 	var got1, got2 int
 	for range *rounds {
-		jc.Exchanges = 0
+		ex0 := jc.Exchanges()
 		t0 := time.Now()
 		got1 = listOurs(ctx, jc, box, pages)
 		ours += time.Since(t0)
-		oursEx = jc.Exchanges
+		oursEx = int(jc.Exchanges() - ex0)
 		plain.exchanges = 0
 		t0 = time.Now()
 		got2 = plain.list(box, pages)
