@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"testing"
 	"time"
@@ -95,4 +96,19 @@ func TestIMAPSilentServer(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 	_, err = ic.ListEnvelopes(tctx(t), "INBOX", email.ListOptions{})
 	require.Error(t, err, "the cut-off connection is not reused")
+}
+
+func TestIMAPStartTLSCertificateFailure(t *testing.T) {
+	env := testpeers.Load(t, "PEERS_IMAP_ADDR")
+	// Dovecot's certificate is signed by the peers' own CA, which the
+	// default configuration does not trust.
+	_, err := DialIMAP(tctx(t), "imap://"+env["PEERS_IMAP_ADDR"], &Options{Auth: plainAlice()})
+	require.Error(t, err)
+	var oe *email.OpError
+	require.ErrorAs(t, err, &oe, "a typed error, not a bare one")
+	assert.Equal(t, "imap", oe.Backend)
+	assert.Equal(t, "connect", oe.Op)
+	var cv *tls.CertificateVerificationError
+	require.ErrorAs(t, err, &cv, "the certificate failure is kept")
+	assert.NotContains(t, err.Error(), "alicepass")
 }

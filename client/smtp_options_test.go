@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/base64"
 	"log/slog"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/testpeers"
 	"github.com/ioemail/ioemail/smtp"
 )
 
@@ -34,4 +36,15 @@ func TestSMTPTraceRedacts(t *testing.T) {
 	assert.Contains(t, out, "MAIL FROM")
 	assert.NotContains(t, out, "s3cret-pass")
 	assert.NotContains(t, out, base64.StdEncoding.EncodeToString([]byte("\x00alice\x00s3cret-pass")))
+}
+
+func TestSMTPStartTLSCertificateFailure(t *testing.T) {
+	env := testpeers.Load(t, "PEERS_SUBMISSION_ADDR")
+	_, err := client.DialSMTP(smtpCtx(t), "smtp://"+env["PEERS_SUBMISSION_ADDR"], &client.Options{Auth: client.Password("alice", "alicepass")})
+	var oe *email.OpError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "connect", oe.Op)
+	var cv *tls.CertificateVerificationError
+	require.ErrorAs(t, err, &cv)
+	assert.NotContains(t, err.Error(), "alicepass")
 }
