@@ -36,6 +36,7 @@ type JMAPClient struct {
 	trace      bool
 	reconnect  ReconnectPolicy
 	exchanges  atomic.Int64
+	closed     atomic.Bool
 
 	smu     sync.Mutex // guards session
 	session *jmap.Session
@@ -50,14 +51,27 @@ type JMAPClient struct {
 func (j *JMAPClient) Exchanges() int64 { return j.exchanges.Load() }
 
 // ConnectJMAP discovers the JMAP session at sessionURL as DialJMAP does
-// and registers the JMAP backend for storage and sending.
+// and registers the JMAP backend for storage and sending, closing the one
+// registered before.
 func (c *Client) ConnectJMAP(ctx context.Context, sessionURL string, opts *Options) error {
 	jc, err := DialJMAP(ctx, sessionURL, opts)
 	if err != nil {
 		return err
 	}
+	if old, ok := c.storage[slotJMAP].(*JMAPClient); ok {
+		old.Close()
+	}
 	c.storage[slotJMAP] = jc
 	c.senders[sendJMAP] = jc
+	c.closers = append(c.closers, jc)
+	return nil
+}
+
+// Close closes the client's idle HTTP connections; later calls fail with
+// an error matching ErrClosed. Calls in flight are not interrupted.
+func (j *JMAPClient) Close() error {
+	j.closed.Store(true)
+	j.hc.CloseIdleConnections()
 	return nil
 }
 
@@ -163,6 +177,9 @@ func runJMAP[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R]) (R, e
 // pausing when it asks to wait.
 func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R], onEvent func(email.WatchEvent) error) (R, error) {
 	var zero R
+	if j.closed.Load() {
+		return zero, ErrClosed
+	}
 	var in jmap.Response
 	for {
 		req, done := m.Resume(in)

@@ -351,3 +351,18 @@ func TestJMAPConcurrentUse(t *testing.T) {
 	assert.Equal(t, requests.Load(), jc.Exchanges(), "every exchange counted once")
 	assert.Greater(t, requests.Load(), apiCalls.Load(), "stale sessions were fetched again")
 }
+
+func TestJMAPClosed(t *testing.T) {
+	srv, _ := jmapSessionServer(t)
+	c := New()
+	require.NoError(t, c.ConnectJMAP(tctx(t), srv.URL, nil))
+	jc := c.JMAP()
+	_, err := jc.ListMailboxes(tctx(t), email.ListMailboxesOptions{})
+	require.NoError(t, err)
+	require.NoError(t, c.Close(), "the Client closes its JMAP backend")
+	_, err = c.ListMailboxes(tctx(t), email.ListMailboxesOptions{})
+	require.ErrorIs(t, err, ErrClosed)
+	var oe *email.OpError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "list_mailboxes", oe.Op)
+}

@@ -43,11 +43,14 @@ type SMTPClient struct {
 
 // ConnectSMTP connects to the submission server at rawURL as DialSMTP
 // does and registers it as the SMTP sending backend (JMAP, when
-// registered, still comes first).
+// registered, still comes first), closing the one registered before.
 func (c *Client) ConnectSMTP(ctx context.Context, rawURL string, opts *Options) error {
 	sc, err := DialSMTP(ctx, rawURL, opts)
 	if err != nil {
 		return err
+	}
+	if old, ok := c.senders[sendSMTP].(*SMTPClient); ok {
+		old.Close()
 	}
 	c.senders[sendSMTP] = sc
 	c.closers = append(c.closers, sc)
