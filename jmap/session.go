@@ -76,6 +76,7 @@ type Session struct {
 
 	auth  string
 	stale bool
+	names *nameCache // the mailbox tree snapshot, see ResolveMailbox
 }
 
 // Stale reports whether an API response carried a sessionState different
@@ -201,7 +202,7 @@ func ParseSession(body []byte, sessionURL, auth string) (*Session, error) {
 	if err != nil || !base.IsAbs() {
 		return nil, fmt.Errorf("jmap: session URL is not absolute: %w", email.ErrInvalidArgument)
 	}
-	s := &Session{URL: sessionURL, Username: j.Username, State: j.State, Capabilities: j.Capabilities, auth: auth}
+	s := &Session{URL: sessionURL, Username: j.Username, State: j.State, Capabilities: j.Capabilities, auth: auth, names: &nameCache{}}
 	if j.APIURL == "" {
 		return nil, protocolError("session has no apiUrl")
 	}
