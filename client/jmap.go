@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -195,7 +196,7 @@ func (j *JMAPClient) do(ctx context.Context, req jmap.Request) jmap.Response {
 		if cerr := ctx.Err(); cerr != nil {
 			return jmap.Response{Err: cerr}
 		}
-		return jmap.Response{Err: scrubURLError(err)}
+		return jmap.Response{Err: transportError(err)}
 	}
 	defer resp.Body.Close()
 	limit := req.Limit()
@@ -207,12 +208,23 @@ func (j *JMAPClient) do(ctx context.Context, req jmap.Request) jmap.Response {
 		if cerr := ctx.Err(); cerr != nil {
 			return jmap.Response{Err: cerr}
 		}
-		return jmap.Response{Err: fmt.Errorf("jmap: reading response: %w", errors.Join(email.ErrProtocol, scrubURLError(err)))}
+		return jmap.Response{Err: fmt.Errorf("jmap: reading response: %w", jmap.TransportError(scrubURLError(err), true))}
 	}
 	if int64(len(data)) > limit {
 		return jmap.Response{Err: fmt.Errorf("jmap: response over the limit of %d bytes: %w", limit, email.ErrTooLarge)}
 	}
 	return jmap.Response{Status: resp.StatusCode, Header: jmap.Header(resp.Header), Body: data}
+}
+
+// transportError maps a failure of net/http to jmap.TransportError: the
+// error matches jmap.ErrTransport and the underlying error, and
+// email.ErrProtocol too when the reply was not well-formed HTTP (net/http
+// then says "malformed", or a textproto.ProtocolError is in the chain).
+func transportError(err error) error {
+	err = scrubURLError(err)
+	var pe textproto.ProtocolError
+	malformed := errors.As(err, &pe) || strings.Contains(err.Error(), "malformed")
+	return jmap.TransportError(err, malformed)
 }
 
 // scrubURLError drops the URL from a *url.Error (a URL may carry a token in
