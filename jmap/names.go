@@ -77,12 +77,15 @@ func buildTree(state string, list []mailboxJSON) *mailboxTree {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
+		if id == "" {
+			continue // no operation can name it
+		}
 		if _, dup := t.byName[paths[id]]; !dup {
 			t.byName[paths[id]] = id
 		}
 	}
 	for _, m := range list {
-		if m.Role != nil && *m.Role == string(email.RoleInbox) {
+		if m.Role != nil && *m.Role == string(email.RoleInbox) && m.ID != "" {
 			t.byName["INBOX"] = m.ID
 		}
 	}
