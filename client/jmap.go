@@ -46,9 +46,8 @@ func JMAPAllowPlaintext() JMAPOption { return func(o *jmapOptions) { o.allowPlai
 
 // JMAPClient is a connected JMAP backend: a session and an HTTP client
 // that performs the exchanges of the jmap step machines. It implements
-// Storage, EnvelopeDiffer, MailboxDiffer and Sender. Mailboxes are named
-// as on every backend, "/" between levels and the inbox "INBOX"; MailboxID
-// gives a name's server id (see jmap.ResolveMailbox).
+// Storage, EnvelopeDiffer, MailboxDiffer and Sender. Mailboxes are named by
+// their JMAP ids (see package jmap).
 type JMAPClient struct {
 	hc         *http.Client
 	session    *jmap.Session
