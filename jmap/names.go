@@ -21,6 +21,13 @@ import (
 // every full Mailbox/get this package makes (ListMailboxes, ResolveMailbox
 // on a miss, CreateMailbox, DiffMailboxes) and dropped by CreateMailbox and
 // DeleteMailbox. A level whose display name holds "/" cannot be named.
+//
+// The snapshot can be stale: a mailbox another client deleted or
+// recreated is caught when the server refuses the old id (package client
+// then reads the tree again and retries once, or reports the name not
+// found), but a mailbox another client renamed keeps answering to its old
+// name until the snapshot is next replaced (a lookup miss, ListMailboxes,
+// DiffMailboxes, CreateMailbox, DeleteMailbox, or ForgetMailboxes).
 
 // mailboxTree is an immutable snapshot of the account's mailboxes.
 type mailboxTree struct {
