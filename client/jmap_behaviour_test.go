@@ -81,3 +81,38 @@ func TestJMAPCyrusSendPartialRefusal(t *testing.T) {
 	_, err = c.SendMessage(ctx, bad, email.SendOptions{})
 	assert.ErrorIs(t, err, email.ErrRefused)
 }
+
+// TestJMAPCyrusWatchDefaultInterval: Cyrus has no push (its eventSourceUrl
+// answers 204), so the watch polls; with no interval set a change made by
+// another client is reported within the 5 s default poll interval (plus
+// one diff exchange).
+func TestJMAPCyrusWatchDefaultInterval(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	_, jc, box := cyrus(t)
+	require.Zero(t, jc.Watch.Interval, "the default applies")
+	other, err := client.DialJMAP(ctx, jc.Session().URL, basic("alice", "alicepass"))
+	require.NoError(t, err)
+	added := make(chan time.Time, 1)
+	var seen time.Time
+	err = jc.WatchMailbox(ctx, box, func(ev email.WatchEvent) error {
+		switch ev.Kind {
+		case email.KeepAlive:
+			if seen.IsZero() {
+				seen = time.Now()
+				go func() {
+					_, err := other.AddMessage(context.Background(), box, bytes.NewReader(msg("watch default", "Mon, 1 Jan 2024 10:00:00 +0000")), nil)
+					if err == nil {
+						added <- time.Now()
+					}
+				}()
+			}
+		case email.EnvelopeAdded:
+			return errStop
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, errStop, "the change was reported")
+	at := <-added
+	assert.Less(t, time.Since(at), 5*time.Second+2*time.Second, "reported within the default interval")
+}
