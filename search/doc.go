@@ -73,9 +73,10 @@
 // contains the value as a substring, ignoring case (Unicode lower case)
 // and composition (both sides in NFC, so "é" typed as e + U+0301 matches
 // "é"). Decoded means: RFC 2047 encoded words decoded wherever they stand
-// (also inside quotes, also in a comment), folding removed, white space
-// runs kept as written, invalid bytes replaced by U+FFFD. For subject the
-// text is the decoded Subject header. For from and to it is FieldText of
+// (also inside quotes, also in a comment), each fold (a line break and
+// the white space after it) made one space, other white space kept as
+// written, the ends trimmed, invalid bytes replaced by U+FFFD. For
+// subject the text is the decoded Subject header. For from and to it is FieldText of
 // the header's addresses: each address as "Name <addr-spec>", or the one
 // half it has, joined by ", ". The name is the display name (phrase) or,
 // where there is none, the decoded comment, so "from björn" matches
