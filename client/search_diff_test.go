@@ -78,6 +78,10 @@ var tableQueries = []string{
 	"subject _",              // 12
 	`subject "or"`,           // a reserved word, quoted
 	`subject "#4711"`,
+	`subject "\"project (x)\""`, // 38: escaped quotes, parentheses inside quotes
+	`subject \(x\)`,             // the same parentheses, escaped in a word
+	`subject "\\ notes"`,        // an escaped backslash
+	`from "lee, ann (pm)"`,      // a quoted name holding a comma and parentheses
 	// From and To: names, comments without a phrase, bare words, groups.
 	"from björn",    // 04: the comment of "vondruch at redhat.com (...)"
 	"from vondruch", // 04: the text of an entry without '@'
@@ -155,6 +159,9 @@ var tablePinned = map[string][]string{
 	"not (after 2026-01-01)":          {"11-bad-date", "10-no-date"},
 	"subject sync order by date":      {"16-tie-b", "15-tie-a", "17-tie-c"},
 	"from _ order by from":            {"12-underscore-subject", "13-underscore-name"},
+	`subject "\"project (x)\""`:       {"38-quoted-subject"},
+	`subject \(x\)`:                   {"38-quoted-subject"},
+	`subject "\\ notes"`:              {"38-quoted-subject"},
 }
 
 func TestSearchTablePinned(t *testing.T) {
