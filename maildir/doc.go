@@ -27,8 +27,12 @@
 // their encoded form). Children of INBOX ("INBOX/x") are refused in both
 // layouts: Maildir++ has no agreed spelling for them (mbsync writes "..x",
 // which other readers take for an empty level), so use the top-level "x",
-// which IMAP servers on Maildir++ present as INBOX.x. See
-// Store.ValidateName for every refused name.
+// which IMAP servers on Maildir++ present as INBOX.x. In the fs layout
+// only the exact names cur, new and tmp are refused (New, Tmp and
+// Archive/Tmp are ordinary folders). A folder another program made is
+// listed and usable even where CreateMailbox would refuse its name; see
+// Store.ValidateName for the rules and Store.ListMailboxes for the few
+// directories no name can stand for.
 //
 // # Flags
 //
