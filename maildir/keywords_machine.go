@@ -59,7 +59,7 @@ func (m *keywordsMachine) lock() string { return path.Join(m.dir, lockFile) }
 // complete reports whether every needed flag has a letter in kw.
 func (m *keywordsMachine) complete(kw *Keywords) bool {
 	for _, f := range m.need {
-		if kw.letter(f) == 0 {
+		if kw.letter(f) == 0 && (f.IANA != email.Forwarded || kw.free() >= 0) {
 			return false
 		}
 	}
