@@ -25,6 +25,7 @@ const (
 	kwLockWait
 	kwLockRemove
 	kwReread
+	kwTick
 	kwCreate
 	kwRename
 	kwUnlock
@@ -75,6 +76,8 @@ type keywordsMachine struct {
 	hold       *heldLock
 	waits      int
 	waitStart  time.Time
+	oldMtime   time.Time // of the dovecot-keywords being replaced
+	ticks      int
 }
 
 func (s Store) keywords(mailbox, dir string, need email.Flags) *keywordsMachine {
@@ -195,8 +198,15 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 			return m.unlockFail(err)
 		}
 		m.tmp = path.Join(m.dir, ".dovecot-keywords."+hex+".tmp")
-		m.state = kwCreate
-		return m.ask(coroutine.Create(m.tmp, kw.Bytes()))
+		if in[0].Err == nil {
+			m.oldMtime = in[0].ModTime
+		}
+		return m.create()
+	case kwTick:
+		if in[0].Err != nil {
+			m.ticks = maxTicks // the driver cannot wait: write now
+		}
+		return m.create()
 	case kwCreate:
 		if err := in[0].Err; err != nil {
 			return m.unlockFail(fmt.Errorf("maildir: writing keywords: %w", err))
@@ -228,6 +238,29 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 	}
 	return m.fail(fmt.Errorf("maildir: keywords machine in state %d: %w", m.state, email.ErrUnexpectedReply))
 }
+
+// create writes the new table once the clock has passed the second of the
+// replaced file's mtime. Dovecot notices a changed dovecot-keywords by its
+// mtime in whole seconds only (and bumps it itself for the same reason), so
+// a rewrite within the same second would leave it reading "unknown-N" for
+// the new letters; the wait is a FileWatch of the folder bounded by the
+// rest of that second, and is at most a few such steps. A driver that
+// cannot wait, or an mtime far from the Store's clock, writes at once.
+func (m *keywordsMachine) create() ([]coroutine.FileRequest, bool) {
+	now := m.s.Clock()
+	ahead := m.oldMtime.Unix() - now.Unix() // Dovecot's bump makes it 1 at most, unless clocks differ
+	if !m.oldMtime.IsZero() && ahead >= 0 && ahead <= 1 && m.ticks < maxTicks {
+		m.ticks++
+		wait := time.Unix(m.oldMtime.Unix()+1, 0).Sub(now) + 10*time.Millisecond
+		m.state = kwTick
+		return m.ask(coroutine.FileRequest{Op: coroutine.FileWatch, Path: m.dir, Wait: min(wait, 1100*time.Millisecond)})
+	}
+	m.state = kwCreate
+	return m.ask(coroutine.Create(m.tmp, m.kw.Bytes()))
+}
+
+// maxTicks bounds the waits of create (a folder change wakes one early).
+const maxTicks = 50
 
 // unlockFail removes the lock, then fails with err.
 func (m *keywordsMachine) unlockFail(err error) ([]coroutine.FileRequest, bool) {

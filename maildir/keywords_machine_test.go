@@ -119,3 +119,30 @@ func TestKeywordsLockHeldThroughRename(t *testing.T) {
 	assert.ErrorIs(t, err, email.ErrNotFound)
 	assert.NotContains(t, m.files, "/m/dovecot-uidlist.lock")
 }
+
+// Dovecot sees a changed dovecot-keywords by its mtime in whole seconds:
+// a table last changed in the current second is rewritten only once the
+// clock has passed that second.
+func TestKeywordsMtimeGrows(t *testing.T) {
+	m := fixture()
+	now := time.Unix(1700000000, 5000)
+	m.ftime = map[string]time.Time{"/m/dovecot-keywords": time.Unix(1700000000, 0)}
+	s := testStore()
+	ticks := 0
+	s.Clock = func() time.Time { return now.Add(time.Duration(ticks) * time.Second) }
+	do := func(reqs []coroutine.FileRequest) []coroutine.FileResult {
+		if reqs[0].Op == coroutine.FileWatch {
+			assert.LessOrEqual(t, reqs[0].Wait, 1100*time.Millisecond)
+			ticks++
+			return make([]coroutine.FileResult, len(reqs))
+		}
+		if reqs[0].Op == coroutine.FileCreate && strings.Contains(reqs[0].Path, ".dovecot-keywords.") {
+			assert.Equal(t, 1, ticks, "written after the second has passed")
+		}
+		return m.do(reqs)
+	}
+	id, err := coroutine.Run(s.AddMessage("INBOX", []byte(msgN), email.ParseFlags("Fresh")), do)
+	require.NoError(t, err)
+	assert.Equal(t, 1, ticks)
+	assert.Contains(t, m.files, "/m/cur/"+id+":2,b")
+}
