@@ -196,3 +196,38 @@ func TestMaildirForwardedMbsync(t *testing.T) {
 	}
 	assert.Equal(t, map[string]bool{"fw": true, "plain": false}, fw)
 }
+
+// In Maildir++ the folders Dovecot creates (its separator is ".") are the
+// folders we list, with "/" between levels, and the other way round.
+func TestMaildirFolderNamesDovecotPP(t *testing.T) {
+	ctx := context.Background()
+	da := newDoveadm(t)
+	c, root := mdNew(t, maildir.LayoutMaildirPP)
+	loc := mdDovecotLoc(root, maildir.LayoutMaildirPP)
+	da.own(t, root)
+	for _, name := range []string{"New", "Tmp", "Archive.Tmp", `a\b`} {
+		da.run(t, loc, "mailbox", "create", name)
+	}
+	require.NoError(t, c.CreateMailbox(ctx, "Drafts/New"))
+	da.own(t, root)
+	boxes, err := c.ListMailboxes(ctx, email.ListMailboxesOptions{})
+	require.NoError(t, err)
+	var ours []string
+	for _, b := range boxes {
+		ours = append(ours, b.ID)
+	}
+	var theirs []string
+	for _, n := range da.mailboxes(t, loc) {
+		if _, err := os.Stat(filepath.Join(root, "."+n, "cur")); n != "INBOX" && err != nil {
+			continue // a parent Dovecot shows without a directory of its own
+		}
+		theirs = append(theirs, strings.ReplaceAll(n, ".", "/"))
+	}
+	sort.Strings(ours)
+	sort.Strings(theirs)
+	assert.Equal(t, theirs, ours)
+	assert.Contains(t, ours, "Archive/Tmp")
+	id, err := c.AddMessage(ctx, "Archive/Tmp", strings.NewReader(mdMsg("pp", "Mon, 01 Jan 2024 10:00:00 +0000")), nil)
+	require.NoError(t, err)
+	assert.Contains(t, da.flags(t, loc, "Archive.Tmp"), id)
+}

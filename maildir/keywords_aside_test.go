@@ -42,6 +42,17 @@ func TestKeywordsAside(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, ids[0], got[0].ID)
 	assert.Equal(t, email.ParseFlags("Work", "New", `\Seen`), got[0].Flags)
+
+	moved, err := coroutine.Run(s.MoveMessages("INBOX", "Archive", []string{"1.a.host"}), m.do)
+	require.NoError(t, err)
+	got, err = coroutine.Run(s.ListEnvelopes("Archive", email.ListOptions{}), m.do)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	for _, e := range got {
+		assert.Equal(t, email.ParseFlags("Work", "New", `\Seen`), e.Flags, e.ID)
+	}
+	assert.Contains(t, []string{got[0].ID, got[1].ID}, moved[0])
+	assert.Empty(t, m.messages("/m"))
 }
 
 // $Forwarded is written as P (mblaze, mbsync) and as a keyword letter
