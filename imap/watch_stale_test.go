@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -47,6 +48,11 @@ func scriptWatch(t *testing.T, caps []imap.Cap, script [][2]string, wantLast str
 	return nil
 }
 
+// selectStep is the SELECT of INBOX under tag and its answer, n messages.
+func selectStep(tag string, n int) [2]string {
+	return [2]string{tag + " SELECT INBOX\r\n", fmt.Sprintf("* %d EXISTS\r\n* OK [UIDVALIDITY 5] v\r\n%s OK [READ-WRITE] ok\r\n", n, tag)}
+}
+
 // TestWatchChangeWhileReading: a change the server announces while the
 // watch reads the mailbox (between the SELECT and the next IDLE) is not
 // announced again in IDLE, so the watch must select again rather than
@@ -55,10 +61,10 @@ func TestWatchChangeWhileReading(t *testing.T) {
 	caps := []imap.Cap{"IMAP4rev1", "IDLE"}
 	t.Run("EXISTS after the flags fetch", func(t *testing.T) {
 		events := scriptWatch(t, caps, [][2]string{
-			{"A1 SELECT INBOX\r\n", "* 1 EXISTS\r\n* OK [UIDVALIDITY 5] v\r\nA1 OK [READ-WRITE] ok\r\n"},
+			selectStep("A1", 1),
 			// The message 2 arrives after the server read the UIDs.
 			{"A2 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\n* 2 EXISTS\r\nA2 OK\r\n"},
-			{"A3 SELECT INBOX\r\n", "* 2 EXISTS\r\n* OK [UIDVALIDITY 5] v\r\nA3 OK [READ-WRITE] ok\r\n"},
+			selectStep("A3", 2),
 			{"A4 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA4 OK\r\n"},
 			{"A5 UID FETCH 2 (UID FLAGS ENVELOPE RFC822.SIZE)\r\n", "* 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\nA5 OK\r\n"},
 		}, "A6 IDLE\r\n")
@@ -69,16 +75,16 @@ func TestWatchChangeWhileReading(t *testing.T) {
 	})
 	t.Run("flag change during the envelope fetch", func(t *testing.T) {
 		events := scriptWatch(t, caps, [][2]string{
-			{"A1 SELECT INBOX\r\n", "* 1 EXISTS\r\n* OK [UIDVALIDITY 5] v\r\nA1 OK [READ-WRITE] ok\r\n"},
+			selectStep("A1", 1),
 			{"A2 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\nA2 OK\r\n"},
 			{"A3 IDLE\r\n", "+ idling\r\n* 2 EXISTS\r\n"},
 			{"DONE\r\n", "A3 OK\r\n"},
-			{"A4 SELECT INBOX\r\n", "* 2 EXISTS\r\n* OK [UIDVALIDITY 5] v\r\nA4 OK [READ-WRITE] ok\r\n"},
+			selectStep("A4", 2),
 			{"A5 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA5 OK\r\n"},
 			// The envelope comes, then the server announces that another
 			// client flagged message 1.
 			{"A6 UID FETCH 2 (UID FLAGS ENVELOPE RFC822.SIZE)\r\n", "* 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\nA6 OK\r\n"},
-			{"A7 SELECT INBOX\r\n", "* 2 EXISTS\r\n* OK [UIDVALIDITY 5] v\r\nA7 OK [READ-WRITE] ok\r\n"},
+			selectStep("A7", 2),
 			{"A8 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA8 OK\r\n"},
 		}, "A9 IDLE\r\n")
 		require.Len(t, events, 2)
