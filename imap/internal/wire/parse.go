@@ -496,7 +496,13 @@ func (p *parser) setNum() uint32 {
 	if p.accept('*') {
 		return 0
 	}
-	return p.number32()
+	n := p.number32()
+	if n == 0 && p.err == nil {
+		// RFC 3501 section 9: seq-number is nz-number or "*"; a 0 would
+		// read as "*" here.
+		p.fail("0 in a sequence set")
+	}
+	return n
 }
 
 // ParseUIDSet parses a sequence set such as "1:4,7,9:*"; "*" reads as 0.
