@@ -477,7 +477,9 @@ func (p *parser) uidSet() imap.UIDSet {
 		if p.err != nil {
 			return nil
 		}
-		if a != 0 && b != 0 && b < a {
+		if (a != 0 && b != 0 && b < a) || (a == 0 && b != 0) {
+			// "4:2" is "2:4", and "*:2" is "2:*" (RFC 3501 section 9),
+			// the form imap.UIDSet expects.
 			a, b = b, a
 		}
 		if len(set) >= 1<<16 {
