@@ -133,4 +133,3 @@ func TestParseHeadNoBody(t *testing.T) {
 	assert.True(t, p.Done())
 	assert.Equal(t, len("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n"), n)
 }
-
