@@ -41,7 +41,10 @@ func ParseKeywords(data []byte) *Keywords {
 		}
 		num, kw, ok := strings.Cut(line, " ")
 		n, err := strconv.Atoi(num)
-		if !ok || err != nil || n < 0 || n >= 26 || kw == "" || k.names[n] != "" || num != strconv.Itoa(n) {
+		// A keyword is an IMAP atom: no space or control character (a CR
+		// kept in it would not survive Bytes).
+		bad := strings.ContainsFunc(kw, func(r rune) bool { return r <= ' ' || r == 0x7f })
+		if !ok || err != nil || n < 0 || n >= 26 || kw == "" || bad || k.names[n] != "" || num != strconv.Itoa(n) {
 			k.other = append(k.other, line)
 			continue
 		}
