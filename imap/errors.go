@@ -15,7 +15,10 @@ import (
 // errors.Is matches it against the email sentinels where the response code
 // says what happened: NONEXISTENT and TRYCREATE match email.ErrNotFound,
 // ALREADYEXISTS matches email.ErrExists, TOOBIG and LIMIT match
-// email.ErrTooLarge, and BAD matches email.ErrProtocol.
+// email.ErrTooLarge, and BAD matches email.ErrProtocol. A NO or BAD to
+// LOGIN or AUTHENTICATE, and the codes AUTHENTICATIONFAILED,
+// AUTHORIZATIONFAILED and EXPIRED (RFC 5530 section 3) on any command,
+// match email.ErrAuthFailed.
 type CommandError struct {
 	Command string            // the command name, "SELECT", "UID MOVE", ...
 	Type    string            // "NO" or "BAD"
@@ -53,6 +56,12 @@ func (e *CommandError) Is(target error) bool {
 		return e.Code == imap.ResponseCodeTooBig || e.Code == imap.ResponseCodeLimit
 	case email.ErrProtocol:
 		return e.Type == "BAD"
+	case email.ErrAuthFailed:
+		switch e.Code {
+		case imap.ResponseCodeAuthenticationFailed, imap.ResponseCodeAuthorizationFailed, imap.ResponseCodeExpired:
+			return true
+		}
+		return e.Command == "LOGIN" || e.Command == "AUTHENTICATE"
 	}
 	return false
 }
