@@ -1,0 +1,53 @@
+package client
+
+import (
+	"encoding/base64"
+	"testing"
+
+	"github.com/emersion/go-sasl"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/testpeers"
+)
+
+// A wrong password fails with an error matching email.ErrAuthFailed on
+// every network backend, and the error never quotes the password.
+func requireAuthFailed(t *testing.T, err error, password string) {
+	t.Helper()
+	require.ErrorIs(t, err, email.ErrAuthFailed)
+	assert.NotErrorIs(t, err, email.ErrProtocol)
+	assert.NotContains(t, err.Error(), password)
+}
+
+func TestAuthFailedIMAPMemServer(t *testing.T) {
+	_, err := DialIMAP(tctx(t), "imap://"+memIMAP(t), TLS{AllowPlaintext: true}, sasl.NewPlainClient("", "alice", "wrong-mem-pass"))
+	requireAuthFailed(t, err, "wrong-mem-pass")
+}
+
+func TestAuthFailedIMAPDovecot(t *testing.T) {
+	env := testpeers.Load(t, "PEERS_IMAP_ADDR")
+	_, err := DialIMAP(tctx(t), "imap://"+env["PEERS_IMAP_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "wrong-dovecot-pass"))
+	requireAuthFailed(t, err, "wrong-dovecot-pass")
+}
+
+func TestAuthFailedIMAPCyrus(t *testing.T) {
+	env := testpeers.Load(t, "PEERS_CYRUS_IMAPS_ADDR")
+	_, err := DialIMAP(tctx(t), "imaps://"+env["PEERS_CYRUS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "wrong-cyrus-pass"))
+	requireAuthFailed(t, err, "wrong-cyrus-pass")
+}
+
+func TestAuthFailedSMTPPostfix(t *testing.T) {
+	env := testpeers.Load(t, "PEERS_SUBMISSIONS_ADDR")
+	_, err := DialSMTP(tctx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "wrong-postfix-pass"))
+	requireAuthFailed(t, err, "wrong-postfix-pass")
+}
+
+func TestAuthFailedJMAPCyrus(t *testing.T) {
+	env := testpeers.Load(t, "PEERS_JMAP_SESSION_URL")
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:wrong-jmap-pass"))
+	_, err := DialJMAP(tctx(t), env["PEERS_JMAP_SESSION_URL"], auth)
+	requireAuthFailed(t, err, "wrong-jmap-pass")
+	assert.NotContains(t, err.Error(), auth[len("Basic "):])
+}
