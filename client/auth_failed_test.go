@@ -12,8 +12,9 @@ import (
 	"github.com/ioemail/ioemail/internal/testpeers"
 )
 
-// A wrong password fails with an error matching email.ErrAuthFailed on
-// every network backend, and the error never quotes the password.
+// A wrong password (Dovecot and Cyrus over IMAP, Postfix, Cyrus JMAP)
+// fails with an error matching email.ErrAuthFailed on every network
+// backend, and the error never quotes the password.
 func requireAuthFailed(t *testing.T, err error, password string) {
 	t.Helper()
 	require.ErrorIs(t, err, email.ErrAuthFailed)
@@ -26,16 +27,14 @@ func TestAuthFailedIMAPMemServer(t *testing.T) {
 	requireAuthFailed(t, err, "wrong-mem-pass")
 }
 
-func TestAuthFailedIMAPDovecot(t *testing.T) {
-	env := testpeers.Load(t, "PEERS_IMAP_ADDR")
-	_, err := DialIMAP(tctx(t), "imap://"+env["PEERS_IMAP_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "wrong-dovecot-pass"))
-	requireAuthFailed(t, err, "wrong-dovecot-pass")
-}
-
-func TestAuthFailedIMAPCyrus(t *testing.T) {
-	env := testpeers.Load(t, "PEERS_CYRUS_IMAPS_ADDR")
-	_, err := DialIMAP(tctx(t), "imaps://"+env["PEERS_CYRUS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "wrong-cyrus-pass"))
-	requireAuthFailed(t, err, "wrong-cyrus-pass")
+func TestAuthFailedIMAPPeers(t *testing.T) {
+	for _, p := range []struct{ key, scheme string }{{"PEERS_IMAP_ADDR", "imap://"}, {"PEERS_CYRUS_IMAPS_ADDR", "imaps://"}} {
+		t.Run(p.key, func(t *testing.T) {
+			env := testpeers.Load(t, p.key)
+			_, err := DialIMAP(tctx(t), p.scheme+env[p.key], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "wrong-imap-pass"))
+			requireAuthFailed(t, err, "wrong-imap-pass")
+		})
+	}
 }
 
 func TestAuthFailedSMTPPostfix(t *testing.T) {
