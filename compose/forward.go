@@ -30,12 +30,13 @@ func Forward(p Parent, original io.Reader, from email.Address) *Message {
 
 // ForwardSubject returns "Fwd: " and subject, without stacking: leading
 // "Fwd:" and "Fw:" prefixes already there (any case) are removed first.
+// An empty subject gives "Fwd:".
 func ForwardSubject(subject string) string {
 	s := strings.TrimSpace(subject)
 	for {
 		t := trimPrefixes(trimPrefixes(s, "fwd:"), "fw:")
 		if t == s {
-			return "Fwd: " + s
+			return strings.TrimSpace("Fwd: " + s)
 		}
 		s = t
 	}

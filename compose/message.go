@@ -23,7 +23,9 @@ type Message struct {
 	// Recipients() as email.SendOptions.To (see the package doc).
 	Bcc []email.Address
 	// Subject is the unstructured subject; non-ASCII text is RFC 2047
-	// encoded.
+	// encoded. Folding keeps it under the line limit, so a run of white
+	// space may read back as one space, and a word longer than 998 bytes
+	// gets one.
 	Subject string
 	// Date is the origination date; the zero Time means Options.Clock().
 	Date time.Time

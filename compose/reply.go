@@ -60,9 +60,9 @@ func ThreadIDs(p Parent) (inReplyTo, references []string) {
 // ReplySubject returns "Re: " and subject, without stacking: leading
 // "Re:" prefixes already there (any case, with or without a space) are
 // removed first, so "Re: Re: lunch" gives "Re: lunch" (RFC 5322 section
-// 3.6.5).
+// 3.6.5). An empty subject gives "Re:".
 func ReplySubject(subject string) string {
-	return "Re: " + trimPrefixes(subject, "re:")
+	return strings.TrimSpace("Re: " + trimPrefixes(subject, "re:"))
 }
 
 // trimPrefixes removes every leading prefix (ASCII case ignored) and the

@@ -124,7 +124,7 @@ func TestThreadIDs(t *testing.T) {
 func TestSubjects(t *testing.T) {
 	for in, want := range map[string]string{
 		"lunch": "Re: lunch", "Re: lunch": "Re: lunch", "RE:re: Re:lunch": "Re: lunch", "  re : x": "Re: re : x",
-		"": "Re: ", "Fwd: lunch": "Re: Fwd: lunch", "Re": "Re: Re",
+		"": "Re:", "Fwd: lunch": "Re: Fwd: lunch", "Re": "Re: Re",
 	} {
 		assert.Equal(t, want, compose.ReplySubject(in), in)
 	}
