@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	gosasl "github.com/emersion/go-sasl"
 	"github.com/emersion/go-message/mail"
+	gosasl "github.com/emersion/go-sasl"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
