@@ -117,3 +117,48 @@ func ExampleReply() {
 	//
 	// Thursday is fine.
 }
+
+func ExampleForward() {
+	original := "From: bob@example.net\r\nSubject: Fwd: slides\r\nMessage-ID: <7@example.net>\r\n\r\nHere.\r\n"
+	p, err := compose.ReadParent(strings.NewReader(original))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m := compose.Forward(p, strings.NewReader(original), email.Address{Email: "zoe@example.org"})
+	m.To = []email.Address{{Email: "erin@example.com"}}
+	m.Text = "See below.\n"
+	var buf bytes.Buffer
+	if err := compose.Write(&buf, m, fixed()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	printCRLF(buf.Bytes())
+	// Output:
+	// From: <zoe@example.org>
+	// To: <erin@example.com>
+	// Subject: Fwd: slides
+	// Date: Sat, 14 Mar 2026 09:26:53 +0000
+	// Message-Id: <7920666f7220746865206578616d706c@example.org>
+	// Mime-Version: 1.0
+	// Content-Type: multipart/mixed; boundary="=_M666978656420656e74726f70"
+	//
+	// --=_M666978656420656e74726f70
+	// Content-Type: text/plain; charset=utf-8
+	// Content-Transfer-Encoding: quoted-printable
+	//
+	// See below.
+	//
+	// --=_M666978656420656e74726f70
+	// Content-Type: message/rfc822
+	// Content-Disposition: attachment; filename="Fwd: slides.eml"
+	// Content-Transfer-Encoding: 8bit
+	//
+	// From: bob@example.net
+	// Subject: Fwd: slides
+	// Message-ID: <7@example.net>
+	//
+	// Here.
+	//
+	// --=_M666978656420656e74726f70--
+}
