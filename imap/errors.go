@@ -18,7 +18,9 @@ import (
 // email.ErrTooLarge, and BAD matches email.ErrProtocol. A NO or BAD to
 // LOGIN or AUTHENTICATE, and the codes AUTHENTICATIONFAILED,
 // AUTHORIZATIONFAILED and EXPIRED (RFC 5530 section 3) on any command,
-// match email.ErrAuthFailed.
+// match email.ErrAuthFailed, except a refusal with UNAVAILABLE (the
+// server cannot check credentials now) or PRIVACYREQUIRED (which matches
+// email.ErrInsecure instead).
 type CommandError struct {
 	Command string            // the command name, "SELECT", "UID MOVE", ...
 	Type    string            // "NO" or "BAD"
@@ -60,8 +62,12 @@ func (e *CommandError) Is(target error) bool {
 		switch e.Code {
 		case imap.ResponseCodeAuthenticationFailed, imap.ResponseCodeAuthorizationFailed, imap.ResponseCodeExpired:
 			return true
+		case imap.ResponseCodeUnavailable, imap.ResponseCodePrivacyRequired:
+			return false
 		}
 		return e.Command == "LOGIN" || e.Command == "AUTHENTICATE"
+	case email.ErrInsecure:
+		return e.Code == imap.ResponseCodePrivacyRequired
 	}
 	return false
 }

@@ -36,6 +36,13 @@ func TestOpenRefusedLoginMatchesErrAuthFailed(t *testing.T) {
 func TestCommandErrorAuthFailedOnlyForLogin(t *testing.T) {
 	assert.NotErrorIs(t, &CommandError{Command: "SELECT", Type: "NO", Text: "no"}, email.ErrAuthFailed)
 	assert.ErrorIs(t, &CommandError{Command: "SELECT", Type: "NO", Code: "AUTHORIZATIONFAILED"}, email.ErrAuthFailed)
+	// RFC 5530: UNAVAILABLE is the server's trouble, PRIVACYREQUIRED asks
+	// for TLS; neither says the credentials are wrong.
+	unavailable := &CommandError{Command: "LOGIN", Type: "NO", Code: "UNAVAILABLE", Text: "try later"}
+	assert.NotErrorIs(t, unavailable, email.ErrAuthFailed)
+	privacy := &CommandError{Command: "AUTHENTICATE", Type: "NO", Code: "PRIVACYREQUIRED"}
+	assert.NotErrorIs(t, privacy, email.ErrAuthFailed)
+	assert.ErrorIs(t, privacy, email.ErrInsecure)
 }
 
 // PLAIN has nothing to say after its initial response: go-sasl fails with
