@@ -7,13 +7,18 @@ import (
 )
 
 // Reply returns a Message from from that answers p's author: To is p's
-// Reply-To, or its From when it has none; the subject is ReplySubject of
-// p's; In-Reply-To and References follow RFC 5322 section 3.6.4 (see
+// Reply-To, or its From when it has none (RFC 5322 section 3.6.2), or p's
+// To when that would only be from itself (a reply to one's own message
+// goes to its recipients); the subject is ReplySubject of p's;
+// In-Reply-To and References follow RFC 5322 section 3.6.4 (see
 // ThreadIDs). The caller fills Text, HTML and Attachments.
 func Reply(p Parent, from email.Address) *Message {
 	to := p.ReplyTo
 	if len(to) == 0 {
 		to = p.From
+	}
+	if onlySelf(to, from) && len(p.To) > 0 {
+		to = p.To
 	}
 	m := &Message{From: []email.Address{from}, To: clone(to), Subject: ReplySubject(p.Subject)}
 	m.InReplyTo, m.References = ThreadIDs(p)
@@ -73,6 +78,17 @@ func trimPrefixes(s, prefix string) string {
 		s = strings.TrimSpace(s[len(prefix):])
 	}
 	return s
+}
+
+// onlySelf reports whether every address of list is from's (ASCII case
+// ignored).
+func onlySelf(list []email.Address, from email.Address) bool {
+	for _, a := range list {
+		if !strings.EqualFold(a.Email, from.Email) {
+			return false
+		}
+	}
+	return len(list) > 0
 }
 
 func clone[T any](s []T) []T {

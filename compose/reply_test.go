@@ -97,6 +97,17 @@ func TestReplyHeaders(t *testing.T) {
 	assert.Equal(t, append(r.References, back.MessageID), refs2, "the chain keeps growing")
 }
 
+func TestReplyToOwnMessage(t *testing.T) {
+	me := email.Address{Email: "zoe@example.org"}
+	p := compose.Parent{MessageID: "1@example.org", From: []email.Address{{Name: "Zoë", Email: "ZOE@example.org"}},
+		To: []email.Address{{Email: "bob@example.net"}}, Cc: []email.Address{{Email: "carol@example.com"}}}
+	assert.Equal(t, []email.Address{{Email: "bob@example.net"}}, compose.Reply(p, me).To, "to the original recipients")
+	all := compose.ReplyAll(p, me)
+	assert.Equal(t, []email.Address{{Email: "carol@example.com"}}, all.Cc)
+	p.To = nil
+	assert.Equal(t, p.From, compose.Reply(p, me).To, "no recipients to fall back on")
+}
+
 func TestThreadIDs(t *testing.T) {
 	cases := []struct {
 		name      string
