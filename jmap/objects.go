@@ -107,6 +107,9 @@ type setErrorJSON struct {
 	Description string   `json:"description"`
 	Properties  []string `json:"properties"`
 	ExistingID  string   `json:"existingId"`
+	// InvalidRecipients lists the refused addresses of an
+	// invalidRecipients error (RFC 8621 section 7.5).
+	InvalidRecipients []string `json:"invalidRecipients"`
 }
 
 // setResponse is the answer to /set, /import and /copy.
