@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"testing"
 
-	"github.com/emersion/go-sasl"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,7 +22,7 @@ func requireAuthFailed(t *testing.T, err error, password string) {
 }
 
 func TestAuthFailedIMAPMemServer(t *testing.T) {
-	_, err := DialIMAP(tctx(t), "imap://"+memIMAP(t), TLS{AllowPlaintext: true}, sasl.NewPlainClient("", "alice", "wrong-mem-pass"))
+	_, err := DialIMAP(tctx(t), "imap://"+memIMAP(t), &Options{AllowPlaintext: true, Auth: Password("alice", "wrong-mem-pass")})
 	requireAuthFailed(t, err, "wrong-mem-pass")
 }
 
@@ -31,7 +30,7 @@ func TestAuthFailedIMAPPeers(t *testing.T) {
 	for _, p := range []struct{ key, scheme string }{{"PEERS_IMAP_ADDR", "imap://"}, {"PEERS_CYRUS_IMAPS_ADDR", "imaps://"}} {
 		t.Run(p.key, func(t *testing.T) {
 			env := testpeers.Load(t, p.key)
-			_, err := DialIMAP(tctx(t), p.scheme+env[p.key], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "wrong-imap-pass"))
+			_, err := DialIMAP(tctx(t), p.scheme+env[p.key], &Options{TLSConfig: env.TLSConfig(t), Auth: Password("alice", "wrong-imap-pass")})
 			requireAuthFailed(t, err, "wrong-imap-pass")
 		})
 	}
@@ -39,14 +38,13 @@ func TestAuthFailedIMAPPeers(t *testing.T) {
 
 func TestAuthFailedSMTPPostfix(t *testing.T) {
 	env := testpeers.Load(t, "PEERS_SUBMISSIONS_ADDR")
-	_, err := DialSMTP(tctx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "wrong-postfix-pass"))
+	_, err := DialSMTP(tctx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: Password("alice", "wrong-postfix-pass")})
 	requireAuthFailed(t, err, "wrong-postfix-pass")
 }
 
 func TestAuthFailedJMAPCyrus(t *testing.T) {
 	env := testpeers.Load(t, "PEERS_JMAP_SESSION_URL")
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:wrong-jmap-pass"))
-	_, err := DialJMAP(tctx(t), env["PEERS_JMAP_SESSION_URL"], auth)
+	_, err := DialJMAP(tctx(t), env["PEERS_JMAP_SESSION_URL"], &Options{Auth: Password("alice", "wrong-jmap-pass")})
 	requireAuthFailed(t, err, "wrong-jmap-pass")
-	assert.NotContains(t, err.Error(), auth[len("Basic "):])
+	assert.NotContains(t, err.Error(), base64.StdEncoding.EncodeToString([]byte("alice:wrong-jmap-pass")))
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-message/mail"
-	gosasl "github.com/emersion/go-sasl"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -42,8 +41,8 @@ func TestComposeSendPostfix(t *testing.T) {
 	var raw bytes.Buffer
 	require.NoError(t, compose.Write(&raw, m, compose.Options{Clock: time.Now, Entropy: rand.Reader}))
 
-	sc, err := client.DialSMTP(smtpCtx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], client.TLS{Config: env.TLSConfig(t)},
-		gosasl.NewPlainClient("", "alice", "alicepass"))
+	sc, err := client.DialSMTP(smtpCtx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"],
+		&client.Options{TLSConfig: env.TLSConfig(t), Auth: client.Password("alice", "alicepass")})
 	require.NoError(t, err)
 	defer sc.Close()
 	res, err := sc.SendMessage(smtpCtx(t), raw.Bytes(), email.SendOptions{To: m.Recipients()})
