@@ -2,6 +2,7 @@ package imap
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ioemail/ioemail/email"
@@ -193,41 +194,164 @@ func writeFlagKey(e *wire.Encoder, f email.Flag) error {
 	return nil
 }
 
-// sortCriteria returns the SORT criteria list of by, without the
-// parentheses. display selects DISPLAYFROM and DISPLAYTO (SORT=DISPLAY).
-func sortCriteria(by []search.Sorter, display bool) string {
-	if len(by) == 0 {
-		by = search.DefaultSort
-	}
-	var b strings.Builder
-	hasDate := false
-	for i, s := range by {
-		if i > 0 {
-			b.WriteByte(' ')
+// The server answers only what it provably answers as package search
+// does. bound rewrites a filter into one the server may run: wide (a
+// superset, every exact match is in the server's answer) or narrow (a
+// subset, every message in it is an exact match). all and none stand for
+// the constants (ALL and NOT ALL):
+//
+//	node            wide          narrow        why
+//	flag f          flag f        flag f        the server holds the flags: its answer is the truth
+//	body v          body v        body v        body stays server-side by design (package doc)
+//	from/to/subj v  all           none          server text search is word-, FTS- or comment-blind
+//	                                            (Dovecot FROM skips comments), never provably a superset
+//	date/before/    all           none          the server's Date parser is not ours: Dovecot dates an
+//	after D                                     unparsable Date 1970, Cyrus by arrival, both may parse
+//	                                            obsolete forms differently, so SENT* is neither
+//	not a           not narrow(a) not wide(a)   complement of a subset is a superset of the complement
+//	a and b         wide(a) wide(b)             intersection of supersets holds the intersection
+//	                (none if one is none, all dropped)
+//	a or b          or wide(a) wide(b)          union of supersets holds the union
+//	                (all if one is all, none dropped)
+//
+// A filter made only of flag and body conditions bounds to itself both
+// ways (exact reports it): the server's answer is then the answer. Any other
+// filter is checked here, on fetched header fields, for every message of
+// the wide answer (every message of the mailbox when that is all).
+func bound(n search.Node, wide bool) search.Node {
+	switch n := n.(type) {
+	case *search.FlagCond:
+		return n
+	case *search.TextCond:
+		if n.Field == search.Body {
+			return n
 		}
-		if s.Desc {
-			b.WriteString("REVERSE ")
+	case *search.Not:
+		switch c := bound(n.Node, !wide); {
+		case isAll(c):
+			return none()
+		case isNone(c):
+			return all()
+		default:
+			return &search.Not{Node: c}
 		}
-		switch s.Key {
-		case search.ByDate:
-			hasDate = true
-			b.WriteString("DATE")
-		case search.ByFrom:
-			if display {
-				b.WriteString("DISPLAY")
+	case *search.And:
+		var kids []search.Node
+		for _, k := range n.Nodes {
+			switch c := bound(k, wide); {
+			case isNone(c):
+				return none()
+			case !isAll(c):
+				kids = append(kids, c)
 			}
-			b.WriteString("FROM")
-		case search.ByTo:
-			if display {
-				b.WriteString("DISPLAY")
-			}
-			b.WriteString("TO")
-		case search.BySubject:
-			b.WriteString("SUBJECT")
 		}
+		switch len(kids) {
+		case 0:
+			return all()
+		case 1:
+			return kids[0]
+		}
+		return &search.And{Nodes: kids}
+	case *search.Or:
+		var kids []search.Node
+		for _, k := range n.Nodes {
+			switch c := bound(k, wide); {
+			case isAll(c):
+				return all()
+			case !isNone(c):
+				kids = append(kids, c)
+			}
+		}
+		switch len(kids) {
+		case 0:
+			return none()
+		case 1:
+			return kids[0]
+		}
+		return &search.Or{Nodes: kids}
 	}
-	if !hasDate {
-		b.WriteString(" REVERSE DATE")
+	if wide {
+		return all()
 	}
-	return b.String()
+	return none()
+}
+
+// all and none are the constant filters: an empty And (written ALL) and an
+// empty Or (written NOT ALL).
+func all() search.Node  { return &search.And{} }
+func none() search.Node { return &search.Or{} }
+
+func isAll(n search.Node) bool {
+	a, ok := n.(*search.And)
+	return ok && len(a.Nodes) == 0
+}
+
+func isNone(n search.Node) bool {
+	o, ok := n.(*search.Or)
+	return ok && len(o.Nodes) == 0
+}
+
+// exact reports whether the server answers n exactly: n holds only flag and
+// body conditions.
+func exact(n search.Node) bool {
+	ok := true
+	search.Walk(n, func(x search.Node) bool {
+		switch x := x.(type) {
+		case *search.DateCond:
+			ok = false
+		case *search.TextCond:
+			ok = ok && x.Field == search.Body
+		}
+		return ok
+	})
+	return ok
+}
+
+// bodyValues returns the distinct values of the body conditions of n, in
+// the order they appear.
+func bodyValues(n search.Node) []string {
+	var out []string
+	search.Walk(n, func(x search.Node) bool {
+		if t, ok := x.(*search.TextCond); ok && t.Field == search.Body && !slices.Contains(out, t.Value) {
+			out = append(out, t.Value)
+		}
+		return true
+	})
+	return out
+}
+
+// headerNeeds returns the header fields the local check and sort of q
+// read, for BODY.PEEK[HEADER.FIELDS (...)], and whether it reads the
+// flags. The Date is always fetched: it is the last sort key.
+func headerNeeds(q search.Query, local bool) (fields string, flags bool) {
+	var from, to, subject bool
+	if local {
+		search.Walk(q.Filter, func(x search.Node) bool {
+			switch x := x.(type) {
+			case *search.TextCond:
+				from = from || x.Field == search.From
+				to = to || x.Field == search.To
+				subject = subject || x.Field == search.Subject
+			case *search.FlagCond:
+				flags = true
+			}
+			return true
+		})
+	}
+	for _, s := range q.Sort {
+		from = from || s.Key == search.ByFrom
+		to = to || s.Key == search.ByTo
+		subject = subject || s.Key == search.BySubject
+	}
+	fields = "DATE"
+	if from {
+		fields += " FROM"
+	}
+	if to {
+		fields += " TO"
+	}
+	if subject {
+		fields += " SUBJECT"
+	}
+	return fields, flags
 }
