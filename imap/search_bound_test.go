@@ -11,6 +11,7 @@ import (
 
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
+	"github.com/ioemail/ioemail/internal/searchexact"
 	"github.com/ioemail/ioemail/search"
 )
 
@@ -154,7 +155,7 @@ func TestBoundIsSuperset(t *testing.T) {
 				assert.True(t, got, "%q: message %d in the subset %s does not match", qs, i, keysOf(t, narrow))
 			}
 		}
-		if exact(f) {
+		if searchexact.Exact(f) {
 			assert.Equal(t, keysOf(t, f), keysOf(t, wide), "%q: an exact filter is its own bound", qs)
 		}
 	}

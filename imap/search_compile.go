@@ -2,11 +2,11 @@ package imap
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
+	"github.com/ioemail/ioemail/internal/searchexact"
 	"github.com/ioemail/ioemail/search"
 )
 
@@ -215,7 +215,7 @@ func writeFlagKey(e *wire.Encoder, f email.Flag) error {
 //	                (all if one is all, none dropped)
 //
 // A filter made only of flag and body conditions bounds to itself both
-// ways (exact reports it): the server's answer is then the answer. Any other
+// ways (searchexact.Exact): the server's answer is then the answer. Any other
 // filter is checked here, on fetched header fields, for every message of
 // the wide answer (every message of the mailbox when that is all).
 func bound(n search.Node, wide bool) search.Node {
@@ -291,67 +291,19 @@ func isNone(n search.Node) bool {
 	return ok && len(o.Nodes) == 0
 }
 
-// exact reports whether the server answers n exactly: n holds only flag and
-// body conditions.
-func exact(n search.Node) bool {
-	ok := true
-	search.Walk(n, func(x search.Node) bool {
-		switch x := x.(type) {
-		case *search.DateCond:
-			ok = false
-		case *search.TextCond:
-			ok = ok && x.Field == search.Body
-		}
-		return ok
-	})
-	return ok
-}
-
-// bodyValues returns the distinct values of the body conditions of n, in
-// the order they appear.
-func bodyValues(n search.Node) []string {
-	var out []string
-	search.Walk(n, func(x search.Node) bool {
-		if t, ok := x.(*search.TextCond); ok && t.Field == search.Body && !slices.Contains(out, t.Value) {
-			out = append(out, t.Value)
-		}
-		return true
-	})
-	return out
-}
-
-// headerNeeds returns the header fields the local check and sort of q
+// headerFields returns the header fields the local check and sort of q
 // read, for BODY.PEEK[HEADER.FIELDS (...)], and whether it reads the
 // flags. The Date is always fetched: it is the last sort key.
-func headerNeeds(q search.Query, local bool) (fields string, flags bool) {
-	var from, to, subject bool
-	if local {
-		search.Walk(q.Filter, func(x search.Node) bool {
-			switch x := x.(type) {
-			case *search.TextCond:
-				from = from || x.Field == search.From
-				to = to || x.Field == search.To
-				subject = subject || x.Field == search.Subject
-			case *search.FlagCond:
-				flags = true
-			}
-			return true
-		})
-	}
-	for _, s := range q.Sort {
-		from = from || s.Key == search.ByFrom
-		to = to || s.Key == search.ByTo
-		subject = subject || s.Key == search.BySubject
-	}
+func headerFields(q search.Query, local bool) (fields string, flags bool) {
+	n := searchexact.NeedsOf(q, local)
 	fields = "DATE"
-	if from {
-		fields += " FROM"
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{n.From, " FROM"}, {n.To, " TO"}, {n.Subject, " SUBJECT"}} {
+		if f.on {
+			fields += f.name
+		}
 	}
-	if to {
-		fields += " TO"
-	}
-	if subject {
-		fields += " SUBJECT"
-	}
-	return fields, flags
+	return fields, n.Flags
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
 	"github.com/ioemail/ioemail/internal/header"
+	"github.com/ioemail/ioemail/internal/searchexact"
 	"github.com/ioemail/ioemail/search"
 )
 
@@ -155,7 +156,7 @@ func (m *searchEnvelopes) plan() {
 	switch {
 	case f == nil:
 		m.whole = true
-	case exact(f):
+	case searchexact.Exact(f):
 		m.steps = []searchStep{{key: f}}
 	default:
 		m.local = true
@@ -170,13 +171,13 @@ func (m *searchEnvelopes) plan() {
 		if t, ok := sup.(*search.TextCond); ok {
 			m.steps[0].body, m.steps[0].value = true, t.Value
 		}
-		for _, v := range bodyValues(f) {
+		for _, v := range searchexact.BodyValues(f) {
 			if len(m.steps) == 0 || m.steps[0].key != sup || !m.steps[0].body || m.steps[0].value != v {
 				m.steps = append(m.steps, searchStep{key: &search.TextCond{Field: search.Body, Value: v}, body: true, value: v})
 			}
 		}
 	}
-	m.fields, m.flags = headerNeeds(m.q, m.local)
+	m.fields, m.flags = headerFields(m.q, m.local)
 }
 
 func (m *searchEnvelopes) result() []email.Envelope { return m.out }
@@ -399,7 +400,7 @@ func (m *searchEnvelopes) onHeaders(resp *wire.Response) error {
 	}
 	h := header.Scan(data)
 	env := email.Envelope{ID: formatUID(f.UID), Subject: h.Subject, From: h.From, To: h.To, Date: h.Date, Flags: toFlags(f.Flags)}
-	if m.local && !m.matches(m.q.Filter, &env, f.UID) {
+	if m.local && !searchexact.Match(m.q.Filter, &env, func(v string) bool { return m.bodies[v][f.UID] }) {
 		return nil
 	}
 	if len(m.hits) >= maxIDs {
@@ -409,35 +410,6 @@ func (m *searchEnvelopes) onHeaders(resp *wire.Response) error {
 	env.Flags = nil // not needed any more
 	m.hits = append(m.hits, env)
 	return nil
-}
-
-// matches evaluates n on env exactly as search.Query.Match does, a body
-// condition by the server's answer to its UID SEARCH BODY.
-func (m *searchEnvelopes) matches(n search.Node, env *email.Envelope, uid imap.UID) bool {
-	switch n := n.(type) {
-	case *search.And:
-		for _, c := range n.Nodes {
-			if !m.matches(c, env, uid) {
-				return false
-			}
-		}
-		return true
-	case *search.Or:
-		for _, c := range n.Nodes {
-			if m.matches(c, env, uid) {
-				return true
-			}
-		}
-		return false
-	case *search.Not:
-		return !m.matches(n.Node, env, uid)
-	case *search.TextCond:
-		if n.Field == search.Body {
-			return m.bodies[n.Value][uid]
-		}
-	}
-	ok, _ := search.Query{Filter: n}.Match(*env, nil)
-	return ok
 }
 
 // pageCommand fetches the envelopes of the page.
