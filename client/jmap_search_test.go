@@ -60,23 +60,3 @@ func TestJMAPCyrusSearch(t *testing.T) {
 	assert.Equal(t, []string{"report b"}, subjects("after 2024-01-08 and before 2024-01-10", email.ListOptions{}))
 	assert.Empty(t, subjects("subject nothing-like-this", email.ListOptions{}))
 }
-
-// TestSearchCorpusJMAPCyrus is the JMAP leg of the differential test: the
-// corpus imported into a fresh mailbox on the loopback Cyrus, every query
-// of the table compared with package search's answer. Text, date and sort
-// are decided on the raw header fields, so no query waits for Cyrus's
-// full-text index; body conditions are the server's by design (Cyrus folds
-// diacritics and, in this version, finds no text in some charsets), so
-// only the queries without one are compared.
-func TestSearchCorpusJMAPCyrus(t *testing.T) {
-	c, _, box := cyrus(t)
-	corpus := genCorpus(200)
-	b := loadCorpus(t, "jmap-cyrus", c, box, corpus)
-	b.differs = map[string]string{}
-	for _, q := range corpusQueries {
-		if search.MustParse(q).NeedsBody() {
-			b.differs[q] = "body conditions are the server's (full-text, diacritics folded)"
-		}
-	}
-	checkCorpus(t, corpus, b)
-}

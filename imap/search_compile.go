@@ -291,12 +291,12 @@ func isNone(n search.Node) bool {
 	return ok && len(o.Nodes) == 0
 }
 
-// headerFields returns the header fields the local check and sort of q
+// searchFields returns the header fields the local check and sort of q
 // read, for BODY.PEEK[HEADER.FIELDS (...)], and whether it reads the
-// flags. The Date is always fetched: it is the last sort key.
-func headerFields(q search.Query, local bool) (fields string, flags bool) {
+// flags. Date and Message-ID are always fetched: they break ties.
+func searchFields(q search.Query, local bool) (fields string, flags bool) {
 	n := searchexact.NeedsOf(q, local)
-	fields = "DATE"
+	fields = "DATE MESSAGE-ID"
 	for _, f := range []struct {
 		on   bool
 		name string

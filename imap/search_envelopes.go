@@ -11,7 +11,6 @@ import (
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
-	"github.com/ioemail/ioemail/internal/header"
 	"github.com/ioemail/ioemail/internal/searchexact"
 	"github.com/ioemail/ioemail/search"
 )
@@ -177,7 +176,7 @@ func (m *searchEnvelopes) plan() {
 			}
 		}
 	}
-	m.fields, m.flags = headerFields(m.q, m.local)
+	m.fields, m.flags = searchFields(m.q, m.local)
 }
 
 func (m *searchEnvelopes) result() []email.Envelope { return m.out }
@@ -398,10 +397,13 @@ func (m *searchEnvelopes) onHeaders(resp *wire.Response) error {
 	if len(data) > maxHeaderFields {
 		data = data[:maxHeaderFields]
 	}
-	h := header.Scan(data)
-	env := email.Envelope{ID: formatUID(f.UID), Subject: h.Subject, From: h.From, To: h.To, Date: h.Date, Flags: toFlags(f.Flags)}
-	if m.local && !searchexact.Match(m.q.Filter, &env, func(v string) bool { return m.bodies[v][f.UID] }) {
-		return nil
+	env := search.EnvelopeFromHeader(data)
+	env.ID, env.Flags = formatUID(f.UID), toFlags(f.Flags)
+	if m.local {
+		ok, _ := m.q.MatchWith(env, func(v string) (bool, error) { return m.bodies[v][f.UID], nil })
+		if !ok {
+			return nil
+		}
 	}
 	if len(m.hits) >= maxIDs {
 		m.tooMany = true
@@ -426,9 +428,9 @@ func (m *searchEnvelopes) pageCommand(r *runner) ([]*wire.Command, bool, error) 
 		}
 		return nil
 	}
-	items := " (UID FLAGS ENVELOPE RFC822.SIZE)"
+	items := " (" + envelopeItems + ")"
 	if m.opts.WithAttachment {
-		items = " (UID FLAGS ENVELOPE RFC822.SIZE BODYSTRUCTURE)"
+		items = " (" + envelopeItems + " BODYSTRUCTURE)"
 	}
 	m.cmd = "UID FETCH"
 	return m.fetchBatch(m.page, items)

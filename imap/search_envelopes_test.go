@@ -125,12 +125,12 @@ S: + go on
 C: café
 S: * SEARCH 7 9 8
 S: A2 OK done
-C: A3 UID FETCH 7:9 (UID BODY.PEEK[HEADER.FIELDS (DATE FROM)])
+C: A3 UID FETCH 7:9 (UID BODY.PEEK[HEADER.FIELDS (DATE MESSAGE-ID FROM)])
 ` + fetchHeaders(1, 7, "", "From: Alice <a@x>\nDate: Mon, 2 Feb 2026 10:00:00 +0000\n\n") + `
 ` + fetchHeaders(2, 8, "", "From: alice@x\n\n") + `
 ` + fetchHeaders(3, 9, "", "From: Bob <b@x>\nDate: Tue, 3 Feb 2026 10:00:00 +0000\n\n") + `
 S: A3 OK done
-C: A4 UID FETCH 7:8 (UID FLAGS ENVELOPE RFC822.SIZE)
+C: A4 UID FETCH 7:8 (UID FLAGS ENVELOPE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)])
 S: * 2 FETCH (UID 8 FLAGS () RFC822.SIZE 2 ENVELOPE (NIL "undated" NIL NIL NIL NIL NIL NIL NIL NIL))
 S: * 1 FETCH (UID 7 FLAGS (\Seen) RFC822.SIZE 1 ENVELOPE ("Mon, 2 Feb 2026 10:00:00 +0000" "a" NIL NIL NIL NIL NIL NIL NIL NIL))
 S: A4 OK done
@@ -157,12 +157,12 @@ C: A2 UID SEARCH SEEN
 S: * ESEARCH (TAG "OTHER") UID ALL 1:100
 S: * ESEARCH (TAG "A2") UID ALL 3:4,6
 S: A2 OK done
-C: A3 UID FETCH 3:4,6 (UID BODY.PEEK[HEADER.FIELDS (DATE SUBJECT)])
+C: A3 UID FETCH 3:4,6 (UID BODY.PEEK[HEADER.FIELDS (DATE MESSAGE-ID SUBJECT)])
 `+fetchHeaders(1, 3, "", "Subject: Banana\nDate: Mon, 2 Feb 2026 10:00:00 +0000\n\n")+`
 `+fetchHeaders(2, 4, "", "Subject: re: apple\nDate: Mon, 2 Feb 2026 11:00:00 +0000\n\n")+`
 `+fetchHeaders(3, 6, "", "Subject: Cherry\nDate: Mon, 2 Feb 2026 12:00:00 +0000\n\n")+`
 S: A3 OK done
-C: A4 UID FETCH 3 (UID FLAGS ENVELOPE RFC822.SIZE BODYSTRUCTURE)
+C: A4 UID FETCH 3 (UID FLAGS ENVELOPE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)] BODYSTRUCTURE)
 S: * 1 FETCH (UID 3 FLAGS (\Seen) RFC822.SIZE 10 ENVELOPE ("Mon, 2 Feb 2026 10:00:00 +0000" "Banana" NIL NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 10 1 NIL NIL NIL NIL))
 S: A4 OK done
 `, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
@@ -184,22 +184,22 @@ func TestSearchUndated(t *testing.T) {
 C: A1 EXAMINE INBOX
 S: * 3 EXISTS
 S: A1 OK [READ-ONLY] done
-C: A2 FETCH 1:3 (UID BODY.PEEK[HEADER.FIELDS (DATE)])
+C: A2 FETCH 1:3 (UID BODY.PEEK[HEADER.FIELDS (DATE MESSAGE-ID)])
 ` + fetchHeaders(1, 1, "", "Date: Mon, 2 Feb 2026 23:30:00 -0500\n\n") + `
 ` + fetchHeaders(2, 2, "", "Date: someday\n\n") + `
 ` + fetchHeaders(3, 3, "", "\n") + `
 S: A2 OK done
 ` + map[string]string{
-			"before 2026-02-03": `C: A3 UID FETCH 1 (UID FLAGS ENVELOPE RFC822.SIZE)
+			"before 2026-02-03": `C: A3 UID FETCH 1 (UID FLAGS ENVELOPE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)])
 S: * 1 FETCH (UID 1 FLAGS () RFC822.SIZE 1)
 S: A3 OK done
 `,
-			"not before 2026-02-03": `C: A3 UID FETCH 2:3 (UID FLAGS ENVELOPE RFC822.SIZE)
+			"not before 2026-02-03": `C: A3 UID FETCH 2:3 (UID FLAGS ENVELOPE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)])
 S: * 2 FETCH (UID 2 FLAGS () RFC822.SIZE 1)
 S: * 3 FETCH (UID 3 FLAGS () RFC822.SIZE 1)
 S: A3 OK done
 `,
-			"date 2026-02-02": `C: A3 UID FETCH 1 (UID FLAGS ENVELOPE RFC822.SIZE)
+			"date 2026-02-02": `C: A3 UID FETCH 1 (UID FLAGS ENVELOPE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)])
 S: * 1 FETCH (UID 1 FLAGS () RFC822.SIZE 1)
 S: A3 OK done
 `,
@@ -231,13 +231,13 @@ S: A1 OK [READ-ONLY] done
 C: A2 UID SEARCH SEEN
 S: * SEARCH 30 10 30 20
 S: A2 OK done
-C: A3 UID FETCH 10,20,30 (UID FLAGS BODY.PEEK[HEADER.FIELDS (DATE FROM)])
+C: A3 UID FETCH 10,20,30 (UID FLAGS BODY.PEEK[HEADER.FIELDS (DATE MESSAGE-ID FROM)])
 `+fetchHeaders(1, 10, "", "From: alice@x\nDate: Mon, 2 Feb 2026 10:00:00 +0000\n\n")+`
 `+fetchHeaders(1, 10, "", "From: bob@x\nDate: Mon, 2 Feb 2026 10:00:00 +0000\n\n")+`
 `+fetchHeaders(3, 30, "\\Seen", "From: alice@y\nDate: Tue, 3 Feb 2026 10:00:00 +0000\n\n")+`
 `+fetchHeaders(4, 99, "\\Seen", "From: alice@z\n\n")+`
 S: A3 OK done
-C: A4 UID FETCH 30 (UID FLAGS ENVELOPE RFC822.SIZE)
+C: A4 UID FETCH 30 (UID FLAGS ENVELOPE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)])
 S: * 3 FETCH (UID 30 FLAGS () RFC822.SIZE 3)
 S: * 4 FETCH (UID 99 FLAGS () RFC822.SIZE 9)
 S: A4 OK done
@@ -282,7 +282,7 @@ S: A2 BAD unknown search key
 C: A1 EXAMINE INBOX
 S: * 3 EXISTS
 S: A1 OK done
-C: A2 FETCH 1:3 (UID BODY.PEEK[HEADER.FIELDS (DATE SUBJECT)])
+C: A2 FETCH 1:3 (UID BODY.PEEK[HEADER.FIELDS (DATE MESSAGE-ID SUBJECT)])
 S: A2 NO [SERVERBUG] broken
 `, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
 		return SearchEnvelopes(s, "INBOX", search.MustParse("subject x"), email.ListOptions{})
@@ -336,7 +336,7 @@ S: A2 OK done
 C: A3 UID SEARCH BODY "none"
 S: * SEARCH
 S: A3 OK done
-C: A4 FETCH 1:2 (UID BODY.PEEK[HEADER.FIELDS (DATE)])
+C: A4 FETCH 1:2 (UID BODY.PEEK[HEADER.FIELDS (DATE MESSAGE-ID)])
 `+fetchHeaders(1, 1, "", "\n")+`
 `+fetchHeaders(2, 2, "", "\n")+`
 S: A4 OK done

@@ -2,11 +2,9 @@ package jmap
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
-	"github.com/ioemail/ioemail/internal/header"
 	"github.com/ioemail/ioemail/internal/searchexact"
 	"github.com/ioemail/ioemail/search"
 )
@@ -93,15 +91,17 @@ func compileFilter(n search.Node, wide bool) any {
 // conditions, which is then the answer). Each exchange is one page of
 // candidate ids and, by back-reference, their Email/get of id, keywords
 // (for a flag condition) and the raw header fields the check and the sort
-// read (header:Date:all, and header:From:all, header:To:all,
-// header:Subject:all as needed; RFC 8621 section 4.1.3). The first
-// instance of each field is decoded as the local stores decode it
-// (RFC 2047 words, comments and display names), and the filter checked on
-// it with search.Query.Match; a body condition the check needs is answered
-// by its own Email/query (body v, paged, ids only) before the candidates.
+// read (header:Date:asRaw:all and header:Message-ID:asRaw:all always, the
+// tie-breaks; header:From, To and Subject as needed; RFC 8621 section
+// 4.1.3). The first instance of each field is parsed as the local stores
+// parse it (internal/header, as search.EnvelopeFromHeader), and the filter checked with
+// search.Query.MatchWith; a body condition the check needs is answered by
+// its own Email/query (body v, paged, ids only) before the candidates.
 // Only matches are kept; they are sorted with search.Sort, the page
-// (opts) is cut, and its envelopes fetched with one Email/get of the page's
-// ids (the properties of ListEnvelopes), in the sorted order.
+// (opts) is cut, and its envelopes fetched with one Email/get of the
+// page's ids (the properties of ListEnvelopes), in the sorted order. A
+// page of candidates therefore costs one exchange, as ListEnvelopes, and
+// the page one more.
 func SearchEnvelopes(s *Session, mailboxID string, q search.Query, opts email.ListOptions) Machine[[]email.Envelope] {
 	if mailboxID == "" {
 		return coroutine.Done[Response, Request, []email.Envelope](nil, &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
@@ -172,12 +172,12 @@ type searchMachine struct {
 
 // headerProps returns the Email/get properties the check and sort read.
 func (m *searchMachine) headerProps() []string {
-	props := []string{"id", "header:Date:all"}
+	props := []string{"id", rawDate, rawMessageID}
 	n := searchexact.NeedsOf(m.q, m.local)
 	for _, p := range []struct {
 		on   bool
 		name string
-	}{{n.Flags, "keywords"}, {n.From, "header:From:all"}, {n.To, "header:To:all"}, {n.Subject, "header:Subject:all"}} {
+	}{{n.Flags, "keywords"}, {n.From, rawFrom}, {n.To, rawTo}, {n.Subject, rawSubject}} {
 		if p.on {
 			props = append(props, p.name)
 		}
@@ -255,33 +255,6 @@ func (m *searchMachine) query(filter any) Call {
 	}}
 }
 
-// headerEmail is an Email/get answer of the candidates' phase.
-type headerEmail struct {
-	ID       string          `json:"id"`
-	Keywords map[string]bool `json:"keywords"`
-	Date     []string        `json:"header:Date:all"`
-	From     []string        `json:"header:From:all"`
-	To       []string        `json:"header:To:all"`
-	Subject  []string        `json:"header:Subject:all"`
-}
-
-// envelope decodes the first instance of each raw header field as the
-// local stores do (internal/header.Scan on the rebuilt header).
-func (e *headerEmail) envelope() email.Envelope {
-	var b strings.Builder
-	for _, f := range []struct {
-		name string
-		v    []string
-	}{{"Date", e.Date}, {"From", e.From}, {"To", e.To}, {"Subject", e.Subject}} {
-		if len(f.v) > 0 {
-			b.WriteString(f.name + ":" + f.v[0] + "\r\n")
-		}
-	}
-	b.WriteString("\r\n")
-	h := header.Scan([]byte(b.String()))
-	return email.Envelope{ID: e.ID, Subject: h.Subject, From: h.From, To: h.To, Date: h.Date, Flags: KeywordFlags(e.Keywords)}
-}
-
 // maxSearchIDs bounds the candidates and body matches kept.
 const maxSearchIDs = 1 << 20
 
@@ -312,7 +285,7 @@ func (m *searchMachine) absorb(r *Responses) error {
 	case phaseCandidates:
 		var q queryResponse
 		var g struct {
-			List []headerEmail `json:"list"`
+			List []Email `json:"list"`
 		}
 		if err := r.Decode("q", "Email/query", &q); err != nil {
 			return err
@@ -330,9 +303,12 @@ func (m *searchMachine) absorb(r *Responses) error {
 				continue // not asked for, or already seen in an earlier window
 			}
 			m.seen[e.ID] = true
-			env := e.envelope()
-			if m.local && !searchexact.Match(m.q.Filter, &env, func(v string) bool { return m.bodyHolds(v, env.ID) }) {
-				continue
+			env := e.rawEnvelope()
+			if m.local {
+				ok, _ := m.q.MatchWith(env, func(v string) (bool, error) { return m.bodyHolds(v, env.ID), nil })
+				if !ok {
+					continue
+				}
 			}
 			if len(m.hits) >= maxSearchIDs {
 				return fmt.Errorf("%w: more than %d messages match", email.ErrTooLarge, maxSearchIDs)

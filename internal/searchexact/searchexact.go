@@ -1,9 +1,8 @@
 // Package searchexact holds what the network backends share to answer a
 // search exactly as package search does while the server answers only
 // part of it: which filters the server answers exactly, which body values
-// a local check needs from the server, which header fields it reads, and
-// the evaluation of a filter on decoded header fields with body
-// conditions taken from the server's answers.
+// a local check needs from the server, and which header fields it reads.
+// The check itself is search.Query.MatchWith on search.EnvelopeFromHeader.
 //
 // The server is trusted for flag conditions (it holds the flags) and body
 // conditions (left to the server by design, see package search); text and
@@ -14,7 +13,6 @@ package searchexact
 import (
 	"slices"
 
-	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/search"
 )
 
@@ -48,7 +46,8 @@ func BodyValues(n search.Node) []string {
 }
 
 // Needs says what a local check (when local is set) and the sort of q read
-// besides the Date, which is always read (it is the last sort key).
+// besides the Date and the Message-ID, which are always read (the tie
+// breaks of search.Sort).
 type Needs struct {
 	From, To, Subject, Flags bool
 }
@@ -75,33 +74,4 @@ func NeedsOf(q search.Query, local bool) Needs {
 		n.Subject = n.Subject || s.Key == search.BySubject
 	}
 	return n
-}
-
-// Match evaluates n on env exactly as search.Query.Match does, except that
-// a body condition is body(value): the server's answer for this message.
-func Match(n search.Node, env *email.Envelope, body func(value string) bool) bool {
-	switch n := n.(type) {
-	case *search.And:
-		for _, c := range n.Nodes {
-			if !Match(c, env, body) {
-				return false
-			}
-		}
-		return true
-	case *search.Or:
-		for _, c := range n.Nodes {
-			if Match(c, env, body) {
-				return true
-			}
-		}
-		return false
-	case *search.Not:
-		return !Match(n.Node, env, body)
-	case *search.TextCond:
-		if n.Field == search.Body {
-			return body(n.Value)
-		}
-	}
-	ok, _ := search.Query{Filter: n}.Match(*env, nil)
-	return ok
 }
