@@ -36,7 +36,8 @@ import (
 //     (untagged SEARCH answers cannot be told apart when pipelined).
 //
 // The candidates' header fields are fetched in pipelined batches of
-// searchBatch messages, searchDepth commands at a time,
+// searchBatch messages, as many commands at a time as fit in
+// searchInFlight bytes,
 //
 //	UID FETCH set (UID [FLAGS] BODY.PEEK[HEADER.FIELDS (DATE ...)])
 //
@@ -84,12 +85,14 @@ func SearchEnvelopes(s *Session, mailbox string, q search.Query, opts email.List
 	return newMachine[[]email.Envelope](s, op, st, mailbox)
 }
 
-// The batches of the header fetch: searchBatch messages a command,
-// searchDepth commands pipelined at a time (a bounded amount of commands
-// in flight, so neither side's buffers fill).
+// The batches of the header fetch: searchBatch messages a command, and
+// commands pipelined until they hold searchInFlight bytes (at least one).
+// The bytes in flight stay far below what the socket buffers of both
+// sides hold, so the server never blocks on its answers while the client
+// is still writing; 10,000 messages by sequence number go in one round.
 const (
-	searchBatch = 500
-	searchDepth = 4
+	searchBatch    = 500
+	searchInFlight = 32 << 10
 	// maxHeaderFields bounds the header fields kept of one message, as
 	// the local stores bound the head they scan.
 	maxHeaderFields = 256 << 10
@@ -336,7 +339,8 @@ func (m *searchEnvelopes) searchCommand(r *runner, i int) ([]*wire.Command, bool
 	return one(e)
 }
 
-// headersCommand returns the next searchDepth header batches, or nil when
+// headersCommand returns the next header batches (see searchInFlight),
+// or nil when
 // every candidate is fetched. Each FETCH answer is checked against the
 // filter and only a match is kept.
 func (m *searchEnvelopes) headersCommand(r *runner) ([]*wire.Command, error) {
@@ -350,7 +354,7 @@ func (m *searchEnvelopes) headersCommand(r *runner) ([]*wire.Command, error) {
 	}
 	m.cmd = "UID FETCH"
 	var cmds []*wire.Command
-	for range searchDepth {
+	for size := 0; size < searchInFlight; {
 		var e *wire.Encoder
 		if m.whole {
 			if m.next > m.end {
@@ -371,6 +375,9 @@ func (m *searchEnvelopes) headersCommand(r *runner) ([]*wire.Command, error) {
 		c, err := e.Finish()
 		if err != nil {
 			return nil, err
+		}
+		for _, seg := range c.Segments {
+			size += len(seg)
 		}
 		cmds = append(cmds, c)
 	}
