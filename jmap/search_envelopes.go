@@ -273,13 +273,21 @@ func (m *searchMachine) absorb(r *Responses) error {
 			set = make(map[string]bool)
 			m.bodies[m.bodyValues[m.body]] = set
 		}
+		fresh := 0
 		for _, id := range q.IDs {
-			set[id] = true
+			if !set[id] {
+				set[id] = true
+				fresh++
+			}
 		}
 		if len(set) > maxSearchIDs {
 			return fmt.Errorf("%w: more than %d messages match", email.ErrTooLarge, maxSearchIDs)
 		}
-		if m.windowEnds(q) {
+		last, err := m.windowEnds(q, fresh)
+		if err != nil {
+			return err
+		}
+		if last {
 			m.body, m.pos = m.body+1, 0
 		}
 	case phaseCandidates:
@@ -293,16 +301,22 @@ func (m *searchMachine) absorb(r *Responses) error {
 		if err := r.Decode("g", "Email/get", &g); err != nil {
 			return err
 		}
-		inWindow := make(map[string]bool, len(q.IDs))
+		seenBefore := len(m.seen)
+		// The window's ids not seen in an earlier one (a listing may
+		// shift while it is paged); an id Email/get does not return is
+		// gone.
+		fresh := make(map[string]bool, len(q.IDs))
 		for _, id := range q.IDs {
-			inWindow[id] = true
+			if !m.seen[id] {
+				m.seen[id], fresh[id] = true, true
+			}
 		}
 		for i := range g.List {
 			e := &g.List[i]
-			if !inWindow[e.ID] || m.seen[e.ID] {
-				continue // not asked for, or already seen in an earlier window
+			if !fresh[e.ID] {
+				continue // not asked for, already seen, or repeated
 			}
-			m.seen[e.ID] = true
+			delete(fresh, e.ID)
 			env := e.rawEnvelope()
 			if m.local {
 				ok, _ := m.q.MatchWith(env, func(v string) (bool, error) { return m.bodyHolds(v, env.ID), nil })
@@ -316,7 +330,11 @@ func (m *searchMachine) absorb(r *Responses) error {
 			env.Flags = nil
 			m.hits = append(m.hits, env)
 		}
-		if m.windowEnds(q) {
+		last, err := m.windowEnds(q, len(m.seen)-seenBefore)
+		if err != nil {
+			return err
+		}
+		if last {
 			search.Sort(m.hits, m.q.Sort)
 			start, end := m.opts.Window(len(m.hits))
 			for _, e := range m.hits[start:end] {
@@ -349,16 +367,33 @@ func (m *searchMachine) absorb(r *Responses) error {
 }
 
 // windowEnds advances past the window q answered and reports whether it
-// was the last: a short window, unless the server capped the limit (RFC
+// was the last; fresh is how many of its ids were new. It is an error for
+// more ids than asked for, a full window of old ids only, or a listing
+// past maxSearchIDs.: a short window, unless the server capped the limit (RFC
 // 8620 section 5.5) and filled the capped window.
-func (m *searchMachine) windowEnds(q queryResponse) bool {
+func (m *searchMachine) windowEnds(q queryResponse, fresh int) (bool, error) {
 	n := len(q.IDs)
+	if n > m.s.MaxGet() {
+		return false, protocolError("Email/query returned more ids than the limit")
+	}
 	m.pos += n
+	if m.pos > maxSearchIDs {
+		// A server that never ends the listing is refused, not followed.
+		return false, fmt.Errorf("%w: more than %d messages in the search", email.ErrTooLarge, maxSearchIDs)
+	}
 	full := m.s.MaxGet()
 	if q.Limit != nil && *q.Limit > 0 && *q.Limit < full {
 		full = *q.Limit
 	}
-	return n < full || n == 0
+	if n < full || n == 0 {
+		return true, nil
+	}
+	if fresh == 0 {
+		// A full window of ids all seen before: the server is not
+		// moving on (it ignores position), so the listing would not end.
+		return false, protocolError("Email/query repeats its window; position ignored")
+	}
+	return false, nil
 }
 
 // bodyHolds is the server's answer to the body condition of value for

@@ -266,3 +266,59 @@ func TestSearchEnvelopesExchanges(t *testing.T) {
 		assert.Equal(t, c.exchanges, n, "%q", c.q)
 	}
 }
+
+// TestSearchEnvelopesHostile: a server that never ends the listing, one
+// that answers more ids than asked for, and a method error are errors,
+// not loops or panics; ids the query did not give are ignored.
+func TestSearchEnvelopesHostile(t *testing.T) {
+	endless := api(t, func(c [][3]json.RawMessage) string {
+		return `{"methodResponses":[["Email/query",{"ids":["a","b","c"]},"q"],["Email/get",{"list":[{"id":"a"},{"id":"zzz"}]},"g"]]}`
+	})
+	_, n, err := run(SearchEnvelopes(testSession(t), "mb", search.MustParse("subject x"), email.ListOptions{}), endless)
+	assert.ErrorIs(t, err, email.ErrProtocol)
+	assert.Equal(t, 2, n, "the second window, all old ids, ends it")
+	// A server that lists new ids forever stops at maxSearchIDs.
+	big := testSession(t)
+	big.Core.MaxObjectsInGet = 1 << 17
+	next := 0
+	forever := api(t, func(c [][3]json.RawMessage) string {
+		ids := make([]string, 1<<17)
+		for i := range ids {
+			ids[i] = fmt.Sprint(next)
+			next++
+		}
+		b, _ := json.Marshal(ids)
+		return `{"methodResponses":[["Email/query",{"ids":` + string(b) + `},"q"]]}`
+	})
+	_, n, err = run(SearchEnvelopes(big, "mb", search.MustParse("body x or subject y"), email.ListOptions{}), forever)
+	assert.ErrorIs(t, err, email.ErrTooLarge)
+	assert.Equal(t, 9, n)
+
+	tooMany := api(t, func(c [][3]json.RawMessage) string {
+		return `{"methodResponses":[["Email/query",{"ids":["a","b","c","d"]},"q"],["Email/get",{"list":[]},"g"]]}`
+	})
+	_, _, err = run(SearchEnvelopes(testSession(t), "mb", search.Query{}, email.ListOptions{}), tooMany)
+	assert.ErrorIs(t, err, email.ErrProtocol)
+
+	refused := api(t, func(c [][3]json.RawMessage) string {
+		return `{"methodResponses":[["error",{"type":"unsupportedFilter"},"q"]]}`
+	})
+	_, _, err = run(SearchEnvelopes(testSession(t), "mb", search.MustParse("body x or from y"), email.ListOptions{}), refused)
+	var me *MethodError
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, "unsupportedFilter", me.Type)
+
+	// The Email/get answers an id the query did not list: it is not a
+	// candidate.
+	stray := api(t, func(c [][3]json.RawMessage) string {
+		if len(c) == 1 {
+			return `{"methodResponses":[["Email/get",{"list":[{"id":"a","header:Subject:asRaw:all":[" x"]}]},"g"]]}`
+		}
+		return `{"methodResponses":[["Email/query",{"ids":["a"]},"q"],["Email/get",{"list":[` +
+			`{"id":"a","header:Subject:asRaw:all":[" x"]},{"id":"evil","header:Subject:asRaw:all":[" x"]}]},"g"]]}`
+	})
+	envs, _, err := run(SearchEnvelopes(testSession(t), "mb", search.MustParse("subject x"), email.ListOptions{}), stray)
+	require.NoError(t, err)
+	require.Len(t, envs, 1)
+	assert.Equal(t, "a", envs[0].ID)
+}
