@@ -214,26 +214,26 @@ func TestRecordSearchTranscripts(t *testing.T) {
 	// Dovecot: a text condition, so every message's header fields are
 	// fetched and checked here.
 	env := testpeers.Load(t, "PEERS_IMAPS_ADDR")
-	setup, err := DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "alicepass"))
+	setup, err := DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: Password("alice", "alicepass")})
 	require.NoError(t, err)
 	setup.DeleteMailbox(ctx, "srch-rec")
 	require.NoError(t, setup.CreateMailbox(ctx, "srch-rec"))
 	loadSearchSample(t, setup, "srch-rec")
 	setup.Close()
-	conn, err := Dial(ctx, env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, true)
+	conn, err := Dial(ctx, env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(t)}, true)
 	require.NoError(t, err)
 	record(t, ctx, conn, "search-dovecot-whole.txt", "SearchEnvelopes on Dovecot 2.3.19.1 (implicit TLS), login alice: no SEARCH (the filter has text conditions, no superset query), FETCH of the header fields of every message, local check and sort, page 1 of 2.", "srch-rec", q, opts)
-	conn, err = Dial(ctx, env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, true)
+	conn, err = Dial(ctx, env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(t)}, true)
 	require.NoError(t, err)
 	record(t, ctx, conn, "search-dovecot-superset.txt", "SearchEnvelopes on Dovecot 2.3.19.1 (implicit TLS), login alice: the superset UID SEARCH OR BODY pizza SEEN, the body's own UID SEARCH, UID FETCH of the candidates' header fields, local check and sort, page 1 of 2.", "srch-rec", supersetQuery, opts)
 
 	// imapmemserver: the same query, the same commands.
 	addr := memIMAP(t)
-	setup, err = DialIMAP(ctx, "imap://"+addr, TLS{AllowPlaintext: true}, sasl.NewPlainClient("", "alice", "alicepass"))
+	setup, err = DialIMAP(ctx, "imap://"+addr, &Options{AllowPlaintext: true, Auth: Password("alice", "alicepass")})
 	require.NoError(t, err)
 	loadSearchSample(t, setup, "INBOX")
 	setup.Close()
-	conn, err = Dial(ctx, addr, TLS{AllowPlaintext: true}, false)
+	conn, err = Dial(ctx, addr, &Options{AllowPlaintext: true}, false)
 	require.NoError(t, err)
 	record(t, ctx, conn, "search-memserver-whole.txt", "SearchEnvelopes on go-imap's imapmemserver, login alice: FETCH of the header fields and flags of every message, local check and sort, page 1 of 2.", "INBOX", q, opts)
 }
@@ -290,7 +290,7 @@ func (r *recording) lines(side string, b []byte) {
 func BenchmarkIMAPSearchDovecot(b *testing.B) {
 	env := testpeers.Load(b, "PEERS_IMAPS_ADDR")
 	ctx := context.Background()
-	ic, err := DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(b)}, sasl.NewPlainClient("", "alice", "alicepass"))
+	ic, err := DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(b), Auth: Password("alice", "alicepass")})
 	require.NoError(b, err)
 	defer ic.Close()
 	mailbox := uniqueName("search-bench")

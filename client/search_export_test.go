@@ -11,6 +11,12 @@ func SearchTableMem(t testing.TB) *IMAPClient { return memClient(t) }
 // dovecotClient.
 func SearchTableDovecot(t testing.TB) *IMAPClient { return dovecotClient(t) }
 
+// SearchTableCyrusIMAP connects to the loopback Cyrus's IMAP service as
+// bob; see peerClient.
+func SearchTableCyrusIMAP(t testing.TB) *IMAPClient {
+	return peerClient(t, "PEERS_CYRUS_IMAP_ADDR", "bob", "bobpass")
+}
+
 // SearchTableName returns a mailbox name no other test run uses; see
 // uniqueName.
 func SearchTableName(prefix string) string { return uniqueName(prefix) }

@@ -29,7 +29,7 @@ const envelopeItems = "UID FLAGS ENVELOPE RFC822.SIZE " + envelopeHeaders
 // envelopeHeaders, when present, win over the ENVELOPE.
 func toEnvelope(f *wire.Fetch, withAttachment bool) email.Envelope {
 	e := email.Envelope{ID: formatUID(f.UID), Size: f.Size, Flags: toFlags(f.Flags)}
-	if head, ok := headerFields(f); ok {
+	if head, ok := envelopeHeaderData(f); ok {
 		s := header.Scan(head)
 		e.MessageID, e.Subject, e.From, e.To, e.Date = s.MessageID, s.Subject, s.From, s.To, s.Date
 	} else if env := f.Envelope; env != nil {
@@ -56,9 +56,9 @@ func toEnvelope(f *wire.Fetch, withAttachment bool) email.Envelope {
 	return e
 }
 
-// headerFields returns the data of the HEADER.FIELDS section of f that
+// envelopeHeaderData returns the data of the HEADER.FIELDS section of f that
 // holds From, To, Subject, Date and Message-ID, if f has one.
-func headerFields(f *wire.Fetch) ([]byte, bool) {
+func envelopeHeaderData(f *wire.Fetch) ([]byte, bool) {
 	for _, sec := range f.Sections {
 		if strings.HasPrefix(sec.Section, "HEADER.FIELDS (") && strings.Contains(sec.Section, "FROM") &&
 			strings.Contains(sec.Section, "MESSAGE-ID") && sec.Partial < 0 {

@@ -237,6 +237,10 @@ func addrContains(list []email.Address, pat string) bool {
 	if len(list) == 1 && (list[0].Name == "" || list[0].Email == "") {
 		return false // the text is the one part already searched
 	}
+	// A hit across parts holds a byte of the separators " <", ">", ", ".
+	if !strings.ContainsAny(pat, " <>,") {
+		return false
+	}
 	return containsFold(FieldText(list), pat)
 }
 

@@ -20,7 +20,6 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-sasl"
 
 	"github.com/ioemail/ioemail/bench/internal/gen"
 	"github.com/ioemail/ioemail/bench/internal/harness"
@@ -76,7 +75,7 @@ func main() {
 	have := ensureMailbox(addr, tc)
 	fmt.Printf("mailbox %s: %d messages; page of %d; %d rounds; GOMAXPROCS default\n", *box, have, *pageSize, *rounds)
 
-	ic, err := client.DialIMAP(ctx, "imap://"+addr, client.TLS{Config: tc}, sasl.NewPlainClient("", *user, *pass))
+	ic, err := client.DialIMAP(ctx, "imap://"+addr, &client.Options{TLSConfig: tc, Auth: client.Password(*user, *pass)})
 	if err != nil {
 		log.Fatal(err)
 	}
