@@ -39,16 +39,18 @@ import (
 // searchBatch messages, as many commands at a time as fit in
 // searchInFlight bytes,
 //
-//	UID FETCH set (UID [FLAGS] BODY.PEEK[HEADER.FIELDS (DATE ...)])
+//	UID FETCH set (UID [FLAGS] BODY.PEEK[HEADER.FIELDS (DATE MESSAGE-ID ...)])
 //
-// (FETCH lo:hi by sequence number for the whole mailbox), keeping the Date
-// and only the fields the filter and sort read (FROM, TO, SUBJECT; FLAGS
-// for a flag condition), at most maxHeaderFields bytes of them a message.
-// Only matches are kept, as small envelopes; they are sorted with
-// search.Sort (ties by Date, then by id as search.Sort breaks them), the
-// page (opts) is cut, and its envelopes are fetched with UID FETCH (UID
-// FLAGS ENVELOPE RFC822.SIZE), plus BODYSTRUCTURE when opts.WithAttachment
-// is set, and returned in the sorted order. The server's SORT is never
+// (FETCH lo:hi by sequence number for the whole mailbox): Date and
+// Message-ID always (the tie-breaks of search.Sort), and only the fields
+// the filter and sort read besides (FROM, TO, SUBJECT; FLAGS for a flag
+// condition), at most maxHeaderFields bytes of them a message, parsed by
+// search.EnvelopeFromHeader and checked by search.Query.MatchWith. Only
+// matches are kept, as small envelopes; they are sorted with search.Sort
+// (ties by Date, then Message-ID, then the id, as search.Compare), the page (opts) is cut, and
+// its envelopes are fetched as ListEnvelopes fetches them (UID FLAGS
+// ENVELOPE RFC822.SIZE and the raw header fields), plus BODYSTRUCTURE when
+// opts.WithAttachment is set, and returned in the sorted order. The server's SORT is never
 // used: its collation and undated rule differ, and Dovecot's sort cache
 // can answer a stale order.
 //
