@@ -1,10 +1,8 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -64,6 +62,15 @@ func runMaildir[R any](ctx context.Context, m *MaildirClient, op string, mach co
 	return out, nil
 }
 
+// runMaildirBody is runMaildir for an operation with a body stream.
+func runMaildirBody[R any](ctx context.Context, m *MaildirClient, op string, mach coroutine.FileMachine[R], body Body) (R, error) {
+	out, err := RunFilesBody(ctx, m.files, mach, body)
+	if err != nil {
+		return out, &email.OpError{Backend: "maildir", Op: op, Err: err}
+	}
+	return out, nil
+}
+
 // ListMailboxes implements Storage; see maildir.Store.ListMailboxes.
 func (m *MaildirClient) ListMailboxes(ctx context.Context, opts email.ListMailboxesOptions) ([]email.Mailbox, error) {
 	return runMaildir(ctx, m, "list_mailboxes", m.store.ListMailboxes(opts))
@@ -86,38 +93,20 @@ func (m *MaildirClient) ListEnvelopes(ctx context.Context, mailbox string, opts 
 	return runMaildir(ctx, m, "list_envelopes", m.store.ListEnvelopes(mailbox, opts))
 }
 
-// GetMessage implements Storage; see maildir.Store.GetMessage. The message
-// is read whole (at most Store.MaxMessageSize bytes) before it is written
-// to w.
+// GetMessage implements Storage; see maildir.Store.GetMessageStream. The
+// message is copied to w as it is read, through a fixed buffer, whatever
+// its size (at most Store.MaxMessageSize, checked before a byte is
+// written).
 func (m *MaildirClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
-	data, err := runMaildir(ctx, m, "get_message", m.store.GetMessage(mailbox, id))
-	if err != nil {
-		return 0, err
-	}
-	n, err := io.Copy(w, bytes.NewReader(data))
-	if err != nil {
-		return n, &email.OpError{Backend: "maildir", Op: "get_message", Err: err}
-	}
-	return n, nil
+	return runMaildirBody(ctx, m, "get_message", m.store.GetMessageStream(mailbox, id), Body{Sink: w})
 }
 
-// AddMessage implements Storage; see maildir.Store.AddMessage. It reads r
-// to its end, at most Store.MaxMessageSize bytes (128 MiB by default); a
-// longer message fails with an error matching email.ErrTooLarge and
-// nothing is written.
+// AddMessage implements Storage; see maildir.Store.AddMessageStream. It
+// reads r once, to its end, writing to the tmp/ file as it reads; more
+// than Store.MaxMessageSize bytes (128 MiB by default) fail with an error
+// matching email.ErrTooLarge and leave nothing behind.
 func (m *MaildirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
-	limit := m.store.MaxMessageSize
-	if limit <= 0 {
-		limit = maildir.DefaultMaxMessageSize
-	}
-	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return "", &email.OpError{Backend: "maildir", Op: "add_message", Err: err}
-	}
-	if int64(len(raw)) > limit {
-		return "", &email.OpError{Backend: "maildir", Op: "add_message", Err: fmt.Errorf("message longer than %d bytes: %w", limit, email.ErrTooLarge)}
-	}
-	return runMaildir(ctx, m, "add_message", m.store.AddMessage(mailbox, raw, flags))
+	return runMaildirBody(ctx, m, "add_message", m.store.AddMessageStream(mailbox, flags), Body{Source: r})
 }
 
 // CopyMessages implements Storage; see maildir.Store.CopyMessages.

@@ -1,6 +1,7 @@
 package coroutine
 
 import (
+	"hash"
 	"io/fs"
 	"time"
 )
@@ -47,9 +48,28 @@ const (
 	// of the batch say which directories changed (Changed true). Drivers
 	// coalesce bursts of changes.
 	FileWatch
+	// FileCopyOut copies the file Path to the operation's sink (see
+	// "Streaming bodies" in the package doc) as it reads it, never holding
+	// it whole. When Limit is positive and the file is larger, it fails
+	// with an error matching email.ErrTooLarge before writing anything.
+	// The result has Size (the bytes copied), ModTime, and Sum when Hash
+	// is set. A sink error is the result's Err.
+	FileCopyOut
+	// FileCopyIn creates Path exclusively (fs.ErrExist when it exists,
+	// before anything is read) with permission Perm (0600 when zero),
+	// writes the operation's source into it as it reads it until the
+	// source ends, syncs and closes it. More than Limit bytes (when
+	// positive) fail with an error matching email.ErrTooLarge. On any
+	// failure the file is removed. The result has Size, the first Head
+	// bytes in Data, and Sum when Hash is set.
+	FileCopyIn
+	// FileDigest reads the file Path through Hash without holding it and
+	// returns Size and Sum: a second pass for digests that need the size
+	// first (the m2dir checksum of a message whose size was unknown).
+	FileDigest
 )
 
-var fileOpNames = [...]string{"", "list", "read", "stat", "create", "rename", "link", "remove", "mkdir", "rmdir", "syncdir", "watch"}
+var fileOpNames = [...]string{"", "list", "read", "stat", "create", "rename", "link", "remove", "mkdir", "rmdir", "syncdir", "watch", "copyout", "copyin", "digest"}
 
 // String names the operation.
 func (op FileOp) String() string {
@@ -67,7 +87,8 @@ type FileRequest struct {
 	Path      string
 	Target    string        // FileRename, FileLink: the destination
 	Data      []byte        // FileCreate: the content
-	Limit     int64         // FileRead: at most this many bytes, 0 = whole file
+	Limit     int64         // FileRead: at most this many bytes, 0 = whole file; FileCopyOut, FileCopyIn: the largest size accepted
+	Head      int64         // FileCopyIn: keep this many leading bytes in FileResult.Data
 	Perm      fs.FileMode   // FileCreate, FileMkdir
 	Recursive bool          // FileMkdir, FileRemoveDir
 	Replace   bool          // FileRename: allow replacing Target
@@ -83,6 +104,14 @@ type FileRequest struct {
 	// and the machine then computes the same value from Data itself.
 	// Scripts do not record it.
 	Digest func(data []byte, size int64) any `json:"-"`
+
+	// Hash, for FileCopyOut, FileCopyIn and FileDigest, is an optional
+	// pure function returning a fresh hash for a body of the given size
+	// (-1 when the size is not known before the copy, as for FileCopyIn).
+	// The driver writes every byte copied into it and puts its Sum(nil)
+	// in FileResult.Sum. Unlike Digest, machines rely on Sum, so scripts
+	// record it.
+	Hash func(size int64) hash.Hash `json:"-"`
 }
 
 // DirEntry is one entry of a listed directory.
@@ -103,6 +132,7 @@ type FileResult struct {
 	IsDir   bool       // FileStat
 	Changed bool       // FileWatch
 	Digest  any        // FileRead: the value of the request's Digest, or nil
+	Sum     []byte     // FileCopyOut, FileCopyIn, FileDigest: the request's Hash sum
 }
 
 // List returns a FileList request.

@@ -25,7 +25,7 @@ func SameFileBatch(want, got []FileRequest) bool {
 	}
 	for i := range want {
 		w, g := want[i], got[i]
-		if w.Op != g.Op || w.Path != g.Path || w.Target != g.Target || w.Limit != g.Limit ||
+		if w.Op != g.Op || w.Path != g.Path || w.Target != g.Target || w.Limit != g.Limit || w.Head != g.Head ||
 			w.Recursive != g.Recursive || w.Replace != g.Replace || !bytes.Equal(w.Data, g.Data) {
 			return false
 		}
@@ -73,12 +73,13 @@ type fileResultJSON struct {
 	ModTime time.Time  `json:"mod-time,omitzero"`
 	IsDir   bool       `json:"is-dir,omitempty"`
 	Changed bool       `json:"changed,omitempty"`
+	Sum     []byte     `json:"sum,omitempty"`
 }
 
 // MarshalJSON encodes the result; Err is kept as its kind (not-exist, exist,
 // permission, other) and text.
 func (r FileResult) MarshalJSON() ([]byte, error) {
-	v := fileResultJSON{Entries: r.Entries, Data: r.Data, Size: r.Size, ModTime: r.ModTime, IsDir: r.IsDir, Changed: r.Changed}
+	v := fileResultJSON{Entries: r.Entries, Data: r.Data, Size: r.Size, ModTime: r.ModTime, IsDir: r.IsDir, Changed: r.Changed, Sum: r.Sum}
 	if r.Err != nil {
 		v.ErrText = r.Err.Error()
 		switch {
@@ -103,7 +104,7 @@ func (r *FileResult) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*r = FileResult{Entries: v.Entries, Data: v.Data, Size: v.Size, ModTime: v.ModTime, IsDir: v.IsDir, Changed: v.Changed}
+	*r = FileResult{Entries: v.Entries, Data: v.Data, Size: v.Size, ModTime: v.ModTime, IsDir: v.IsDir, Changed: v.Changed, Sum: v.Sum}
 	if v.Err != "" {
 		r.Err = &recordedError{kind: v.Err, text: v.ErrText}
 	}

@@ -110,7 +110,12 @@ func (e *ChecksumError) Is(target error) bool {
 
 // verify returns a *ChecksumError unless data matches id's checksum.
 func verify(mailbox, id string, data []byte) error {
-	if got := Checksum(data); len(id) < ChecksumLen || got != id[:ChecksumLen] {
+	return verifySum(mailbox, id, Checksum(data))
+}
+
+// verifySum checks a message's checksum, as got, against its id.
+func verifySum(mailbox, id, got string) error {
+	if len(id) < ChecksumLen || got != id[:ChecksumLen] {
 		return &ChecksumError{Mailbox: mailbox, ID: id, Got: got}
 	}
 	return nil

@@ -26,6 +26,18 @@ type addMessageMachine struct {
 	kw      *keywordsMachine
 	lock    heldLock
 	dv      *deliverMachine
+	stream  bool
+}
+
+// AddMessageStream returns a machine storing the message read from the
+// operation's source (coroutine.FileCopyIn, see "Streaming bodies" in
+// package coroutine) with flags, like AddMessage, without holding it: the
+// bytes go to the tmp/ file as they are read, then it is synced and
+// published as AddMessage does. The tmp/ name has no ",S=" field; the
+// cur/ name and the returned key get it from the size read. More than
+// Store.MaxMessageSize bytes fail with email.ErrTooLarge and leave nothing.
+func (s Store) AddMessageStream(mailbox string, flags email.Flags) coroutine.FileMachine[string] {
+	return s.addMessage(mailbox, nil, flags, true)
 }
 
 // AddMessage returns a machine storing a raw message with flags and
@@ -48,6 +60,12 @@ type addMessageMachine struct {
 // before any I/O, as does a message larger than Store.MaxMessageSize
 // (email.ErrTooLarge). A missing tmp/ is created when cur/ exists.
 func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) coroutine.FileMachine[string] {
+	return s.addMessage(mailbox, raw, flags, false)
+}
+
+// addMessage builds AddMessage's machine, or AddMessageStream's when
+// stream is set.
+func (s Store) addMessage(mailbox string, raw []byte, flags email.Flags, stream bool) coroutine.FileMachine[string] {
 	dir, err := s.Dir(mailbox)
 	if err == nil {
 		err = s.canWrite()
@@ -63,7 +81,7 @@ func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) corouti
 	if err != nil {
 		return done[string](err)
 	}
-	m := &addMessageMachine{s: s, mailbox: mailbox, dir: dir, raw: raw, flags: flags, need: need}
+	m := &addMessageMachine{s: s, mailbox: mailbox, dir: dir, raw: raw, flags: flags, need: need, stream: stream}
 	return withUnlock(m, &m.lock)
 }
 
@@ -112,6 +130,9 @@ func (m *addMessageMachine) startDeliver(kw *Keywords) ([]coroutine.FileRequest,
 	}
 	m.state = amDeliver
 	m.dv = m.s.deliver(m.mailbox, m.dir, m.raw, letters, 1)
+	if m.stream {
+		m.dv = m.s.deliverStream(m.mailbox, m.dir, letters, 1)
+	}
 	reqs, done := m.dv.Resume(nil)
 	if done {
 		key, err := m.dv.Result()
