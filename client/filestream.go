@@ -161,3 +161,28 @@ func copyIn(ctx context.Context, p string, r coroutine.FileRequest, source io.Re
 	}
 	return res
 }
+
+// readSource answers a NetSource request from src, reading into *buf (made
+// on the first call, max bytes or copyChunk when max is 0).
+func readSource(src io.Reader, max int, buf *[]byte) coroutine.NetReply {
+	if src == nil {
+		return coroutine.NetReply{Err: errNoBody}
+	}
+	if max <= 0 || max > copyChunk {
+		max = copyChunk
+	}
+	if len(*buf) < max {
+		*buf = make([]byte, copyChunk)
+	}
+	for {
+		n, err := src.Read((*buf)[:max])
+		switch {
+		case n > 0:
+			return coroutine.NetReply{Data: (*buf)[:n]}
+		case err == io.EOF:
+			return coroutine.NetReply{EOF: true}
+		case err != nil:
+			return coroutine.NetReply{Err: fmt.Errorf("client: reading the message: %w", err)}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -184,16 +185,32 @@ func (sc *SMTPClient) Extensions() smtp.Extensions {
 // the refusals in the result's Rejected; a refusal of the whole message is
 // an error wrapping an *smtp.Error (see its Temporary method).
 func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
+	return sc.send(ctx, func(s *smtp.Session) coroutine.NetMachine[email.SendResult] { return s.Send(raw, opts) }, Body{})
+}
+
+// send runs the machine mk builds on the session, with body.
+func (sc *SMTPClient) send(ctx context.Context, mk func(*smtp.Session) coroutine.NetMachine[email.SendResult], body Body) (email.SendResult, error) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if err := sc.unusable(); err != nil {
 		return email.SendResult{}, &email.OpError{Backend: "smtp", Op: "send_message", Err: err}
 	}
-	res, err := run(ctx, sc, sc.s.Send(raw, opts))
+	res, err := runBody(ctx, sc, mk(sc.s), body)
 	if err != nil {
 		return res, &email.OpError{Backend: "smtp", Op: "send_message", Err: err}
 	}
 	return res, nil
+}
+
+// SendMessageReader submits the raw RFC 5322 message read from r, as
+// SendMessage does, without holding it (see smtp.Session.SendStream): the
+// header block is read first for the envelope and Bcc, then the message is
+// streamed through DATA (dot-stuffed on the fly) or BDAT chunks. size is
+// the message's size when known (for MAIL FROM's SIZE), else -1. An error
+// of r after the data has started breaks the connection, as any
+// interrupted DATA does.
+func (sc *SMTPClient) SendMessageReader(ctx context.Context, r io.Reader, size int64, opts email.SendOptions) (email.SendResult, error) {
+	return sc.send(ctx, func(s *smtp.Session) coroutine.NetMachine[email.SendResult] { return s.SendStream(opts, size) }, Body{Source: r})
 }
 
 // Noop checks that the connection is alive.
@@ -243,8 +260,13 @@ func (sc *SMTPClient) unusable() error {
 // an exchange), the connection is closed and later calls fail with
 // ErrConnBroken.
 func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) (R, error) {
+	return runBody(ctx, sc, m, Body{})
+}
+
+// runBody is run for an operation with a body stream.
+func runBody[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R], body Body) (R, error) {
 	t := &tracked[R]{m: m}
-	out, err := RunNet(ctx, sc.conn, t, nil)
+	out, err := RunNetBody(ctx, sc.conn, t, nil, body)
 	if sc.broken == nil && (!t.done && t.touched() || sc.s.Err() != nil) {
 		cause := sc.s.Err()
 		if cause == nil {

@@ -42,10 +42,15 @@ type bigMessage struct {
 }
 
 func newBigMessage(size int64) *bigMessage {
-	head := []byte("From: Alice <alice@example.org>\r\nTo: bob@example.org\r\nSubject: big\r\n" +
+	return newBigMessageWith(size, "From: Alice <alice@example.org>\r\nTo: bob@example.org\r\nSubject: big\r\n"+
 		"Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <big@example.org>\r\n\r\n")
-	line := []byte(strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyz", 2) + "..\r\n")
-	return &bigMessage{size: size, head: head, line: line, sum: sha256.New()}
+}
+
+// newBigMessageWith is newBigMessage with the given header block; its body
+// lines start with a dot, for dot-stuffing.
+func newBigMessageWith(size int64, head string) *bigMessage {
+	line := []byte("." + strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyz", 2) + "..\r\n")
+	return &bigMessage{size: size, head: []byte(head), line: line, sum: sha256.New()}
 }
 
 func (b *bigMessage) Read(p []byte) (int, error) {
