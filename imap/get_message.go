@@ -55,7 +55,13 @@ func (g *getMessage) advance(r *runner) ([]*wire.Command, bool, error) {
 			}
 			g.state = 2
 			r.onData = func(resp *wire.Response) error {
-				if resp.Kind != wire.KindFetch || resp.Fetch == nil || resp.Fetch.UID != g.uid {
+				if resp.Kind != wire.KindFetch || resp.Fetch == nil {
+					return nil
+				}
+				if err := checkFetch(resp.Fetch, "BODY[]"); err != nil {
+					return err
+				}
+				if resp.Fetch.UID != g.uid {
 					return nil
 				}
 				for _, sec := range resp.Fetch.Sections {

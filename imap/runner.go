@@ -56,6 +56,10 @@ type runner struct {
 	onTimeout func() ([]byte, error)
 	err       error
 	pend      []byte // bytes to write next (see queue)
+	// late is an error found while the batch was still running (a broken
+	// untagged response, an onData error): the run goes on to the tagged
+	// statuses, so the stream stays in step, and then fails with it.
+	late error
 }
 
 // queue asks the runner to write b as soon as the response being handled
@@ -76,7 +80,7 @@ const (
 // start prepares the runner for cmds, keeping its callbacks. The tags
 // come from the session.
 func (r *runner) start(s *Session, cmds []*wire.Command) {
-	r.s, r.err, r.pend, r.next = s, nil, nil, 0
+	r.s, r.err, r.pend, r.next, r.late = s, nil, nil, 0, nil
 	r.left = len(cmds)
 	r.status = make([]*wire.Status, len(cmds))
 	r.tags, r.units = r.tags[:0], r.units[:0]
@@ -210,8 +214,9 @@ func (r *runner) drain() (coroutine.NetRequest, bool, bool) {
 		resp, err := wire.Parse(raw)
 		if err != nil {
 			if bytes.HasPrefix(raw, []byte("* ")) {
-				// A broken untagged response is skipped: the framing is
-				// intact, the command goes on.
+				// The framing is intact: the command goes on, and fails at
+				// its end when the response carried state it needs.
+				r.brokenUntagged(raw, err)
 				continue
 			}
 			req, done := r.fail(err, true)
@@ -284,6 +289,7 @@ func (r *runner) handle(resp *wire.Response) (coroutine.NetRequest, bool, bool) 
 				return coroutine.NetRequest{Op: coroutine.NetStartTLS}, false, true
 			}
 			r.state = runDone
+			r.err = r.late
 			return coroutine.NetRequest{}, true, true
 		}
 		return coroutine.NetRequest{}, false, false
@@ -302,8 +308,7 @@ func (r *runner) handle(resp *wire.Response) (coroutine.NetRequest, bool, bool) 
 	}
 	if r.onData != nil {
 		if err := r.onData(resp); err != nil {
-			req, done := r.fail(err, false)
-			return req, done, true
+			r.later(err)
 		}
 	}
 	return coroutine.NetRequest{}, false, false
@@ -338,6 +343,13 @@ func (r *runner) untaggedStatus(resp *wire.Response) (coroutine.NetRequest, bool
 		req, done := r.fail(&ByeError{Text: st.Text}, true)
 		return req, done, true
 	}
+	switch st.BadCode {
+	case "UIDVALIDITY", "UIDNEXT", "HIGHESTMODSEQ":
+		// The mailbox's identity or position is unknown: fail the
+		// command, and select again next time.
+		s.unselect()
+		r.later(&UntaggedError{Name: string(st.Type) + " [" + string(st.BadCode) + "]", Err: st.CodeErr})
+	}
 	switch st.Code {
 	case "CAPABILITY":
 		s.setCaps(st.Caps)
@@ -346,8 +358,7 @@ func (r *runner) untaggedStatus(resp *wire.Response) (coroutine.NetRequest, bool
 	}
 	if r.onData != nil {
 		if err := r.onData(resp); err != nil {
-			req, done := r.fail(err, false)
-			return req, done, true
+			r.later(err)
 		}
 	}
 	return coroutine.NetRequest{}, false, false

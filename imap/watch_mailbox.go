@@ -362,6 +362,11 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 	set.AddNum(w.added...)
 	got := map[imap.UID]*email.Envelope{}
 	r.onData = func(resp *wire.Response) error {
+		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil {
+			if err := checkFetch(f, "ENVELOPE", "FLAGS", "RFC822.SIZE"); err != nil {
+				return err
+			}
+		}
 		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 {
 			if _, want := w.shadow[f.UID]; want {
 				e := toEnvelope(f, false)

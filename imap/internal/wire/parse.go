@@ -193,7 +193,9 @@ func (p *parser) respCode(s *Status) {
 		s.Arg = string(trimSpace(p.b[start:p.i]))
 	}
 	if p.err != nil {
-		// A broken code argument: keep the condition, drop the code.
+		// A broken code argument: keep the condition, drop the code, and
+		// say which code broke.
+		s.BadCode, s.CodeErr = s.Code, p.err
 		p.err = nil
 		s.Code = ""
 		for p.i < len(p.b) && p.b[p.i] != ']' && p.b[p.i] != '\r' && p.b[p.i] != '\n' {

@@ -1,0 +1,86 @@
+package imap
+
+import "bytes"
+
+// UntaggedError reports an untagged response that did not parse and
+// carries state the running command depends on: a message count (EXISTS,
+// EXPUNGE, VANISHED), the UIDVALIDITY, UIDNEXT or HIGHESTMODSEQ of the
+// mailbox, search results (SEARCH, ESEARCH, SORT) or message data
+// (FETCH). The command fails with it once its tagged status has arrived,
+// so the connection stays in step; errors.Is matches email.ErrProtocol
+// through the wrapped *wire.SyntaxError.
+//
+// Other untagged responses that do not parse (an extension the codec does
+// not know, a broken LIST during a listing of envelopes) are skipped.
+type UntaggedError struct {
+	// Name is the response's keyword ("EXISTS", "FETCH", "OK [UIDVALIDITY]").
+	Name string
+	// Err is the syntax error.
+	Err error
+}
+
+// Error implements error.
+func (e *UntaggedError) Error() string {
+	return "imap: untagged " + e.Name + " response does not parse: " + e.Err.Error()
+}
+
+// Unwrap returns the syntax error.
+func (e *UntaggedError) Unwrap() error { return e.Err }
+
+// stateName returns the keyword of an untagged response (raw, as framed)
+// that carries state a command depends on, or "" for any other.
+func stateName(raw []byte) (name string, view bool) {
+	rest, ok := bytes.CutPrefix(raw, []byte("* "))
+	if !ok {
+		return "", false
+	}
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i > 0 && i < len(rest) && rest[i] == ' ' {
+		rest = rest[i+1:]
+	}
+	word, after := rest, []byte(nil)
+	if j := bytes.IndexAny(rest, " \r\n"); j >= 0 {
+		word, after = rest[:j], rest[j:]
+	}
+	w := string(bytes.ToUpper(word))
+	switch w {
+	case "EXISTS", "EXPUNGE", "VANISHED":
+		return w, true
+	case "FETCH", "SEARCH", "ESEARCH", "SORT":
+		return w, false
+	case "OK", "NO", "BAD":
+		after = bytes.ToUpper(bytes.TrimLeft(after, " "))
+		for _, code := range []string{"UIDVALIDITY", "UIDNEXT", "HIGHESTMODSEQ"} {
+			if bytes.HasPrefix(after, []byte("["+code)) {
+				return w + " [" + code + "]", true
+			}
+		}
+	}
+	return "", false
+}
+
+// brokenUntagged handles an untagged response that did not parse: one
+// that carries state fails the command (after its tagged status); one
+// that changes the mailbox's view also forgets the selection, so the next
+// operation selects the mailbox again and learns it afresh.
+func (r *runner) brokenUntagged(raw []byte, err error) {
+	name, view := stateName(raw)
+	if name == "" {
+		return
+	}
+	if view {
+		r.s.unselect()
+	}
+	r.later(&UntaggedError{Name: name, Err: err})
+}
+
+// later records err as the run's error, reported once every command of
+// the batch has its tagged status; the first such error wins.
+func (r *runner) later(err error) {
+	if r.late == nil {
+		r.late = err
+	}
+}
