@@ -21,7 +21,7 @@ func GetMessage(s *Session, mailbox, id string) coroutine.NetMachine[[]byte] {
 	if err != nil {
 		return failed[[]byte]("get_message", err)
 	}
-	return newMachine[[]byte](s, "get_message", &getMessage{s: s, id: id, uid: uids[0], sel: selector{mailbox: mailbox}}, mailbox)
+	return newMachine[[]byte](s, "get_message", &getMessage{s: s, id: id, uid: uids[0], sel: selector{mailbox: mailbox, upTo: uids[0]}}, mailbox)
 }
 
 type getMessage struct {
@@ -32,6 +32,9 @@ type getMessage struct {
 	state int
 	out   []byte
 	found bool
+	// noop: the NOOP that brings the mailbox up to date went out in the
+	// same batch as the UID FETCH.
+	noop bool
 }
 
 func (g *getMessage) result() []byte { return g.out }
@@ -43,8 +46,22 @@ func (g *getMessage) advance(r *runner) ([]*wire.Command, bool, error) {
 		case 0:
 			g.state = 1
 			cmds, err := g.sel.command(s, r)
-			if err != nil || cmds != nil {
-				return cmds, false, err
+			if err != nil {
+				return nil, false, err
+			}
+			if g.sel.noop {
+				// Pipelined: the server answers the NOOP (with the EXISTS
+				// of new messages) before it runs the UID FETCH.
+				g.sel.noop, g.noop = false, true
+				fetch, err := g.fetch(r)
+				if err != nil {
+					return nil, false, err
+				}
+				g.state = 2
+				return append(cmds, fetch), false, nil
+			}
+			if cmds != nil {
+				return cmds, false, nil
 			}
 		case 1:
 			if err := g.sel.done(s, r); err != nil {
@@ -54,28 +71,20 @@ func (g *getMessage) advance(r *runner) ([]*wire.Command, bool, error) {
 				return nil, false, errStale(g.sel.mailbox)
 			}
 			g.state = 2
-			r.onData = func(resp *wire.Response) error {
-				if resp.Kind != wire.KindFetch || resp.Fetch == nil {
-					return nil
-				}
-				if err := checkFetch(resp.Fetch, "BODY[]"); err != nil {
-					return err
-				}
-				if resp.Fetch.UID != g.uid {
-					return nil
-				}
-				for _, sec := range resp.Fetch.Sections {
-					if sec.Section == "" && sec.Partial < 0 && !sec.Binary {
-						// The data aliases the read buffer: copy it.
-						g.out = append([]byte(nil), sec.Data...)
-						g.found = sec.Data != nil
-					}
-				}
-				return nil
+			c, err := g.fetch(r)
+			if err != nil {
+				return nil, false, err
 			}
-			return one(s.command("UID FETCH").SP().Number(uint64(g.uid)).Raw(" (UID BODY.PEEK[])"))
+			return []*wire.Command{c}, false, nil
 		case 2:
-			if err := runErr(r, 0, "UID FETCH"); err != nil {
+			i := 0
+			if g.noop {
+				if err := runErr(r, 0, "NOOP"); err != nil {
+					return nil, false, err
+				}
+				i = 1
+			}
+			if err := runErr(r, i, "UID FETCH"); err != nil {
 				return nil, false, err
 			}
 			if !g.found {
@@ -84,4 +93,29 @@ func (g *getMessage) advance(r *runner) ([]*wire.Command, bool, error) {
 			return nil, true, nil
 		}
 	}
+}
+
+// fetch returns the UID FETCH of the message and sets the run to collect
+// it.
+func (g *getMessage) fetch(r *runner) (*wire.Command, error) {
+	r.onData = func(resp *wire.Response) error {
+		if resp.Kind != wire.KindFetch || resp.Fetch == nil {
+			return nil
+		}
+		if err := checkFetch(resp.Fetch, "BODY[]"); err != nil {
+			return err
+		}
+		if resp.Fetch.UID != g.uid {
+			return nil
+		}
+		for _, sec := range resp.Fetch.Sections {
+			if sec.Section == "" && sec.Partial < 0 && !sec.Binary {
+				// The data aliases the read buffer: copy it.
+				g.out = append([]byte(nil), sec.Data...)
+				g.found = sec.Data != nil
+			}
+		}
+		return nil
+	}
+	return g.s.command("UID FETCH").SP().Number(uint64(g.uid)).Raw(" (UID BODY.PEEK[])").Finish()
 }

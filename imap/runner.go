@@ -305,6 +305,12 @@ func (r *runner) handle(resp *wire.Response) (coroutine.NetRequest, bool, bool) 
 		if s.exists > 0 && resp.Num > 0 {
 			s.exists--
 		}
+	case wire.KindVanished:
+		// RFC 7162 section 3.2.10: VANISHED without EARLIER replaces
+		// EXPUNGE and lowers the count by as many messages.
+		if v := resp.Vanished; v != nil && !v.Earlier {
+			s.exists -= min(s.exists, uidCount(v.UIDs))
+		}
 	}
 	if r.onData != nil {
 		if err := r.onData(resp); err != nil {

@@ -1,6 +1,10 @@
 package imap
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/emersion/go-imap/v2"
+)
 
 // UntaggedError reports an untagged response that did not parse and
 // carries state the running command depends on: a message count (EXISTS,
@@ -83,4 +87,18 @@ func (r *runner) later(err error) {
 	if r.late == nil {
 		r.late = err
 	}
+}
+
+// uidCount returns the number of UIDs in a set of explicit ranges ("*"
+// counts as one).
+func uidCount(set imap.UIDSet) uint32 {
+	var n uint64
+	for _, r := range set {
+		if r.Stop >= r.Start {
+			n += uint64(r.Stop-r.Start) + 1
+		} else {
+			n++
+		}
+	}
+	return uint32(min(n, 1<<32-1))
 }
