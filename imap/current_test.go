@@ -56,15 +56,16 @@ func selectedINBOX(t *testing.T) *Session {
 }
 
 // A message delivered by another client after the SELECT (UID 5, at or
-// above UIDNEXT) is found: GetMessage pipelines a NOOP with its UID FETCH,
-// in one write, so the server reports the new message first.
+// above UIDNEXT) is found: GetMessage sends NOOP first, and its UID FETCH
+// only after the NOOP's OK (Dovecot answers a pipelined FETCH from the
+// older view).
 func TestGetMessageAfterOutsideDelivery(t *testing.T) {
 	s := selectedINBOX(t)
 	w, raw, err := exchange(t, GetMessage(s, "INBOX", "5"),
-		"* 3 EXISTS\r\nA4 OK noop\r\n* 3 FETCH (UID 5 BODY[] {2}\r\nhi)\r\nA5 OK\r\n")
+		"* 3 EXISTS\r\nA4 OK noop\r\n", "* 3 FETCH (UID 5 BODY[] {2}\r\nhi)\r\nA5 OK\r\n")
 	require.NoError(t, err)
 	assert.Equal(t, "hi", string(raw))
-	assert.Equal(t, []string{"A4 NOOP\r\nA5 UID FETCH 5 (UID BODY.PEEK[])\r\n"}, w)
+	assert.Equal(t, []string{"A4 NOOP\r\n", "A5 UID FETCH 5 (UID BODY.PEEK[])\r\n"}, w)
 	assert.Equal(t, uint32(3), s.Exists())
 
 	// A UID below the UIDNEXT of the SELECT was in the view from the

@@ -32,9 +32,6 @@ type getMessage struct {
 	state int
 	out   []byte
 	found bool
-	// noop: the NOOP that brings the mailbox up to date went out in the
-	// same batch as the UID FETCH.
-	noop bool
 }
 
 func (g *getMessage) result() []byte { return g.out }
@@ -46,22 +43,8 @@ func (g *getMessage) advance(r *runner) ([]*wire.Command, bool, error) {
 		case 0:
 			g.state = 1
 			cmds, err := g.sel.command(s, r)
-			if err != nil {
-				return nil, false, err
-			}
-			if g.sel.noop {
-				// Pipelined: the server answers the NOOP (with the EXISTS
-				// of new messages) before it runs the UID FETCH.
-				g.sel.noop, g.noop = false, true
-				fetch, err := g.fetch(r)
-				if err != nil {
-					return nil, false, err
-				}
-				g.state = 2
-				return append(cmds, fetch), false, nil
-			}
-			if cmds != nil {
-				return cmds, false, nil
+			if err != nil || cmds != nil {
+				return cmds, false, err
 			}
 		case 1:
 			if err := g.sel.done(s, r); err != nil {
@@ -77,14 +60,7 @@ func (g *getMessage) advance(r *runner) ([]*wire.Command, bool, error) {
 			}
 			return []*wire.Command{c}, false, nil
 		case 2:
-			i := 0
-			if g.noop {
-				if err := runErr(r, 0, "NOOP"); err != nil {
-					return nil, false, err
-				}
-				i = 1
-			}
-			if err := runErr(r, i, "UID FETCH"); err != nil {
+			if err := runErr(r, 0, "UID FETCH"); err != nil {
 				return nil, false, err
 			}
 			if !g.found {

@@ -26,17 +26,18 @@ import (
 //   - for an operation on given UIDs (upTo is the highest), only when one
 //     of them is at or above the UIDNEXT the SELECT announced: every
 //     lower UID was assigned before the SELECT, so it is in the view
-//     unless expunged, and no round trip is spent. GetMessage pipelines
-//     that NOOP with its UID FETCH, so even then it costs none.
+//     unless expunged, and no round trip is spent.
+//
+// The NOOP is not pipelined with the operation's command: Dovecot 2.3
+// runs a UID FETCH sent in the same batch as a NOOP on the view from
+// before the NOOP's EXISTS (it answers the NOOP with "* 1 EXISTS" and the
+// FETCH with nothing), so the command waits for the NOOP's tagged OK.
 type selector struct {
 	mailbox  string
 	readOnly bool
 	// upTo is the highest UID the operation names, 0 for an operation over
 	// the whole mailbox.
 	upTo imap.UID
-	// current skips the refresh (the operation selects afresh anyway, or
-	// does not depend on the mailbox's contents).
-	current bool
 	// noop reports that the last command was the refreshing NOOP.
 	noop bool
 	// params replaces the select parameters ("(CONDSTORE)" when enabled),
@@ -114,10 +115,7 @@ func (sl *selector) command(s *Session, r *runner) ([]*wire.Command, error) {
 // stale reports whether the selected mailbox must be brought up to date
 // before the operation (see selector).
 func (sl *selector) stale(s *Session) bool {
-	switch {
-	case sl.current:
-		return false
-	case sl.upTo == 0:
+	if sl.upTo == 0 {
 		return true
 	}
 	return s.uidNext == 0 || sl.upTo >= s.uidNext
