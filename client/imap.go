@@ -234,7 +234,9 @@ func (ic *IMAPClient) DiffMailboxes(ctx context.Context, state email.State) (ema
 // WatchMailbox watches a mailbox with IDLE and calls fn for every change,
 // until ctx is done (it then ends IDLE cleanly and returns nil, and the
 // connection stays usable), fn returns an error (returned as is, the
-// connection is then closed), or the server fails. See imap.WatchMailbox.
+// connection is then closed), or the server fails. A server that never
+// answered IDLE with "+" cannot be left cleanly: cancelling then returns
+// ctx's error at once and closes the connection. See imap.WatchMailbox.
 func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
@@ -253,6 +255,13 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 		req, done := m.Resume(in)
 		if done {
 			_, err := m.Result()
+			if errors.Is(err, imap.ErrStoppedUnanswered) && ctx.Err() != nil {
+				// Cancelled before the server accepted IDLE: returned at
+				// once with ctx's error; the IDLE's answer is still due,
+				// so the connection cannot be reused.
+				c.conn.Close()
+				return ctx.Err()
+			}
 			return err
 		}
 		in = coroutine.NetReply{}

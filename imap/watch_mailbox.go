@@ -25,7 +25,10 @@ type WatchOptions struct {
 	// Stopped reports that the caller wants the watch to end. It is asked
 	// whenever a read times out (the driver resumes a read with TimedOut,
 	// for example when it is cancelled); the watch then ends IDLE with
-	// DONE and finishes without error.
+	// DONE and finishes without error. When the server has not answered
+	// IDLE with its continuation yet, the watch ends at once with
+	// ErrStoppedUnanswered and the session is broken (the IDLE's answer
+	// is still due).
 	Stopped func() bool
 }
 
@@ -86,6 +89,8 @@ type watch struct {
 	changed   bool
 	doneSent  bool
 	stopping  bool
+	// idling: the server answered IDLE with its continuation.
+	idling bool
 }
 
 func (w *watch) result() struct{} { return struct{}{} }
@@ -206,8 +211,8 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			}
 			w.state = 5
 			w.idleStart = w.opts.Now()
-			w.changed, w.doneSent, w.stopping = false, false, false
-			r.onCont = func([]byte) ([]byte, error) { return nil, nil }
+			w.changed, w.doneSent, w.stopping, w.idling = false, false, false, false
+			r.onCont = func([]byte) ([]byte, error) { w.idling = true; return nil, nil }
 			r.onData = func(resp *wire.Response) error {
 				switch resp.Kind {
 				case wire.KindExists, wire.KindExpunge, wire.KindFetch, wire.KindVanished:
@@ -221,6 +226,13 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 				switch {
 				case w.stopping:
 					return nil, protoErr("no answer to DONE")
+				case w.opts.Stopped() && !w.idling:
+					// The server never accepted IDLE: there is nothing to
+					// end with DONE, and its tagged answer may never come.
+					// Stop now; the IDLE is left unanswered, so the session
+					// is out of step for good.
+					s.Fail(ErrStoppedUnanswered)
+					return nil, ErrStoppedUnanswered
 				case w.opts.Stopped():
 					w.stopping = true
 					r.wait = 5 * time.Second
