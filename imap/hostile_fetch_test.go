@@ -8,6 +8,7 @@ import (
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/search"
 )
 
 const (
@@ -61,6 +62,12 @@ func TestListEnvelopesFallbackErrorNamesFetch(t *testing.T) {
 	_, _, err = hostileDrive(listINBOX(NewSession(true, Limits{})), []string{greet, loginOK, selOK, "A3 NO [SERVERBUG] cannot sort\r\n"}, 0)
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "UID SORT", ce.Command)
+	// A read-only selection is labelled EXAMINE, not SELECT.
+	_, _, err = hostileDrive(SearchEnvelopes(sessionWith("IMAP4rev1", false), "Gone", search.Query{}, email.ListOptions{}),
+		[]string{"A1 NO [NONEXISTENT] no such mailbox\r\n"}, 0)
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "EXAMINE", ce.Command)
+	assert.ErrorIs(t, err, email.ErrNotFound)
 }
 
 // Untagged responses that carry state the command needs fail it once the

@@ -29,6 +29,7 @@ type unit struct {
 type runner struct {
 	s      *Session
 	tags   []string
+	names  []string // the command names sent ("UID FETCH"), for errors
 	status []*wire.Status
 	units  []unit
 	next   int
@@ -83,9 +84,10 @@ func (r *runner) start(s *Session, cmds []*wire.Command) {
 	r.s, r.err, r.pend, r.next, r.late = s, nil, nil, 0, nil
 	r.left = len(cmds)
 	r.status = make([]*wire.Status, len(cmds))
-	r.tags, r.units = r.tags[:0], r.units[:0]
+	r.tags, r.units, r.names = r.tags[:0], r.units[:0], r.names[:0]
 	for i, c := range cmds {
 		r.tags = append(r.tags, c.Tag)
+		r.names = append(r.names, commandName(c))
 		for j, seg := range c.Segments {
 			r.units = append(r.units, unit{data: seg, needCont: j > 0, cmd: i})
 		}

@@ -135,7 +135,7 @@ func (sl *selector) done(s *Session, r *runner) error {
 		return r.err
 	}
 	st := r.status[0]
-	if err := statusErr("SELECT", st); err != nil {
+	if err := statusErr(r.name(0, "SELECT"), st); err != nil {
 		if st.Type == wire.NO && (st.Code == "" || st.Code == imap.ResponseCodeNonExistent) {
 			return fmt.Errorf("%w: %w", &email.NotFoundError{Mailbox: sl.mailbox}, err)
 		}
