@@ -117,7 +117,7 @@ func (o *opener) advance(r *runner) ([]*wire.Command, bool, error) {
 		if o.authErr != nil {
 			return nil, false, o.authErr
 		}
-		return nil, false, r.err
+		return nil, false, redact(r.err, o.secrets)
 	}
 	if name := o.pending; name != "" {
 		o.pending = ""
@@ -268,6 +268,7 @@ func (o *opener) authenticate(r *runner) ([]*wire.Command, bool, error) {
 		}
 		return nil
 	}
+	r.scrub = func(err error) error { return redact(err, o.secrets) }
 	o.remember(ir)
 	if s.hasRaw(imap.AuthCap(mech)) {
 		e := s.command("AUTHENTICATE").SP().Atom(mech)
@@ -351,18 +352,27 @@ func (o *opener) remember(resp []byte) {
 
 var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
-// redact removes every secret from the server text an error carries, for
-// servers that echo the command they refused.
+// redact removes every secret from the server text an error carries (a
+// NO, BAD or BYE), for servers that echo the command they refused.
 func redact(err error, secrets []string) error {
+	var text *string
 	var ce *CommandError
-	if len(secrets) == 0 || !errors.As(err, &ce) {
+	var be *ByeError
+	switch {
+	case len(secrets) == 0:
+		return err
+	case errors.As(err, &ce):
+		text = &ce.Text
+	case errors.As(err, &be):
+		text = &be.Text
+	default:
 		return err
 	}
 	// Longest first, so that a secret holding another goes whole.
 	sorted := slices.Clone(secrets)
 	slices.SortFunc(sorted, func(a, b string) int { return len(b) - len(a) })
 	for _, sec := range sorted {
-		ce.Text = strings.ReplaceAll(ce.Text, sec, "[redacted]")
+		*text = strings.ReplaceAll(*text, sec, "[redacted]")
 	}
 	return err
 }

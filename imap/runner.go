@@ -57,6 +57,9 @@ type runner struct {
 	onTimeout func() ([]byte, error)
 	err       error
 	pend      []byte // bytes to write next (see queue)
+	// scrub, when set, rewrites the run's error before it is kept (the
+	// authentication removes echoed credentials with it).
+	scrub func(error) error
 	// late is an error found while the batch was still running (a broken
 	// untagged response, an onData error): the run goes on to the tagged
 	// statuses, so the stream stays in step, and then fails with it.
@@ -98,6 +101,9 @@ func (r *runner) start(s *Session, cmds []*wire.Command) {
 // fail ends the run with err; errors that leave the stream out of step
 // break the session.
 func (r *runner) fail(err error, breaks bool) (coroutine.NetRequest, bool) {
+	if r.scrub != nil {
+		err = r.scrub(err)
+	}
 	r.err = err
 	r.state = runDone
 	if breaks && r.s.err == nil {
