@@ -38,17 +38,22 @@ func stateName(raw []byte) (name string, view bool) {
 	if !ok {
 		return "", false
 	}
+	// Servers put extra spaces where one belongs; the parser takes them.
+	rest = bytes.TrimLeft(rest, " ")
 	i := 0
 	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
 		i++
 	}
 	if i > 0 && i < len(rest) && rest[i] == ' ' {
-		rest = rest[i+1:]
+		rest = bytes.TrimLeft(rest[i:], " ")
 	}
-	word, after := rest, []byte(nil)
-	if j := bytes.IndexAny(rest, " \r\n"); j >= 0 {
-		word, after = rest[:j], rest[j:]
+	// The keyword is the leading run of letters, as the parser reads it
+	// (it stops at the first byte that cannot be in an atom).
+	j := 0
+	for j < len(rest) && (rest[j]|0x20 >= 'a' && rest[j]|0x20 <= 'z') {
+		j++
 	}
+	word, after := rest[:j], rest[j:]
 	w := string(bytes.ToUpper(word))
 	switch w {
 	case "EXISTS", "EXPUNGE", "VANISHED":

@@ -8,6 +8,12 @@ import (
 	"github.com/ioemail/ioemail/internal/transcripttest"
 )
 
+// stateKinds names the response kinds that carry state.
+var stateKinds = map[wire.Kind]string{
+	wire.KindExists: "EXISTS", wire.KindExpunge: "EXPUNGE", wire.KindVanished: "VANISHED", wire.KindFetch: "FETCH",
+	wire.KindSearch: "SEARCH", wire.KindSort: "SORT", wire.KindESearch: "ESEARCH", wire.KindStatus: "",
+}
+
 // FuzzStateName checks that the classifier of broken untagged responses
 // agrees with the parser: every response the parser reads as a message
 // count, FETCH, search result or UIDVALIDITY/UIDNEXT/HIGHESTMODSEQ code is
@@ -38,34 +44,16 @@ func FuzzStateName(f *testing.F) {
 		if err != nil || resp.Tag != "" {
 			return
 		}
-		want := ""
-		switch resp.Kind {
-		case wire.KindExists:
-			want = "EXISTS"
-		case wire.KindExpunge:
-			want = "EXPUNGE"
-		case wire.KindVanished:
-			want = "VANISHED"
-		case wire.KindFetch:
-			want = "FETCH"
-		case wire.KindSearch:
-			want = "SEARCH"
-		case wire.KindSort:
-			want = "SORT"
-		case wire.KindESearch:
-			want = "ESEARCH"
-		case wire.KindStatus:
-			if st := resp.Status; st != nil {
-				for _, c := range []string{"UIDVALIDITY", "UIDNEXT", "HIGHESTMODSEQ"} {
-					if string(st.Code) == c || string(st.BadCode) == c {
-						want = string(st.Type) + " [" + c + "]"
-					}
-				}
-				if st.Type == wire.BYE || st.Type == wire.PREAUTH {
-					want = ""
+		want, ok := stateKinds[resp.Kind]
+		switch {
+		case resp.Kind == wire.KindStatus && resp.Status != nil:
+			st := resp.Status
+			for _, c := range []string{"UIDVALIDITY", "UIDNEXT", "HIGHESTMODSEQ"} {
+				if (string(st.Code) == c || string(st.BadCode) == c) && st.Type != wire.BYE && st.Type != wire.PREAUTH {
+					want = string(st.Type) + " [" + c + "]"
 				}
 			}
-		default:
+		case !ok:
 			return // other kinds: stateName may say anything (a broken LIST is skipped)
 		}
 		if want != "" && name != want {

@@ -66,3 +66,11 @@ func TestLiteralSizeOverflow(t *testing.T) {
 	assert.NotContains(t, err.Error(), "-1")
 	assert.Contains(t, err.Error(), "2^62")
 }
+
+// An unterminated section inside a skipped value stops at the end of the
+// input (found by FuzzStateName: it used to run past it and panic).
+func TestSkipValueUnterminatedSection(t *testing.T) {
+	for _, raw := range []string{"* 0 FETCH (0000%[0000", "* 0 FETCH (X-ITEM a[b\r\n", "* 1 FETCH (UID 1 X a[b\n"} {
+		assert.NotPanics(t, func() { Parse([]byte(raw)) }, "%q", raw)
+	}
+}
