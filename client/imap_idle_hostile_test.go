@@ -15,9 +15,10 @@ import (
 )
 
 // idleMuteServer is a scripted IMAP server that answers LOGIN and SELECT
-// and then never answers IDLE (no "+", no tagged reply). It returns its
-// address and a channel that receives each line read after the IDLE.
-func idleMuteServer(t *testing.T) (string, <-chan string) {
+// and then never answers IDLE (no "+", no tagged reply); with muteSelect
+// it never answers SELECT either. It returns its address and a channel
+// that receives each line read after the mute command.
+func idleMuteServer(t *testing.T, muteSelect bool) (string, <-chan string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { ln.Close() })
@@ -43,6 +44,8 @@ func idleMuteServer(t *testing.T) (string, <-chan string) {
 				after <- line
 			case strings.HasPrefix(rest, "AUTHENTICATE"):
 				c.Write([]byte(tag + " OK [CAPABILITY IMAP4rev1 IDLE] in\r\n"))
+			case strings.HasPrefix(rest, "SELECT") && muteSelect:
+				idle = true
 			case strings.HasPrefix(rest, "SELECT"):
 				c.Write([]byte("* 0 EXISTS\r\n* OK [UIDVALIDITY 7] v\r\n" + tag + " OK [READ-WRITE] sel\r\n"))
 			case rest == "IDLE":
@@ -59,7 +62,14 @@ func idleMuteServer(t *testing.T) (string, <-chan string) {
 // context's error as soon as the context ends (not 5 seconds later with
 // "no answer to DONE"), sends no DONE, and the connection is not reused.
 func TestIMAPWatchIdleNeverAccepted(t *testing.T) {
-	addr, after := idleMuteServer(t)
+	t.Run("IDLE", func(t *testing.T) { checkWatchCancel(t, false) })
+	// The same while the SELECT of the watch is unanswered: no wait for
+	// the read bound of a command (a minute).
+	t.Run("SELECT", func(t *testing.T) { checkWatchCancel(t, true) })
+}
+
+func checkWatchCancel(t *testing.T, muteSelect bool) {
+	addr, after := idleMuteServer(t, muteSelect)
 	ic, err := DialIMAP(tctx(t), "imap://"+addr, TLS{AllowPlaintext: true}, plainAlice())
 	require.NoError(t, err)
 	defer ic.Close()
@@ -70,9 +80,14 @@ func TestIMAPWatchIdleNeverAccepted(t *testing.T) {
 	elapsed := time.Since(start)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.NotContains(t, err.Error(), "DONE")
-	// The bound is loose (a loaded machine) but well below the 5 s the
-	// DONE wait took.
-	assert.Less(t, elapsed, 3*time.Second)
+	// The bounds are loose (a loaded machine) but well below the 5 s the
+	// DONE wait took, and the minute a command's read may take; an
+	// unanswered SELECT gets watchStopGrace.
+	bound := 3 * time.Second
+	if muteSelect {
+		bound += watchStopGrace
+	}
+	assert.Less(t, elapsed, bound)
 	// The connection was closed without a DONE.
 	for line := range after {
 		assert.NotEqual(t, "DONE\r\n", line)
