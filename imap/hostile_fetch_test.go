@@ -105,3 +105,24 @@ func TestHostileBrokenUntagged(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "", s.Selected())
 }
+
+// A LIST or STATUS answer that does not parse fails a listing of
+// mailboxes instead of leaving a mailbox out unseen.
+func TestHostileBrokenList(t *testing.T) {
+	for _, c := range []struct{ name, resp, want string }{
+		{"LIST", "* LIST () \"/\" INBOX\r\n* LIST (\\HasNoChildren \"/\" Archive\r\nA2 OK\r\n", "LIST"},
+		{"STATUS", "* LIST () \"/\" INBOX\r\nA2 OK\r\n* STATUS INBOX (MESSAGES x)\r\nA3 OK\r\n", "STATUS"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := NewSession(true, Limits{})
+			boxes, _, err := hostileDrive(openThen(s, func(s *Session) coroutine.NetMachine[[]email.Mailbox] {
+				return ListMailboxes(s, email.ListMailboxesOptions{WithCounts: true})
+			}), []string{greet, loginOK, c.resp}, 0)
+			var ue *UntaggedError
+			require.ErrorAs(t, err, &ue)
+			assert.Equal(t, c.want, ue.Name)
+			assert.Nil(t, boxes)
+			require.NoError(t, s.Err(), "in step")
+		})
+	}
+}

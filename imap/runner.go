@@ -57,6 +57,10 @@ type runner struct {
 	onTimeout func() ([]byte, error)
 	err       error
 	pend      []byte // bytes to write next (see queue)
+	// needs lists the keywords of the untagged responses that answer the
+	// batch (besides those stateName knows): one that does not parse
+	// fails the run.
+	needs []string
 	// scrub, when set, rewrites the run's error before it is kept (the
 	// authentication removes echoed credentials with it).
 	scrub func(error) error

@@ -2,6 +2,7 @@ package imap
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/emersion/go-imap/v2"
 )
@@ -32,29 +33,10 @@ func (e *UntaggedError) Error() string {
 func (e *UntaggedError) Unwrap() error { return e.Err }
 
 // stateName returns the keyword of an untagged response (raw, as framed)
-// that carries state a command depends on, or "" for any other.
+// that carries state a command depends on, or "" for any other; view
+// reports state of the selected mailbox's view.
 func stateName(raw []byte) (name string, view bool) {
-	rest, ok := bytes.CutPrefix(raw, []byte("* "))
-	if !ok {
-		return "", false
-	}
-	// Servers put extra spaces where one belongs; the parser takes them.
-	rest = bytes.TrimLeft(rest, " ")
-	i := 0
-	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-		i++
-	}
-	if i > 0 && i < len(rest) && rest[i] == ' ' {
-		rest = bytes.TrimLeft(rest[i:], " ")
-	}
-	// The keyword is the leading run of letters, as the parser reads it
-	// (it stops at the first byte that cannot be in an atom).
-	j := 0
-	for j < len(rest) && (rest[j]|0x20 >= 'a' && rest[j]|0x20 <= 'z') {
-		j++
-	}
-	word, after := rest[:j], rest[j:]
-	w := string(bytes.ToUpper(word))
+	w, after := untaggedKeyword(raw)
 	switch w {
 	case "EXISTS", "EXPUNGE", "VANISHED":
 		return w, true
@@ -71,12 +53,45 @@ func stateName(raw []byte) (name string, view bool) {
 	return "", false
 }
 
+// untaggedKeyword returns the upper-cased keyword of an untagged response
+// (after its number, if any) and the bytes after it; "" when raw is not
+// untagged.
+func untaggedKeyword(raw []byte) (string, []byte) {
+	rest, ok := bytes.CutPrefix(raw, []byte("* "))
+	if !ok {
+		return "", nil
+	}
+	// Servers put extra spaces where one belongs; the parser takes them.
+	rest = bytes.TrimLeft(rest, " ")
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	if i > 0 && i < len(rest) && rest[i] == ' ' {
+		rest = bytes.TrimLeft(rest[i:], " ")
+	}
+	// The keyword is the leading run of letters, as the parser reads it
+	// (it stops at the first byte that cannot be in an atom).
+	j := 0
+	for j < len(rest) && (rest[j]|0x20 >= 'a' && rest[j]|0x20 <= 'z') {
+		j++
+	}
+	return string(bytes.ToUpper(rest[:j])), rest[j:]
+}
+
 // brokenUntagged handles an untagged response that did not parse: one
 // that carries state fails the command (after its tagged status); one
 // that changes the mailbox's view also forgets the selection, so the next
 // operation selects the mailbox again and learns it afresh.
 func (r *runner) brokenUntagged(raw []byte, err error) {
 	name, view := stateName(raw)
+	if name == "" {
+		// The responses this command is answered with (LIST for a
+		// listing of mailboxes) carry its state too.
+		if kw, _ := untaggedKeyword(raw); kw != "" && slices.Contains(r.needs, kw) {
+			name = kw
+		}
+	}
 	if name == "" {
 		return
 	}
