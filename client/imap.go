@@ -235,15 +235,16 @@ func (ic *IMAPClient) DiffMailboxes(ctx context.Context, state email.State) (ema
 // until ctx is done (it then ends IDLE cleanly and returns nil, and the
 // connection stays usable), fn returns an error (returned as is, the
 // connection is then closed), or the server fails. A command in flight
-// when ctx ends (the SELECT or FETCH of a wake) gets one more second to
-// finish; a server that does not answer it, or that never answered IDLE
-// with "+", cannot be left in step: WatchMailbox then returns ctx's error
-// (at once for IDLE) and closes the connection. See imap.WatchMailbox.
+// when ctx ends (the SELECT or FETCH of a wake, or the DONE that ends
+// IDLE) gets one more second to finish; a server that does not answer
+// it, or that never answered IDLE with "+", cannot be left in step:
+// WatchMailbox then returns ctx's error (at once for IDLE) and closes the
+// connection. See imap.WatchMailbox.
 func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
 	var stopped atomic.Bool
-	m := imap.WatchMailbox(ic.s, mailbox, imap.WatchOptions{Now: time.Now, Stopped: stopped.Load})
+	m := imap.WatchMailbox(ic.s, mailbox, imap.WatchOptions{Now: time.Now, Stopped: stopped.Load, StopWait: watchStopGrace})
 	c := ic.conn
 	// Cancelling ctx wakes a blocked read; the machine then sees Stopped.
 	stop := context.AfterFunc(ctx, func() {

@@ -71,11 +71,11 @@ func (e *ByeError) Error() string { return "imap: server said BYE: " + e.Text }
 func (e *ByeError) Is(target error) bool { return target == ErrBye || target == email.ErrProtocol }
 
 // ErrStoppedUnanswered is the error of a watch stopped while the server
-// had not yet answered its IDLE (no "+" continuation, RFC 2177): the
-// machine ends at once rather than wait for a server that may never
-// answer, and the session is broken, since that answer is still due. A
-// driver that stopped the watch because its context ended reports the
-// context's error instead.
+// had not yet answered its IDLE (no "+" continuation, RFC 2177), or that
+// did not answer DONE within WatchOptions.StopWait: the machine ends
+// rather than wait for a server that may never answer, and the session is
+// broken, since that answer is still due. A driver that stopped the watch
+// because its context ended reports the context's error instead.
 var ErrStoppedUnanswered = errors.New("imap: watch stopped before the server answered IDLE; the connection is out of step")
 
 // ErrClosed is matched when the server closed the stream; it also matches

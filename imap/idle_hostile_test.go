@@ -54,4 +54,21 @@ func TestWatchStoppedBeforeIdleContinuation(t *testing.T) {
 	_, err = m.Result()
 	require.NoError(t, err)
 	require.NoError(t, s.Err())
+
+	// DONE unanswered: the watch waits DefaultStopWait, then ends with
+	// ErrStoppedUnanswered (not a protocol error) and breaks the session.
+	stopped = false
+	s, m = watchUntilIdle(t, &stopped)
+	m.Resume(coroutine.NetReply{Data: []byte("+ idling\r\n")})
+	stopped = true
+	req, _ = m.Resume(coroutine.NetReply{TimedOut: true})
+	assert.Equal(t, "DONE\r\n", string(req.Data))
+	req, _ = m.Resume(coroutine.NetReply{})
+	require.Equal(t, coroutine.NetRead, req.Op)
+	assert.Equal(t, DefaultStopWait, req.Wait)
+	_, done = m.Resume(coroutine.NetReply{TimedOut: true})
+	require.True(t, done)
+	_, err = m.Result()
+	require.ErrorIs(t, err, ErrStoppedUnanswered)
+	require.ErrorIs(t, s.Err(), ErrStoppedUnanswered)
 }

@@ -30,7 +30,14 @@ type WatchOptions struct {
 	// ErrStoppedUnanswered and the session is broken (the IDLE's answer
 	// is still due).
 	Stopped func() bool
+	// StopWait bounds the wait for the server's answer to DONE once the
+	// watch is stopped; past it the watch ends with ErrStoppedUnanswered
+	// and the session is broken. 0 means DefaultStopWait.
+	StopWait time.Duration
 }
+
+// DefaultStopWait is the default WatchOptions.StopWait.
+const DefaultStopWait = 5 * time.Second
 
 // WatchMailbox returns the machine that watches a mailbox with IDLE (RFC
 // 2177) and yields a NetEvent for every change until Stopped reports true.
@@ -225,7 +232,9 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			r.onTimeout = func() ([]byte, error) {
 				switch {
 				case w.stopping:
-					return nil, protoErr("no answer to DONE")
+					// DONE went unanswered: its tagged status is still due.
+					s.Fail(ErrStoppedUnanswered)
+					return nil, ErrStoppedUnanswered
 				case w.opts.Stopped() && !w.idling:
 					// The server never accepted IDLE: there is nothing to
 					// end with DONE, and its tagged answer may never come.
@@ -235,7 +244,10 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 					return nil, ErrStoppedUnanswered
 				case w.opts.Stopped():
 					w.stopping = true
-					r.wait = 5 * time.Second
+					r.wait = w.opts.StopWait
+					if r.wait <= 0 {
+						r.wait = DefaultStopWait
+					}
 					w.done(r)
 				case w.opts.Now().Sub(w.idleStart) >= IdleRefresh:
 					w.done(r)
