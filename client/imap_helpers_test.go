@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ioemail/ioemail/internal/imaptest"
@@ -27,7 +26,7 @@ func memClient(t testing.TB) *IMAPClient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ic, err := DialIMAP(ctx, "imap://"+memIMAP(t), TLS{AllowPlaintext: true}, sasl.NewPlainClient("", "alice", "alicepass"))
+	ic, err := DialIMAP(ctx, "imap://"+memIMAP(t), &Options{AllowPlaintext: true, Auth: Password("alice", "alicepass")})
 	require.NoError(t, err)
 	t.Cleanup(func() { ic.Close() })
 	return ic
@@ -40,7 +39,7 @@ func dovecotClient(t testing.TB) *IMAPClient {
 	env := testpeers.Load(t, "PEERS_IMAP_ADDR")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ic, err := DialIMAP(ctx, "imap://"+env["PEERS_IMAP_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "alicepass"))
+	ic, err := DialIMAP(ctx, "imap://"+env["PEERS_IMAP_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: Password("alice", "alicepass")})
 	require.NoError(t, err)
 	t.Cleanup(func() { ic.Close() })
 	return ic
@@ -59,4 +58,5 @@ func tctx(t testing.TB) context.Context {
 	return ctx
 }
 
-func plainAlice() sasl.Client { return sasl.NewPlainClient("", "alice", "alicepass") }
+// plainAlice authenticates as alice with her password.
+func plainAlice() *Auth { return Password("alice", "alicepass") }

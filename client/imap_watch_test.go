@@ -96,7 +96,7 @@ func TestIMAPWatchMailbox(t *testing.T) {
 	t.Run("memserver", func(t *testing.T) {
 		addr := memIMAP(t)
 		dial := func() *IMAPClient {
-			ic, err := DialIMAP(tctx(t), "imap://"+addr, TLS{AllowPlaintext: true}, plainAlice())
+			ic, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: plainAlice()})
 			require.NoError(t, err)
 			t.Cleanup(func() { ic.Close() })
 			return ic
@@ -242,7 +242,7 @@ func TestIMAPWatchModel(t *testing.T) {
 	t.Run("memserver", func(t *testing.T) {
 		addr := memIMAP(t)
 		dial := func() *IMAPClient {
-			ic, err := DialIMAP(tctx(t), "imap://"+addr, TLS{AllowPlaintext: true}, plainAlice())
+			ic, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: plainAlice()})
 			require.NoError(t, err)
 			t.Cleanup(func() { ic.Close() })
 			return ic

@@ -3,14 +3,16 @@ package client
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ioemail/ioemail/email"
@@ -18,59 +20,58 @@ import (
 	"github.com/ioemail/ioemail/search"
 )
 
-// JMAPOption tunes ConnectJMAP.
-type JMAPOption func(*jmapOptions)
-
-type jmapOptions struct {
-	hc         *http.Client
-	tlsConfig  *tls.Config
-	allowPlain bool
-}
-
-// JMAPHTTPClient makes the JMAP client use hc for its exchanges (its
-// transport, proxy and timeouts). Its CheckRedirect is replaced: the JMAP
-// machines follow redirects themselves.
-func JMAPHTTPClient(hc *http.Client) JMAPOption { return func(o *jmapOptions) { o.hc = hc } }
-
-// JMAPTLSConfig sets the TLS configuration of the default transport (for
-// example RootCAs for a private certificate authority).
-func JMAPTLSConfig(cfg *tls.Config) JMAPOption {
-	return func(o *jmapOptions) { o.tlsConfig = cfg }
-}
-
-// JMAPAllowPlaintext allows sending the Authorization header over plain
-// http to a host that is not a loopback address. Without it such a request
-// fails with email.ErrInsecure. Only for trusted networks.
-func JMAPAllowPlaintext() JMAPOption { return func(o *jmapOptions) { o.allowPlain = true } }
-
 // JMAPClient is a connected JMAP backend: a session and an HTTP client
 // that performs the exchanges of the jmap step machines. It implements
 // Storage, EnvelopeDiffer, MailboxDiffer and Sender. Mailboxes are named by
 // their JMAP ids (see package jmap).
+//
+// A JMAPClient is safe for concurrent use: its methods may be called from
+// several goroutines and their HTTP exchanges run in parallel (JMAP has no
+// connection state to keep in step). Set Watch before sharing the client.
 type JMAPClient struct {
 	hc         *http.Client
-	session    *jmap.Session
 	allowPlain bool
-	// Exchanges counts the HTTP exchanges made so far (for tests and
-	// benchmarks).
-	Exchanges int
-	// Watch tunes WatchMailbox (polling interval, push keep-alive).
+	auth       *Auth
+	log        *slog.Logger
+	trace      bool
+	reconnect  ReconnectPolicy
+	exchanges  atomic.Int64
+	closed     atomic.Bool
+
+	smu     sync.Mutex // guards session
+	session *jmap.Session
+
+	// Watch tunes WatchMailbox (polling interval, push keep-alive); its
+	// Interval starts as Options.WatchInterval.
 	Watch jmap.WatchOptions
 }
 
-// ConnectJMAP discovers the JMAP session at sessionURL (a URL with an empty
-// path gets /.well-known/jmap, RFC 8620 section 2.2; redirects are
-// followed) with auth, the whole Authorization header value ("Basic ..." or
-// "Bearer ..."), and registers the JMAP backend for storage and sending.
-// auth is refused over plain http to a host that is not a loopback
-// address, unless JMAPAllowPlaintext is given.
-func (c *Client) ConnectJMAP(ctx context.Context, sessionURL, auth string, opts ...JMAPOption) error {
-	jc, err := DialJMAP(ctx, sessionURL, auth, opts...)
+// Exchanges returns the number of HTTP exchanges made so far (for tests
+// and benchmarks).
+func (j *JMAPClient) Exchanges() int64 { return j.exchanges.Load() }
+
+// ConnectJMAP discovers the JMAP session at sessionURL as DialJMAP does
+// and registers the JMAP backend for storage and sending, closing the one
+// registered before.
+func (c *Client) ConnectJMAP(ctx context.Context, sessionURL string, opts *Options) error {
+	jc, err := DialJMAP(ctx, sessionURL, opts)
 	if err != nil {
 		return err
 	}
+	if old, ok := c.storage[slotJMAP].(*JMAPClient); ok {
+		old.Close()
+	}
 	c.storage[slotJMAP] = jc
 	c.senders[sendJMAP] = jc
+	c.closers = append(c.closers, jc)
+	return nil
+}
+
+// Close closes the client's idle HTTP connections; later calls fail with
+// an error matching ErrClosed. Calls in flight are not interrupted.
+func (j *JMAPClient) Close() error {
+	j.closed.Store(true)
+	j.hc.CloseIdleConnections()
 	return nil
 }
 
@@ -80,18 +81,29 @@ func (c *Client) JMAP() *JMAPClient {
 	return jc
 }
 
-// DialJMAP discovers the session as ConnectJMAP does and returns the
-// backend without registering it.
-func DialJMAP(ctx context.Context, sessionURL, auth string, opts ...JMAPOption) (*JMAPClient, error) {
-	var o jmapOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	hc := o.hc
+// DialJMAP discovers the JMAP session at sessionURL (a URL with an empty
+// path gets /.well-known/jmap, RFC 8620 section 2.2; redirects are
+// followed) and returns the backend.
+//
+// opts.Auth gives the Authorization header: HTTP Basic for Password,
+// "Bearer" with a token asked of the TokenSource before every request for
+// OAuth2 and Bearer. Credentials are refused over plain http to a host
+// that is not a loopback address (email.ErrInsecure) unless
+// opts.AllowPlaintext is set. opts.HTTPClient, or else opts.TLSConfig and
+// opts.Dialer, shape the HTTP transport.
+//
+// ctx bounds the session discovery and is not kept. Errors are
+// *email.OpError values with Op "connect".
+func DialJMAP(ctx context.Context, sessionURL string, opts *Options) (*JMAPClient, error) {
+	o := opts.get()
+	hc := o.HTTPClient
 	if hc == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
-		if o.tlsConfig != nil {
-			tr.TLSClientConfig = o.tlsConfig.Clone()
+		if o.TLSConfig != nil {
+			tr.TLSClientConfig = o.TLSConfig.Clone()
+		}
+		if o.Dialer != nil {
+			tr.DialContext = o.Dialer
 		}
 		hc = &http.Client{Transport: tr}
 	} else {
@@ -99,27 +111,55 @@ func DialJMAP(ctx context.Context, sessionURL, auth string, opts ...JMAPOption) 
 		hc = &cp
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	jc := &JMAPClient{hc: hc, allowPlain: o.allowPlain}
-	s, err := runJMAP(ctx, jc, jmap.Discover(sessionURL, auth))
+	jc := &JMAPClient{hc: hc, allowPlain: o.AllowPlaintext, auth: o.Auth, log: o.logger(),
+		trace: o.Trace && o.Logger != nil, reconnect: o.reconnectPolicy()}
+	jc.Watch.Interval = o.WatchInterval
+	s, err := jc.discover(ctx, sessionURL)
 	if err != nil {
+		jc.log.Warn("jmap: session discovery failed", "err", err)
 		return nil, &email.OpError{Backend: "jmap", Op: "connect", Err: err}
 	}
 	jc.session = s
+	jc.log.Info("jmap: connected", "api", redactURL(s.APIURL))
 	return jc, nil
 }
 
+// discover fetches the session at sessionURL with j's credentials.
+func (j *JMAPClient) discover(ctx context.Context, sessionURL string) (*jmap.Session, error) {
+	var auth string
+	switch {
+	case j.auth == nil:
+	case j.auth.kind == authOAuth2:
+		// do puts a fresh token in every request; the session keeps none.
+		auth = "Bearer"
+	default:
+		var err error
+		if auth, err = j.auth.header(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return runJMAP(ctx, j, jmap.Discover(sessionURL, auth))
+}
+
 // Session returns the JMAP session.
-func (j *JMAPClient) Session() *jmap.Session { return j.session }
+func (j *JMAPClient) Session() *jmap.Session {
+	j.smu.Lock()
+	defer j.smu.Unlock()
+	return j.session
+}
 
 // sess returns the session, fetched again first when a response said it
 // changed (jmap.Session.Stale). When fetching fails the old session is
 // kept and the operation goes on with it.
 func (j *JMAPClient) sess(ctx context.Context) *jmap.Session {
-	if !j.session.Stale() {
-		return j.session
+	cur := j.Session()
+	if !cur.Stale() {
+		return cur
 	}
-	s, err := runJMAP(ctx, j, jmap.Discover(j.session.URL, j.session.Authorization()))
-	if err == nil {
+	s, err := j.discover(ctx, cur.URL)
+	j.smu.Lock()
+	defer j.smu.Unlock()
+	if err == nil && j.session == cur {
 		j.session = s
 	}
 	return j.session
@@ -137,6 +177,9 @@ func runJMAP[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R]) (R, e
 // pausing when it asks to wait.
 func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R], onEvent func(email.WatchEvent) error) (R, error) {
 	var zero R
+	if j.closed.Load() {
+		return zero, ErrClosed
+	}
 	var in jmap.Response
 	for {
 		req, done := m.Resume(in)
@@ -163,7 +206,7 @@ func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R],
 			case <-t.C:
 			}
 		default:
-			j.Exchanges++
+			j.exchanges.Add(1)
 			in = j.do(ctx, req)
 		}
 	}
@@ -189,6 +232,15 @@ func (j *JMAPClient) do(ctx context.Context, req jmap.Request) jmap.Response {
 	for k, v := range req.Header {
 		hr.Header[k] = v
 	}
+	if j.auth != nil && j.auth.kind == authOAuth2 && hr.Header.Get("Authorization") != "" {
+		// A fresh token for every request: the source refreshes it.
+		h, err := j.auth.header(ctx)
+		if err != nil {
+			return jmap.Response{Err: err}
+		}
+		hr.Header.Set("Authorization", h)
+	}
+	j.traceRequest(hr, req.Body)
 	resp, err := j.hc.Do(hr)
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
@@ -211,6 +263,7 @@ func (j *JMAPClient) do(ctx context.Context, req jmap.Request) jmap.Response {
 	if int64(len(data)) > limit {
 		return jmap.Response{Err: fmt.Errorf("jmap: response over the limit of %d bytes: %w", limit, email.ErrTooLarge)}
 	}
+	j.traceResponse(resp, data)
 	return jmap.Response{Status: resp.StatusCode, Header: jmap.Header(resp.Header), Body: data}
 }
 

@@ -3,7 +3,6 @@ package client_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -17,8 +16,15 @@ import (
 	"github.com/ioemail/ioemail/internal/testpeers"
 )
 
-func basic(user, pass string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+// basic returns the options that authenticate to JMAP with HTTP Basic.
+func basic(user, pass string) *client.Options {
+	return &client.Options{Auth: client.Password(user, pass)}
+}
+
+// bearer returns the options that send the Authorization value auth
+// ("Bearer <token>").
+func bearer(auth string) *client.Options {
+	return &client.Options{Auth: client.Bearer("", strings.TrimPrefix(auth, "Bearer "))}
 }
 
 // cyrus connects to the loopback Cyrus as alice and creates a mailbox with
@@ -133,12 +139,12 @@ func TestJMAPCyrusMessages(t *testing.T) {
 	assert.Equal(t, "alice@jmap.test", envs[0].From[0].Email)
 	assert.Equal(t, "Alice", envs[0].From[0].Name)
 
-	jc.Exchanges = 0
+	before := jc.Exchanges()
 	page, err := c.ListEnvelopes(ctx, box, email.ListOptions{Page: 2, PageSize: 2})
 	require.NoError(t, err)
 	require.Len(t, page, 2)
 	assert.Equal(t, []string{"m2", "m1"}, []string{page[0].Subject, page[1].Subject})
-	assert.Equal(t, 1, jc.Exchanges, "one exchange per page")
+	assert.EqualValues(t, 1, jc.Exchanges()-before, "one exchange per page")
 
 	var buf bytes.Buffer
 	_, err = c.GetMessage(ctx, box, ids[1], &buf)

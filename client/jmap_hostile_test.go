@@ -108,7 +108,7 @@ func TestJMAPHostileServer(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			srv := hostile(t, c.api)
-			jc, err := client.DialJMAP(ctx, srv.URL, secretAuth)
+			jc, err := client.DialJMAP(ctx, srv.URL, bearer(secretAuth))
 			require.NoError(t, err)
 			if c.name == "notUpdated" {
 				err = jc.StoreFlags(ctx, "m", []string{"x"}, email.FlagAdd, email.ParseFlags(`\Seen`))
@@ -128,14 +128,14 @@ func TestJMAPHostileServer(t *testing.T) {
 func TestJMAPSessionFailures(t *testing.T) {
 	ctx := context.Background()
 	srv := hostile(t, nil)
-	_, err := client.DialJMAP(ctx, srv.URL, "Bearer wrong")
+	_, err := client.DialJMAP(ctx, srv.URL, bearer("Bearer wrong"))
 	assert.ErrorIs(t, err, email.ErrRefused)
 	assert.NotContains(t, err.Error(), "wrong")
 
 	// Plain http to a host that is not loopback: refused before any I/O.
-	_, err = client.DialJMAP(ctx, "http://mail.example.invalid/", secretAuth)
+	_, err = client.DialJMAP(ctx, "http://mail.example.invalid/", bearer(secretAuth))
 	assert.ErrorIs(t, err, email.ErrInsecure)
-	_, err = client.DialJMAP(ctx, "ftp://x/", secretAuth)
+	_, err = client.DialJMAP(ctx, "ftp://x/", bearer(secretAuth))
 	assert.ErrorIs(t, err, email.ErrInvalidArgument)
 
 	huge := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -143,14 +143,14 @@ func TestJMAPSessionFailures(t *testing.T) {
 		w.WriteHeader(200)
 	}))
 	defer huge.Close()
-	_, err = client.DialJMAP(ctx, huge.URL, secretAuth)
+	_, err = client.DialJMAP(ctx, huge.URL, bearer(secretAuth))
 	assert.ErrorIs(t, err, email.ErrTooLarge)
 
 	loop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/.well-known/jmap", http.StatusFound)
 	}))
 	defer loop.Close()
-	_, err = client.DialJMAP(ctx, loop.URL, secretAuth)
+	_, err = client.DialJMAP(ctx, loop.URL, bearer(secretAuth))
 	assert.ErrorIs(t, err, jmap.ErrRedirectLoop)
 
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -163,7 +163,7 @@ func TestJMAPSessionFailures(t *testing.T) {
 	tctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = client.DialJMAP(tctx, slow.URL, secretAuth)
+	_, err = client.DialJMAP(tctx, slow.URL, bearer(secretAuth))
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 4*time.Second, "cancellation is prompt")
 }
@@ -181,7 +181,7 @@ func TestJMAPSessionStateChange(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	jc, err := client.DialJMAP(ctx, srv.URL, secretAuth)
+	jc, err := client.DialJMAP(ctx, srv.URL, bearer(secretAuth))
 	require.NoError(t, err)
 	_, err = jc.ListMailboxes(ctx, email.ListMailboxesOptions{})
 	require.NoError(t, err)

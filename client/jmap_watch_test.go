@@ -182,7 +182,7 @@ func TestJMAPWatchPush(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	jc, err := client.DialJMAP(ctx, srv.URL, secretAuth)
+	jc, err := client.DialJMAP(ctx, srv.URL, bearer(secretAuth))
 	require.NoError(t, err)
 	var events []email.WatchEvent
 	go p.change(func() { p.emails["e2"] = "$draft" })
@@ -215,7 +215,7 @@ func TestJMAPWatchGarbageStream(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	jc, err := client.DialJMAP(ctx, srv.URL, secretAuth)
+	jc, err := client.DialJMAP(ctx, srv.URL, bearer(secretAuth))
 	require.NoError(t, err)
 	err = jc.WatchMailbox(ctx, "mb", func(email.WatchEvent) error { return nil })
 	require.Error(t, err)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -354,8 +353,7 @@ func TestSearchCorpusDovecot(t *testing.T) {
 	env := testpeers.Load(t, "PEERS_IMAPS_ADDR")
 	ctx := context.Background()
 	c := client.New()
-	require.NoError(t, c.ConnectIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], client.TLS{Config: env.TLSConfig(t)},
-		sasl.NewPlainClient("", "bob", "bobpass")))
+	require.NoError(t, c.ConnectIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &client.Options{TLSConfig: env.TLSConfig(t), Auth: client.Password("bob", "bobpass")}))
 	defer c.Close()
 	if _, ok := any(c.IMAP()).(client.Searcher); !ok {
 		t.Skip("the IMAP backend does not implement search_envelopes yet")
@@ -390,8 +388,7 @@ func TestSearchCorpusDovecot(t *testing.T) {
 func TestSearchCorpusMemServer(t *testing.T) {
 	ctx := context.Background()
 	c := client.New()
-	require.NoError(t, c.ConnectIMAP(ctx, "imap://"+imaptest.Serve(t), client.TLS{AllowPlaintext: true},
-		sasl.NewPlainClient("", "alice", "alicepass")))
+	require.NoError(t, c.ConnectIMAP(ctx, "imap://"+imaptest.Serve(t), &client.Options{AllowPlaintext: true, Auth: client.Password("alice", "alicepass")}))
 	defer c.Close()
 	corpus := genCorpus(200)
 	b := loadCorpus(t, "imapmem", c, "INBOX", corpus)
@@ -412,8 +409,7 @@ func TestSearchCorpusCyrus(t *testing.T) {
 	env := testpeers.Load(t, "PEERS_CYRUS_IMAPS_ADDR")
 	ctx := context.Background()
 	c := client.New()
-	require.NoError(t, c.ConnectIMAP(ctx, "imaps://"+env["PEERS_CYRUS_IMAPS_ADDR"], client.TLS{Config: env.TLSConfig(t)},
-		sasl.NewPlainClient("", "bob", "bobpass")))
+	require.NoError(t, c.ConnectIMAP(ctx, "imaps://"+env["PEERS_CYRUS_IMAPS_ADDR"], &client.Options{TLSConfig: env.TLSConfig(t), Auth: client.Password("bob", "bobpass")}))
 	defer c.Close()
 	mailbox := fmt.Sprintf("INBOX/search-corpus-%d", time.Now().UnixNano())
 	require.NoError(t, c.CreateMailbox(ctx, mailbox))

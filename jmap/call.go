@@ -254,7 +254,7 @@ func (m *apiMachine) absorb(r Response) error {
 // session state.
 func (s *Session) noteState(st string) {
 	if st != "" && s.State != "" && st != s.State {
-		s.stale = true
+		s.stale.Store(true)
 	}
 }
 

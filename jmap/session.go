@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -75,13 +76,13 @@ type Session struct {
 	Submission bool
 
 	auth  string
-	stale bool
+	stale atomic.Bool // set by concurrent machines
 }
 
 // Stale reports whether an API response carried a sessionState different
 // from State (RFC 8620 section 3.4): the session resource changed (new
 // accounts, capabilities or URLs) and should be fetched again.
-func (s *Session) Stale() bool { return s.stale }
+func (s *Session) Stale() bool { return s.stale.Load() }
 
 // Authorization returns the Authorization header value the session sends.
 // It is never part of an error or of the session's printed form.

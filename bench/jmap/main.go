@@ -40,7 +40,7 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(*user+":"+*pass))
-	jc, err := client.DialJMAP(ctx, *sessionURL, auth)
+	jc, err := client.DialJMAP(ctx, *sessionURL, &client.Options{Auth: client.Password(*user, *pass)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -64,11 +64,11 @@ func compareListing(ctx context.Context, jc *client.JMAPClient, plain *plainClie
 	var oursEx, theirsEx int
 	var got1, got2 int
 	for range *rounds {
-		jc.Exchanges = 0
+		ex0 := jc.Exchanges()
 		t0 := time.Now()
 		got1 = listOurs(ctx, jc, box, pages)
 		ours += time.Since(t0)
-		oursEx = jc.Exchanges
+		oursEx = int(jc.Exchanges() - ex0)
 		plain.exchanges = 0
 		t0 = time.Now()
 		got2 = plain.list(box, pages)
