@@ -397,7 +397,7 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 				// Cancelled before the server accepted IDLE: returned at
 				// once with ctx's error; the IDLE's answer is still due,
 				// so the connection cannot be reused.
-				c.conn.Close()
+				ic.markBroken(err)
 				return ctx.Err()
 			}
 			return err
@@ -446,8 +446,7 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 				// The server did not answer within the grace: its answer
 				// is still due, so the connection is out of step; return
 				// ctx's error as RunIMAP does, and close it.
-				ic.s.Fail(fmt.Errorf("client: an earlier IMAP call was interrupted: %w", ctx.Err()))
-				c.conn.Close()
+				ic.markBroken(fmt.Errorf("interrupted: %w", ctx.Err()))
 				return ctx.Err()
 			case errors.Is(err, io.EOF):
 				in.EOF = true

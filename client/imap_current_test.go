@@ -19,7 +19,7 @@ import (
 // memClientAt connects another IMAPClient to the imapmemserver at addr.
 func memClientAt(t *testing.T, addr string) *IMAPClient {
 	t.Helper()
-	ic, err := DialIMAP(tctx(t), "imap://"+addr, TLS{AllowPlaintext: true}, plainAlice())
+	ic, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: plainAlice()})
 	require.NoError(t, err)
 	t.Cleanup(func() { ic.Close() })
 	return ic

@@ -76,7 +76,7 @@ func TestIMAPWatchCancelUnanswered(t *testing.T) {
 
 func checkWatchCancel(t *testing.T, mute string) {
 	addr, after := idleMuteServer(t, mute)
-	ic, err := DialIMAP(tctx(t), "imap://"+addr, TLS{AllowPlaintext: true}, plainAlice())
+	ic, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: plainAlice()})
 	require.NoError(t, err)
 	defer ic.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -105,5 +105,5 @@ func checkWatchCancel(t *testing.T, mute string) {
 		assert.NotContains(t, lines, "DONE\r\n")
 	}
 	_, err = ic.ListEnvelopes(tctx(t), "INBOX", email.ListOptions{})
-	require.Error(t, err, "the connection is out of step and not reused")
+	require.ErrorIs(t, err, ErrConnBroken, "the connection is out of step and not reused")
 }
