@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"bytes"
+
 	"github.com/emersion/go-imap/v2"
 )
 
@@ -386,7 +388,13 @@ func (p *parser) statusData() *imap.StatusData {
 
 // searchNums reads " n n n [(MODSEQ m)]".
 func (p *parser) searchNums() ([]uint32, uint64) {
+	// One number per space at most: sized once, so that a long result
+	// costs its final size, not the five times append's growth would.
 	var nums []uint32
+	// Each number takes a space and a digit at least.
+	if n := min(bytes.Count(p.b[p.i:], []byte{' '}), (len(p.b)-p.i)/2+1); n > 16 {
+		nums = make([]uint32, 0, n)
+	}
 	var modseq uint64
 	for p.sp() {
 		if p.atEnd() {
