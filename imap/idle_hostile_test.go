@@ -72,3 +72,15 @@ func TestWatchStoppedBeforeIdleContinuation(t *testing.T) {
 	require.ErrorIs(t, err, ErrStoppedUnanswered)
 	require.ErrorIs(t, s.Err(), ErrStoppedUnanswered)
 }
+
+// Data that arrives before the server's "+" does not make the watch send
+// DONE early (RFC 2177 section 3): DONE follows the continuation.
+func TestWatchDoneWaitsForContinuation(t *testing.T) {
+	stopped := false
+	_, m := watchUntilIdle(t, &stopped)
+	req, _ := m.Resume(coroutine.NetReply{Data: []byte("* 1 EXISTS\r\n")})
+	require.Equal(t, coroutine.NetRead, req.Op, "no DONE before +")
+	req, _ = m.Resume(coroutine.NetReply{Data: []byte("+ idling\r\n")})
+	require.Equal(t, coroutine.NetWrite, req.Op)
+	assert.Equal(t, "DONE\r\n", string(req.Data))
+}

@@ -98,6 +98,8 @@ type watch struct {
 	stopping  bool
 	// idling: the server answered IDLE with its continuation.
 	idling bool
+	// doneOut: DONE was written (doneSent: it was asked for).
+	doneOut bool
 }
 
 func (w *watch) result() struct{} { return struct{}{} }
@@ -218,8 +220,17 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			}
 			w.state = 5
 			w.idleStart = w.opts.Now()
-			w.changed, w.doneSent, w.stopping, w.idling = false, false, false, false
-			r.onCont = func([]byte) ([]byte, error) { w.idling = true; return nil, nil }
+			w.changed, w.doneSent, w.stopping, w.idling, w.doneOut = false, false, false, false, false
+			r.onCont = func([]byte) ([]byte, error) {
+				w.idling = true
+				if w.doneSent && !w.doneOut {
+					// Data came before "+": DONE goes now (RFC 2177 section
+					// 3: only after the continuation).
+					w.doneOut = true
+					return []byte("DONE\r\n"), nil
+				}
+				return nil, nil
+			}
 			r.onData = func(resp *wire.Response) error {
 				switch resp.Kind {
 				case wire.KindExists, wire.KindExpunge, wire.KindFetch, wire.KindVanished:
@@ -249,6 +260,10 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 						r.wait = DefaultStopWait
 					}
 					w.done(r)
+				case w.opts.Now().Sub(w.idleStart) >= IdleRefresh && !w.idling:
+					err := protoErr("no answer to IDLE within %v", IdleRefresh)
+					s.Fail(err)
+					return nil, err
 				case w.opts.Now().Sub(w.idleStart) >= IdleRefresh:
 					w.done(r)
 				default:
@@ -409,10 +424,15 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 }
 
 // done ends the IDLE round once.
+// done ends IDLE with DONE, once, as soon as the server has answered
+// IDLE with "+".
 func (w *watch) done(r *runner) {
 	if !w.doneSent {
 		w.doneSent = true
-		r.queue([]byte("DONE\r\n"))
+		if w.idling {
+			w.doneOut = true
+			r.queue([]byte("DONE\r\n"))
+		}
 	}
 }
 
