@@ -128,14 +128,14 @@ func FuzzDecodeWords(f *testing.F) {
 }
 
 // FuzzParseAddressList checks that ParseAddressList never panics, returns
-// valid UTF-8 and no entry without an address.
+// valid UTF-8 and no entry with neither a name nor an address.
 func FuzzParseAddressList(f *testing.F) {
 	for _, s := range []string{`"Lee, Ann" <a@b>, c@d (C)`, "g: a@b, <c@d>;", "=?utf-8?q?J=C3=B6rg?= <j@x>", `"x`, "(", "<@r:a@b>"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		for _, a := range ParseAddressList(in) {
-			if a.Email == "" || !utf8.ValidString(a.Email) || !utf8.ValidString(a.Name) {
+			if a.Email == "" && a.Name == "" || !utf8.ValidString(a.Email) || !utf8.ValidString(a.Name) {
 				t.Fatalf("bad address %+v", a)
 			}
 		}
