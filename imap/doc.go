@@ -76,10 +76,12 @@
 // VANISHED, FETCH, SEARCH, ESEARCH, SORT, UIDVALIDITY, UIDNEXT,
 // HIGHESTMODSEQ) fails the command with an *UntaggedError once its tagged
 // status is in, so the connection stays in step; other broken untagged
-// responses are skipped. A FETCH answer without its UID, or whose
-// ENVELOPE, FLAGS or RFC822.SIZE does not parse, fails the operation with
-// a *FetchError naming the message and the item: an envelope is never
-// returned with made-up empty fields. Both match email.ErrProtocol.
+// responses are skipped. A FETCH answer without its UID, or whose FLAGS,
+// RFC822.SIZE or envelope (the ENVELOPE, when the raw header fields that
+// take precedence over it are missing) does not parse, fails the
+// operation with a *FetchError naming the message and the item: an
+// envelope is never returned with made-up empty fields. Both match
+// email.ErrProtocol.
 //
 // Open refuses a server that lists neither IMAP4rev1 nor IMAP4rev2 before
 // any credential is sent, answers an AUTHENTICATE challenge that is not

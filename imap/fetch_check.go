@@ -42,7 +42,8 @@ func (e *FetchError) Unwrap() error { return e.Err }
 func hasItem(f *wire.Fetch, item string) bool {
 	switch item {
 	case "ENVELOPE":
-		return f.Envelope != nil
+		_, ok := envelopeHeaderData(f)
+		return f.Envelope != nil || ok
 	case "FLAGS":
 		return f.HasFlags
 	case "RFC822.SIZE":
@@ -58,12 +59,19 @@ var errNoUID = protoErr("no UID in the answer to UID FETCH")
 // checkFetch returns a *FetchError when f lacks its UID while carrying
 // one of the items asked for (a FETCH of flags alone is an unsolicited
 // update and passes), or when one of the items asked for (by name, with
-// "BODY[]" for any body section) did not parse.
+// "BODY[]" for any body section) did not parse. A broken ENVELOPE is no
+// error when the response carries the envelope's raw header fields
+// (envelopeHeaders), which toEnvelope prefers.
 func checkFetch(f *wire.Fetch, items ...string) error {
 	for _, e := range f.Errs {
 		var ie *wire.ItemError
 		if !errors.As(e, &ie) {
 			continue
+		}
+		if ie.Item == "ENVELOPE" {
+			if _, ok := envelopeHeaderData(f); ok {
+				continue // the raw header fields give the envelope (toEnvelope)
+			}
 		}
 		for _, it := range items {
 			// A list broken between items fails only when it lost one

@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -125,4 +126,17 @@ func TestHostileBrokenList(t *testing.T) {
 			require.NoError(t, s.Err(), "in step")
 		})
 	}
+}
+
+// A broken ENVELOPE next to the envelope's raw header fields is no error:
+// the header fields give the envelope.
+func TestHostileBrokenEnvelopeWithHeaderFields(t *testing.T) {
+	head := "Subject: from the header\r\nFrom: a@example.test\r\n\r\n"
+	envs, _, err := hostileDrive(listINBOX(NewSession(true, Limits{})), []string{greet, loginOK, selOK, "* SORT 1\r\nA3 OK\r\n",
+		"* 1 FETCH (UID 1 FLAGS () ENVELOPE (NIL \"s\" x) RFC822.SIZE 42 BODY[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)] {" +
+			strconv.Itoa(len(head)) + "}\r\n" + head + ")\r\nA4 OK\r\n"}, 0)
+	require.NoError(t, err)
+	require.Len(t, envs, 1)
+	assert.Equal(t, "from the header", envs[0].Subject)
+	assert.Equal(t, int64(42), envs[0].Size)
 }

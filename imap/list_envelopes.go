@@ -20,12 +20,14 @@ import (
 // DATE) (RFC 5256) when the server offers SORT; otherwise it fetches every
 // message's Date header, sorts locally (newest first, undated last, ties
 // by UID, newest first) and keeps the page. The page is then fetched with
-// UID FETCH (UID FLAGS ENVELOPE RFC822.SIZE), plus BODYSTRUCTURE when
+// UID FETCH of envelopeItems (UID, FLAGS, ENVELOPE, RFC822.SIZE and the
+// raw header fields the envelope is built from), plus BODYSTRUCTURE when
 // opts.WithAttachment is set (HasAttachment is true when a part has
 // Content-Disposition attachment; it stays nil when the BODYSTRUCTURE
-// does not parse). A message whose ENVELOPE, FLAGS or size does not
-// parse, or a FETCH answer without its UID, fails the listing with a
-// *FetchError: no envelope is returned with made-up empty fields.
+// does not parse). A message whose FLAGS or size does not parse, or whose
+// ENVELOPE does not parse and whose header fields are missing too, or a
+// FETCH answer without its UID, fails the listing with a *FetchError: no
+// envelope is returned with made-up empty fields.
 func ListEnvelopes(s *Session, mailbox string, opts email.ListOptions) coroutine.NetMachine[[]email.Envelope] {
 	if err := checkName(mailbox); err != nil {
 		return failed[[]email.Envelope]("list_envelopes", err)
