@@ -49,6 +49,8 @@ func idleMuteServer(t *testing.T, mute string) (string, <-chan string) {
 				idle = true
 			case strings.HasPrefix(rest, "SELECT"):
 				c.Write([]byte("* 0 EXISTS\r\n* OK [UIDVALIDITY 7] v\r\n" + tag + " OK [READ-WRITE] sel\r\n"))
+			case rest == "NOOP":
+				c.Write([]byte(tag + " OK\r\n"))
 			case rest == "IDLE" && mute == "DONE":
 				c.Write([]byte("+ idling\r\n"))
 				idle = true

@@ -49,7 +49,11 @@ const DefaultStopWait = 5 * time.Second
 // (UID FLAGS ENVELOPE RFC822.SIZE)), missing ones EnvelopeRemoved, flag
 // changes FlagsAdded and FlagsRemoved with only the changed flags, and a
 // new UIDVALIDITY gives MailboxReset (the UIDs are then read again without
-// events). IDLE is re-issued every IdleRefresh.
+// events). Before the first IDLE of each wake a NOOP collects what changed
+// while the wake was fetching: some servers (go-imap's) report such a
+// change only at the next command, not when IDLE starts, and it would
+// otherwise wait for another change to be seen. IDLE is re-issued every
+// IdleRefresh.
 //
 // With QRESYNC enabled (RFC 7162 section 3.2.6) and a mailbox with
 // mod-sequences, a wake fetches only what changed since the
@@ -100,6 +104,8 @@ type watch struct {
 	idling bool
 	// doneOut: DONE was written (doneSent: it was asked for).
 	doneOut bool
+	// polled: the NOOP before this wake's first IDLE was sent.
+	polled bool
 }
 
 func (w *watch) result() struct{} { return struct{}{} }
@@ -123,6 +129,7 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 	for {
 		switch w.state {
 		case 0: // (re)select
+			w.polled = false
 			if !s.has(imap.CapIdle) {
 				return nil, false, fmt.Errorf("imap: server lacks IDLE: %w", email.ErrUnsupported)
 			}
@@ -218,6 +225,22 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			if w.opts.Stopped() {
 				return nil, true, nil
 			}
+			if !w.polled {
+				// A change made while the wake was fetching is reported by
+				// some servers only at the next command, not when IDLE
+				// starts (go-imap's server keeps it until another change
+				// comes): NOOP collects it first (state 7).
+				w.polled, w.changed = true, false
+				w.state = 7
+				r.onData = func(resp *wire.Response) error {
+					switch resp.Kind {
+					case wire.KindExists, wire.KindExpunge, wire.KindFetch, wire.KindVanished:
+						w.changed = true
+					}
+					return nil
+				}
+				return one(s.command("NOOP"))
+			}
 			w.state = 5
 			w.idleStart = w.opts.Now()
 			w.changed, w.doneSent, w.stopping, w.idling, w.doneOut = false, false, false, false, false
@@ -272,6 +295,14 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 				return nil, nil
 			}
 			return one(s.command("IDLE"))
+		case 7: // NOOP before IDLE
+			if err := runErr(r, 0, "NOOP"); err != nil {
+				return nil, false, err
+			}
+			w.state = 4
+			if w.changed {
+				w.state = 0 // changed meanwhile: wake again
+			}
 		case 5: // IDLE ended
 			if err := runErr(r, 0, "IDLE"); err != nil {
 				return nil, false, err
