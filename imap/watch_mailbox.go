@@ -49,10 +49,10 @@ const DefaultStopWait = 5 * time.Second
 // (UID FLAGS ENVELOPE RFC822.SIZE)), missing ones EnvelopeRemoved, flag
 // changes FlagsAdded and FlagsRemoved with only the changed flags, and a
 // new UIDVALIDITY gives MailboxReset (the UIDs are then read again without
-// events). Before the first IDLE of each wake a NOOP collects what changed
-// while the wake was fetching: some servers (go-imap's) report such a
-// change only at the next command, not when IDLE starts, and it would
-// otherwise wait for another change to be seen. IDLE is re-issued every
+// events). The first IDLE of each wake is pipelined after a NOOP, which
+// collects what changed while the wake was fetching: some servers
+// (go-imap's) report such a change only at the next command, not when
+// IDLE starts, and it would otherwise wait for another change to be seen. IDLE is re-issued every
 // IdleRefresh.
 //
 // With QRESYNC enabled (RFC 7162 section 3.2.6) and a mailbox with
@@ -104,8 +104,10 @@ type watch struct {
 	idling bool
 	// doneOut: DONE was written (doneSent: it was asked for).
 	doneOut bool
-	// polled: the NOOP before this wake's first IDLE was sent.
-	polled bool
+	// polled: the NOOP before this wake's first IDLE was sent; noopSent:
+	// it went out with the IDLE being run.
+	polled   bool
+	noopSent bool
 }
 
 func (w *watch) result() struct{} { return struct{}{} }
@@ -225,21 +227,20 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			if w.opts.Stopped() {
 				return nil, true, nil
 			}
+			var cmds []*wire.Command
+			w.noopSent = false
 			if !w.polled {
 				// A change made while the wake was fetching is reported by
 				// some servers only at the next command, not when IDLE
 				// starts (go-imap's server keeps it until another change
-				// comes): NOOP collects it first (state 7).
-				w.polled, w.changed = true, false
-				w.state = 7
-				r.onData = func(resp *wire.Response) error {
-					switch resp.Kind {
-					case wire.KindExists, wire.KindExpunge, wire.KindFetch, wire.KindVanished:
-						w.changed = true
-					}
-					return nil
+				// comes): a NOOP pipelined before the IDLE collects it, and
+				// its EXISTS, EXPUNGE or FETCH ends the IDLE at once.
+				noop, err := s.command("NOOP").Finish()
+				if err != nil {
+					return nil, false, err
 				}
-				return one(s.command("NOOP"))
+				cmds = append(cmds, noop)
+				w.polled, w.noopSent = true, true
 			}
 			w.state = 5
 			w.idleStart = w.opts.Now()
@@ -294,17 +295,20 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 				}
 				return nil, nil
 			}
-			return one(s.command("IDLE"))
-		case 7: // NOOP before IDLE
-			if err := runErr(r, 0, "NOOP"); err != nil {
+			idle, err := s.command("IDLE").Finish()
+			if err != nil {
 				return nil, false, err
 			}
-			w.state = 4
-			if w.changed {
-				w.state = 0 // changed meanwhile: wake again
-			}
+			return append(cmds, idle), false, nil
 		case 5: // IDLE ended
-			if err := runErr(r, 0, "IDLE"); err != nil {
+			i := 0
+			if w.noopSent {
+				if err := runErr(r, 0, "NOOP"); err != nil {
+					return nil, false, err
+				}
+				i = 1
+			}
+			if err := runErr(r, i, "IDLE"); err != nil {
 				return nil, false, err
 			}
 			switch {

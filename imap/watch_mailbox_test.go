@@ -37,10 +37,8 @@ func TestWatchRefreshAndReset(t *testing.T) {
 		{read: "* 2 EXISTS\r\n* OK [UIDVALIDITY 5] v\r\nA1 OK [READ-WRITE] ok\r\n"},
 		{write: "A2 UID FETCH 1:* (UID FLAGS)\r\n"},
 		{read: "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA2 OK\r\n"},
-		{write: "A3 NOOP\r\n"}, // collects what changed during the fetch
-		{read: "A3 OK\r\n"},
-		{write: "A4 IDLE\r\n"},
-		{read: "+ idling\r\n", wantWait: IdleRefresh},
+		{write: "A3 NOOP\r\nA4 IDLE\r\n"}, // the NOOP collects what changed during the fetch
+		{read: "A3 OK\r\n+ idling\r\n", wantWait: IdleRefresh},
 		{timeout: true, advance: 10 * time.Minute}, // early wake: keep idling
 		{timeout: true, advance: 20 * time.Minute}, // past 29 minutes: refresh
 		{write: "DONE\r\n"},
@@ -53,14 +51,15 @@ func TestWatchRefreshAndReset(t *testing.T) {
 		{read: "* 1 EXISTS\r\n* OK [UIDVALIDITY 6] new\r\nA6 OK ok\r\n"},
 		{write: "A7 UID FETCH 1:* (UID FLAGS)\r\n"},
 		{read: "* 1 FETCH (UID 1 FLAGS ())\r\nA7 OK\r\n"},
-		{write: "A8 NOOP\r\n"},
-		{read: "* 2 EXISTS\r\nA8 OK\r\n"}, // a change during the wake: wake again
-		{write: "A9 SELECT INBOX\r\n"},
-		{read: "* 1 EXISTS\r\n* OK [UIDVALIDITY 6] new\r\nA9 OK ok\r\n"},
-		{write: "A10 UID FETCH 1:* (UID FLAGS)\r\n"},
-		{read: "* 1 FETCH (UID 1 FLAGS ())\r\nA10 OK\r\n"},
-		{write: "A11 NOOP\r\n"},
-		{read: "A11 OK\r\n"},
+		{write: "A8 NOOP\r\nA9 IDLE\r\n"},
+		{read: "* 2 EXISTS\r\nA8 OK\r\n"}, // a change during the wake: DONE after "+"
+		{read: "+ idling\r\n"},
+		{write: "DONE\r\n"},
+		{read: "A9 OK done\r\n"},
+		{write: "A10 SELECT INBOX\r\n"},
+		{read: "* 1 EXISTS\r\n* OK [UIDVALIDITY 6] new\r\nA10 OK ok\r\n"},
+		{write: "A11 UID FETCH 1:* (UID FLAGS)\r\n"},
+		{read: "* 1 FETCH (UID 1 FLAGS ())\r\nA11 OK\r\n"},
 	}
 	var in coroutine.NetReply
 	var events []email.WatchEvent
@@ -75,7 +74,7 @@ func TestWatchRefreshAndReset(t *testing.T) {
 		}
 		if i == len(steps) {
 			// Stop: the next read times out with Stopped set.
-			require.Equal(t, "A12 IDLE\r\n", string(req.Data))
+			require.Equal(t, "A12 NOOP\r\nA13 IDLE\r\n", string(req.Data))
 			break
 		}
 		st := steps[i]
@@ -95,12 +94,12 @@ func TestWatchRefreshAndReset(t *testing.T) {
 	require.Equal(t, []email.WatchEvent{{Kind: email.MailboxReset, Mailbox: "INBOX"}}, events)
 	req, _ := m.Resume(coroutine.NetReply{})
 	require.Equal(t, coroutine.NetRead, req.Op)
-	req, _ = m.Resume(coroutine.NetReply{Data: []byte("+ idling\r\n")})
+	req, _ = m.Resume(coroutine.NetReply{Data: []byte("A12 OK\r\n+ idling\r\n")})
 	stopped = true
 	req, _ = m.Resume(coroutine.NetReply{TimedOut: true})
 	require.Equal(t, "DONE\r\n", string(req.Data))
 	m.Resume(coroutine.NetReply{})
-	_, done := m.Resume(coroutine.NetReply{Data: []byte("A12 OK\r\n")})
+	_, done := m.Resume(coroutine.NetReply{Data: []byte("A13 OK\r\n")})
 	require.True(t, done)
 	_, err := m.Result()
 	require.NoError(t, err)
