@@ -369,11 +369,11 @@ func (ic *IMAPClient) DiffMailboxes(ctx context.Context, state email.State) (ema
 // until ctx is done (it then ends IDLE cleanly and returns nil, and the
 // connection stays usable), fn returns an error (returned as is, the
 // connection is then closed), or the server fails. A command in flight
-// when ctx ends (the SELECT or FETCH of a wake, or the DONE that ends
-// IDLE) gets one more second to finish; a server that does not answer
-// it, or that never answered IDLE with "+", cannot be left in step:
-// WatchMailbox then returns ctx's error (at once for IDLE) and closes the
-// connection. See imap.WatchMailbox.
+// when ctx ends (the SELECT or FETCH of a wake, the IDLE still waiting
+// for "+", or the DONE that ends it) gets one more second to finish; a
+// server that does not answer it cannot be left in step: WatchMailbox
+// then returns ctx's error and closes the connection. See
+// imap.WatchMailbox.
 func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
@@ -394,9 +394,9 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 		if done {
 			_, err := m.Result()
 			if errors.Is(err, imap.ErrStoppedUnanswered) && ctx.Err() != nil {
-				// Cancelled before the server accepted IDLE: returned at
-				// once with ctx's error; the IDLE's answer is still due,
-				// so the connection cannot be reused.
+				// Cancelled and the server did not answer IDLE or DONE
+				// within the grace: the IDLE's answer is still due, so
+				// the connection cannot be reused.
 				ic.markBroken(err)
 				return ctx.Err()
 			}

@@ -25,14 +25,13 @@ type WatchOptions struct {
 	// Stopped reports that the caller wants the watch to end. It is asked
 	// whenever a read times out (the driver resumes a read with TimedOut,
 	// for example when it is cancelled); the watch then ends IDLE with
-	// DONE and finishes without error. When the server has not answered
-	// IDLE with its continuation yet, the watch ends at once with
-	// ErrStoppedUnanswered and the session is broken (the IDLE's answer
-	// is still due).
+	// DONE (once the server has answered IDLE with "+") and finishes
+	// without error.
 	Stopped func() bool
-	// StopWait bounds the wait for the server's answer to DONE once the
-	// watch is stopped; past it the watch ends with ErrStoppedUnanswered
-	// and the session is broken. 0 means DefaultStopWait.
+	// StopWait bounds the wait, once the watch is stopped, for the "+"
+	// that lets DONE go out and for the answer to DONE; past it the watch
+	// ends with ErrStoppedUnanswered and the session is broken (the IDLE's
+	// answer is still due). 0 means DefaultStopWait.
 	StopWait time.Duration
 }
 
@@ -95,6 +94,10 @@ type watch struct {
 	// pendingEnvs collects the envelopes of added messages.
 	pendingEnvs map[imap.UID]*email.Envelope
 	events      []email.WatchEvent
+	// stale records a change the server announced while the watch was
+	// reading the mailbox (see noteChange): the next round selects again
+	// instead of idling, as the server will not repeat the announcement.
+	stale bool
 	// IDLE round
 	idleStart time.Time
 	changed   bool
@@ -136,6 +139,7 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 				return nil, false, fmt.Errorf("imap: server lacks IDLE: %w", email.ErrUnsupported)
 			}
 			w.state = 1
+			w.stale = false
 			w.sel = selector{mailbox: w.mailbox, force: true}
 			cmds, err := w.sel.command(s, r)
 			if err != nil || cmds != nil {
@@ -227,6 +231,10 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			if w.opts.Stopped() {
 				return nil, true, nil
 			}
+			if w.stale {
+				w.state = 0 // a change came during the reading: read again
+				continue
+			}
 			var cmds []*wire.Command
 			w.noopSent = false
 			if !w.polled {
@@ -267,17 +275,13 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			r.onTimeout = func() ([]byte, error) {
 				switch {
 				case w.stopping:
-					// DONE went unanswered: its tagged status is still due.
-					s.Fail(ErrStoppedUnanswered)
-					return nil, ErrStoppedUnanswered
-				case w.opts.Stopped() && !w.idling:
-					// The server never accepted IDLE: there is nothing to
-					// end with DONE, and its tagged answer may never come.
-					// Stop now; the IDLE is left unanswered, so the session
+					// No "+" came, or DONE went unanswered, within StopWait:
+					// the IDLE's tagged status is still due, so the session
 					// is out of step for good.
 					s.Fail(ErrStoppedUnanswered)
 					return nil, ErrStoppedUnanswered
 				case w.opts.Stopped():
+					// DONE goes out now, or once "+" comes (done).
 					w.stopping = true
 					r.wait = w.opts.StopWait
 					if r.wait <= 0 {
@@ -333,6 +337,7 @@ func (w *watch) fetchAll(r *runner) ([]*wire.Command, error) {
 		return nil, nil
 	}
 	r.onData = func(resp *wire.Response) error {
+		w.noteChange(resp)
 		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 && f.HasFlags && len(w.cur) < maxIDs {
 			w.cur[f.UID] = toFlags(f.Flags)
 		}
@@ -353,6 +358,7 @@ func (w *watch) fetchChanged(r *runner, since uint64) ([]*wire.Command, bool, er
 	w.chg = map[imap.UID]email.Flags{}
 	w.vanished = nil
 	r.onData = func(resp *wire.Response) error {
+		w.noteChange(resp)
 		switch resp.Kind {
 		case wire.KindFetch:
 			if f := resp.Fetch; f != nil && f.UID != 0 && f.HasFlags && len(w.chg) < maxIDs {
@@ -436,17 +442,22 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 	set.AddNum(w.added...)
 	got := map[imap.UID]*email.Envelope{}
 	r.onData = func(resp *wire.Response) error {
-		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil {
-			if err := checkFetch(f, "ENVELOPE", "FLAGS", "RFC822.SIZE"); err != nil {
-				return err
-			}
+		w.noteChange(resp)
+		f := resp.Fetch
+		if resp.Kind != wire.KindFetch || f == nil {
+			return nil
 		}
-		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 {
-			if _, want := w.shadow[f.UID]; want {
-				e := toEnvelope(f, false)
-				got[f.UID] = &e
-			}
+		if err := checkFetch(f, "ENVELOPE", "FLAGS", "RFC822.SIZE"); err != nil {
+			return err
 		}
+		if f.UID == 0 || f.Envelope == nil || !set.Contains(f.UID) {
+			// Not the answer: a flag change the server announces on its
+			// own (RFC 3501 section 7.4.2), so the shadow may be behind.
+			w.stale = true
+			return nil
+		}
+		e := toEnvelope(f, false)
+		got[f.UID] = &e
 		return nil
 	}
 	c, err := w.s.command("UID FETCH").SP().Raw(set.String()).Raw(" (UID FLAGS ENVELOPE RFC822.SIZE)").Finish()
@@ -458,7 +469,22 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 	return []*wire.Command{c}, nil
 }
 
-// done ends the IDLE round once.
+// noteChange marks the watch stale when the server announces, outside
+// IDLE, that the mailbox changed (EXISTS, EXPUNGE, or VANISHED without
+// EARLIER, RFC 7162 section 3.2.10): a message added or removed while the
+// watch reads the mailbox may be missing from what it read, and the
+// server does not announce it again in the next IDLE.
+func (w *watch) noteChange(resp *wire.Response) {
+	switch resp.Kind {
+	case wire.KindExists, wire.KindExpunge:
+		w.stale = true
+	case wire.KindVanished:
+		if resp.Vanished == nil || !resp.Vanished.Earlier {
+			w.stale = true
+		}
+	}
+}
+
 // done ends IDLE with DONE, once, as soon as the server has answered
 // IDLE with "+".
 func (w *watch) done(r *runner) {
