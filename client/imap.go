@@ -242,13 +242,14 @@ func RunIMAP[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Sessio
 		return zero, err // nothing sent: the connection stays usable
 	}
 	t := &tracked[R]{m: build(ic.s)}
+	ios := ic.conn.ios
 	out, err := RunNet(ctx, ic.conn, t, nil)
 	if ic.closed.Load() {
 		// Close cut the call off.
 		return zero, replaceOpErr(err, ErrClosed)
 	}
 	switch {
-	case !t.done && t.touched():
+	case !t.done && ic.conn.ios != ios:
 		ic.markBroken(fmt.Errorf("interrupted: %w", err))
 	case ic.s.Err() != nil:
 		ic.markBroken(ic.s.Err())

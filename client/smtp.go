@@ -252,8 +252,9 @@ func (sc *SMTPClient) unusable() error {
 // ErrConnBroken.
 func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) (R, error) {
 	t := &tracked[R]{m: m}
+	ios := sc.conn.ios
 	out, err := RunNet(ctx, sc.conn, t, nil)
-	if sc.broken == nil && (!t.done && t.touched() || sc.s.Err() != nil) {
+	if sc.broken == nil && (!t.done && sc.conn.ios != ios || sc.s.Err() != nil) {
 		cause := sc.s.Err()
 		if cause == nil {
 			cause = fmt.Errorf("interrupted: %w", err)
