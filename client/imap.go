@@ -158,8 +158,9 @@ func (ic *IMAPClient) connect(ctx context.Context) error {
 	}
 	if err != nil {
 		conn.Close()
+		err = ic.opts.Auth.scrub(imapConnectErr(err), sentToken(oo.Auth))
 		ic.log.Warn("imap: opening the session failed", "addr", ic.addr, "err", err)
-		return imapConnectErr(err)
+		return err
 	}
 	ic.conn, ic.s, ic.Open = conn, s, res
 	ic.log.Info("imap: connected", "addr", ic.addr, "secure", conn.Secure(), "preauth", res.PreAuth)

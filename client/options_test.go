@@ -366,3 +366,24 @@ func TestJMAPClosed(t *testing.T) {
 	require.ErrorAs(t, err, &oe)
 	assert.Equal(t, "list_mailboxes", oe.Op)
 }
+
+// TestIMAPLoginEchoScrubbed: a server that echoes the LOGIN line in its
+// NO reply does not put the password into the error text or the log.
+func TestIMAPLoginEchoScrubbed(t *testing.T) {
+	addr, _ := scriptedIMAP(t, "* OK [CAPABILITY IMAP4rev1] hi", func(tag, rest string) []string {
+		if strings.HasPrefix(rest, "LOGIN") {
+			return []string{tag + " NO [AUTHENTICATIONFAILED] refused: " + rest}
+		}
+		return okAll(tag, rest)
+	})
+	var log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&log, nil))
+	_, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: Password("alice", "hunter2-pw"), Logger: logger})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2-pw")
+	assert.Contains(t, err.Error(), "refused")
+	assert.Contains(t, errors.Unwrap(err).Error(), "hunter2-pw", "the server did echo it")
+	var ce *imap.CommandError
+	assert.ErrorAs(t, err, &ce, "the typed error is still reachable")
+	assert.NotContains(t, log.String(), "hunter2-pw")
+}

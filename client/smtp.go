@@ -116,6 +116,7 @@ func (sc *SMTPClient) connect(ctx context.Context) error {
 	sc.conn, sc.s, sc.closed = conn, s, false
 	if _, err := run(ctx, sc, s.Connect(co)); err != nil {
 		conn.Close()
+		err = sc.opts.Auth.scrub(err, sentToken(co.Auth))
 		sc.log.Warn("smtp: setting the session up failed", "addr", sc.addr, "err", err)
 		return err
 	}
