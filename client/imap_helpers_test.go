@@ -36,10 +36,17 @@ func memClient(t testing.TB) *IMAPClient {
 // over STARTTLS, or skips.
 func dovecotClient(t testing.TB) *IMAPClient {
 	t.Helper()
-	env := testpeers.Load(t, "PEERS_IMAP_ADDR")
+	return peerClient(t, "PEERS_IMAP_ADDR", "alice", "alicepass")
+}
+
+// peerClient connects an IMAPClient to the loopback peer at the address
+// in key, over STARTTLS, as user, or skips.
+func peerClient(t testing.TB, key, user, pass string) *IMAPClient {
+	t.Helper()
+	env := testpeers.Load(t, key)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ic, err := DialIMAP(ctx, "imap://"+env["PEERS_IMAP_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: Password("alice", "alicepass")})
+	ic, err := DialIMAP(ctx, "imap://"+env[key], &Options{TLSConfig: env.TLSConfig(t), Auth: Password(user, pass)})
 	require.NoError(t, err)
 	t.Cleanup(func() { ic.Close() })
 	return ic

@@ -1,9 +1,11 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,8 +31,7 @@ func sessionJSON(base string) string {
 // hostile starts a server whose session is sane and whose API endpoint is
 // api.
 func hostile(t *testing.T, api http.HandlerFunc) *httptest.Server {
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/.well-known/jmap":
 			http.Redirect(w, r, "/session", http.StatusMovedPermanently)
@@ -46,6 +47,22 @@ func hostile(t *testing.T, api http.HandlerFunc) *httptest.Server {
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// mailboxTree is the Mailbox/get answer of the scripted servers: the inbox
+// and a mailbox "m" (id "mb").
+const mailboxTree = `{"methodResponses":[["Mailbox/get",{"state":"m1","list":[{"id":"in","name":"Inbox","parentId":null,"role":"inbox"},{"id":"mb","name":"m","parentId":null,"role":null}]},"0"]]}`
+
+// mailboxGet answers the name lookup of the client (a request holding a
+// Mailbox/get alone) with mailboxTree; it reports whether it did.
+func mailboxGet(w http.ResponseWriter, r *http.Request) bool {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !bytes.Contains(body, []byte(`"Mailbox/get"`)) || bytes.Count(body, []byte(`"accountId"`)) != 1 {
+		return false
+	}
+	fmt.Fprint(w, mailboxTree)
+	return true
 }
 
 func TestJMAPHostileServer(t *testing.T) {
@@ -102,6 +119,9 @@ func TestJMAPHostileServer(t *testing.T) {
 		}, email.ErrProtocol},
 		{"missing response", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"methodResponses":[]}`) }, email.ErrProtocol},
 		{"notUpdated", func(w http.ResponseWriter, r *http.Request) {
+			if mailboxGet(w, r) {
+				return
+			}
 			fmt.Fprint(w, `{"methodResponses":[["Email/set",{"notUpdated":{"x":{"type":"forbidden"}}},"u0"]]}`)
 		}, email.ErrRefused},
 	}

@@ -81,6 +81,10 @@ type watch struct {
 	// pendingEnvs collects the envelopes of added messages.
 	pendingEnvs map[imap.UID]*email.Envelope
 	events      []email.WatchEvent
+	// stale records a change the server announced while the watch was
+	// reading the mailbox (see noteChange): the next round selects again
+	// instead of idling, as the server will not repeat the announcement.
+	stale bool
 	// IDLE round
 	idleStart time.Time
 	changed   bool
@@ -113,6 +117,7 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 				return nil, false, fmt.Errorf("imap: server lacks IDLE: %w", email.ErrUnsupported)
 			}
 			w.state = 1
+			w.stale = false
 			w.sel = selector{mailbox: w.mailbox, force: true}
 			cmds, err := w.sel.command(s, r)
 			if err != nil || cmds != nil {
@@ -204,6 +209,10 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			if w.opts.Stopped() {
 				return nil, true, nil
 			}
+			if w.stale {
+				w.state = 0 // a change came during the reading: read again
+				continue
+			}
 			w.state = 5
 			w.idleStart = w.opts.Now()
 			w.changed, w.doneSent, w.stopping = false, false, false
@@ -259,6 +268,7 @@ func (w *watch) fetchAll(r *runner) ([]*wire.Command, error) {
 		return nil, nil
 	}
 	r.onData = func(resp *wire.Response) error {
+		w.noteChange(resp)
 		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 && f.HasFlags && len(w.cur) < maxIDs {
 			w.cur[f.UID] = toFlags(f.Flags)
 		}
@@ -279,6 +289,7 @@ func (w *watch) fetchChanged(r *runner, since uint64) ([]*wire.Command, bool, er
 	w.chg = map[imap.UID]email.Flags{}
 	w.vanished = nil
 	r.onData = func(resp *wire.Response) error {
+		w.noteChange(resp)
 		switch resp.Kind {
 		case wire.KindFetch:
 			if f := resp.Fetch; f != nil && f.UID != 0 && f.HasFlags && len(w.chg) < maxIDs {
@@ -362,12 +373,19 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 	set.AddNum(w.added...)
 	got := map[imap.UID]*email.Envelope{}
 	r.onData = func(resp *wire.Response) error {
-		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 {
-			if _, want := w.shadow[f.UID]; want {
-				e := toEnvelope(f, false)
-				got[f.UID] = &e
-			}
+		w.noteChange(resp)
+		f := resp.Fetch
+		if resp.Kind != wire.KindFetch || f == nil {
+			return nil
 		}
+		if f.UID == 0 || f.Envelope == nil || !set.Contains(f.UID) {
+			// Not the answer: a flag change the server announces on its
+			// own (RFC 3501 section 7.4.2), so the shadow may be behind.
+			w.stale = true
+			return nil
+		}
+		e := toEnvelope(f, false)
+		got[f.UID] = &e
 		return nil
 	}
 	c, err := w.s.command("UID FETCH").SP().Raw(set.String()).Raw(" (UID FLAGS ENVELOPE RFC822.SIZE)").Finish()
@@ -377,6 +395,22 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 	w.pendingEnvs = got
 	w.state = 3
 	return []*wire.Command{c}, nil
+}
+
+// noteChange marks the watch stale when the server announces, outside
+// IDLE, that the mailbox changed (EXISTS, EXPUNGE, or VANISHED without
+// EARLIER, RFC 7162 section 3.2.10): a message added or removed while the
+// watch reads the mailbox may be missing from what it read, and the
+// server does not announce it again in the next IDLE.
+func (w *watch) noteChange(resp *wire.Response) {
+	switch resp.Kind {
+	case wire.KindExists, wire.KindExpunge:
+		w.stale = true
+	case wire.KindVanished:
+		if resp.Vanished == nil || !resp.Vanished.Earlier {
+			w.stale = true
+		}
+	}
 }
 
 // done ends the IDLE round once.

@@ -181,7 +181,9 @@ func (m *apiMachine) Resume(in Response) (Request, bool) {
 	for {
 		req, done := m.inner.Resume(in)
 		if !done {
-			m.out.Exchanges++
+			if req.Method != "" {
+				m.out.Exchanges++
+			}
 			return req, false
 		}
 		resp, err := m.inner.Result()
