@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -224,6 +225,11 @@ func TestJMAPOAuth2RefreshesAndTraceRedacts(t *testing.T) {
 	_, err = DialJMAP(tctx(t), srv2.URL, &Options{Auth: Password("alice", "pw")})
 	require.NoError(t, err)
 	assert.Equal(t, "Basic "+base64.StdEncoding.EncodeToString([]byte("alice:pw")), auths2()[0])
+
+	// The watch interval reaches the client.
+	jc, err = DialJMAP(tctx(t), srv2.URL, &Options{WatchInterval: 1234 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, 1234*time.Millisecond, jc.Watch.Interval)
 
 	// A custom SASL mechanism has no JMAP form.
 	_, err = DialJMAP(tctx(t), srv2.URL, &Options{Auth: SASL(nil)})
