@@ -14,9 +14,10 @@ import (
 
 // M2dirClient is the m2dir backend: an m2dir.Store driven on the real file
 // system. It implements Storage, EnvelopeDiffer, MailboxDiffer and Watcher;
-// its methods are safe for concurrent use (given an Entropy reader that is,
-// as crypto/rand.Reader, the default, is). Mailboxes are named by their folder names ("INBOX", "Lists/Go"); message
-// ids are m2dir ids ("<checksum>.<nonce>").
+// its methods are safe for concurrent use when the Store's Entropy reader
+// is (crypto/rand.Reader, the default, is). Mailboxes are named by their
+// folder names ("INBOX", "Lists/Go"); message ids are m2dir ids
+// ("<checksum>.<nonce>").
 type M2dirClient struct {
 	store m2dir.Store
 	files *FileDriver
