@@ -62,7 +62,6 @@ func TestDiffEnvelopes(t *testing.T) {
 
 	// Flag changes, ours and another program's (an in-place rewrite).
 	run(t, s.StoreFlags("INBOX", []string{b}, email.FlagAdd, email.ParseFlags("Work")))
-	time.Sleep(10 * time.Millisecond)
 	require.NoError(t, os.WriteFile(filepath.Join(s.Root, "INBOX", ".meta", keep+".flags"), []byte("\\Seen\n\\Answered\n"), 0o600))
 	// A rewrite with the same flags is not an update.
 	run(t, s.StoreFlags("INBOX", []string{a}, email.FlagSet, email.ParseFlags("$flagged")))
