@@ -35,7 +35,7 @@ type Keywords struct {
 func ParseKeywords(data []byte) *Keywords {
 	k := &Keywords{}
 	for line := range strings.SplitSeq(string(data), "\n") {
-		line = strings.TrimSuffix(line, "\r")
+		line = strings.TrimRight(line, "\r") // every CR: one kept would not survive Bytes
 		if line == "" {
 			continue
 		}
