@@ -74,9 +74,10 @@ const (
 )
 
 // Client dispatches operations to registered backends. Build it with New
-// and the With and Connect methods. A Client is safe for use by one
-// goroutine at a time per network backend; local stores allow concurrent
-// calls.
+// and the With and Connect methods, before sharing it: registering is not
+// safe concurrently with other calls. Once built, a Client is safe for
+// concurrent use: IMAP and SMTP calls run one at a time on their
+// connection, JMAP calls and local stores run in parallel.
 type Client struct {
 	storage [numStorage]Storage
 	senders [numSend]Sender

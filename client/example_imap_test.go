@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/emersion/go-sasl"
-
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/internal/imaptest"
@@ -27,8 +25,7 @@ func ExampleClient_ConnectIMAP() {
 	c := client.New()
 	defer c.Close()
 	// Loopback without TLS: the caller must allow it explicitly.
-	err = c.ConnectIMAP(ctx, "imap://"+addr, client.TLS{AllowPlaintext: true},
-		sasl.NewPlainClient("", "alice", "alicepass"))
+	err = c.ConnectIMAP(ctx, "imap://"+addr, &client.Options{AllowPlaintext: true, Auth: client.Password("alice", "alicepass")})
 	if err != nil {
 		fmt.Println(err)
 		return

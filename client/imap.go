@@ -6,14 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/emersion/go-sasl"
+	goimap "github.com/emersion/go-imap/v2"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -21,7 +23,10 @@ import (
 )
 
 // IMAPClient runs the step machines of package imap on one connection. It
-// implements Storage. Calls are serialised: one command sequence at a time.
+// implements Storage, EnvelopeDiffer, MailboxDiffer and Watcher.
+//
+// An IMAPClient is safe for concurrent use: its methods may be called from
+// several goroutines, and run one at a time (IMAP is one command stream).
 //
 // Message ids are IMAP UIDs in decimal ("42"), valid within the mailbox
 // they were listed from while its UIDVALIDITY stays the same; see package
@@ -32,20 +37,24 @@ type IMAPClient struct {
 	s    *imap.Session
 	// Open is the result of opening the session (greeting, server ID).
 	Open imap.OpenResult
+
+	// closed is set by Close; broken, under mu, says why the stream is
+	// out of step (ErrConnBroken).
+	closed atomic.Bool
+	broken error
+
+	// What dialing again needs (see ReconnectPolicy).
+	addr     string
+	implicit bool
+	opts     Options
+	log      *slog.Logger
 }
 
-// ConnectIMAP connects to the IMAP server of rawURL, opens a session,
-// authenticates with auth (nil for none) and registers the connection as
-// the IMAP storage backend (the lowest storage priority).
-//
-// "imaps://host[:port]" uses implicit TLS (port 993 by default);
-// "imap://host[:port]" (port 143) requires STARTTLS unless t.AllowPlaintext
-// is set, in which case STARTTLS is still used when offered. Credentials
-// are never sent on an unencrypted link unless t.AllowPlaintext is set
-// (email.ErrInsecure). Each read and write gets its deadline from ctx; ctx
-// only bounds the connection phase.
-func (c *Client) ConnectIMAP(ctx context.Context, rawURL string, t TLS, auth sasl.Client) error {
-	ic, err := DialIMAP(ctx, rawURL, t, auth)
+// ConnectIMAP connects to the IMAP server of rawURL as DialIMAP does and
+// registers the connection as the IMAP storage backend (the lowest storage
+// priority), closing the one registered before.
+func (c *Client) ConnectIMAP(ctx context.Context, rawURL string, opts *Options) error {
+	ic, err := DialIMAP(ctx, rawURL, opts)
 	if err != nil {
 		return err
 	}
@@ -63,12 +72,24 @@ func (c *Client) IMAP() *IMAPClient {
 	return ic
 }
 
-// DialIMAP connects and opens a session as ConnectIMAP does, without
-// registering it.
-func DialIMAP(ctx context.Context, rawURL string, t TLS, auth sasl.Client) (*IMAPClient, error) {
+// DialIMAP connects to the IMAP server of rawURL, opens a session and
+// authenticates with opts.Auth.
+//
+// "imaps://host[:port]" uses implicit TLS (port 993 by default);
+// "imap://host[:port]" (port 143) requires STARTTLS unless
+// opts.AllowPlaintext is set, in which case STARTTLS is still used when
+// offered. Credentials are never sent on an unencrypted link unless
+// opts.AllowPlaintext is set (email.ErrInsecure). A server that does not
+// greet with PREAUTH needs authentication: with a nil opts.Auth the dial
+// fails with ErrAuthRequired, unless opts.Unauthenticated is set.
+//
+// ctx bounds the whole connection phase (dial, TLS handshake, greeting,
+// STARTTLS, authentication) and is not kept: each later call is bounded
+// by its own context. Errors are *email.OpError values with Op "connect".
+func DialIMAP(ctx context.Context, rawURL string, opts *Options) (*IMAPClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, &email.OpError{Backend: "imap", Op: "connect", Err: fmt.Errorf("%w: %v", email.ErrInvalidArgument, err)}
+		return nil, imapConnectErr(fmt.Errorf("%w: %v", email.ErrInvalidArgument, err))
 	}
 	var implicit bool
 	port := u.Port()
@@ -83,29 +104,75 @@ func DialIMAP(ctx context.Context, rawURL string, t TLS, auth sasl.Client) (*IMA
 			port = "143"
 		}
 	default:
-		return nil, &email.OpError{Backend: "imap", Op: "connect", Err: fmt.Errorf("%w: unsupported scheme %q", email.ErrInvalidArgument, u.Scheme)}
+		return nil, imapConnectErr(fmt.Errorf("%w: unsupported scheme %q", email.ErrInvalidArgument, u.Scheme))
 	}
 	if u.Hostname() == "" {
-		return nil, &email.OpError{Backend: "imap", Op: "connect", Err: fmt.Errorf("%w: no host in URL", email.ErrInvalidArgument)}
+		return nil, imapConnectErr(fmt.Errorf("%w: no host in URL", email.ErrInvalidArgument))
 	}
-	conn, err := Dial(ctx, net.JoinHostPort(u.Hostname(), port), t, implicit)
-	if err != nil {
-		return nil, &email.OpError{Backend: "imap", Op: "connect", Err: err}
-	}
-	ic := &IMAPClient{conn: conn, s: imap.NewSession(implicit, imap.Limits{})}
-	opts := imap.OpenOptions{Auth: auth, AllowInsecureAuth: t.AllowPlaintext}
-	if !implicit {
-		opts.StartTLS = imap.StartTLSRequired
-		if t.AllowPlaintext {
-			opts.StartTLS = imap.StartTLSIfOffered
-		}
-	}
-	ic.Open, err = RunNet(ctx, conn, imap.Open(ic.s, opts), nil)
-	if err != nil {
-		conn.Close()
+	o := opts.get()
+	ic := &IMAPClient{addr: net.JoinHostPort(u.Hostname(), port), implicit: implicit, opts: o, log: o.logger()}
+	if err := ic.connect(ctx); err != nil {
 		return nil, err
 	}
 	return ic, nil
+}
+
+// connect dials ic.addr and opens a session on it with ic.opts, replacing
+// ic's connection and session.
+func (ic *IMAPClient) connect(ctx context.Context) error {
+	conn, err := Dial(ctx, ic.addr, &ic.opts, ic.implicit)
+	if err != nil {
+		ic.log.Warn("imap: dial failed", "addr", ic.addr, "err", err)
+		return imapConnectErr(err)
+	}
+	conn.trace = newWireTrace(&ic.opts, "imap")
+	s := imap.NewSession(ic.implicit, ic.opts.IMAPLimits)
+	oo := imap.OpenOptions{AllowInsecureAuth: ic.opts.AllowPlaintext, ID: ic.opts.IMAPID}
+	if !ic.implicit {
+		oo.StartTLS = imap.StartTLSRequired
+		if ic.opts.AllowPlaintext {
+			oo.StartTLS = imap.StartTLSIfOffered
+		}
+	}
+	if a := ic.opts.Auth; a != nil {
+		oo.Auth, err = a.saslClient(ctx, func(mech string) bool {
+			for c := range s.Caps {
+				if strings.EqualFold(string(c), string(goimap.AuthCap(mech))) {
+					return true
+				}
+			}
+			return false
+		})
+		if err != nil {
+			conn.Close()
+			return imapConnectErr(err)
+		}
+	}
+	res, err := RunNet(ctx, conn, imap.Open(s, oo), nil)
+	if err == nil && !res.PreAuth && oo.Auth == nil && !ic.opts.Unauthenticated {
+		err = ErrAuthRequired
+		ctx, cancel := context.WithTimeout(context.Background(), logoutWait)
+		RunNet(ctx, conn, imap.Logout(s), nil)
+		cancel()
+	}
+	if err != nil {
+		conn.Close()
+		ic.log.Warn("imap: opening the session failed", "addr", ic.addr, "err", err)
+		return imapConnectErr(err)
+	}
+	ic.conn, ic.s, ic.Open = conn, s, res
+	ic.log.Info("imap: connected", "addr", ic.addr, "secure", conn.Secure(), "preauth", res.PreAuth)
+	return nil
+}
+
+// imapConnectErr wraps err in an *email.OpError naming the connection
+// phase, unless it is one already.
+func imapConnectErr(err error) error {
+	var oe *email.OpError
+	if errors.As(err, &oe) {
+		return err
+	}
+	return &email.OpError{Backend: "imap", Op: "connect", Err: err}
 }
 
 // Name returns "imap".
@@ -115,33 +182,100 @@ func (ic *IMAPClient) Name() string { return "imap" }
 // with RunIMAP.
 func (ic *IMAPClient) Session() *imap.Session { return ic.s }
 
-// Close logs out (briefly) and closes the connection.
+// Close logs out (waiting at most two seconds) and closes the connection.
+// A call in flight is cut off at once and fails with ErrClosed, as does
+// every later call.
 func (ic *IMAPClient) Close() error {
-	ic.mu.Lock()
+	if !ic.mu.TryLock() {
+		// A call holds the connection: close it under the call's feet.
+		if ic.closed.Swap(true) {
+			return nil
+		}
+		return ic.conn.Close()
+	}
 	defer ic.mu.Unlock()
-	if ic.s.Err() == nil && ic.conn != nil {
+	if ic.closed.Swap(true) {
+		return nil
+	}
+	if ic.broken == nil && ic.s.Err() == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), logoutWait)
 		RunNet(ctx, ic.conn, imap.Logout(ic.s), nil)
 		cancel()
 	}
-	return ic.conn.Close()
+	ic.s.Fail(ErrClosed)
+	if err := ic.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
 }
 
-// RunIMAP runs the machine that build makes on ic's session.
+// RunIMAP runs the machine that build makes on ic's session, one machine
+// at a time per client.
+//
+// A call that returns before its machine finished (its context was
+// cancelled or its deadline passed while a command was in flight, or the
+// connection failed) leaves the stream out of step: the connection is then
+// closed and every later call fails with an error matching ErrConnBroken.
+// A call whose context ends before anything was sent leaves the client
+// usable. After Close every call fails with ErrClosed.
 func RunIMAP[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
+	var zero R
+	if err := ic.s.Err(); err != nil && !ic.closed.Load() {
+		ic.markBroken(err) // a watch failed on this session
+	}
+	if err := ic.unusable(); err != nil {
+		// The machine fails at once without I/O; it names the operation.
+		_, merr := RunNet(ctx, ic.conn, build(ic.s), nil)
+		return zero, replaceOpErr(merr, err)
+	}
 	if err := ctx.Err(); err != nil {
-		var zero R
 		return zero, err // nothing sent: the connection stays usable
 	}
-	out, err := RunNet(ctx, ic.conn, build(ic.s), nil)
-	if err != nil && ctx.Err() != nil {
-		// The command was cut off: the stream is out of step for good.
-		ic.s.Fail(fmt.Errorf("client: an earlier IMAP call was interrupted: %w", ctx.Err()))
-		ic.conn.Close()
+	t := &tracked[R]{m: build(ic.s)}
+	out, err := RunNet(ctx, ic.conn, t, nil)
+	if ic.closed.Load() {
+		// Close cut the call off.
+		return zero, replaceOpErr(err, ErrClosed)
+	}
+	switch {
+	case !t.done && t.touched():
+		ic.markBroken(fmt.Errorf("interrupted: %w", err))
+	case ic.s.Err() != nil:
+		ic.markBroken(ic.s.Err())
 	}
 	return out, err
+}
+
+// unusable returns the error every call fails with once the client was
+// closed or broken, or nil.
+func (ic *IMAPClient) unusable() error {
+	if ic.closed.Load() {
+		return ErrClosed
+	}
+	return ic.broken
+}
+
+// markBroken records why the connection is out of step, and closes it.
+func (ic *IMAPClient) markBroken(cause error) {
+	if ic.broken != nil {
+		return
+	}
+	ic.broken = fmt.Errorf("%w (%v)", ErrConnBroken, cause)
+	ic.s.Fail(ic.broken)
+	ic.conn.Close()
+	ic.log.Warn("imap: connection broken", "addr", ic.addr, "err", cause)
+}
+
+// replaceOpErr returns sentinel in an *email.OpError with the backend and
+// operation of err (when err is one), else sentinel alone.
+func replaceOpErr(err, sentinel error) error {
+	var oe *email.OpError
+	if errors.As(err, &oe) {
+		return &email.OpError{Backend: oe.Backend, Op: oe.Op, Err: sentinel}
+	}
+	return &email.OpError{Backend: "imap", Op: "call", Err: sentinel}
 }
 
 // ListMailboxes lists the mailboxes (LIST, with STATUS counts when asked).

@@ -10,7 +10,6 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-sasl"
 
 	"github.com/ioemail/ioemail/email"
 )
@@ -89,7 +88,7 @@ func BenchmarkListEnvelopes(b *testing.B) {
 	addr := cannedIMAP(b, n)
 	ctx := context.Background()
 	b.Run("ours", func(b *testing.B) {
-		ic, err := DialIMAP(ctx, "imap://"+addr, TLS{AllowPlaintext: true}, sasl.NewPlainClient("", "alice", "alicepass"))
+		ic, err := DialIMAP(ctx, "imap://"+addr, &Options{AllowPlaintext: true, Auth: Password("alice", "alicepass")})
 		if err != nil {
 			b.Fatal(err)
 		}

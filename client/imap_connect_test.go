@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestConnectIMAPDovecot(t *testing.T) {
 	// Implicit TLS, registered in the dispatcher.
 	c := New()
 	defer c.Close()
-	require.NoError(t, c.ConnectIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "alicepass")))
+	require.NoError(t, c.ConnectIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: Password("alice", "alicepass")}))
 	require.NotNil(t, c.IMAP())
 	assert.True(t, c.IMAP().Session().Secure)
 	boxes, err := c.ListMailboxes(ctx, email.ListMailboxesOptions{})
@@ -34,16 +35,16 @@ func TestConnectIMAPDovecot(t *testing.T) {
 	assert.True(t, roles[email.RoleTrash])
 
 	// Wrong password: a typed error without the password in it.
-	_, err = DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "wrong-secret"))
+	_, err = DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: Password("alice", "wrong-secret")})
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "wrong-secret")
 
 	// An untrusted certificate is refused by default.
-	_, err = DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], TLS{}, sasl.NewPlainClient("", "alice", "alicepass"))
+	_, err = DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &Options{Auth: Password("alice", "alicepass")})
 	require.Error(t, err)
 
 	// SASL LOGIN through AUTHENTICATE works too.
-	ic, err := DialIMAP(ctx, "imap://"+env["PEERS_IMAP_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewLoginClient("alice", "alicepass"))
+	ic, err := DialIMAP(ctx, "imap://"+env["PEERS_IMAP_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: SASL(func() sasl.Client { return sasl.NewLoginClient("alice", "alicepass") })})
 	require.NoError(t, err)
 	ic.Close()
 }
@@ -52,11 +53,11 @@ func TestConnectIMAPInsecure(t *testing.T) {
 	addr := memIMAP(t)
 	ctx := tctx(t)
 	// imap:// without STARTTLS on offer and without AllowPlaintext: refused.
-	_, err := DialIMAP(ctx, "imap://"+addr, TLS{}, sasl.NewPlainClient("", "alice", "alicepass"))
+	_, err := DialIMAP(ctx, "imap://"+addr, &Options{Auth: Password("alice", "alicepass")})
 	require.ErrorIs(t, err, email.ErrInsecure)
-	_, err = DialIMAP(ctx, "pop3://"+addr, TLS{}, nil)
+	_, err = DialIMAP(ctx, "pop3://"+addr, nil)
 	require.ErrorIs(t, err, email.ErrInvalidArgument)
-	_, err = DialIMAP(ctx, "imap://", TLS{}, nil)
+	_, err = DialIMAP(ctx, "imap://", nil)
 	require.ErrorIs(t, err, email.ErrInvalidArgument)
 }
 
@@ -84,7 +85,7 @@ func TestIMAPSilentServer(t *testing.T) {
 			}
 		}
 	}()
-	ic, err := DialIMAP(tctx(t), "imap://"+ln.Addr().String(), TLS{AllowPlaintext: true}, sasl.NewPlainClient("", "alice", "alicepass"))
+	ic, err := DialIMAP(tctx(t), "imap://"+ln.Addr().String(), &Options{AllowPlaintext: true, Auth: Password("alice", "alicepass")})
 	require.NoError(t, err)
 	defer ic.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -95,4 +96,19 @@ func TestIMAPSilentServer(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 	_, err = ic.ListEnvelopes(tctx(t), "INBOX", email.ListOptions{})
 	require.Error(t, err, "the cut-off connection is not reused")
+}
+
+func TestIMAPStartTLSCertificateFailure(t *testing.T) {
+	env := testpeers.Load(t, "PEERS_IMAP_ADDR")
+	// Dovecot's certificate is signed by the peers' own CA, which the
+	// default configuration does not trust.
+	_, err := DialIMAP(tctx(t), "imap://"+env["PEERS_IMAP_ADDR"], &Options{Auth: plainAlice()})
+	require.Error(t, err)
+	var oe *email.OpError
+	require.ErrorAs(t, err, &oe, "a typed error, not a bare one")
+	assert.Equal(t, "imap", oe.Backend)
+	assert.Equal(t, "connect", oe.Op)
+	var cv *tls.CertificateVerificationError
+	require.ErrorAs(t, err, &cv, "the certificate failure is kept")
+	assert.NotContains(t, err.Error(), "alicepass")
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ioemail/ioemail/internal/imaptest"
@@ -27,7 +26,7 @@ func memClient(t testing.TB) *IMAPClient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ic, err := DialIMAP(ctx, "imap://"+memIMAP(t), TLS{AllowPlaintext: true}, sasl.NewPlainClient("", "alice", "alicepass"))
+	ic, err := DialIMAP(ctx, "imap://"+memIMAP(t), &Options{AllowPlaintext: true, Auth: Password("alice", "alicepass")})
 	require.NoError(t, err)
 	t.Cleanup(func() { ic.Close() })
 	return ic
@@ -37,10 +36,17 @@ func memClient(t testing.TB) *IMAPClient {
 // over STARTTLS, or skips.
 func dovecotClient(t testing.TB) *IMAPClient {
 	t.Helper()
-	env := testpeers.Load(t, "PEERS_IMAP_ADDR")
+	return peerClient(t, "PEERS_IMAP_ADDR", "alice", "alicepass")
+}
+
+// peerClient connects an IMAPClient to the loopback peer at the address
+// in key, over STARTTLS, as user, or skips.
+func peerClient(t testing.TB, key, user, pass string) *IMAPClient {
+	t.Helper()
+	env := testpeers.Load(t, key)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ic, err := DialIMAP(ctx, "imap://"+env["PEERS_IMAP_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "alicepass"))
+	ic, err := DialIMAP(ctx, "imap://"+env[key], &Options{TLSConfig: env.TLSConfig(t), Auth: Password(user, pass)})
 	require.NoError(t, err)
 	t.Cleanup(func() { ic.Close() })
 	return ic
@@ -59,4 +65,5 @@ func tctx(t testing.TB) context.Context {
 	return ctx
 }
 
-func plainAlice() sasl.Client { return sasl.NewPlainClient("", "alice", "alicepass") }
+// plainAlice authenticates as alice with her password.
+func plainAlice() *Auth { return Password("alice", "alicepass") }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-sasl"
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
@@ -30,8 +29,7 @@ func ExampleIMAPClient_SearchEnvelopes() {
 	ctx := context.Background()
 	c := client.New()
 	defer c.Close()
-	err = c.ConnectIMAP(ctx, "imap://"+addr, client.TLS{AllowPlaintext: true},
-		sasl.NewPlainClient("", "alice", "alicepass"))
+	err = c.ConnectIMAP(ctx, "imap://"+addr, &client.Options{AllowPlaintext: true, Auth: client.Password("alice", "alicepass")})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -209,23 +209,23 @@ func TestRecordSearchTranscripts(t *testing.T) {
 
 	// Dovecot: UID SORT with a LITERAL+ literal.
 	env := testpeers.Load(t, "PEERS_IMAPS_ADDR")
-	setup, err := DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, sasl.NewPlainClient("", "alice", "alicepass"))
+	setup, err := DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(t), Auth: Password("alice", "alicepass")})
 	require.NoError(t, err)
 	setup.DeleteMailbox(ctx, "srch-rec")
 	require.NoError(t, setup.CreateMailbox(ctx, "srch-rec"))
 	loadSearchSample(t, setup, "srch-rec")
 	setup.Close()
-	conn, err := Dial(ctx, env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(t)}, true)
+	conn, err := Dial(ctx, env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(t)}, true)
 	require.NoError(t, err)
 	record(t, ctx, conn, "search-dovecot-sort.txt", "SearchEnvelopes on Dovecot 2.3.19.1 (implicit TLS), login alice: UID SORT with a LITERAL+ literal, page 1 of 2.", "srch-rec", q, opts)
 
 	// imapmemserver: no SORT, so UID SEARCH CHARSET UTF-8 and a local sort.
 	addr := memIMAP(t)
-	setup, err = DialIMAP(ctx, "imap://"+addr, TLS{AllowPlaintext: true}, sasl.NewPlainClient("", "alice", "alicepass"))
+	setup, err = DialIMAP(ctx, "imap://"+addr, &Options{AllowPlaintext: true, Auth: Password("alice", "alicepass")})
 	require.NoError(t, err)
 	loadSearchSample(t, setup, "INBOX")
 	setup.Close()
-	conn, err = Dial(ctx, addr, TLS{AllowPlaintext: true}, false)
+	conn, err = Dial(ctx, addr, &Options{AllowPlaintext: true}, false)
 	require.NoError(t, err)
 	record(t, ctx, conn, "search-memserver-fallback.txt", "SearchEnvelopes on go-imap's imapmemserver (no SORT), login alice: UID SEARCH CHARSET UTF-8 with a quoted UTF-8 string (UTF8=ACCEPT), UID FETCH of the sort keys, page 1 of 2.", "INBOX", q, opts)
 }
@@ -282,7 +282,7 @@ func (r *recording) lines(side string, b []byte) {
 func BenchmarkIMAPSearchDovecot(b *testing.B) {
 	env := testpeers.Load(b, "PEERS_IMAPS_ADDR")
 	ctx := context.Background()
-	ic, err := DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], TLS{Config: env.TLSConfig(b)}, sasl.NewPlainClient("", "alice", "alicepass"))
+	ic, err := DialIMAP(ctx, "imaps://"+env["PEERS_IMAPS_ADDR"], &Options{TLSConfig: env.TLSConfig(b), Auth: Password("alice", "alicepass")})
 	require.NoError(b, err)
 	defer ic.Close()
 	mailbox := uniqueName("search-bench")

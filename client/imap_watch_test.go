@@ -170,7 +170,7 @@ func TestIMAPWatchMailbox(t *testing.T) {
 func memWatchClients(t *testing.T) func(*testing.T) *IMAPClient {
 	addr := memIMAP(t)
 	return func(t *testing.T) *IMAPClient {
-		ic, err := DialIMAP(tctx(t), "imap://"+addr, TLS{AllowPlaintext: true}, plainAlice())
+		ic, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: plainAlice()})
 		require.NoError(t, err)
 		t.Cleanup(func() { ic.Close() })
 		return ic

@@ -3,14 +3,17 @@ package client
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ioemail/ioemail/email"
@@ -18,59 +21,59 @@ import (
 	"github.com/ioemail/ioemail/search"
 )
 
-// JMAPOption tunes ConnectJMAP.
-type JMAPOption func(*jmapOptions)
-
-type jmapOptions struct {
-	hc         *http.Client
-	tlsConfig  *tls.Config
-	allowPlain bool
-}
-
-// JMAPHTTPClient makes the JMAP client use hc for its exchanges (its
-// transport, proxy and timeouts). Its CheckRedirect is replaced: the JMAP
-// machines follow redirects themselves.
-func JMAPHTTPClient(hc *http.Client) JMAPOption { return func(o *jmapOptions) { o.hc = hc } }
-
-// JMAPTLSConfig sets the TLS configuration of the default transport (for
-// example RootCAs for a private certificate authority).
-func JMAPTLSConfig(cfg *tls.Config) JMAPOption {
-	return func(o *jmapOptions) { o.tlsConfig = cfg }
-}
-
-// JMAPAllowPlaintext allows sending the Authorization header over plain
-// http to a host that is not a loopback address. Without it such a request
-// fails with email.ErrInsecure. Only for trusted networks.
-func JMAPAllowPlaintext() JMAPOption { return func(o *jmapOptions) { o.allowPlain = true } }
-
 // JMAPClient is a connected JMAP backend: a session and an HTTP client
 // that performs the exchanges of the jmap step machines. It implements
 // Storage, EnvelopeDiffer, MailboxDiffer and Sender. Mailboxes are named by
-// their JMAP ids (see package jmap).
+// their "/"-separated names, as on every backend; MailboxID gives a name's
+// server id (see package jmap).
+//
+// A JMAPClient is safe for concurrent use: its methods may be called from
+// several goroutines and their HTTP exchanges run in parallel (JMAP has no
+// connection state to keep in step). Set Watch before sharing the client.
 type JMAPClient struct {
 	hc         *http.Client
-	session    *jmap.Session
 	allowPlain bool
-	// Exchanges counts the HTTP exchanges made so far (for tests and
-	// benchmarks).
-	Exchanges int
-	// Watch tunes WatchMailbox (polling interval, push keep-alive).
+	auth       *Auth
+	log        *slog.Logger
+	trace      bool
+	reconnect  ReconnectPolicy
+	exchanges  atomic.Int64
+	closed     atomic.Bool
+
+	smu     sync.Mutex // guards session
+	session *jmap.Session
+
+	// Watch tunes WatchMailbox (polling interval, push keep-alive); its
+	// Interval starts as Options.WatchInterval.
 	Watch jmap.WatchOptions
 }
 
-// ConnectJMAP discovers the JMAP session at sessionURL (a URL with an empty
-// path gets /.well-known/jmap, RFC 8620 section 2.2; redirects are
-// followed) with auth, the whole Authorization header value ("Basic ..." or
-// "Bearer ..."), and registers the JMAP backend for storage and sending.
-// auth is refused over plain http to a host that is not a loopback
-// address, unless JMAPAllowPlaintext is given.
-func (c *Client) ConnectJMAP(ctx context.Context, sessionURL, auth string, opts ...JMAPOption) error {
-	jc, err := DialJMAP(ctx, sessionURL, auth, opts...)
+// Exchanges returns the number of HTTP exchanges made so far (for tests
+// and benchmarks).
+func (j *JMAPClient) Exchanges() int64 { return j.exchanges.Load() }
+
+// ConnectJMAP discovers the JMAP session at sessionURL as DialJMAP does
+// and registers the JMAP backend for storage and sending, closing the one
+// registered before.
+func (c *Client) ConnectJMAP(ctx context.Context, sessionURL string, opts *Options) error {
+	jc, err := DialJMAP(ctx, sessionURL, opts)
 	if err != nil {
 		return err
 	}
+	if old, ok := c.storage[slotJMAP].(*JMAPClient); ok {
+		old.Close()
+	}
 	c.storage[slotJMAP] = jc
 	c.senders[sendJMAP] = jc
+	c.closers = append(c.closers, jc)
+	return nil
+}
+
+// Close closes the client's idle HTTP connections; later calls fail with
+// an error matching ErrClosed. Calls in flight are not interrupted.
+func (j *JMAPClient) Close() error {
+	j.closed.Store(true)
+	j.hc.CloseIdleConnections()
 	return nil
 }
 
@@ -80,18 +83,29 @@ func (c *Client) JMAP() *JMAPClient {
 	return jc
 }
 
-// DialJMAP discovers the session as ConnectJMAP does and returns the
-// backend without registering it.
-func DialJMAP(ctx context.Context, sessionURL, auth string, opts ...JMAPOption) (*JMAPClient, error) {
-	var o jmapOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	hc := o.hc
+// DialJMAP discovers the JMAP session at sessionURL (a URL with an empty
+// path gets /.well-known/jmap, RFC 8620 section 2.2; redirects are
+// followed) and returns the backend.
+//
+// opts.Auth gives the Authorization header: HTTP Basic for Password,
+// "Bearer" with a token asked of the TokenSource before every request for
+// OAuth2 and Bearer. Credentials are refused over plain http to a host
+// that is not a loopback address (email.ErrInsecure) unless
+// opts.AllowPlaintext is set. opts.HTTPClient, or else opts.TLSConfig and
+// opts.Dialer, shape the HTTP transport.
+//
+// ctx bounds the session discovery and is not kept. Errors are
+// *email.OpError values with Op "connect".
+func DialJMAP(ctx context.Context, sessionURL string, opts *Options) (*JMAPClient, error) {
+	o := opts.get()
+	hc := o.HTTPClient
 	if hc == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
-		if o.tlsConfig != nil {
-			tr.TLSClientConfig = o.tlsConfig.Clone()
+		if o.TLSConfig != nil {
+			tr.TLSClientConfig = o.TLSConfig.Clone()
+		}
+		if o.Dialer != nil {
+			tr.DialContext = o.Dialer
 		}
 		hc = &http.Client{Transport: tr}
 	} else {
@@ -99,27 +113,55 @@ func DialJMAP(ctx context.Context, sessionURL, auth string, opts ...JMAPOption) 
 		hc = &cp
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	jc := &JMAPClient{hc: hc, allowPlain: o.allowPlain}
-	s, err := runJMAP(ctx, jc, jmap.Discover(sessionURL, auth))
+	jc := &JMAPClient{hc: hc, allowPlain: o.AllowPlaintext, auth: o.Auth, log: o.logger(),
+		trace: o.Trace && o.Logger != nil, reconnect: o.reconnectPolicy()}
+	jc.Watch.Interval = o.WatchInterval
+	s, err := jc.discover(ctx, sessionURL)
 	if err != nil {
+		jc.log.Warn("jmap: session discovery failed", "err", err)
 		return nil, &email.OpError{Backend: "jmap", Op: "connect", Err: err}
 	}
 	jc.session = s
+	jc.log.Info("jmap: connected", "api", redactURL(s.APIURL))
 	return jc, nil
 }
 
+// discover fetches the session at sessionURL with j's credentials.
+func (j *JMAPClient) discover(ctx context.Context, sessionURL string) (*jmap.Session, error) {
+	var auth string
+	switch {
+	case j.auth == nil:
+	case j.auth.kind == authOAuth2:
+		// do puts a fresh token in every request; the session keeps none.
+		auth = "Bearer"
+	default:
+		var err error
+		if auth, err = j.auth.header(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return runJMAP(ctx, j, jmap.Discover(sessionURL, auth))
+}
+
 // Session returns the JMAP session.
-func (j *JMAPClient) Session() *jmap.Session { return j.session }
+func (j *JMAPClient) Session() *jmap.Session {
+	j.smu.Lock()
+	defer j.smu.Unlock()
+	return j.session
+}
 
 // sess returns the session, fetched again first when a response said it
 // changed (jmap.Session.Stale). When fetching fails the old session is
 // kept and the operation goes on with it.
 func (j *JMAPClient) sess(ctx context.Context) *jmap.Session {
-	if !j.session.Stale() {
-		return j.session
+	cur := j.Session()
+	if !cur.Stale() {
+		return cur
 	}
-	s, err := runJMAP(ctx, j, jmap.Discover(j.session.URL, j.session.Authorization()))
-	if err == nil {
+	s, err := j.discover(ctx, cur.URL)
+	j.smu.Lock()
+	defer j.smu.Unlock()
+	if err == nil && j.session == cur {
 		j.session = s
 	}
 	return j.session
@@ -137,6 +179,9 @@ func runJMAP[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R]) (R, e
 // pausing when it asks to wait.
 func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R], onEvent func(email.WatchEvent) error) (R, error) {
 	var zero R
+	if j.closed.Load() {
+		return zero, ErrClosed
+	}
 	var in jmap.Response
 	for {
 		req, done := m.Resume(in)
@@ -163,7 +208,7 @@ func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R],
 			case <-t.C:
 			}
 		default:
-			j.Exchanges++
+			j.exchanges.Add(1)
 			in = j.do(ctx, req)
 		}
 	}
@@ -189,12 +234,21 @@ func (j *JMAPClient) do(ctx context.Context, req jmap.Request) jmap.Response {
 	for k, v := range req.Header {
 		hr.Header[k] = v
 	}
+	if j.auth != nil && j.auth.kind == authOAuth2 && hr.Header.Get("Authorization") != "" {
+		// A fresh token for every request: the source refreshes it.
+		h, err := j.auth.header(ctx)
+		if err != nil {
+			return jmap.Response{Err: err}
+		}
+		hr.Header.Set("Authorization", h)
+	}
+	j.traceRequest(hr, req.Body)
 	resp, err := j.hc.Do(hr)
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return jmap.Response{Err: cerr}
 		}
-		return jmap.Response{Err: scrubURLError(err)}
+		return jmap.Response{Err: transportError(err)}
 	}
 	defer resp.Body.Close()
 	limit := req.Limit()
@@ -206,12 +260,24 @@ func (j *JMAPClient) do(ctx context.Context, req jmap.Request) jmap.Response {
 		if cerr := ctx.Err(); cerr != nil {
 			return jmap.Response{Err: cerr}
 		}
-		return jmap.Response{Err: fmt.Errorf("jmap: reading response: %w", errors.Join(email.ErrProtocol, scrubURLError(err)))}
+		return jmap.Response{Err: fmt.Errorf("jmap: reading response: %w", jmap.TransportError(scrubURLError(err), true))}
 	}
 	if int64(len(data)) > limit {
 		return jmap.Response{Err: fmt.Errorf("jmap: response over the limit of %d bytes: %w", limit, email.ErrTooLarge)}
 	}
+	j.traceResponse(resp, data)
 	return jmap.Response{Status: resp.StatusCode, Header: jmap.Header(resp.Header), Body: data}
+}
+
+// transportError maps a failure of net/http to jmap.TransportError: the
+// error matches jmap.ErrTransport and the underlying error, and
+// email.ErrProtocol too when the reply was not well-formed HTTP (net/http
+// then says "malformed", or a textproto.ProtocolError is in the chain).
+func transportError(err error) error {
+	err = scrubURLError(err)
+	var pe textproto.ProtocolError
+	malformed := errors.As(err, &pe) || strings.Contains(err.Error(), "malformed")
+	return jmap.TransportError(err, malformed)
 }
 
 // scrubURLError drops the URL from a *url.Error (a URL may carry a token in
@@ -239,42 +305,129 @@ func jmapErr(op string, err error) error {
 	return &email.OpError{Backend: "jmap", Op: op, Err: err}
 }
 
+// mailboxIDs returns the server ids of the mailbox names, from the
+// session's snapshot of the mailbox tree when it holds them (cached
+// reports that), else after reading the tree again.
+func (j *JMAPClient) mailboxIDs(ctx context.Context, s *jmap.Session, names []string) (ids []string, cached bool, err error) {
+	cached = true
+	for _, n := range names {
+		id, ok := s.CachedMailboxID(n)
+		if !ok {
+			cached = false
+			if id, err = runJMAP(ctx, j, jmap.ResolveMailbox(s, n)); err != nil {
+				return nil, false, err
+			}
+		}
+		ids = append(ids, id)
+	}
+	return ids, cached, nil
+}
+
+// withMailboxes runs op with the server ids of the mailbox names. When op
+// fails with ids taken from the session's snapshot, the snapshot may be
+// stale (a mailbox deleted or recreated by another client): the tree is
+// read again, a name now unknown fails with *email.NotFoundError, and op
+// runs once more if a name now has another id (the server refused the old
+// id, so the first attempt changed nothing for it).
+func (j *JMAPClient) withMailboxes(ctx context.Context, s *jmap.Session, names []string, op func(ids []string) error) error {
+	ids, cached, err := j.mailboxIDs(ctx, s, names)
+	if err != nil {
+		return err
+	}
+	err = op(ids)
+	if err == nil || !cached || ctx.Err() != nil {
+		return err
+	}
+	s.ForgetMailboxes()
+	again, _, rerr := j.mailboxIDs(ctx, s, names)
+	if rerr != nil {
+		if errors.Is(rerr, email.ErrNotFound) {
+			return rerr
+		}
+		return err
+	}
+	for i := range ids {
+		if ids[i] != again[i] {
+			return op(again)
+		}
+	}
+	return err
+}
+
+// withMailbox is withMailboxes for one name.
+func (j *JMAPClient) withMailbox(ctx context.Context, s *jmap.Session, name string, op func(id string) error) error {
+	return j.withMailboxes(ctx, s, []string{name}, func(ids []string) error { return op(ids[0]) })
+}
+
+// MailboxID returns the server id of the mailbox name (the name every
+// shared call takes, see jmap.ResolveMailbox), for callers that use the
+// jmap machines or JMAP methods directly. An unknown name fails with an
+// error matching email.ErrNotFound.
+func (j *JMAPClient) MailboxID(ctx context.Context, name string) (string, error) {
+	ids, _, err := j.mailboxIDs(ctx, j.sess(ctx), []string{name})
+	if err != nil {
+		return "", jmapErr("mailbox_id", err)
+	}
+	return ids[0], nil
+}
+
 // ListMailboxes lists every mailbox in one exchange; see jmap.ListMailboxes.
+// ID and Name are both the mailbox name, as on the other backends;
+// MailboxID gives the server id.
 func (j *JMAPClient) ListMailboxes(ctx context.Context, opts email.ListMailboxesOptions) ([]email.Mailbox, error) {
 	out, err := runJMAP(ctx, j, jmap.ListMailboxes(j.sess(ctx), opts))
 	return out, jmapErr("list_mailboxes", err)
 }
 
-// CreateMailbox creates the mailbox at a "/"-separated path, parents
+// CreateMailbox creates the mailbox name, a "/"-separated path, parents
 // included; see jmap.CreateMailbox.
 func (j *JMAPClient) CreateMailbox(ctx context.Context, name string) error {
 	_, err := j.CreateMailboxID(ctx, name)
 	return err
 }
 
-// CreateMailboxID is CreateMailbox returning the new mailbox's id.
+// CreateMailboxID is CreateMailbox returning the new mailbox's server id.
 func (j *JMAPClient) CreateMailboxID(ctx context.Context, name string) (string, error) {
 	id, err := runJMAP(ctx, j, jmap.CreateMailbox(j.sess(ctx), name))
 	return id, jmapErr("create_mailbox", err)
 }
 
-// DeleteMailbox destroys the mailbox with the given id; see
-// jmap.DeleteMailbox.
-func (j *JMAPClient) DeleteMailbox(ctx context.Context, id string) error {
-	_, err := runJMAP(ctx, j, jmap.DeleteMailbox(j.sess(ctx), id))
+// DeleteMailbox destroys the mailbox name; see jmap.DeleteMailbox. An
+// unknown name fails with an error matching email.ErrNotFound; the inbox
+// is refused (email.ErrRefused) before any exchange, as on the other
+// backends.
+func (j *JMAPClient) DeleteMailbox(ctx context.Context, name string) error {
+	if email.IsInbox(name) {
+		return jmapErr("delete_mailbox", fmt.Errorf("jmap: the inbox cannot be deleted: %w", email.ErrRefused))
+	}
+	s := j.sess(ctx)
+	err := j.withMailbox(ctx, s, name, func(id string) error {
+		_, err := runJMAP(ctx, j, jmap.DeleteMailbox(s, id))
+		return err
+	})
 	return jmapErr("delete_mailbox", err)
 }
 
-// ListEnvelopes lists a page of the mailbox with the given id, newest Date
-// first, one exchange per page; see jmap.ListEnvelopes.
+// ListEnvelopes lists a page of the mailbox, newest Date first, one
+// exchange per page; see jmap.ListEnvelopes.
 func (j *JMAPClient) ListEnvelopes(ctx context.Context, mailbox string, opts email.ListOptions) ([]email.Envelope, error) {
-	out, err := runJMAP(ctx, j, jmap.ListEnvelopes(j.sess(ctx), mailbox, opts))
+	var out []email.Envelope
+	s := j.sess(ctx)
+	err := j.withMailbox(ctx, s, mailbox, func(id string) (err error) {
+		out, err = runJMAP(ctx, j, jmap.ListEnvelopes(s, id, opts))
+		return err
+	})
 	return out, jmapErr("list_envelopes", err)
 }
 
 // GetMessage downloads the raw message into w; see jmap.GetMessage.
 func (j *JMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
-	data, err := runJMAP(ctx, j, jmap.GetMessage(j.sess(ctx), mailbox, id, 0))
+	var data []byte
+	s := j.sess(ctx)
+	err := j.withMailbox(ctx, s, mailbox, func(mid string) (err error) {
+		data, err = runJMAP(ctx, j, jmap.GetMessage(s, mid, id, 0))
+		return err
+	})
 	if err != nil {
 		return 0, jmapErr("get_message", err)
 	}
@@ -286,7 +439,8 @@ func (j *JMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.Wr
 // mailbox with flags; see jmap.AddMessage. A message over the server's
 // maxSizeUpload fails with email.ErrTooLarge.
 func (j *JMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
-	limit := j.sess(ctx).MaxUpload()
+	s := j.sess(ctx)
+	limit := s.MaxUpload()
 	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return "", jmapErr("add_message", err)
@@ -294,46 +448,74 @@ func (j *JMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader
 	if int64(len(raw)) > limit {
 		return "", jmapErr("add_message", fmt.Errorf("jmap: message over maxSizeUpload %d: %w", limit, email.ErrTooLarge))
 	}
-	id, err := runJMAP(ctx, j, jmap.AddMessage(j.sess(ctx), mailbox, raw, flags))
+	var id string
+	err = j.withMailbox(ctx, s, mailbox, func(mid string) (err error) {
+		id, err = runJMAP(ctx, j, jmap.AddMessage(s, mid, raw, flags))
+		return err
+	})
 	return id, jmapErr("add_message", err)
 }
 
 // CopyMessages adds the target mailbox to the emails; the ids stay the
 // same (see jmap.CopyMessages for what a JMAP copy means).
 func (j *JMAPClient) CopyMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
-	out, err := runJMAP(ctx, j, jmap.CopyMessages(j.sess(ctx), to, ids))
+	var out []string
+	s := j.sess(ctx)
+	err := j.withMailboxes(ctx, s, []string{from, to}, func(m []string) (err error) {
+		out, err = runJMAP(ctx, j, jmap.CopyMessages(s, m[1], ids))
+		return err
+	})
 	return out, jmapErr("copy_messages", err)
 }
 
 // MoveMessages moves the emails from one mailbox to another; the ids stay
 // the same.
 func (j *JMAPClient) MoveMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
-	out, err := runJMAP(ctx, j, jmap.MoveMessages(j.sess(ctx), from, to, ids))
+	var out []string
+	s := j.sess(ctx)
+	err := j.withMailboxes(ctx, s, []string{from, to}, func(m []string) (err error) {
+		out, err = runJMAP(ctx, j, jmap.MoveMessages(s, m[0], m[1], ids))
+		return err
+	})
 	return out, jmapErr("move_messages", err)
 }
 
 // DeleteMessages removes the emails from the mailbox, destroying those
 // that were in no other mailbox; see jmap.DeleteMessages.
 func (j *JMAPClient) DeleteMessages(ctx context.Context, mailbox string, ids []string) error {
-	_, err := runJMAP(ctx, j, jmap.DeleteMessages(j.sess(ctx), mailbox, ids))
+	s := j.sess(ctx)
+	err := j.withMailbox(ctx, s, mailbox, func(mid string) error {
+		_, err := runJMAP(ctx, j, jmap.DeleteMessages(s, mid, ids))
+		return err
+	})
 	return jmapErr("delete_message", err)
 }
 
-// StoreFlags changes the keywords of the emails; see jmap.StoreFlags.
+// StoreFlags changes the keywords of the emails; see jmap.StoreFlags. The
+// mailbox must exist, as on the other backends.
 func (j *JMAPClient) StoreFlags(ctx context.Context, mailbox string, ids []string, op email.FlagOp, flags email.Flags) error {
-	_, err := runJMAP(ctx, j, jmap.StoreFlags(j.sess(ctx), ids, op, flags))
+	s := j.sess(ctx)
+	err := j.withMailbox(ctx, s, mailbox, func(string) error {
+		_, err := runJMAP(ctx, j, jmap.StoreFlags(s, ids, op, flags))
+		return err
+	})
 	return jmapErr("store_flags", err)
 }
 
 // DiffEnvelopes reports what changed in the mailbox since state; see
 // jmap.DiffEnvelopes.
 func (j *JMAPClient) DiffEnvelopes(ctx context.Context, mailbox string, state email.State) (email.EnvelopeDiff, error) {
-	out, err := runJMAP(ctx, j, jmap.DiffEnvelopes(j.sess(ctx), mailbox, state))
+	var out email.EnvelopeDiff
+	s := j.sess(ctx)
+	err := j.withMailbox(ctx, s, mailbox, func(id string) (err error) {
+		out, err = runJMAP(ctx, j, jmap.DiffEnvelopes(s, id, state))
+		return err
+	})
 	return out, jmapErr("diff_envelopes", err)
 }
 
-// DiffMailboxes reports what changed among the mailboxes since state; see
-// jmap.DiffMailboxes.
+// DiffMailboxes reports, by mailbox name, what changed among the mailboxes
+// since state; see jmap.DiffMailboxes.
 func (j *JMAPClient) DiffMailboxes(ctx context.Context, state email.State) (email.MailboxDiff, error) {
 	out, err := runJMAP(ctx, j, jmap.DiffMailboxes(j.sess(ctx), state))
 	return out, jmapErr("diff_mailboxes", err)
@@ -347,12 +529,16 @@ func (j *JMAPClient) SendMessage(ctx context.Context, raw []byte, opts email.Sen
 	return out, jmapErr("send_message", err)
 }
 
-// WatchMailbox calls fn for every change in the mailbox with the given id
-// until ctx ends (it then returns nil) or fn fails; see jmap.WatchMailbox.
-// It uses push when the server offers it and polls every Watch.Interval
-// otherwise.
+// WatchMailbox calls fn for every change in the mailbox until ctx ends (it
+// then returns nil) or fn fails; see jmap.WatchMailbox. It uses push when
+// the server offers it and polls every Watch.Interval otherwise (by
+// default jmap.DefaultPollInterval).
 func (j *JMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error {
-	_, err := runJMAPEvents(ctx, j, jmap.WatchMailbox(j.sess(ctx), mailbox, j.Watch), fn)
+	s := j.sess(ctx)
+	ids, _, err := j.mailboxIDs(ctx, s, []string{mailbox})
+	if err == nil {
+		_, err = runJMAPEvents(ctx, j, jmap.WatchMailbox(s, ids[0], j.Watch), fn)
+	}
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -362,6 +548,11 @@ func (j *JMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(e
 // SearchEnvelopes lists the page of the mailbox matching q; see
 // jmap.SearchEnvelopes.
 func (j *JMAPClient) SearchEnvelopes(ctx context.Context, mailbox string, q search.Query, opts email.ListOptions) ([]email.Envelope, error) {
-	out, err := runJMAP(ctx, j, jmap.SearchEnvelopes(j.sess(ctx), mailbox, q, opts))
+	var out []email.Envelope
+	s := j.sess(ctx)
+	err := j.withMailbox(ctx, s, mailbox, func(id string) (err error) {
+		out, err = runJMAP(ctx, j, jmap.SearchEnvelopes(s, id, q, opts))
+		return err
+	})
 	return out, jmapErr("search_envelopes", err)
 }

@@ -14,7 +14,7 @@ func ExampleClient_ConnectJMAP() {
 	ctx := context.Background()
 	c := client.New()
 	defer c.Close()
-	if err := c.ConnectJMAP(ctx, "https://jmap.example.org/", "Bearer my-token"); err != nil {
+	if err := c.ConnectJMAP(ctx, "https://jmap.example.org/", &client.Options{Auth: client.Bearer("alice@example.org", "my-token")}); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -1,9 +1,11 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,8 +31,7 @@ func sessionJSON(base string) string {
 // hostile starts a server whose session is sane and whose API endpoint is
 // api.
 func hostile(t *testing.T, api http.HandlerFunc) *httptest.Server {
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/.well-known/jmap":
 			http.Redirect(w, r, "/session", http.StatusMovedPermanently)
@@ -46,6 +47,22 @@ func hostile(t *testing.T, api http.HandlerFunc) *httptest.Server {
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// mailboxTree is the Mailbox/get answer of the scripted servers: the inbox
+// and a mailbox "m" (id "mb").
+const mailboxTree = `{"methodResponses":[["Mailbox/get",{"state":"m1","list":[{"id":"in","name":"Inbox","parentId":null,"role":"inbox"},{"id":"mb","name":"m","parentId":null,"role":null}]},"0"]]}`
+
+// mailboxGet answers the name lookup of the client (a request holding a
+// Mailbox/get alone) with mailboxTree; it reports whether it did.
+func mailboxGet(w http.ResponseWriter, r *http.Request) bool {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !bytes.Contains(body, []byte(`"Mailbox/get"`)) || bytes.Count(body, []byte(`"accountId"`)) != 1 {
+		return false
+	}
+	fmt.Fprint(w, mailboxTree)
+	return true
 }
 
 func TestJMAPHostileServer(t *testing.T) {
@@ -102,13 +119,16 @@ func TestJMAPHostileServer(t *testing.T) {
 		}, email.ErrProtocol},
 		{"missing response", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"methodResponses":[]}`) }, email.ErrProtocol},
 		{"notUpdated", func(w http.ResponseWriter, r *http.Request) {
+			if mailboxGet(w, r) {
+				return
+			}
 			fmt.Fprint(w, `{"methodResponses":[["Email/set",{"notUpdated":{"x":{"type":"forbidden"}}},"u0"]]}`)
 		}, email.ErrRefused},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			srv := hostile(t, c.api)
-			jc, err := client.DialJMAP(ctx, srv.URL, secretAuth)
+			jc, err := client.DialJMAP(ctx, srv.URL, bearer(secretAuth))
 			require.NoError(t, err)
 			if c.name == "notUpdated" {
 				err = jc.StoreFlags(ctx, "m", []string{"x"}, email.FlagAdd, email.ParseFlags(`\Seen`))
@@ -128,14 +148,14 @@ func TestJMAPHostileServer(t *testing.T) {
 func TestJMAPSessionFailures(t *testing.T) {
 	ctx := context.Background()
 	srv := hostile(t, nil)
-	_, err := client.DialJMAP(ctx, srv.URL, "Bearer wrong")
+	_, err := client.DialJMAP(ctx, srv.URL, bearer("Bearer wrong"))
 	assert.ErrorIs(t, err, email.ErrRefused)
 	assert.NotContains(t, err.Error(), "wrong")
 
 	// Plain http to a host that is not loopback: refused before any I/O.
-	_, err = client.DialJMAP(ctx, "http://mail.example.invalid/", secretAuth)
+	_, err = client.DialJMAP(ctx, "http://mail.example.invalid/", bearer(secretAuth))
 	assert.ErrorIs(t, err, email.ErrInsecure)
-	_, err = client.DialJMAP(ctx, "ftp://x/", secretAuth)
+	_, err = client.DialJMAP(ctx, "ftp://x/", bearer(secretAuth))
 	assert.ErrorIs(t, err, email.ErrInvalidArgument)
 
 	huge := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -143,14 +163,14 @@ func TestJMAPSessionFailures(t *testing.T) {
 		w.WriteHeader(200)
 	}))
 	defer huge.Close()
-	_, err = client.DialJMAP(ctx, huge.URL, secretAuth)
+	_, err = client.DialJMAP(ctx, huge.URL, bearer(secretAuth))
 	assert.ErrorIs(t, err, email.ErrTooLarge)
 
 	loop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/.well-known/jmap", http.StatusFound)
 	}))
 	defer loop.Close()
-	_, err = client.DialJMAP(ctx, loop.URL, secretAuth)
+	_, err = client.DialJMAP(ctx, loop.URL, bearer(secretAuth))
 	assert.ErrorIs(t, err, jmap.ErrRedirectLoop)
 
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -163,7 +183,7 @@ func TestJMAPSessionFailures(t *testing.T) {
 	tctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = client.DialJMAP(tctx, slow.URL, secretAuth)
+	_, err = client.DialJMAP(tctx, slow.URL, bearer(secretAuth))
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 4*time.Second, "cancellation is prompt")
 }
@@ -181,7 +201,7 @@ func TestJMAPSessionStateChange(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	jc, err := client.DialJMAP(ctx, srv.URL, secretAuth)
+	jc, err := client.DialJMAP(ctx, srv.URL, bearer(secretAuth))
 	require.NoError(t, err)
 	_, err = jc.ListMailboxes(ctx, email.ListMailboxesOptions{})
 	require.NoError(t, err)

@@ -127,6 +127,9 @@ func (p *pushServer) handler(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "event: state\r\ndata: {\"@type\":\"StateChange\",\"changed\":{\"A\":{\"Email\":\"%d\"}}}\r\n\r\n", p.state)
 		p.mu.Unlock()
 	case r.URL.Path == "/api":
+		if mailboxGet(w, r) {
+			return
+		}
 		p.api(w, r)
 	default:
 		w.WriteHeader(404)
@@ -182,11 +185,11 @@ func TestJMAPWatchPush(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	jc, err := client.DialJMAP(ctx, srv.URL, secretAuth)
+	jc, err := client.DialJMAP(ctx, srv.URL, bearer(secretAuth))
 	require.NoError(t, err)
 	var events []email.WatchEvent
 	go p.change(func() { p.emails["e2"] = "$draft" })
-	err = jc.WatchMailbox(ctx, "mb", func(ev email.WatchEvent) error {
+	err = jc.WatchMailbox(ctx, "m", func(ev email.WatchEvent) error {
 		events = append(events, ev)
 		switch len(events) {
 		case 1:
@@ -215,9 +218,9 @@ func TestJMAPWatchGarbageStream(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	jc, err := client.DialJMAP(ctx, srv.URL, secretAuth)
+	jc, err := client.DialJMAP(ctx, srv.URL, bearer(secretAuth))
 	require.NoError(t, err)
-	err = jc.WatchMailbox(ctx, "mb", func(email.WatchEvent) error { return nil })
+	err = jc.WatchMailbox(ctx, "m", func(email.WatchEvent) error { return nil })
 	require.Error(t, err)
 	assert.ErrorIs(t, err, email.ErrTooLarge, "an endless stream of garbage is cut at the bound")
 }

@@ -13,34 +13,6 @@ import (
 	"github.com/ioemail/ioemail/email"
 )
 
-// TLS configures transport security for the Connect methods.
-//
-// By default certificates are verified against the host of the URL; the
-// zero TLS is the secure choice.
-type TLS struct {
-	// Config is the TLS configuration to use; nil means a default one.
-	// ServerName is filled from the URL when empty.
-	Config *tls.Config
-	// AllowPlaintext allows a plain-text scheme (imap://, smtp://) to stay
-	// unencrypted when the server does not offer STARTTLS, and allows
-	// authenticating over such a link. Only for loopback tests and trusted
-	// networks.
-	AllowPlaintext bool
-}
-
-func (t TLS) config(host string) *tls.Config {
-	var cfg *tls.Config
-	if t.Config != nil {
-		cfg = t.Config.Clone()
-	} else {
-		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = host
-	}
-	return cfg
-}
-
 // NetConn is a stream connection that network step machines run on. It
 // performs their write, read and STARTTLS requests with deadlines taken
 // from the context of each call.
@@ -49,6 +21,7 @@ type NetConn struct {
 	tlsConf *tls.Config
 	buf     []byte
 	secure  bool
+	trace   *wireTrace
 }
 
 // NewNetConn wraps an established connection. secure says whether it is
@@ -57,19 +30,20 @@ func NewNetConn(conn net.Conn, tlsConf *tls.Config, secure bool) *NetConn {
 	return &NetConn{conn: conn, tlsConf: tlsConf, buf: make([]byte, 32<<10), secure: secure}
 }
 
-// Dial connects to addr ("host:port"); with implicitTLS the connection is
-// wrapped in TLS at once.
-func Dial(ctx context.Context, addr string, t TLS, implicitTLS bool) (*NetConn, error) {
+// Dial connects to addr ("host:port") with opts.Dialer (a net.Dialer when
+// nil); with implicitTLS the connection is wrapped in TLS at once, using
+// opts.TLSConfig. The TLS configuration is kept for STARTTLS.
+func Dial(ctx context.Context, addr string, opts *Options, implicitTLS bool) (*NetConn, error) {
+	o := opts.get()
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	conn, err := o.dial(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
-	cfg := t.config(host)
+	cfg := o.tlsConfig(host)
 	if implicitTLS {
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
@@ -92,10 +66,19 @@ func (c *NetConn) Close() error { return c.conn.Close() }
 // that error. Cancelling ctx interrupts a blocked read or write.
 func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], onEvent func(email.WatchEvent) error) (R, error) {
 	var zero R
-	stop := context.AfterFunc(ctx, func() { c.conn.SetDeadline(time.Unix(1, 0)) })
+	// Cancelling ctx sets a past deadline, waking a blocked read or write.
+	// If the function has started when the run ends, wait for it: it must
+	// not reach the connection after RunNet has returned, when another
+	// call may be using it (every call sets its own deadlines, so a past
+	// one left behind is harmless once the function is done).
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		c.conn.SetDeadline(time.Unix(1, 0))
+		close(fired)
+	})
 	defer func() {
-		if stop() {
-			c.conn.SetDeadline(time.Time{})
+		if !stop() {
+			<-fired
 		}
 	}()
 	var in coroutine.NetReply
@@ -111,6 +94,7 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 		switch req.Op {
 		case coroutine.NetWrite:
 			c.setDeadline(ctx, 0, c.conn.SetWriteDeadline)
+			c.trace.sent(req.Data)
 			if _, err := c.conn.Write(req.Data); err != nil {
 				return zero, ctxErr(ctx, err)
 			}
@@ -120,8 +104,9 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 			switch {
 			case n > 0:
 				in.Data = c.buf[:n]
+				c.trace.received(in.Data)
 			case err == nil:
-			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && ctx.Err() == nil:
+			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && !ctxEnded(ctx):
 				in.TimedOut = true
 			case isEOF(err):
 				in.EOF = true
@@ -169,15 +154,45 @@ func isEOF(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed)
 }
 
+// ctxEnded reports whether ctx is done or its deadline has passed (the
+// connection deadline copies the context's, and may fire a moment before
+// the context itself reports it).
+func ctxEnded(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
+}
+
 // ctxErr prefers the context's error when the context ended the I/O.
 func ctxErr(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
-	// The connection deadline copies the context's; it may fire a moment
-	// before the context itself reports it.
-	if dl, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
+	if errors.Is(err, os.ErrDeadlineExceeded) && ctxEnded(ctx) {
 		return context.DeadlineExceeded
 	}
 	return err
 }
+
+// tracked records whether its machine finished, and whether it got as far
+// as asking for I/O that was performed.
+type tracked[R any] struct {
+	m       coroutine.NetMachine[R]
+	done    bool
+	resumed int
+}
+
+func (t *tracked[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
+	req, done := t.m.Resume(in)
+	t.done = done
+	t.resumed++
+	return req, done
+}
+
+func (t *tracked[R]) Result() (R, error) { return t.m.Result() }
+
+// touched reports whether a request of the machine was carried out: only
+// then can an unfinished machine have left the stream out of step.
+func (t *tracked[R]) touched() bool { return t.resumed > 1 }

@@ -40,7 +40,7 @@ func pair(t *testing.T) (*NetConn, net.Conn) {
 	defer ln.Close()
 	acc := make(chan net.Conn, 1)
 	go func() { c, _ := ln.Accept(); acc <- c }()
-	nc, err := Dial(context.Background(), ln.Addr().String(), TLS{}, false)
+	nc, err := Dial(context.Background(), ln.Addr().String(), nil, false)
 	require.NoError(t, err)
 	srv := <-acc
 	t.Cleanup(func() { nc.Close(); srv.Close() })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -11,65 +12,45 @@ import (
 	"sync"
 	"time"
 
-	"github.com/emersion/go-sasl"
-
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/smtp"
 )
 
-// ErrSMTPClosed is returned by an SMTPClient whose connection was closed,
-// by Close or after an error that left it unusable. Reconnect with
-// ConnectSMTP.
-var ErrSMTPClosed = errors.New("client: SMTP connection closed")
-
-// SMTPOption tunes ConnectSMTP.
-type SMTPOption func(*smtp.Config)
-
-// SMTPDomain sets the name the client gives in EHLO (RFC 5321 section
-// 4.1.1.1): a fully qualified host name or an address literal. The default
-// is the host name of the machine when it is fully qualified, else the
-// address literal of the connection's local address, such as
-// "[192.0.2.7]".
-func SMTPDomain(name string) SMTPOption { return func(c *smtp.Config) { c.Domain = name } }
-
-// SMTPConfig replaces the whole session configuration (limits, and
-// switching PIPELINING or CHUNKING off); an empty Domain keeps the
-// default.
-func SMTPConfig(cfg smtp.Config) SMTPOption {
-	return func(c *smtp.Config) {
-		d := c.Domain
-		*c = cfg
-		if c.Domain == "" {
-			c.Domain = d
-		}
-	}
-}
-
 // SMTPClient is a connected SMTP submission backend: one connection and
-// the session of the smtp step machines. It implements Sender. Its methods
-// may be called from several goroutines; they run one at a time.
+// the session of the smtp step machines. It implements Sender. It is safe
+// for concurrent use: its methods may be called from several goroutines,
+// and run one at a time.
+//
+// A call cut off in the middle of an exchange (its context ended) or
+// failed on I/O, on a protocol error or on a 421 reply leaves the
+// connection unusable: it is closed, and every later call fails with an
+// error matching ErrConnBroken. After Close, calls fail with ErrClosed.
 type SMTPClient struct {
 	mu     sync.Mutex
 	conn   *NetConn
 	s      *smtp.Session
 	closed bool
+	// broken says why the connection became unusable.
+	broken error
+
+	// What dialing again needs (see ReconnectPolicy).
+	addr     string
+	implicit bool
+	opts     Options
+	log      *slog.Logger
 }
 
-// ConnectSMTP connects to the submission server at rawURL and registers it
-// as the SMTP sending backend (JMAP, when registered, still comes first).
-//
-// The URL is smtps://host[:port] for implicit TLS (RFC 8314, default port
-// 465) or smtp://host[:port] for a clear connection upgraded with STARTTLS
-// (default port 587). STARTTLS is required unless t.AllowPlaintext is set:
-// a server that does not offer it is an error matching email.ErrInsecure,
-// since an attacker may have removed it. auth, when not nil, authenticates
-// with that SASL mechanism (for example sasl.NewPlainClient("", user,
-// pass)); authenticating over a clear link needs t.AllowPlaintext too.
-func (c *Client) ConnectSMTP(ctx context.Context, rawURL string, t TLS, auth sasl.Client, opts ...SMTPOption) error {
-	sc, err := DialSMTP(ctx, rawURL, t, auth, opts...)
+// ConnectSMTP connects to the submission server at rawURL as DialSMTP
+// does and registers it as the SMTP sending backend (JMAP, when
+// registered, still comes first), closing the one registered before.
+func (c *Client) ConnectSMTP(ctx context.Context, rawURL string, opts *Options) error {
+	sc, err := DialSMTP(ctx, rawURL, opts)
 	if err != nil {
 		return err
+	}
+	if old, ok := c.senders[sendSMTP].(*SMTPClient); ok {
+		old.Close()
 	}
 	c.senders[sendSMTP] = sc
 	c.closers = append(c.closers, sc)
@@ -82,30 +63,63 @@ func (c *Client) SMTP() *SMTPClient {
 	return sc
 }
 
-// DialSMTP connects as ConnectSMTP does and returns the backend without
-// registering it.
-func DialSMTP(ctx context.Context, rawURL string, t TLS, auth sasl.Client, opts ...SMTPOption) (*SMTPClient, error) {
+// DialSMTP connects to the submission server at rawURL, says EHLO and
+// authenticates with opts.Auth when set.
+//
+// The URL is smtps://host[:port] for implicit TLS (RFC 8314, default port
+// 465) or smtp://host[:port] for a clear connection upgraded with STARTTLS
+// (default port 587). STARTTLS is required unless opts.AllowPlaintext is
+// set: a server that does not offer it is an error matching
+// email.ErrInsecure, since an attacker may have removed it; authenticating
+// over a clear link needs opts.AllowPlaintext too. opts.SMTP sets the
+// EHLO domain and the session limits.
+//
+// ctx bounds the whole connection phase and is not kept: each later call
+// is bounded by its own context. Errors are *email.OpError values with Op
+// "connect".
+func DialSMTP(ctx context.Context, rawURL string, opts *Options) (*SMTPClient, error) {
 	addr, implicit, err := parseSMTPURL(rawURL)
 	if err != nil {
 		return nil, &email.OpError{Backend: "smtp", Op: "connect", Err: err}
 	}
-	var cfg smtp.Config
-	for _, f := range opts {
-		f(&cfg)
-	}
-	conn, err := Dial(ctx, addr, t, implicit)
-	if err != nil {
-		return nil, &email.OpError{Backend: "smtp", Op: "connect", Err: err}
-	}
-	if cfg.Domain == "" {
-		cfg.Domain = defaultDomain(conn.conn.LocalAddr())
-	}
-	sc := &SMTPClient{conn: conn, s: smtp.NewSession(cfg, conn.Secure())}
-	if _, err := run(ctx, sc, sc.s.Connect(smtp.ConnectOptions{AllowPlaintext: t.AllowPlaintext, Auth: auth})); err != nil {
-		conn.Close()
+	o := opts.get()
+	sc := &SMTPClient{addr: addr, implicit: implicit, opts: o, log: o.logger()}
+	if err := sc.connect(ctx); err != nil {
 		return nil, &email.OpError{Backend: "smtp", Op: "connect", Err: err}
 	}
 	return sc, nil
+}
+
+// connect dials sc.addr and sets the session up with sc.opts, replacing
+// sc's connection and session.
+func (sc *SMTPClient) connect(ctx context.Context) error {
+	conn, err := Dial(ctx, sc.addr, &sc.opts, sc.implicit)
+	if err != nil {
+		sc.log.Warn("smtp: dial failed", "addr", sc.addr, "err", err)
+		return err
+	}
+	conn.trace = newWireTrace(&sc.opts, "smtp")
+	cfg := sc.opts.SMTP
+	if cfg.Domain == "" {
+		cfg.Domain = defaultDomain(conn.conn.LocalAddr())
+	}
+	s := smtp.NewSession(cfg, conn.Secure())
+	co := smtp.ConnectOptions{AllowPlaintext: sc.opts.AllowPlaintext}
+	if a := sc.opts.Auth; a != nil {
+		co.Auth, err = a.saslClient(ctx, func(mech string) bool { return s.Extensions().HasAuth(mech) })
+		if err != nil {
+			conn.Close()
+			return err
+		}
+	}
+	sc.conn, sc.s, sc.closed = conn, s, false
+	if _, err := run(ctx, sc, s.Connect(co)); err != nil {
+		conn.Close()
+		sc.log.Warn("smtp: setting the session up failed", "addr", sc.addr, "err", err)
+		return err
+	}
+	sc.log.Info("smtp: connected", "addr", sc.addr, "secure", conn.Secure())
+	return nil
 }
 
 func parseSMTPURL(rawURL string) (addr string, implicit bool, err error) {
@@ -172,8 +186,8 @@ func (sc *SMTPClient) Extensions() smtp.Extensions {
 func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if sc.closed {
-		return email.SendResult{}, &email.OpError{Backend: "smtp", Op: "send_message", Err: ErrSMTPClosed}
+	if err := sc.unusable(); err != nil {
+		return email.SendResult{}, &email.OpError{Backend: "smtp", Op: "send_message", Err: err}
 	}
 	res, err := run(ctx, sc, sc.s.Send(raw, opts))
 	if err != nil {
@@ -186,8 +200,8 @@ func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.Se
 func (sc *SMTPClient) Noop(ctx context.Context) error {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if sc.closed {
-		return &email.OpError{Backend: "smtp", Op: "noop", Err: ErrSMTPClosed}
+	if err := sc.unusable(); err != nil {
+		return &email.OpError{Backend: "smtp", Op: "noop", Err: err}
 	}
 	if _, err := run(ctx, sc, sc.s.Noop()); err != nil {
 		return &email.OpError{Backend: "smtp", Op: "noop", Err: err}
@@ -203,9 +217,11 @@ func (sc *SMTPClient) Close() error {
 	if sc.closed {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	run(ctx, sc, sc.s.Quit())
+	if sc.broken == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		run(ctx, sc, sc.s.Quit())
+	}
 	sc.closed = true
 	if err := sc.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
@@ -213,30 +229,30 @@ func (sc *SMTPClient) Close() error {
 	return nil
 }
 
+// unusable returns the error calls fail with after Close or once the
+// connection broke, or nil.
+func (sc *SMTPClient) unusable() error {
+	if sc.closed {
+		return ErrClosed
+	}
+	return sc.broken
+}
+
 // run drives m on the connection. When the run leaves the session
 // unusable (an I/O or protocol error, a cancelled context in the middle of
 // an exchange), the connection is closed and later calls fail with
-// ErrSMTPClosed.
+// ErrConnBroken.
 func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) (R, error) {
 	t := &tracked[R]{m: m}
 	out, err := RunNet(ctx, sc.conn, t, nil)
-	if !t.done || sc.s.Err() != nil {
-		sc.closed = true
+	if sc.broken == nil && (!t.done && t.touched() || sc.s.Err() != nil) {
+		cause := sc.s.Err()
+		if cause == nil {
+			cause = fmt.Errorf("interrupted: %w", err)
+		}
+		sc.broken = fmt.Errorf("%w (%v)", ErrConnBroken, cause)
 		sc.conn.Close()
+		sc.log.Warn("smtp: connection broken", "addr", sc.addr, "err", cause)
 	}
 	return out, err
 }
-
-// tracked records whether its machine finished.
-type tracked[R any] struct {
-	m    coroutine.NetMachine[R]
-	done bool
-}
-
-func (t *tracked[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
-	req, done := t.m.Resume(in)
-	t.done = done
-	return req, done
-}
-
-func (t *tracked[R]) Result() (R, error) { return t.m.Result() }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/emersion/go-sasl"
-
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
 )
@@ -18,7 +16,7 @@ func ExampleClient_ConnectSMTP() {
 	ctx := context.Background()
 	c := client.New()
 	defer c.Close()
-	err := c.ConnectSMTP(ctx, "smtps://mail.example.com", client.TLS{}, sasl.NewPlainClient("", "alice", "secret"))
+	err := c.ConnectSMTP(ctx, "smtps://mail.example.com", &client.Options{Auth: client.Password("alice", "secret")})
 	if err != nil {
 		log.Fatal(err)
 	}

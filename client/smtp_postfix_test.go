@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	gosasl "github.com/emersion/go-sasl"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -109,8 +108,7 @@ func TestSMTPPostfixStartTLS(t *testing.T) {
 	env := testpeers.Load(t, "PEERS_SUBMISSION_ADDR")
 	c := client.New()
 	defer c.Close()
-	err := c.ConnectSMTP(smtpCtx(t), "smtp://"+env["PEERS_SUBMISSION_ADDR"], client.TLS{Config: env.TLSConfig(t)},
-		gosasl.NewPlainClient("", "alice", "alicepass"), client.SMTPDomain("client.example.test"))
+	err := c.ConnectSMTP(smtpCtx(t), "smtp://"+env["PEERS_SUBMISSION_ADDR"], &client.Options{TLSConfig: env.TLSConfig(t), Auth: client.Password("alice", "alicepass"), SMTP: smtp.Config{Domain: "client.example.test"}})
 	require.NoError(t, err)
 	ext := c.SMTP().Extensions()
 	assert.True(t, ext.Pipelining)
@@ -140,9 +138,9 @@ func TestSMTPPostfixStartTLS(t *testing.T) {
 func TestSMTPPostfixImplicitTLS(t *testing.T) {
 	env := testpeers.Load(t, "PEERS_SUBMISSIONS_ADDR")
 	for _, noChunking := range []bool{false, true} {
-		sc, err := client.DialSMTP(smtpCtx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], client.TLS{Config: env.TLSConfig(t)},
-			gosasl.NewPlainClient("", "alice", "alicepass"), client.SMTPDomain("client.example.test"),
-			client.SMTPConfig(smtpNoChunking(noChunking)))
+		sc, err := client.DialSMTP(smtpCtx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], &client.Options{
+			TLSConfig: env.TLSConfig(t), Auth: client.Password("alice", "alicepass"),
+			SMTP: smtp.Config{Domain: "client.example.test", NoChunking: noChunking}})
 		require.NoError(t, err)
 		tok := smtpToken(t)
 		msg, body := smtpPostfixMessage(tok)
@@ -155,8 +153,7 @@ func TestSMTPPostfixImplicitTLS(t *testing.T) {
 
 func TestSMTPPostfixWrongPassword(t *testing.T) {
 	env := testpeers.Load(t, "PEERS_SUBMISSIONS_ADDR")
-	_, err := client.DialSMTP(smtpCtx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], client.TLS{Config: env.TLSConfig(t)},
-		gosasl.NewPlainClient("", "alice", "not-the-password"))
+	_, err := client.DialSMTP(smtpCtx(t), "smtps://"+env["PEERS_SUBMISSIONS_ADDR"], &client.Options{TLSConfig: env.TLSConfig(t), Auth: client.Password("alice", "not-the-password")})
 	require.ErrorIs(t, err, smtp.ErrAuthFailed)
 	assert.NotContains(t, err.Error(), "not-the-password")
 }
@@ -164,6 +161,6 @@ func TestSMTPPostfixWrongPassword(t *testing.T) {
 func TestSMTPPostfixRelayNeedsStartTLS(t *testing.T) {
 	// The plain relay offers no STARTTLS: refused unless allowed.
 	env := testpeers.Load(t, "PEERS_SMTP_RELAY_ADDR")
-	_, err := client.DialSMTP(smtpCtx(t), "smtp://"+env["PEERS_SMTP_RELAY_ADDR"], client.TLS{}, nil)
+	_, err := client.DialSMTP(smtpCtx(t), "smtp://"+env["PEERS_SMTP_RELAY_ADDR"], nil)
 	require.ErrorIs(t, err, email.ErrInsecure)
 }

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	gosasl "github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,10 +44,11 @@ func smtpCtx(t *testing.T) context.Context {
 	return c
 }
 
-// smtpConnect dials go-smtp's server in the clear, as the quickstart does.
-func smtpConnect(t *testing.T, addr string, auth gosasl.Client, opts ...client.SMTPOption) *client.SMTPClient {
+// smtpConnect dials go-smtp's server in the clear, as the quickstart does,
+// authenticating with auth when not nil.
+func smtpConnect(t *testing.T, addr string, auth *client.Auth) *client.SMTPClient {
 	t.Helper()
-	sc, err := client.DialSMTP(smtpCtx(t), "smtp://"+addr, client.TLS{AllowPlaintext: true}, auth, opts...)
+	sc, err := client.DialSMTP(smtpCtx(t), "smtp://"+addr, &client.Options{AllowPlaintext: true, Auth: auth})
 	require.NoError(t, err)
 	t.Cleanup(func() { sc.Close() })
 	return sc
@@ -285,7 +285,7 @@ func TestSMTPFailureAtEveryStage(t *testing.T) {
 		require.NoError(t, err)
 		go srv.Serve(l)
 		defer srv.Close()
-		_, err = client.DialSMTP(smtpCtx(t), "smtp://"+l.Addr().String(), client.TLS{AllowPlaintext: true}, nil)
+		_, err = client.DialSMTP(smtpCtx(t), "smtp://"+l.Addr().String(), &client.Options{AllowPlaintext: true})
 		var se *smtp.Error
 		require.ErrorAs(t, err, &se)
 		assert.Equal(t, "EHLO", se.Command)
@@ -308,7 +308,7 @@ func TestSMTPServerClosesDuringData(t *testing.T) {
 			_, err := sc.SendMessage(smtpCtx(t), []byte(big), email.SendOptions{})
 			require.Error(t, err)
 			_, err = sc.SendMessage(smtpCtx(t), []byte(smtpSampleNoBcc), email.SendOptions{})
-			require.ErrorIs(t, err, client.ErrSMTPClosed)
+			require.ErrorIs(t, err, client.ErrConnBroken)
 		})
 	}
 }
@@ -316,17 +316,17 @@ func TestSMTPServerClosesDuringData(t *testing.T) {
 func TestSMTPAuthPlain(t *testing.T) {
 	be := &smtpRecorder{users: map[string]string{"alice": "s3cret-pass"}}
 	addr := startSMTPServer(t, be, smtpServerOpts{})
-	sc := smtpConnect(t, addr, gosasl.NewPlainClient("", "alice", "s3cret-pass"))
+	sc := smtpConnect(t, addr, client.Password("alice", "s3cret-pass"))
 	_, err := sc.SendMessage(smtpCtx(t), []byte(smtpSampleNoBcc), email.SendOptions{})
 	require.NoError(t, err)
 
-	_, err = client.DialSMTP(smtpCtx(t), "smtp://"+addr, client.TLS{AllowPlaintext: true}, gosasl.NewPlainClient("", "alice", "wrong-pass"))
+	_, err = client.DialSMTP(smtpCtx(t), "smtp://"+addr, &client.Options{AllowPlaintext: true, Auth: client.Password("alice", "wrong-pass")})
 	require.ErrorIs(t, err, smtp.ErrAuthFailed)
 	assert.NotContains(t, err.Error(), "wrong-pass")
 
 	// Over a clear link without AllowPlaintext: refused before anything
 	// is sent (the server does not offer STARTTLS here).
-	_, err = client.DialSMTP(smtpCtx(t), "smtp://"+addr, client.TLS{}, gosasl.NewPlainClient("", "alice", "s3cret-pass"))
+	_, err = client.DialSMTP(smtpCtx(t), "smtp://"+addr, &client.Options{Auth: client.Password("alice", "s3cret-pass")})
 	require.ErrorIs(t, err, email.ErrInsecure)
 }
 
@@ -334,7 +334,7 @@ func TestSMTPStartTLS(t *testing.T) {
 	be := &smtpRecorder{users: map[string]string{"alice": "pw"}}
 	addr := startSMTPServer(t, be, smtpServerOpts{tls: true})
 	cfg := &tls.Config{InsecureSkipVerify: true}
-	sc, err := client.DialSMTP(smtpCtx(t), "smtp://"+addr, client.TLS{Config: cfg}, gosasl.NewPlainClient("", "alice", "pw"))
+	sc, err := client.DialSMTP(smtpCtx(t), "smtp://"+addr, &client.Options{TLSConfig: cfg, Auth: client.Password("alice", "pw")})
 	require.NoError(t, err)
 	defer sc.Close()
 	assert.False(t, sc.Extensions().StartTLS, "extensions refreshed after STARTTLS")
@@ -344,7 +344,7 @@ func TestSMTPStartTLS(t *testing.T) {
 
 	// A server that does not offer STARTTLS ("stripping") is refused.
 	plain := startSMTPServer(t, &smtpRecorder{}, smtpServerOpts{})
-	_, err = client.DialSMTP(smtpCtx(t), "smtp://"+plain, client.TLS{}, nil)
+	_, err = client.DialSMTP(smtpCtx(t), "smtp://"+plain, nil)
 	require.ErrorIs(t, err, email.ErrInsecure)
 	require.ErrorIs(t, err, smtp.ErrNoStartTLS)
 }
@@ -364,7 +364,7 @@ func TestSMTPManyMessagesOneConnection(t *testing.T) {
 	be := &smtpRecorder{}
 	c := client.New()
 	addr := startSMTPServer(t, be, smtpServerOpts{})
-	require.NoError(t, c.ConnectSMTP(smtpCtx(t), "smtp://"+addr, client.TLS{AllowPlaintext: true}, nil, client.SMTPDomain("client.example.test")))
+	require.NoError(t, c.ConnectSMTP(smtpCtx(t), "smtp://"+addr, &client.Options{AllowPlaintext: true, SMTP: smtp.Config{Domain: "client.example.test"}}))
 	require.NotNil(t, c.SMTP())
 	for i := 0; i < 20; i++ {
 		msg := fmt.Sprintf("From: a@example.test\r\nTo: b%d@example.test\r\nSubject: %d\r\n\r\nbody %d\r\n", i, i, i)
@@ -377,12 +377,13 @@ func TestSMTPManyMessagesOneConnection(t *testing.T) {
 	assert.Equal(t, []string{"b7@example.test"}, msgs[7].To)
 	assert.Equal(t, 1, be.sessions)
 	_, err := c.SMTP().SendMessage(smtpCtx(t), []byte(smtpSampleNoBcc), email.SendOptions{})
-	require.ErrorIs(t, err, client.ErrSMTPClosed)
+	require.ErrorIs(t, err, client.ErrClosed, "closed locally")
+	require.NotErrorIs(t, err, client.ErrConnBroken)
 }
 
 func TestSMTPBadURLs(t *testing.T) {
 	for _, u := range []string{"imap://host", "smtp://", "http://x", "::"} {
-		_, err := client.DialSMTP(smtpCtx(t), u, client.TLS{}, nil)
+		_, err := client.DialSMTP(smtpCtx(t), u, nil)
 		require.ErrorIs(t, err, email.ErrInvalidArgument, u)
 	}
 }
@@ -421,8 +422,6 @@ func (l *smtpLockedWriter) String() string {
 	return l.w.String()
 }
 
-func smtpNoChunking(noChunking bool) smtp.Config { return smtp.Config{NoChunking: noChunking} }
-
 func TestSMTPContextCancelled(t *testing.T) {
 	be := &smtpRecorder{hang: make(chan struct{})}
 	defer close(be.hang)
@@ -433,7 +432,7 @@ func TestSMTPContextCancelled(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	// The session was left in the middle of a transaction: closed.
 	_, err = sc.SendMessage(smtpCtx(t), []byte(smtpSampleNoBcc), email.SendOptions{})
-	require.ErrorIs(t, err, client.ErrSMTPClosed)
+	require.ErrorIs(t, err, client.ErrConnBroken)
 	require.NoError(t, sc.Close())
 }
 

@@ -6,8 +6,8 @@ import "strings"
 // (Maildir, m2dir).
 type Mailbox struct {
 	// ID identifies the mailbox in every other operation of the same backend.
-	// For IMAP, Maildir and m2dir it is the full mailbox name with "/" as the
-	// hierarchy separator; for JMAP it is the server's mailbox id.
+	// On every backend it is the full mailbox name with "/" as the hierarchy
+	// separator (JMAP resolves it to the server's mailbox id internally).
 	ID string `json:"id"`
 	// Name is the full human-readable name, hierarchy levels joined by "/".
 	Name string `json:"name"`

@@ -8,13 +8,31 @@ import (
 
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
+	"github.com/ioemail/ioemail/internal/header"
 )
 
+// envelopeHeaders is the FETCH item that carries the raw header fields of
+// an envelope. When a FETCH response holds it, toEnvelope takes Message-ID,
+// Subject, From, To and Date from it, parsed by internal/header exactly as
+// the local stores parse them, rather than from the server's ENVELOPE:
+// servers rewrite what they cannot parse (Dovecot lists "vondruch at
+// redhat.com (Name)" as "MISSING_MAILBOX@MISSING_DOMAIN" and drops the
+// comment; go-imap's server drops a Message-ID without '@' and named
+// zones), so only the raw fields give the same envelope on every backend.
+const envelopeHeaders = "BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)]"
+
+// envelopeItems are the FETCH items of a listing: see envelopeHeaders.
+const envelopeItems = "UID FLAGS ENVELOPE RFC822.SIZE " + envelopeHeaders
+
 // toEnvelope converts the FETCH data of one message. Items the server did
-// not send, or that did not decode, are left empty.
+// not send, or that did not decode, are left empty. The header fields of
+// envelopeHeaders, when present, win over the ENVELOPE.
 func toEnvelope(f *wire.Fetch, withAttachment bool) email.Envelope {
 	e := email.Envelope{ID: formatUID(f.UID), Size: f.Size, Flags: toFlags(f.Flags)}
-	if env := f.Envelope; env != nil {
+	if head, ok := envelopeHeaderData(f); ok {
+		s := header.Scan(head)
+		e.MessageID, e.Subject, e.From, e.To, e.Date = s.MessageID, s.Subject, s.From, s.To, s.Date
+	} else if env := f.Envelope; env != nil {
 		e.MessageID = email.NormalizeMessageID(env.MessageID)
 		e.Subject = env.Subject
 		// One array holds both lists.
@@ -38,6 +56,18 @@ func toEnvelope(f *wire.Fetch, withAttachment bool) email.Envelope {
 	return e
 }
 
+// envelopeHeaderData returns the data of the HEADER.FIELDS section of f that
+// holds From, To, Subject, Date and Message-ID, if f has one.
+func envelopeHeaderData(f *wire.Fetch) ([]byte, bool) {
+	for _, sec := range f.Sections {
+		if strings.HasPrefix(sec.Section, "HEADER.FIELDS (") && strings.Contains(sec.Section, "FROM") &&
+			strings.Contains(sec.Section, "MESSAGE-ID") && sec.Partial < 0 {
+			return sec.Data, true
+		}
+	}
+	return nil, false
+}
+
 // toFlags classifies wire flags; \Recent is session state, not a flag
 // of the message, and is dropped.
 func toFlags(fs []imap.Flag) email.Flags {
@@ -54,16 +84,48 @@ func toFlags(fs []imap.Flag) email.Flags {
 	return slices.CompactFunc(out, email.Flag.Equal)
 }
 
-// appendAddresses flattens an ENVELOPE address list onto out: group
-// markers are skipped, and an address missing one half keeps the other.
+// appendAddresses flattens an ENVELOPE address list onto out, as close to
+// internal/header.ParseAddressList as the ENVELOPE allows: group members
+// are listed, an empty group gives its name (RFC 3501 section 7.4.2 group
+// markers), an address missing one half keeps the other, Dovecot's
+// placeholders MISSING_MAILBOX and MISSING_DOMAIN count as missing, and an
+// entry that is only text (a bare encoded word Dovecot put in the mailbox
+// field, a name without an address) is read as the local parser reads
+// that text.
 func appendAddresses(out []email.Address, as []imap.Address) []email.Address {
-	for _, a := range as {
+	for i, a := range as {
 		if a.Host == "" {
-			continue // group start or end marker (RFC 3501 section 7.4.2)
+			// A group start (mailbox = the group's name) or end marker.
+			if a.Mailbox != "" && i+1 < len(as) && as[i+1].Host == "" && as[i+1].Mailbox == "" {
+				out = append(out, email.Address{Name: header.DecodeWords(a.Mailbox)})
+			}
+			continue
 		}
-		addr := a.Addr()
+		mbox, host := a.Mailbox, a.Host
+		if mbox == "MISSING_MAILBOX" {
+			mbox = ""
+		}
+		if host == "MISSING_DOMAIN" {
+			host = ""
+		}
+		var addr string
+		switch {
+		case mbox != "" && host != "":
+			addr = mbox + "@" + host
+		case a.Name == "" && host == "" && strings.Contains(mbox, "=?"):
+			// Dovecot's form of a bare encoded word: text, not an address.
+			out = append(out, email.Address{Name: header.DecodeWords(mbox)})
+			continue
+		default:
+			addr = mbox + host
+		}
 		if addr == "" {
-			addr = a.Mailbox + a.Host
+			// Only text ("jdoe at example.com" as Dovecot gives it): the
+			// local parser's reading of that text, when it is one entry.
+			if l := header.ParseAddressList(a.Name); len(l) == 1 {
+				out = append(out, l[0])
+			}
+			continue
 		}
 		out = append(out, email.Address{Name: a.Name, Email: addr})
 	}

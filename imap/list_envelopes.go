@@ -145,9 +145,9 @@ func (l *listEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 				}
 				return nil
 			}
-			items := " (UID FLAGS ENVELOPE RFC822.SIZE)"
+			items := " (" + envelopeItems + ")"
 			if l.opts.WithAttachment {
-				items = " (UID FLAGS ENVELOPE RFC822.SIZE BODYSTRUCTURE)"
+				items = " (" + envelopeItems + " BODYSTRUCTURE)"
 			}
 			l.state = 3
 			return one(s.command("UID FETCH").SP().Raw(set.String()).Raw(items))

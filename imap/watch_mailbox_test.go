@@ -28,7 +28,6 @@ func TestWatchRefreshAndReset(t *testing.T) {
 		read     string // bytes to answer a read with
 		timeout  bool   // answer a read with TimedOut
 		advance  time.Duration
-		stopNow  bool
 		wantWait time.Duration
 	}
 	steps := []step{

@@ -1,6 +1,7 @@
 package jmap
 
 import (
+	"bytes"
 	"errors"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -11,7 +12,9 @@ import (
 // with id mailboxID with the given flags and ends with the new email id.
 // It takes two exchanges: the upload of the bytes as a message/rfc822 blob,
 // then Email/import with the mailbox and the flags as keywords (see
-// Keyword). The stored bytes are exactly raw.
+// Keyword). The stored bytes are raw as the other backends store it: a
+// leading mbox "From " line is dropped and every bare LF becomes CRLF (RFC
+// 5322 section 2.1, which Cyrus enforces); see CanonicalMessage.
 //
 // A server that keeps one email per distinct message (Cyrus) answers the
 // import of bytes it already holds with alreadyExists and the existing id;
@@ -22,6 +25,7 @@ func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags) Mac
 	if mailboxID == "" {
 		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
 	}
+	raw = CanonicalMessage(raw)
 	return coroutine.Then(Upload(s, "message/rfc822", raw), func(blobID string) Machine[string] {
 		imp := Call{Name: "Email/import", ID: "0", Args: map[string]any{
 			"accountId": s.AccountID,
@@ -53,6 +57,34 @@ func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags) Mac
 }
 
 var errAlreadyExists = errors.New("jmap: already exists")
+
+// CanonicalMessage returns raw with a leading mbox "From " line removed and
+// every LF not preceded by CR turned into CRLF. It returns raw itself when
+// nothing changes.
+func CanonicalMessage(raw []byte) []byte {
+	if bytes.HasPrefix(raw, []byte("From ")) {
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			raw = raw[i+1:]
+		}
+	}
+	bare := 0
+	for i, c := range raw {
+		if c == '\n' && (i == 0 || raw[i-1] != '\r') {
+			bare++
+		}
+	}
+	if bare == 0 {
+		return raw
+	}
+	out := make([]byte, 0, len(raw)+bare)
+	for i, c := range raw {
+		if c == '\n' && (i == 0 || raw[i-1] != '\r') {
+			out = append(out, '\r')
+		}
+		out = append(out, c)
+	}
+	return out
+}
 
 // importOrLink runs an import and, when the email already exists, links it
 // to the mailbox instead.

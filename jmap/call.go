@@ -181,7 +181,9 @@ func (m *apiMachine) Resume(in Response) (Request, bool) {
 	for {
 		req, done := m.inner.Resume(in)
 		if !done {
-			m.out.Exchanges++
+			if req.Method != "" {
+				m.out.Exchanges++
+			}
 			return req, false
 		}
 		resp, err := m.inner.Result()
@@ -254,7 +256,7 @@ func (m *apiMachine) absorb(r Response) error {
 // session state.
 func (s *Session) noteState(st string) {
 	if st != "" && s.State != "" && st != s.State {
-		s.stale = true
+		s.stale.Store(true)
 	}
 }
 

@@ -8,44 +8,39 @@ import (
 	"github.com/ioemail/ioemail/email"
 )
 
-// CreateMailbox returns a machine that creates the mailbox at path, a
-// "/"-separated list of display names, creating its missing parents as
-// needed, and ends with the new mailbox's id. It takes two exchanges: a
-// Mailbox/get of every mailbox, then one Mailbox/set creating the missing
-// levels, each child naming its parent by creation id. A path that exists
-// already fails with email.ErrExists; an empty level with
-// email.ErrInvalidName.
-func CreateMailbox(s *Session, path string) Machine[string] {
-	parts := strings.Split(path, "/")
-	for _, p := range parts {
-		if strings.TrimSpace(p) == "" {
-			return coroutine.Done[Response, Request, string]("", &email.NameError{Name: path, Reason: "empty hierarchy level"})
-		}
+// CreateMailbox returns a machine that creates the mailbox name, a
+// "/"-separated list of display names (the inbox spelled "INBOX", see
+// ResolveMailbox), creating its missing parents as needed, and ends with
+// the new mailbox's id. It takes two exchanges: a Mailbox/get of every
+// mailbox, then one Mailbox/set creating the missing levels, each child
+// naming its parent by creation id. A name that exists already fails with
+// email.ErrExists. A name no backend can hold (empty, an empty, "." or
+// ".." level, a control byte) fails with an *email.NameError before any
+// exchange.
+func CreateMailbox(s *Session, name string) Machine[string] {
+	if err := checkName(name); err != nil {
+		return coroutine.Done[Response, Request, string]("", err)
 	}
-	get := Call{Name: "Mailbox/get", ID: "0", Args: map[string]any{"accountId": s.AccountID, "ids": nil, "properties": []string{"id", "name", "parentId"}}}
-	return coroutine.Then(API(s, nil, []Call{get}), func(r *Responses) Machine[string] {
+	path := normName(name)
+	parts := strings.Split(path, "/")
+	return coroutine.Then(API(s, nil, []Call{mailboxTreeCall(s, "0")}), func(r *Responses) Machine[string] {
 		var g mailboxGet
 		if err := r.Decode("0", "Mailbox/get", &g); err != nil {
 			return coroutine.Done[Response, Request, string]("", err)
 		}
-		// Walk down the existing levels.
+		t := s.remember(g.State, g.List)
+		// The longest existing prefix is the parent of the new levels.
 		var parent *string
 		i := 0
 		for ; i < len(parts); i++ {
-			found := false
-			for _, m := range g.List {
-				if sameParent(m.ParentID, parent) && m.Name == parts[i] {
-					id := m.ID
-					parent, found = &id, true
-					break
-				}
-			}
-			if !found {
+			id, ok := t.byName[strings.Join(parts[:i+1], "/")]
+			if !ok {
 				break
 			}
+			parent = &id
 		}
 		if i == len(parts) {
-			return coroutine.Done[Response, Request, string]("", fmt.Errorf("jmap: mailbox %q: %w", path, email.ErrExists))
+			return coroutine.Done[Response, Request, string]("", fmt.Errorf("jmap: mailbox %q: %w", name, email.ErrExists))
 		}
 		create := map[string]any{}
 		for k := i; k < len(parts); k++ {
@@ -63,6 +58,7 @@ func CreateMailbox(s *Session, path string) Machine[string] {
 		last := "c" + itoa(len(parts)-1)
 		set := Call{Name: "Mailbox/set", ID: "0", Args: map[string]any{"accountId": s.AccountID, "create": create}}
 		return coroutine.Map(API(s, nil, []Call{set}), func(r *Responses) (string, error) {
+			s.ForgetMailboxes()
 			var sr setResponse
 			if err := r.Decode("0", "Mailbox/set", &sr); err != nil {
 				return "", err
@@ -77,11 +73,4 @@ func CreateMailbox(s *Session, path string) Machine[string] {
 			return id, nil
 		})
 	})
-}
-
-func sameParent(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return *a == *b
 }

@@ -10,13 +10,15 @@ import (
 // in that mailbox are destroyed, emails also in other mailboxes stay
 // there). A mailbox with children is refused by the server
 // (mailboxHasChild, matching email.ErrRefused); an unknown id fails with
-// email.ErrNotFound.
+// email.ErrNotFound. It drops the session's snapshot of the mailbox tree.
+// ResolveMailbox gives the id of a name.
 func DeleteMailbox(s *Session, id string) Machine[struct{}] {
 	if id == "" {
 		return coroutine.Done[Response, Request, struct{}](struct{}{}, &email.NameError{Name: id, Reason: "empty mailbox id"})
 	}
 	set := Call{Name: "Mailbox/set", ID: "0", Args: map[string]any{"accountId": s.AccountID, "destroy": []string{id}, "onDestroyRemoveEmails": true}}
 	return coroutine.Map(API(s, nil, []Call{set}), func(r *Responses) (struct{}, error) {
+		s.ForgetMailboxes()
 		var sr setResponse
 		if err := r.Decode("0", "Mailbox/set", &sr); err != nil {
 			return struct{}{}, err

@@ -1,6 +1,7 @@
 package jmap
 
 import (
+	"encoding/json"
 	"errors"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -21,27 +22,52 @@ type changesResponse struct {
 }
 
 // DiffMailboxes returns a machine that reports what changed among the
-// mailboxes since state, the Mailbox state a previous diff returned
-// (RFC 8620 section 5.2, Mailbox/changes). Without a state, or when the
-// server cannot calculate the changes (cannotCalculateChanges), the result
-// asks for a full list and carries the current state. hasMoreChanges is
-// followed. Each exchange also carries a Mailbox/get with no ids, so the
-// current state is known even when the changes fail: one exchange in the
-// common case.
+// mailboxes since state, the State a previous diff returned, by name as
+// every backend does: Created and Deleted hold the names that appeared and
+// vanished (a renamed mailbox, or one under a renamed parent, is its old
+// name deleted and its new name created), Updated the names whose contents
+// or counts changed (RFC 8620 section 5.2, Mailbox/changes). The State
+// holds the JMAP Mailbox state and the tree of names at that state, so the
+// diff needs no earlier listing. Without a state, with a state this
+// package did not make, or when the server cannot calculate the changes
+// (cannotCalculateChanges), the result asks for a full list and carries the
+// current state. hasMoreChanges is followed. Each exchange also carries a
+// Mailbox/get of the tree: one exchange in the common case.
 func DiffMailboxes(s *Session, state email.State) Machine[email.MailboxDiff] {
-	return &diffMailboxes{s: s, since: string(state), fresh: len(state) == 0}
+	m := &diffMailboxes{s: s, fresh: len(state) == 0}
+	if !m.fresh {
+		var st mailboxState
+		if json.Unmarshal(state, &st) != nil || st.State == "" {
+			m.fresh = true
+		} else {
+			m.since, m.old = st.State, st.Names
+		}
+	}
+	return m
+}
+
+// mailboxState is the State of DiffMailboxes.
+type mailboxState struct {
+	State string            `json:"s"`
+	Names map[string]string `json:"n"` // id -> caller name
+}
+
+func encodeMailboxState(state string, names map[string]string) email.State {
+	b, _ := json.Marshal(mailboxState{State: state, Names: names})
+	return b
 }
 
 type diffMailboxes struct {
-	s      *Session
-	since  string
-	fresh  bool
-	rounds int
-	inner  Machine[*Responses]
-	out    email.MailboxDiff
-	seen   map[string]int // id -> 1 created, 2 updated, 3 destroyed
-	err    error
-	done   bool
+	s       *Session
+	since   string
+	old     map[string]string
+	fresh   bool
+	rounds  int
+	inner   Machine[*Responses]
+	out     email.MailboxDiff
+	updated map[string]bool
+	err     error
+	done    bool
 }
 
 func (m *diffMailboxes) Resume(in Response) (Request, bool) {
@@ -75,7 +101,7 @@ func (m *diffMailboxes) start() {
 	if !m.fresh {
 		calls = append(calls, Call{Name: "Mailbox/changes", ID: "c", Args: map[string]any{"accountId": m.s.AccountID, "sinceState": m.since}})
 	}
-	calls = append(calls, Call{Name: "Mailbox/get", ID: "s", Args: map[string]any{"accountId": m.s.AccountID, "ids": []string{}}})
+	calls = append(calls, mailboxTreeCall(m.s, "s"))
 	m.inner = API(m.s, nil, calls)
 }
 
@@ -84,9 +110,10 @@ func (m *diffMailboxes) absorb(r *Responses) error {
 	if err := r.Decode("s", "Mailbox/get", &g); err != nil {
 		return err
 	}
+	now := m.s.remember(g.State, g.List).byID
+	full := email.MailboxDiff{FullListRequired: true, State: encodeMailboxState(g.State, now)}
 	if m.fresh {
-		m.out = email.MailboxDiff{FullListRequired: true, State: email.State(g.State)}
-		m.done = true
+		m.out, m.done = full, true
 		return nil
 	}
 	var c changesResponse
@@ -94,29 +121,16 @@ func (m *diffMailboxes) absorb(r *Responses) error {
 		var me *MethodError
 		// Cyrus answers invalidArguments to a state it does not know.
 		if errors.As(err, &me) && (me.Type == "cannotCalculateChanges" || me.Type == "invalidArguments") {
-			m.out = email.MailboxDiff{FullListRequired: true, State: email.State(g.State)}
-			m.done = true
+			m.out, m.done = full, true
 			return nil
 		}
 		return err
 	}
-	if m.seen == nil {
-		m.seen = map[string]int{}
-	}
-	for _, id := range c.Created {
-		m.seen[id] = 1
+	if m.updated == nil {
+		m.updated = map[string]bool{}
 	}
 	for _, id := range c.Updated {
-		if m.seen[id] == 0 {
-			m.seen[id] = 2
-		}
-	}
-	for _, id := range c.Destroyed {
-		if m.seen[id] == 1 {
-			delete(m.seen, id) // created and destroyed in the window
-		} else {
-			m.seen[id] = 3
-		}
+		m.updated[id] = true
 	}
 	m.rounds++
 	if c.HasMoreChanges && c.NewState != m.since && m.rounds < maxChangeRounds {
@@ -124,23 +138,45 @@ func (m *diffMailboxes) absorb(r *Responses) error {
 		return nil
 	}
 	if c.HasMoreChanges {
-		m.out = email.MailboxDiff{FullListRequired: true, State: email.State(g.State)}
-		m.done = true
+		m.out, m.done = full, true
 		return nil
 	}
-	m.out = email.MailboxDiff{State: email.State(c.NewState)}
-	for _, id := range sortedKeys(m.seen) {
-		switch m.seen[id] {
-		case 1:
-			m.out.Created = append(m.out.Created, id)
-		case 2:
-			m.out.Updated = append(m.out.Updated, id)
-		case 3:
-			m.out.Deleted = append(m.out.Deleted, id)
-		}
-	}
+	m.out = nameDiff(m.old, now, m.updated)
+	m.out.State = encodeMailboxState(c.NewState, now)
 	m.done = true
 	return nil
+}
+
+// nameDiff compares two trees of names (id -> name): the names only in now
+// are created, those only in old deleted, and the names of updated ids
+// that kept their name updated. Each list is sorted.
+func nameDiff(old, now map[string]string, updated map[string]bool) email.MailboxDiff {
+	oldNames, nowNames := map[string]bool{}, map[string]bool{}
+	for _, n := range old {
+		oldNames[n] = true
+	}
+	for _, n := range now {
+		nowNames[n] = true
+	}
+	var d email.MailboxDiff
+	for _, n := range sortedKeys(nowNames) {
+		if !oldNames[n] {
+			d.Created = append(d.Created, n)
+		}
+	}
+	for _, n := range sortedKeys(oldNames) {
+		if !nowNames[n] {
+			d.Deleted = append(d.Deleted, n)
+		}
+	}
+	up := map[string]bool{}
+	for id := range updated {
+		if n, ok := now[id]; ok && old[id] == n {
+			up[n] = true
+		}
+	}
+	d.Updated = sortedKeys(up)
+	return d
 }
 
 func (m *diffMailboxes) Result() (email.MailboxDiff, error) {

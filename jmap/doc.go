@@ -20,8 +20,12 @@
 // both drivers behave the same: the driver must hand 3xx responses back
 // as they are.
 //
-// Identifiers: a mailbox is named by its JMAP id in every operation except
-// CreateMailbox, which takes a "/"-separated display path; a message id is
-// the account-wide JMAP Email id, which stays the same when the message is
-// copied or moved between mailboxes.
+// Identifiers: callers name mailboxes as on every backend, a "/"-separated
+// path with the inbox spelled "INBOX" (ListMailboxes, CreateMailbox and
+// DiffMailboxes speak names); the other operation machines take the
+// server's mailbox id, which ResolveMailbox gives for a name from a
+// snapshot of the mailbox tree the Session keeps (package client resolves
+// names for every shared call). A message id is the account-wide JMAP
+// Email id, which stays the same when the message is copied or moved
+// between mailboxes.
 package jmap

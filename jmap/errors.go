@@ -1,8 +1,10 @@
 package jmap
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/ioemail/ioemail/email"
 )
@@ -16,7 +18,26 @@ var (
 	// ErrNoAccount is returned when the session names no account with the
 	// mail capability. It matches email.ErrUnsupported.
 	ErrNoAccount = fmt.Errorf("jmap: session has no mail account: %w", email.ErrUnsupported)
+	// ErrTransport is matched by every failure below HTTP that a driver
+	// reports for an exchange: the connection refused, reset or closed
+	// before the response ended, or a reply that is not HTTP. The error
+	// also matches the underlying error (io.EOF, io.ErrUnexpectedEOF,
+	// syscall.ECONNRESET, ...) through errors.Is, and, when the reply was
+	// not well-formed HTTP, email.ErrProtocol. ErrTransport itself matches
+	// no email sentinel: a reset is not the peer breaking the protocol.
+	ErrTransport = errors.New("jmap: HTTP transport failed")
 )
+
+// TransportError returns the error of an exchange that failed below HTTP
+// with err: it matches ErrTransport and err, and email.ErrProtocol as well
+// when malformed says the reply was not well-formed HTTP. Drivers use it
+// so that both drivers of this package report the same errors.
+func TransportError(err error, malformed bool) error {
+	if malformed {
+		return fmt.Errorf("%w: %w: %w", ErrTransport, email.ErrProtocol, err)
+	}
+	return fmt.Errorf("%w: %w", ErrTransport, err)
+}
 
 // MethodError is a method-level error: the server answered one method call
 // with an "error" response (RFC 8620 section 3.6.2). Type is the JMAP error
@@ -107,6 +128,11 @@ type HTTPError struct {
 	Status int
 	Type   string // the RFC 7807 problem type, when the body had one
 	Detail string // the problem detail, cut to 200 bytes
+	// RetryAfter is the delay the server asked for with Retry-After (RFC
+	// 9110 section 10.2.3), for a 429 or 503 that Fetch did not retry
+	// (the delay over MaxRetryAfter, or MaxRetries used up); zero when the
+	// server gave none or gave one that cannot be read.
+	RetryAfter time.Duration
 }
 
 // Error implements error.
@@ -118,14 +144,21 @@ func (e *HTTPError) Error() string {
 	if e.Detail != "" {
 		s += ": " + strconv.Quote(e.Detail)
 	}
+	if e.RetryAfter > 0 {
+		s += " (retry after " + e.RetryAfter.String() + ")"
+	}
 	return s
 }
 
-// Is matches 401 and 403 to email.ErrRefused, 404 to email.ErrNotFound, 413
+// Is matches 401 to email.ErrAuthFailed (the credentials were refused,
+// RFC 8620 section 3.6.1 via RFC 9110 section 15.5.2) and to
+// email.ErrRefused, 403 to email.ErrRefused, 404 to email.ErrNotFound, 413
 // to email.ErrTooLarge, and every other status to email.ErrProtocol.
 func (e *HTTPError) Is(target error) bool {
 	switch e.Status {
-	case 401, 403:
+	case 401:
+		return target == email.ErrAuthFailed || target == email.ErrRefused
+	case 403:
 		return target == email.ErrRefused
 	case 404:
 		return target == email.ErrNotFound

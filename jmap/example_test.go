@@ -54,7 +54,7 @@ func Example() {
 		fmt.Println(b.ID, b.Name, b.Role)
 	}
 	// Output:
-	// m0 Inbox inbox
-	// m1 Archive archive
-	// m2 Archive/2024
+	// INBOX INBOX inbox
+	// Archive Archive archive
+	// Archive/2024 Archive/2024
 }

@@ -3,6 +3,9 @@ package jmap
 import (
 	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -12,6 +15,16 @@ import (
 // fails with ErrRedirectLoop.
 const MaxRedirects = 10
 
+// MaxRetries is the number of times one exchange is repeated after a 429
+// or 503 answer with a Retry-After the machine can honour; MaxRetryAfter
+// is the longest such delay. A longer delay, a Retry-After that cannot be
+// read, or a fourth refusal ends the exchange with that answer, and the
+// *HTTPError built from it carries the delay in RetryAfter.
+const (
+	MaxRetries    = 3
+	MaxRetryAfter = 30 * time.Second
+)
+
 // Fetch returns a machine that performs req and follows redirects (301,
 // 302, 303, 307, 308 with a Location) up to MaxRedirects, resolving
 // relative locations against the current URL. A 303, or a 301/302 answer
@@ -19,8 +32,17 @@ const MaxRedirects = 10
 // and net/http do); 307 and 308 repeat the method and body. The
 // Authorization header is dropped when the redirect leaves the original
 // origin (scheme, host and port), and a redirect from https to http is
-// refused with email.ErrInsecure. It ends with the first non-redirect
-// response; a transport error in Response.Err ends it with that error.
+// refused with email.ErrInsecure.
+//
+// A 429 (Too Many Requests) or 503 (Service Unavailable) answer with a
+// Retry-After of at most MaxRetryAfter is retried after that delay, up to
+// MaxRetries times: the machine stays clock-free and asks its driver to
+// pause (a Request with Method empty and Wait set, as watch machines do),
+// then repeats the request. Retry-After is read as delay-seconds, or as an
+// HTTP-date less the response's Date field (RFC 9110 section 10.2.3).
+//
+// It ends with the first other response; a transport error in
+// Response.Err ends it with that error.
 func Fetch(req Request) Machine[Response] {
 	return &fetch{req: req}
 }
@@ -29,6 +51,8 @@ type fetch struct {
 	req     Request
 	origin  string
 	started bool
+	waiting bool // a Retry-After pause was asked for
+	retries int
 	hops    int
 	done    bool
 	resp    Response
@@ -48,11 +72,22 @@ func (f *fetch) Resume(in Response) (Request, bool) {
 		f.origin = originOf(u)
 		return f.req, false
 	}
+	if f.waiting {
+		f.waiting = false
+		return f.req, false
+	}
 	if in.Err != nil {
 		return f.fail(in.Err)
 	}
 	switch in.Status {
 	case 301, 302, 303, 307, 308:
+	case 429, 503:
+		if d, ok := retryAfter(in.Header); ok && d <= MaxRetryAfter && f.retries < MaxRetries {
+			f.retries++
+			f.waiting = true
+			return Request{Wait: max(d, time.Millisecond)}, false
+		}
+		fallthrough
 	default:
 		f.resp = Response{Status: in.Status, Header: in.Header, Body: append([]byte(nil), in.Body...), URL: f.req.URL}
 		f.done = true
@@ -116,4 +151,33 @@ func originOf(u *url.URL) string {
 		}
 	}
 	return u.Scheme + "://" + u.Hostname() + ":" + port
+}
+
+// retryAfter reads the Retry-After field of h: delay-seconds, or an
+// HTTP-date less the Date field (no clock is read). It reports false when
+// the field is missing or cannot be read.
+func retryAfter(h Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(n) * time.Second, true
+	}
+	at, ok := httpDate(v)
+	now, ok2 := httpDate(h.Get("Date"))
+	if !ok || !ok2 {
+		return 0, false
+	}
+	return max(at.Sub(now), 0), true
+}
+
+// httpDate parses the three date formats of RFC 9110 section 5.6.7.
+func httpDate(v string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC1123, time.RFC850, time.ANSIC} {
+		if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }

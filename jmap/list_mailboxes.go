@@ -29,10 +29,13 @@ type mailboxGet struct {
 const maxDepth = 64
 
 // ListMailboxes returns a machine that lists every mailbox of the account
-// in one exchange (Mailbox/get with ids null). Each Mailbox has the server
-// id as ID, the full path built from parentId with "/" between levels as
-// Name, and the JMAP role; Total and Unread are set only when opts asks for
-// counts. The list is sorted by Name, the inbox first.
+// in one exchange (Mailbox/get with ids null). Each Mailbox has as ID and
+// Name the caller's name (the full path built from parentId with "/"
+// between levels, the inbox spelled "INBOX": see ResolveMailbox), and the
+// JMAP role; Total and Unread are set only when opts asks for counts. The
+// list is sorted by Name, the inbox first. The listing also replaces the
+// session's snapshot of the mailbox tree; Session.CachedMailboxID then
+// gives the server id of each name.
 func ListMailboxes(s *Session, opts email.ListMailboxesOptions) Machine[[]email.Mailbox] {
 	props := []string{"id", "name", "parentId", "role"}
 	if opts.WithCounts {
@@ -44,10 +47,10 @@ func ListMailboxes(s *Session, opts email.ListMailboxesOptions) Machine[[]email.
 		if err := r.Decode("0", "Mailbox/get", &g); err != nil {
 			return nil, err
 		}
-		paths := mailboxPaths(g.List)
+		paths := s.remember(g.State, g.List).byID
 		out := make([]email.Mailbox, 0, len(g.List))
 		for _, m := range g.List {
-			mb := email.Mailbox{ID: m.ID, Name: paths[m.ID]}
+			mb := email.Mailbox{ID: paths[m.ID], Name: paths[m.ID]}
 			if m.Role != nil {
 				mb.Role = email.ParseRole(*m.Role)
 			}
@@ -67,7 +70,8 @@ func ListMailboxes(s *Session, opts email.ListMailboxesOptions) Machine[[]email.
 	})
 }
 
-// mailboxPaths maps each mailbox id to its full "/"-joined path.
+// mailboxPaths maps each mailbox id to its full "/"-joined path, the level
+// of the mailbox with role inbox spelled "INBOX".
 func mailboxPaths(list []mailboxJSON) map[string]string {
 	byID := make(map[string]*mailboxJSON, len(list))
 	for i := range list {
@@ -75,7 +79,7 @@ func mailboxPaths(list []mailboxJSON) map[string]string {
 	}
 	out := make(map[string]string, len(list))
 	for _, m := range list {
-		path := m.Name
+		path := levelName(m)
 		cur := m
 		for range maxDepth {
 			if cur.ParentID == nil {
@@ -85,10 +89,18 @@ func mailboxPaths(list []mailboxJSON) map[string]string {
 			if !ok {
 				break
 			}
-			path = p.Name + "/" + path
+			path = levelName(*p) + "/" + path
 			cur = *p
 		}
 		out[m.ID] = path
 	}
 	return out
+}
+
+// levelName is the caller's name of one level: "INBOX" for the inbox.
+func levelName(m mailboxJSON) string {
+	if m.Role != nil && *m.Role == string(email.RoleInbox) {
+		return "INBOX"
+	}
+	return m.Name
 }

@@ -7,11 +7,25 @@ import (
 	"time"
 
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/header"
 )
 
 // envelopeProps are the Email properties an Envelope is built from (RFC
-// 8621 section 4.1).
-var envelopeProps = []string{"id", "messageId", "keywords", "subject", "from", "to", "sentAt", "size", "hasAttachment"}
+// 8621 section 4.1). The raw header fields (section 4.1.3, every instance,
+// as written) let Envelope parse Message-ID, Subject, From, To and Date
+// with internal/header, as the local stores and the IMAP backend do: the
+// server's parsed forms differ for entries without '@' and the like.
+var envelopeProps = []string{"id", "messageId", "keywords", "subject", "from", "to", "sentAt", "size", "hasAttachment",
+	rawFrom, rawTo, rawSubject, rawDate, rawMessageID}
+
+// The raw header properties of envelopeProps.
+const (
+	rawFrom      = "header:From:asRaw:all"
+	rawTo        = "header:To:asRaw:all"
+	rawSubject   = "header:Subject:asRaw:all"
+	rawDate      = "header:Date:asRaw:all"
+	rawMessageID = "header:Message-ID:asRaw:all"
+)
 
 // Email is the subset of the JMAP Email object (RFC 8621 section 4.1) this
 // package reads.
@@ -28,6 +42,13 @@ type Email struct {
 	ReceivedAt    string          `json:"receivedAt"`
 	Size          int64           `json:"size"`
 	HasAttachment *bool           `json:"hasAttachment"`
+	// The raw header fields, every instance in order; nil when not
+	// fetched (see envelopeProps).
+	RawFrom      []string `json:"header:From:asRaw:all"`
+	RawTo        []string `json:"header:To:asRaw:all"`
+	RawSubject   []string `json:"header:Subject:asRaw:all"`
+	RawDate      []string `json:"header:Date:asRaw:all"`
+	RawMessageID []string `json:"header:Message-ID:asRaw:all"`
 }
 
 // EmailAddress is the JMAP EmailAddress object (RFC 8621 section 4.1.2.3).
@@ -38,8 +59,15 @@ type EmailAddress struct {
 
 // Envelope converts the email to the shared envelope: the first non-empty
 // Message-ID, the keywords set to true as flags, and the Date header from
-// sentAt with its original offset (zero when absent or unparseable).
+// sentAt with its original offset (zero when absent or unparseable). When
+// the raw header fields were fetched, Message-ID, Subject, From, To and
+// Date come from them instead, parsed by internal/header.Scan (the first
+// instance of each counts), so the envelope is the one every other
+// backend gives for the same message.
 func (e Email) Envelope() email.Envelope {
+	if e.RawFrom != nil || e.RawTo != nil || e.RawSubject != nil || e.RawDate != nil || e.RawMessageID != nil {
+		return e.rawEnvelope()
+	}
 	env := email.Envelope{ID: e.ID, Subject: e.Subject, Size: e.Size, HasAttachment: e.HasAttachment}
 	for _, m := range e.MessageID {
 		if m = email.NormalizeMessageID(m); m != "" {
@@ -56,6 +84,30 @@ func (e Email) Envelope() email.Envelope {
 		}
 	}
 	return env
+}
+
+// rawEnvelope builds the envelope from the raw header fields.
+func (e Email) rawEnvelope() email.Envelope {
+	var b strings.Builder
+	for _, f := range [...]struct {
+		name string
+		v    []string
+	}{{"From", e.RawFrom}, {"To", e.RawTo}, {"Subject", e.RawSubject}, {"Date", e.RawDate}, {"Message-ID", e.RawMessageID}} {
+		if len(f.v) > 0 {
+			b.WriteString(f.name + ":" + f.v[0] + "\r\n")
+		}
+	}
+	s := header.Scan([]byte(b.String()))
+	return email.Envelope{ID: e.ID, MessageID: s.MessageID, Subject: s.Subject, From: nonNil(s.From), To: nonNil(s.To),
+		Date: s.Date, Size: e.Size, HasAttachment: e.HasAttachment, Flags: KeywordFlags(e.Keywords)}
+}
+
+// nonNil returns l, or an empty list for nil, as addresses does.
+func nonNil(l []email.Address) []email.Address {
+	if l == nil {
+		return []email.Address{}
+	}
+	return l
 }
 
 func addresses(in []EmailAddress) []email.Address {
@@ -107,6 +159,9 @@ type setErrorJSON struct {
 	Description string   `json:"description"`
 	Properties  []string `json:"properties"`
 	ExistingID  string   `json:"existingId"`
+	// InvalidRecipients lists the refused addresses of an
+	// invalidRecipients error (RFC 8621 section 7.5).
+	InvalidRecipients []string `json:"invalidRecipients"`
 }
 
 // setResponse is the answer to /set, /import and /copy.

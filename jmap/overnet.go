@@ -1,6 +1,7 @@
 package jmap
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 
@@ -11,8 +12,9 @@ import (
 
 // ErrConnClosed is the transport error a machine lowered by OverNet gets
 // when the server closed the connection (or said it would) and the
-// machine asks for another exchange. It matches email.ErrProtocol.
-var ErrConnClosed = fmt.Errorf("jmap: HTTP connection closed by the server: %w", email.ErrProtocol)
+// machine asks for another exchange. It matches ErrTransport and
+// email.ErrProtocol.
+var ErrConnClosed = fmt.Errorf("jmap: HTTP connection closed by the server: %w: %w", ErrTransport, email.ErrProtocol)
 
 // ErrOtherOrigin is the transport error of an exchange whose URL is not on
 // the origin of the connection OverNet speaks on. It matches
@@ -25,10 +27,17 @@ var ErrOtherOrigin = fmt.Errorf("jmap: request to another origin than the connec
 // driver owns the socket and the TLS), and the bytes read are parsed into
 // its Response (Content-Length, chunked or until end of stream, 1xx
 // skipped), bounded by the request's Limit. Connections are kept alive
-// between exchanges. Transport failures reach m as Response.Err: an
-// exchange for another origin gets ErrOtherOrigin, one after the server
-// closed the connection ErrConnClosed, malformed framing an error matching
-// email.ErrProtocol.
+// between exchanges. Transport failures reach m as Response.Err, as
+// package client's driver reports them: an exchange for another origin
+// gets ErrOtherOrigin, one after the server closed the connection
+// ErrConnClosed, a read or write error of the driver (a reset) an error
+// matching ErrTransport and that error, malformed or truncated framing an
+// error matching ErrTransport and email.ErrProtocol.
+//
+// The requests that are not exchanges are lowered too: a pause (Method
+// empty, Wait set, as Fetch asks after a 429 or 503 with Retry-After, and
+// a polling watch between polls) becomes a NetRead with that Wait, an
+// Event a NetEvent.
 func OverNet[R any](m Machine[R], origin string) coroutine.NetMachine[R] {
 	o := &overNet[R]{m: m}
 	u, err := url.Parse(origin)
@@ -46,6 +55,7 @@ const (
 	netIdle    netState = iota // resume the JMAP machine
 	netWriting                 // a request was written
 	netReading                 // waiting for response bytes
+	netPausing                 // a Wait the machine asked for
 )
 
 type overNet[R any] struct {
@@ -74,12 +84,30 @@ func (o *overNet[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) 
 				o.done = true
 				return coroutine.NetRequest{}, true
 			}
+			switch {
+			case req.Event != nil:
+				return coroutine.NetRequest{Op: coroutine.NetEvent, Event: req.Event}, false
+			case req.Method == "" && req.Wait > 0:
+				o.st = netPausing
+				return coroutine.NetRequest{Op: coroutine.NetRead, Wait: req.Wait}, false
+			}
 			if err := o.start(req); err != nil {
 				o.resp = Response{Err: err}
 				continue
 			}
 			o.st = netWriting
 			return coroutine.Write(o.buf), false
+		case netPausing:
+			// The pause ended; bytes the server sent meanwhile belong to
+			// no request and fail the next exchange's framing.
+			o.st = netIdle
+			switch {
+			case in.Err != nil || in.EOF:
+				o.closed = true
+			case len(in.Data) > 0:
+				o.rest = append(o.rest, in.Data...)
+			}
+			in = coroutine.NetReply{}
 		case netWriting:
 			if in.Err != nil {
 				o.fail(in.Err)
@@ -174,6 +202,9 @@ func (o *overNet[R]) finish() {
 
 func (o *overNet[R]) fail(err error) {
 	o.closed = true
+	if !errors.Is(err, email.ErrTooLarge) {
+		err = TransportError(err, errors.Is(err, email.ErrProtocol))
+	}
 	o.resp = Response{Err: err}
 	o.p = nil
 	o.st = netIdle

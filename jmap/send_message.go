@@ -34,8 +34,11 @@ var usingSubmission = []string{CapCore, CapMail, CapSubmission}
 // (the Resent-* fields when the message has a Resent-From), without
 // duplicates. The identity is the one whose email matches the envelope
 // sender, else the first one. The result lists the recipients the server
-// accepted; a refusal (invalidRecipients, forbiddenFrom, ...) fails with a
-// *SetError matching email.ErrRefused.
+// accepted. When the server refuses some recipients (invalidRecipients
+// naming a part of them) the draft is submitted again to the others and
+// the refused ones are listed in SendResult.Rejected, as SMTP reports a
+// partial refusal; a refusal of every recipient, or of anything else
+// (forbiddenFrom, ...), fails with a *SetError matching email.ErrRefused.
 func SendMessage(s *Session, raw []byte, opts email.SendOptions) Machine[email.SendResult] {
 	env, err := deriveEnvelope(raw, opts)
 	if err != nil {
@@ -99,70 +102,122 @@ func SendMessage(s *Session, raw []byte, opts email.SendOptions) Machine[email.S
 	})
 }
 
-func submit(s *Session, env envelope, blobID, identity, drafts, sent string) Machine[email.SendResult] {
-	acct := s.AccountID
-	rcpt := make([]map[string]string, len(env.to))
-	for i, a := range env.to {
+// submission holds what the submission calls of one send share.
+type submission struct {
+	s         *Session
+	env       envelope
+	identity  string
+	onSuccess map[string]any
+	draft     string
+	rejected  []email.RecipientError
+}
+
+// call is the EmailSubmission/set of emailID to the recipients to.
+func (b *submission) call(emailID string, to []string) Call {
+	rcpt := make([]map[string]string, len(to))
+	for i, a := range to {
 		rcpt[i] = map[string]string{"email": a}
 	}
+	return Call{Name: "EmailSubmission/set", ID: "s", Args: map[string]any{
+		"accountId": b.s.AccountID,
+		"create": map[string]any{"sub": map[string]any{
+			"identityId": b.identity,
+			"emailId":    emailID,
+			"envelope":   map[string]any{"mailFrom": map[string]string{"email": b.env.from}, "rcptTo": rcpt},
+		}},
+		"onSuccessUpdateEmail": map[string]any{"#sub": b.onSuccess},
+	}}
+}
+
+func submit(s *Session, env envelope, blobID, identity, drafts, sent string) Machine[email.SendResult] {
 	onSuccess := map[string]any{"keywords/$draft": nil}
 	if sent != "" && sent != drafts {
 		onSuccess["mailboxIds/"+pointerEscape(drafts)] = nil
 		onSuccess["mailboxIds/"+pointerEscape(sent)] = true
 	}
+	b := &submission{s: s, env: env, identity: identity, onSuccess: onSuccess}
 	calls := []Call{
-		{Name: "Email/import", ID: "m", Args: map[string]any{"accountId": acct, "emails": map[string]any{"draft": map[string]any{
+		{Name: "Email/import", ID: "m", Args: map[string]any{"accountId": s.AccountID, "emails": map[string]any{"draft": map[string]any{
 			"blobId":     blobID,
 			"mailboxIds": map[string]bool{drafts: true},
 			"keywords":   map[string]bool{"$draft": true, "$seen": true},
 		}}}},
-		{Name: "EmailSubmission/set", ID: "s", Args: map[string]any{
-			"accountId": acct,
-			"create": map[string]any{"sub": map[string]any{
-				"identityId": identity,
-				"emailId":    "#draft",
-				"envelope":   map[string]any{"mailFrom": map[string]string{"email": env.from}, "rcptTo": rcpt},
-			}},
-			"onSuccessUpdateEmail": map[string]any{"#sub": onSuccess},
-		}},
-	}
-	fail := func(err error) Machine[email.SendResult] {
-		return coroutine.Done[Response, Request, email.SendResult](email.SendResult{}, err)
+		b.call("#draft", env.to),
 	}
 	return coroutine.Then(API(s, usingSubmission, calls), func(r *Responses) Machine[email.SendResult] {
 		var imp setResponse
 		if err := r.Decode("m", "Email/import", &imp); err != nil {
-			return fail(err)
+			return sendFailed(err)
 		}
 		if e, ok := imp.NotCreated["draft"]; ok && e.Type == "alreadyExists" {
-			return fail(&SetError{Method: "Email/import", ID: "draft", Type: e.Type, Description: "this exact message was stored before; change it (Message-ID, Date) to send it again"})
+			return sendFailed(&SetError{Method: "Email/import", ID: "draft", Type: e.Type, Description: "this exact message was stored before; change it (Message-ID, Date) to send it again"})
 		}
 		if err := imp.firstError("Email/import"); err != nil {
-			return fail(err)
+			return sendFailed(err)
 		}
-		draft, _ := imp.createdID("draft")
-		var sub setResponse
-		err := r.Decode("s", "EmailSubmission/set", &sub)
-		if err == nil {
-			err = sub.firstError("EmailSubmission/set")
-		}
-		if err == nil {
-			if _, ok := sub.createdID("sub"); !ok {
-				err = protocolError("EmailSubmission/set did not report the submission")
-			}
-		}
-		if err == nil {
-			return coroutine.Done[Response, Request, email.SendResult](email.SendResult{Accepted: append([]string{}, env.to...)}, nil)
-		}
-		if draft == "" {
-			return fail(err)
-		}
-		// The submission failed: do not leave the unsent draft behind.
-		destroy := Call{Name: "Email/set", ID: "d", Args: map[string]any{"accountId": acct, "destroy": []string{draft}}}
-		return coroutine.Map(API(s, nil, []Call{destroy}), func(*Responses) (email.SendResult, error) {
-			return email.SendResult{}, err
-		})
+		b.draft, _ = imp.createdID("draft")
+		return b.outcome(r, env.to)
 	})
+}
+
+func sendFailed(err error) Machine[email.SendResult] {
+	return coroutine.Done[Response, Request, email.SendResult](email.SendResult{}, err)
+}
+
+// outcome reads the answer to the submission of the draft to the
+// recipients to. A partial refusal (invalidRecipients naming some of them)
+// is reported as SMTP does: the refused addresses go to Rejected and the
+// draft is submitted again to the others, so the send succeeds when at
+// least one recipient is accepted. Each round drops at least one address,
+// so the rounds are bounded by the recipients. A send that fails destroys
+// the draft.
+func (b *submission) outcome(r *Responses, to []string) Machine[email.SendResult] {
+	var sub setResponse
+	err := r.Decode("s", "EmailSubmission/set", &sub)
+	if err == nil {
+		err = sub.firstError("EmailSubmission/set")
+	}
+	if err == nil {
+		if _, ok := sub.createdID("sub"); !ok {
+			err = protocolError("EmailSubmission/set did not report the submission")
+		}
+	}
+	if err == nil {
+		return coroutine.Done[Response, Request, email.SendResult](email.SendResult{Accepted: append([]string{}, to...), Rejected: b.rejected}, nil)
+	}
+	if b.draft == "" {
+		return sendFailed(err)
+	}
+	if e, ok := sub.NotCreated["sub"]; ok && e.Type == "invalidRecipients" {
+		if rest := b.reject(to, e.InvalidRecipients, err); len(rest) > 0 && len(rest) < len(to) {
+			return coroutine.Then(API(b.s, usingSubmission, []Call{b.call(b.draft, rest)}), func(r *Responses) Machine[email.SendResult] {
+				return b.outcome(r, rest)
+			})
+		}
+	}
+	// The submission failed: do not leave the unsent draft behind.
+	destroy := Call{Name: "Email/set", ID: "d", Args: map[string]any{"accountId": b.s.AccountID, "destroy": []string{b.draft}}}
+	return coroutine.Map(API(b.s, nil, []Call{destroy}), func(*Responses) (email.SendResult, error) {
+		return email.SendResult{}, err
+	})
+}
+
+// reject moves the addresses of to that the server named invalid to
+// b.rejected with err, and returns the others.
+func (b *submission) reject(to, invalid []string, err error) []string {
+	bad := map[string]bool{}
+	for _, a := range invalid {
+		bad[strings.ToLower(a)] = true
+	}
+	var rest []string
+	for _, a := range to {
+		if bad[strings.ToLower(a)] {
+			b.rejected = append(b.rejected, email.RecipientError{Address: a, Err: err, Reason: err.Error()})
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	return rest
 }
 
 // envelope is the SMTP envelope of a message.

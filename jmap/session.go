@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -75,13 +76,14 @@ type Session struct {
 	Submission bool
 
 	auth  string
-	stale bool
+	stale atomic.Bool // set by concurrent machines
+	names *nameCache  // the mailbox tree snapshot, see ResolveMailbox
 }
 
 // Stale reports whether an API response carried a sessionState different
 // from State (RFC 8620 section 3.4): the session resource changed (new
 // accounts, capabilities or URLs) and should be fetched again.
-func (s *Session) Stale() bool { return s.stale }
+func (s *Session) Stale() bool { return s.stale.Load() }
 
 // Authorization returns the Authorization header value the session sends.
 // It is never part of an error or of the session's printed form.
@@ -191,7 +193,12 @@ type sessionJSON struct {
 // ParseSession decodes a session resource fetched from sessionURL and
 // resolves its URLs against it. Unknown capabilities and accounts are kept
 // or ignored; a session without apiUrl, or without an account for the mail
-// capability, is an error.
+// capability, is an error. The credentials go to every URL of the session,
+// so a session fetched over https whose apiUrl, downloadUrl, uploadUrl or
+// eventSourceUrl is plain http, or a session whose URL on another host
+// than its own is plain http, is refused with an error matching
+// email.ErrInsecure before any request is made; a URL that is neither http
+// nor https is an error matching email.ErrProtocol.
 func ParseSession(body []byte, sessionURL, auth string) (*Session, error) {
 	var j sessionJSON
 	if err := json.Unmarshal(body, &j); err != nil {
@@ -201,7 +208,7 @@ func ParseSession(body []byte, sessionURL, auth string) (*Session, error) {
 	if err != nil || !base.IsAbs() {
 		return nil, fmt.Errorf("jmap: session URL is not absolute: %w", email.ErrInvalidArgument)
 	}
-	s := &Session{URL: sessionURL, Username: j.Username, State: j.State, Capabilities: j.Capabilities, auth: auth}
+	s := &Session{URL: sessionURL, Username: j.Username, State: j.State, Capabilities: j.Capabilities, auth: auth, names: &nameCache{}}
 	if j.APIURL == "" {
 		return nil, protocolError("session has no apiUrl")
 	}
@@ -209,6 +216,9 @@ func ParseSession(body []byte, sessionURL, auth string) (*Session, error) {
 	s.DownloadURL = resolveTemplate(base, j.DownloadURL)
 	s.UploadURL = resolveTemplate(base, j.UploadURL)
 	s.EventSourceURL = resolveTemplate(base, j.EventSourceURL)
+	if err := s.checkURLs(base); err != nil {
+		return nil, err
+	}
 	if raw, ok := j.Capabilities[CapCore]; ok {
 		if err := json.Unmarshal(raw, &s.Core); err != nil {
 			return nil, &DecodeError{What: "core capability", Err: err}
@@ -245,6 +255,48 @@ func ParseSession(body []byte, sessionURL, auth string) (*Session, error) {
 	return s, nil
 }
 
+// checkURLs refuses the session URLs that would send the credentials in
+// clear: plain http when the session came over https, or plain http to
+// another host than the session's.
+func (s *Session) checkURLs(base *url.URL) error {
+	for _, f := range []struct{ name, url string }{
+		{"apiUrl", s.APIURL}, {"downloadUrl", s.DownloadURL}, {"uploadUrl", s.UploadURL}, {"eventSourceUrl", s.EventSourceURL},
+	} {
+		if f.url == "" {
+			continue
+		}
+		u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(f.url))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return protocolError("session " + f.name + " is not an http or https URL")
+		}
+		switch {
+		case u.Scheme == "https":
+		case base.Scheme == "https":
+			return fmt.Errorf("jmap: session fetched over https names a plain http %s: %w", f.name, email.ErrInsecure)
+		case !strings.EqualFold(u.Hostname(), base.Hostname()):
+			return fmt.Errorf("jmap: session %s is plain http to another host than the session's: %w", f.name, email.ErrInsecure)
+		}
+	}
+	return nil
+}
+
+// hasScheme reports whether t starts with a URI scheme and ":" (RFC 3986
+// section 3.1), which makes it absolute.
+func hasScheme(t string) bool {
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > 0 && c == ':':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 func minString(ss []string) string {
 	m := ss[0]
 	for _, s := range ss[1:] {
@@ -261,7 +313,7 @@ func resolveTemplate(base *url.URL, t string) string {
 	switch {
 	case t == "":
 		return ""
-	case strings.HasPrefix(t, "http://") || strings.HasPrefix(t, "https://"):
+	case hasScheme(t):
 		return t
 	case strings.HasPrefix(t, "//"):
 		return base.Scheme + ":" + t
@@ -320,6 +372,9 @@ func pctEncode(s string) string {
 // 7807 problem document when the body holds one.
 func httpError(r Response) error {
 	e := &HTTPError{Status: r.Status}
+	if r.Status == 429 || r.Status == 503 {
+		e.RetryAfter, _ = retryAfter(r.Header)
+	}
 	var p struct {
 		Type   string `json:"type"`
 		Detail string `json:"detail"`

@@ -9,10 +9,16 @@ import (
 	"github.com/ioemail/ioemail/email"
 )
 
+// DefaultPollInterval is the polling interval of WatchMailbox on a server
+// without push when WatchOptions.Interval is zero: a change is reported
+// within about 5 seconds, as the other backends' watches do.
+const DefaultPollInterval = 5 * time.Second
+
 // WatchOptions tunes WatchMailbox.
 type WatchOptions struct {
 	// Interval is the polling interval when the server has no push
-	// (Cyrus 3.6 answers the eventSourceUrl with 204). Zero means 30 s.
+	// (Cyrus 3.6 answers the eventSourceUrl with 204). Zero means
+	// DefaultPollInterval.
 	Interval time.Duration
 	// Ping is the keep-alive interval asked of the push stream, in
 	// seconds. Zero means 30.
@@ -60,7 +66,7 @@ func WatchMailbox(s *Session, mailboxID string, opts WatchOptions) Machine[struc
 		return coroutine.Done[Response, Request, struct{}](struct{}{}, &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
 	}
 	if opts.Interval <= 0 {
-		opts.Interval = 30 * time.Second
+		opts.Interval = DefaultPollInterval
 	}
 	if opts.Ping <= 0 {
 		opts.Ping = 30

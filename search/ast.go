@@ -121,9 +121,9 @@ type SortKey uint8
 // The sort keys.
 const (
 	ByDate    SortKey = iota + 1 // the Date header instant; undated messages sort lowest
-	ByFrom                       // the first From address: display name, else address, case-folded
+	ByFrom                       // the first From address: RFC 5957 display key (see DisplayKey)
 	ByTo                         // the first To address, as ByFrom
-	BySubject                    // the base subject (RFC 5256 section 2.1), case-folded
+	BySubject                    // the base subject (RFC 5256 section 2.1), i;ascii-casemap
 )
 
 var sortKeyNames = [...]string{"", "date", "from", "to", "subject"}

@@ -60,38 +60,88 @@
 // there and what was found. Query.String prints a query that parses back
 // to an equal Query.
 //
-// # Date semantics
+// # Semantics
 //
-// Date conditions look at the Date header (RFC 5322 section 3.6.1) only,
-// never at the arrival time, and at day granularity in the header's own UTC
-// offset: a message dated "Mon, 2 Mar 2026 23:30:00 -0500" is on 2026-03-02,
-// although it is 2026-03-03 in UTC. This is the rule of IMAP's SENTON,
-// SENTBEFORE and SENTSINCE (RFC 3501 section 6.4.4: "disregarding time and
-// timezone"), so local and IMAP searches agree.
+// This section is the one meaning of a query. Every backend's
+// SearchEnvelopes (Maildir, m2dir, IMAP, JMAP) returns exactly what Match
+// and Sort return over the envelopes of the mailbox, in the same order,
+// page by page; the exceptions are listed under "What servers evaluate".
+// The envelope of a message is what package internal/header makes of its
+// header (see EnvelopeFromHeader), whichever backend stored it.
+//
+// Text. subject, from and to match when the field's whole decoded text
+// contains the value as a substring, ignoring case (Unicode lower case) and
+// composition (both sides in NFC, so "é" typed as e + U+0301 matches "é").
+// Decoded means: RFC 2047 encoded words decoded wherever they stand (also
+// inside quotes, also in a comment), each fold (a line break and the white
+// space after it) made one space, other white space kept as written, the
+// ends trimmed, invalid bytes replaced by U+FFFD. For subject the text is
+// the decoded Subject header. For from and to it is FieldText of the
+// header's addresses: each address as "Name <addr-spec>", or the one half
+// it has, joined by ", ". The name is the display name (phrase) or, where
+// there is none, the decoded comment, so "from björn" matches "From:
+// vondruch at redhat.com (=?UTF-8?Q?Bj=C3=B6rn?=)" (whose addr-spec is read
+// as vondruch@redhat.com, the one repair the parser makes); an entry
+// without an addr-spec ("undisclosed-recipients:;", a bare encoded word)
+// keeps its decoded text as the name; the members of a group are listed,
+// the group's name is not; a comment beside a phrase is not part of the
+// text. So "subject test" matches "GroupwiseForwardingTest", "subject
+// testing" does not match "Test message", and subject "delivery
+// notification" does not match "Delivery status notification". An empty
+// value matches every message whose field has at least one address (from,
+// to) or every message (subject, body). flag compares flags with
+// email.Flag.Equal, so the spellings of one registered flag are one
+// condition.
+//
+// Dates. Date conditions look at the Date header (RFC 5322 section 3.6.1)
+// only, never at the arrival time, and at day granularity in the header's
+// own UTC offset: a message dated "Mon, 2 Mar 2026 23:30:00 -0500" is on
+// 2026-03-02, although it is 2026-03-03 in UTC. This is the rule of IMAP's
+// SENTON, SENTBEFORE and SENTSINCE (RFC 3501 section 6.4.4: "disregarding
+// time and timezone").
 //
 //   - date D: the message's day is D;
 //   - before D: the message's day is earlier than D (strictly);
 //   - after D: the message's day is later than D (strictly);
 //   - a message without a Date header, or with one that does not parse,
-//     never matches a date condition (so "not before D" matches it).
+//     matches no date condition, so "not before D" matches it. (Dovecot
+//     dates such a message 1970-01-01 and Cyrus by its arrival; backends
+//     do not pass that on.)
 //
-// # Text semantics
+// Sorting. Without "order by", results come newest Date first, undated
+// last (DefaultSort). from and to sort by the RFC 5957 display key of the
+// first address (its display name, or its addr-spec when it has none; ""
+// without addresses, see DisplayKey), subject by the RFC 5256 base subject
+// (see BaseSubject), date by the instant. Strings compare as RFC 4790's
+// i;ascii-casemap: ASCII letters upper-cased, then octet by octet, so "_"
+// sorts after the letters, as Dovecot's SORT does. Ties on every key are
+// broken the same way on every backend: by the Date instant, newest first,
+// undated last; then by the Message-ID, octet order; then by the backend's
+// message id (see Compare).
 //
-// from and to match when the display name or the address of any From (To)
-// address contains the value; subject when the decoded subject does; body
-// when a decoded text part does (see BodyContains). Comparison ignores case
-// (Unicode lower case) and composition (both sides in NFC, so "é" typed
-// as e + U+0301 matches "é") and is a plain substring test. flag compares
-// flags with email.Flag.Equal, so the spellings of one registered flag are
-// one condition.
+// # What servers evaluate
 //
-// # Sorting
+// Servers do not share these semantics: Dovecot's SEARCH FROM ignores
+// comments and its sort cache can return a stale order; Cyrus's JMAP text
+// filters are full-text (words split and stemmed, one-letter words
+// dropped, indexed some time after import); both date an undated message.
+// So the IMAP and JMAP backends send a server-side query only where its
+// answer is a superset of the exact answer, fetch the header fields the
+// matcher needs (HeaderFields, by BODY.PEEK[HEADER.FIELDS (...)] or
+// Email/get header properties) for each candidate, parse them with
+// EnvelopeFromHeader, keep what MatchWith keeps, and sort and cut the page
+// with Sort afterwards. Where no superset query exists they evaluate the
+// query locally over the whole mailbox.
 //
-// Without "order by", results come newest Date first, undated last (see
-// DefaultSort). Ties on every key fall back to the date, newest first, then
-// to the backend's message id, so pages are stable. from and to sort by the
-// first address's display name, or its address when it has none; subject by
-// the RFC 5256 base subject; both ignoring case (see Sort).
+// The one documented exception is the body: "body X" is left to the
+// server on IMAP (SEARCH BODY, RFC 3501 section 6.4.4) and JMAP (the
+// "body" filter, RFC 8621 section 4.4.1), whose tokenising, charset
+// support and diacritic folding are their own. Locally, body X is a
+// case-insensitive substring of a decoded text/plain or text/html part
+// that is not an attachment (see BodyContains). A query with a body
+// condition may therefore select different messages on a server than on a
+// local store; the other conditions, the order and the pages are still
+// those of this package.
 //
 // # Compiling for servers
 //
@@ -100,9 +150,6 @@
 // (Day.AddDays), from, to, subject and body to FROM, TO, SUBJECT and BODY
 // (sent as quoted strings or literals, charset UTF-8; a value never holds a
 // control character), flag to SEEN, ANSWERED, FLAGGED, DRAFT, DELETED or
-// KEYWORD with the flag's canonical spelling (always an IMAP atom). A
-// server's substring and case rules, its handling of undated messages and
-// its SORT collation (RFC 5256: FROM sorts by the address's local part) are
-// its own; a backend that must answer exactly as Match does can
-// over-select on the server and filter with Match or MatchEnvelope.
+// KEYWORD with the flag's canonical spelling (always an IMAP atom). Such a
+// compiled query is only a candidate set: see "What servers evaluate".
 package search

@@ -23,18 +23,35 @@ var ErrNoBody = errors.New("search: body condition needs the message, but none w
 // when body fails (with that error) or is nil when needed (ErrNoBody); a
 // malformed message is searched as best it can be, never an error.
 //
-// The rules: from and to match when the display name or the address of any
-// From (To) address contains the value; subject when the decoded subject
-// contains it; body when a decoded text/plain or text/html part that is not
-// an attachment contains it (see BodyContains). All of these ignore case
-// (Unicode lower case) and composition (NFC). flag compares with email.Flag.Equal. Date
-// conditions compare DayOf(env.Date) with the day; a message whose Date is
-// the zero time never matches them.
+// The rules are those of the package documentation: from and to match
+// when the field's text (see FieldText) contains the value; subject when
+// the decoded subject contains it; body when a decoded text/plain or
+// text/html part that is not an attachment contains it (see BodyContains).
+// All of these ignore case (Unicode lower case) and composition (NFC).
+// flag compares with email.Flag.Equal. Date conditions compare
+// DayOf(env.Date) with the day; a message whose Date is the zero time never
+// matches them.
 func (q Query) Match(env email.Envelope, body func() ([]byte, error)) (bool, error) {
 	if q.Filter == nil {
 		return true, nil
 	}
 	m := matcher{env: &env, body: body}
+	return m.eval(q.Filter)
+}
+
+// MatchWith evaluates the filter on env and asks bodyHas for the value of
+// each body condition: bodyHas(v) reports whether the message's body
+// contains v. Network backends use it to combine a server's answer to
+// "body v" (which package search leaves to the server, see the package
+// documentation) with the exact local evaluation of every other
+// condition on fetched header fields. Match fails only when bodyHas does;
+// bodyHas is not called for a filter without body conditions, and may then
+// be nil.
+func (q Query) MatchWith(env email.Envelope, bodyHas func(value string) (bool, error)) (bool, error) {
+	if q.Filter == nil {
+		return true, nil
+	}
+	m := matcher{env: &env, bodyHas: bodyHas}
 	return m.eval(q.Filter)
 }
 
@@ -123,10 +140,11 @@ func (m *matcher) partial(n Node) tri {
 // matcher evaluates one message; it caches the decoded text of the body
 // across body conditions.
 type matcher struct {
-	env    *email.Envelope
-	body   func() ([]byte, error)
-	loaded bool
-	text   *bodyText
+	env     *email.Envelope
+	body    func() ([]byte, error)
+	bodyHas func(string) (bool, error) // set by MatchWith; replaces body
+	loaded  bool
+	text    *bodyText
 }
 
 func (m *matcher) eval(n Node) (bool, error) {
@@ -186,6 +204,9 @@ func (m *matcher) textCond(n *TextCond) (bool, error) {
 	case Subject:
 		return containsFold(m.env.Subject, pat), nil
 	case Body:
+		if m.bodyHas != nil {
+			return m.bodyHas(n.Value)
+		}
 		if !m.loaded {
 			if m.body == nil {
 				return false, ErrNoBody
@@ -201,13 +222,54 @@ func (m *matcher) textCond(n *TextCond) (bool, error) {
 	return false, nil
 }
 
+// addrContains reports whether the text of an address field contains pat
+// (folded). A field without addresses contains nothing, not even "".
 func addrContains(list []email.Address, pat string) bool {
+	if len(list) == 0 {
+		return false
+	}
 	for _, a := range list {
+		// Fast path: a hit inside one part is a hit in the whole text.
 		if containsFold(a.Name, pat) || containsFold(a.Email, pat) {
 			return true
 		}
 	}
-	return false
+	if len(list) == 1 && (list[0].Name == "" || list[0].Email == "") {
+		return false // the text is the one part already searched
+	}
+	// A hit across parts holds a byte of the separators " <", ">", ", ".
+	if !strings.ContainsAny(pat, " <>,") {
+		return false
+	}
+	return containsFold(FieldText(list), pat)
+}
+
+// FieldText returns the text that from and to conditions search in an
+// address field: each address as its display name followed by its
+// addr-spec in angle brackets ("Björn Roy <br@example.org>"), or the one
+// it has when the other is empty, joined by ", ". The names and
+// addresses are those of the envelope, decoded: RFC 2047 words decoded
+// wherever they stood, folding removed, a comment as the name where there
+// is no phrase (see the package documentation).
+func FieldText(list []email.Address) string {
+	var b strings.Builder
+	for i, a := range list {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		switch {
+		case a.Name == "":
+			b.WriteString(a.Email)
+		case a.Email == "":
+			b.WriteString(a.Name)
+		default:
+			b.WriteString(a.Name)
+			b.WriteString(" <")
+			b.WriteString(a.Email)
+			b.WriteByte('>')
+		}
+	}
+	return b.String()
 }
 
 // fold maps s to a form in which comparison ignores case and Unicode

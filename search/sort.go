@@ -19,20 +19,8 @@ func (q Query) SortEnvelopes(envs []email.Envelope) {
 }
 
 // Sort sorts envs in place by the keys of by, the first one primary (nil or
-// empty means DefaultSort). Ties on every key are broken by Date, newest
-// first, then by ID, so the order is total and pages are stable.
-//
-// The keys compare:
-//   - date: the instant of the Date header; a message without a date is
-//     lower than any dated message (so it comes last under "date desc");
-//   - from, to: the first address of the header, by its display name or,
-//     when it has none, its address, case-folded; a message without
-//     addresses is lowest;
-//   - subject: the base subject of RFC 5256 section 2.1 (without "Re:",
-//     "Fwd:", "[list]" prefixes and "(fwd)" suffixes), case-folded.
-//
-// Strings compare by code point after lower-casing and NFC; servers that
-// sort with a collation may order non-ASCII text differently.
+// empty means DefaultSort). The order is the one Compare defines: total,
+// the same on every backend, so pages are stable.
 func Sort(envs []email.Envelope, by []Sorter) {
 	if len(by) == 0 {
 		by = DefaultSort
@@ -55,10 +43,39 @@ func Sort(envs []email.Envelope, by []Sorter) {
 	copy(envs, out)
 }
 
+// Compare returns -1, 0 or +1 as a sorts before, with or after b under the
+// keys of by (nil or empty means DefaultSort). Backends that fetch the
+// matching envelopes and order them locally use it (or Sort) so that every
+// backend gives one order.
+//
+// The keys compare:
+//   - date: the instant of the Date header; a message without a date is
+//     lower than any dated message (so it comes last under "date desc");
+//   - from, to: the RFC 5957 display key of the first address of the
+//     header: its display name, or its addr-spec when it has none; "" for
+//     a header without addresses;
+//   - subject: the RFC 5256 section 2.1 base subject (see BaseSubject).
+//
+// Strings compare as the i;ascii-casemap collation (RFC 4790 section
+// 9.2) does: ASCII letters upper-cased, then octet by octet, so "_"
+// sorts after letters (as Dovecot's SORT does) and non-ASCII text by its
+// UTF-8 bytes.
+//
+// Ties on every key are broken, on every backend alike, by the Date
+// instant, newest first (undated last); then by the Message-ID (octet
+// order, a message without one first); then by the backend's id (octet
+// order), which only messages with equal Date and Message-ID reach.
+func Compare(a, b *email.Envelope, by []Sorter) int {
+	if len(by) == 0 {
+		by = DefaultSort
+	}
+	ka, kb := makeKeys(a, by), makeKeys(b, by)
+	return compareKeys(a, b, &ka, &kb, by)
+}
+
 // sortKeys holds the precomputed string keys of one envelope.
 type sortKeys struct {
 	from, to, subject string
-	hasFrom, hasTo    bool
 }
 
 func makeKeys(e *email.Envelope, by []Sorter) sortKeys {
@@ -66,24 +83,45 @@ func makeKeys(e *email.Envelope, by []Sorter) sortKeys {
 	for _, s := range by {
 		switch s.Key {
 		case ByFrom:
-			k.from, k.hasFrom = addrKey(e.From)
+			k.from = DisplayKey(e.From)
 		case ByTo:
-			k.to, k.hasTo = addrKey(e.To)
+			k.to = DisplayKey(e.To)
 		case BySubject:
-			k.subject = fold(BaseSubject(e.Subject))
+			k.subject = asciiUpper(BaseSubject(e.Subject))
 		}
 	}
 	return k
 }
 
-func addrKey(list []email.Address) (string, bool) {
+// DisplayKey returns the sort key of an address field under "order by
+// from" and "order by to": the RFC 5957 display key of its first address
+// (the display name, or the addr-spec when the name is empty), upper-cased
+// in ASCII for the i;ascii-casemap comparison; "" when list is empty.
+func DisplayKey(list []email.Address) string {
 	if len(list) == 0 {
-		return "", false
+		return ""
 	}
 	if list[0].Name != "" {
-		return fold(list[0].Name), true
+		return asciiUpper(list[0].Name)
 	}
-	return fold(list[0].Email), true
+	return asciiUpper(list[0].Email)
+}
+
+// asciiUpper upper-cases the ASCII letters of s (i;ascii-casemap, RFC 4790
+// section 9.2) and leaves every other byte as it is.
+func asciiUpper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'a' <= s[i] && s[i] <= 'z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'a' <= b[j] && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 func compareKeys(a, b *email.Envelope, ka, kb *sortKeys, by []Sorter) int {
@@ -93,9 +131,9 @@ func compareKeys(a, b *email.Envelope, ka, kb *sortKeys, by []Sorter) int {
 		case ByDate:
 			c = compareDates(a.Date, b.Date)
 		case ByFrom:
-			c = compareAddr(ka.from, kb.from, ka.hasFrom, kb.hasFrom)
+			c = strings.Compare(ka.from, kb.from)
 		case ByTo:
-			c = compareAddr(ka.to, kb.to, ka.hasTo, kb.hasTo)
+			c = strings.Compare(ka.to, kb.to)
 		case BySubject:
 			c = strings.Compare(ka.subject, kb.subject)
 		}
@@ -107,6 +145,9 @@ func compareKeys(a, b *email.Envelope, ka, kb *sortKeys, by []Sorter) int {
 		}
 	}
 	if c := compareDates(b.Date, a.Date); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.MessageID, b.MessageID); c != 0 {
 		return c
 	}
 	return strings.Compare(a.ID, b.ID)
@@ -123,16 +164,6 @@ func compareDates(a, b time.Time) int {
 		return 1
 	}
 	return a.Compare(b)
-}
-
-func compareAddr(a, b string, ha, hb bool) int {
-	switch {
-	case ha != hb && ha:
-		return 1
-	case ha != hb:
-		return -1
-	}
-	return strings.Compare(a, b)
 }
 
 // BaseSubject returns the base subject of RFC 5256 section 2.1: white space

@@ -30,7 +30,6 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-message/charset"
-	"github.com/emersion/go-sasl"
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
@@ -168,7 +167,7 @@ func parseCost() {
 	addr := rp.serve()
 	memS, mc := memSession(rp, 32<<10)
 	ctx := context.Background()
-	ic, err := client.DialIMAP(ctx, "imap://"+addr, client.TLS{AllowPlaintext: true}, sasl.NewPlainClient("", *user, *pass))
+	ic, err := client.DialIMAP(ctx, "imap://"+addr, &client.Options{AllowPlaintext: true, Auth: client.Password(*user, *pass)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -213,7 +212,7 @@ func parseCost() {
 // endToEnd is part 2.
 func endToEnd(p *peers) {
 	ctx := context.Background()
-	ic, err := client.DialIMAP(ctx, "imap://"+p.addr, client.TLS{Config: p.tls}, sasl.NewPlainClient("", *user, *pass))
+	ic, err := client.DialIMAP(ctx, "imap://"+p.addr, &client.Options{TLSConfig: p.tls, Auth: client.Password(*user, *pass)})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-sasl"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ioemail/ioemail/client"
@@ -23,7 +22,7 @@ func TestReplayListingsAgree(t *testing.T) {
 	addr := rp.serve()
 	ctx := context.Background()
 
-	ic, err := client.DialIMAP(ctx, "imap://"+addr, client.TLS{AllowPlaintext: true}, sasl.NewPlainClient("", "alice", "alicepass"))
+	ic, err := client.DialIMAP(ctx, "imap://"+addr, &client.Options{AllowPlaintext: true, Auth: client.Password("alice", "alicepass")})
 	require.NoError(t, err)
 	defer ic.Close()
 	require.Equal(t, 2000, listOurs(ctx, ic, "INBOX"))

@@ -40,35 +40,36 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(*user+":"+*pass))
-	jc, err := client.DialJMAP(ctx, *sessionURL, auth)
+	jc, err := client.DialJMAP(ctx, *sessionURL, &client.Options{Auth: client.Password(*user, *pass)})
 	if err != nil {
 		log.Fatal(err)
 	}
-	box := ensureMailbox(ctx, jc, fmt.Sprintf("bench-%d", *n), *n)
+	name := fmt.Sprintf("bench-%d", *n)
+	box := ensureMailbox(ctx, jc, name, *n)
 	s := jc.Session()
 	plain := &plainClient{hc: &http.Client{}, api: s.APIURL, auth: auth, account: s.AccountID}
 
 	pages := (*n + *page - 1) / *page
 	if !*decodeOnly {
-		compareListing(ctx, jc, plain, box, pages)
+		compareListing(ctx, jc, plain, name, box, pages)
 	}
 	decodeCost(plain, box)
 }
 
-func compareListing(ctx context.Context, jc *client.JMAPClient, plain *plainClient, box string, pages int) {
+func compareListing(ctx context.Context, jc *client.JMAPClient, plain *plainClient, name, box string, pages int) {
 	// Warm up both.
-	listOurs(ctx, jc, box, pages)
+	listOurs(ctx, jc, name, pages)
 	plain.list(box, pages)
 
 	var ours, theirs time.Duration
 	var oursEx, theirsEx int
 	var got1, got2 int
 	for range *rounds {
-		jc.Exchanges = 0
+		ex0 := jc.Exchanges()
 		t0 := time.Now()
-		got1 = listOurs(ctx, jc, box, pages)
+		got1 = listOurs(ctx, jc, name, pages)
 		ours += time.Since(t0)
-		oursEx = jc.Exchanges
+		oursEx = int(jc.Exchanges() - ex0)
 		plain.exchanges = 0
 		t0 = time.Now()
 		got2 = plain.list(box, pages)
@@ -123,23 +124,27 @@ func listOurs(ctx context.Context, jc *client.JMAPClient, box string, pages int)
 }
 
 // ensureMailbox finds or creates the bench mailbox and fills it to n
-// messages.
+// messages; it returns the mailbox's server id.
 func ensureMailbox(ctx context.Context, jc *client.JMAPClient, name string, n int) string {
 	boxes, err := jc.ListMailboxes(ctx, email.ListMailboxesOptions{WithCounts: true})
 	if err != nil {
 		log.Fatal(err)
 	}
-	var id string
-	have := 0
+	have := -1
 	for _, b := range boxes {
 		if b.Name == name {
-			id, have = b.ID, *b.Total
+			have = *b.Total
 		}
 	}
-	if id == "" {
-		if id, err = jc.CreateMailboxID(ctx, name); err != nil {
+	if have < 0 {
+		have = 0
+		if err = jc.CreateMailbox(ctx, name); err != nil {
 			log.Fatal(err)
 		}
+	}
+	id, err := jc.MailboxID(ctx, name)
+	if err != nil {
+		log.Fatal(err)
 	}
 	if have < n {
 		log.Printf("adding %d messages to %s (once)", n-have, name)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/smtp"
 )
 
 // demoMessage is the message sendDemo submits; its Bcc recipient must get
@@ -46,7 +47,7 @@ func sendDemo(ctx context.Context, w io.Writer) error {
 	c := client.New()
 	defer c.Close()
 	url := "smtp://" + l.Addr().String()
-	if err := c.ConnectSMTP(ctx, url, client.TLS{AllowPlaintext: true}, nil, client.SMTPDomain("quickstart.example.test")); err != nil {
+	if err := c.ConnectSMTP(ctx, url, &client.Options{AllowPlaintext: true, SMTP: smtp.Config{Domain: "quickstart.example.test"}}); err != nil {
 		return err
 	}
 	ext := c.SMTP().Extensions()

@@ -7,23 +7,34 @@ import (
 )
 
 // ParseAddressList parses an address list (RFC 5322 section 3.4) leniently
-// and returns the mailboxes it names, in order.
+// and returns the entries it names, in order. No entry's text is lost: an
+// entry that is not a valid mailbox still gives an email.Address holding
+// its decoded text.
 //
-//   - Groups are flattened: "Team: a@x, b@y;" gives a@x and b@y; the group
-//     name is dropped and an empty group gives nothing.
+//   - Groups are flattened: "Team: a@x, b@y;" gives a@x and b@y, the group
+//     name is dropped. An empty group gives one address whose Name is the
+//     group name and whose Email is empty ("undisclosed-recipients:;").
 //   - Display names are unquoted and RFC 2047 decoded, also inside quotes
-//     (a common sender error); a comment gives the name when there is no
-//     phrase ("a@x (Ann)").
+//     (a common sender error); a comment, decoded, gives the name when
+//     there is no phrase ("a@x (Ann)"); a comment beside a phrase is
+//     dropped.
 //   - Comments and white space inside addresses are removed, a source route
 //     ("<@relay:a@x>") is dropped.
-//   - Without angle brackets, an entry counts only when it holds an '@'; words
-//     before the address ("Ann a@x") become the name. Entries without an
-//     address ("Ann", "<>") are skipped.
+//   - Without angle brackets, the words after the last break form the
+//     address when they hold an '@'; words before it ("Ann a@x") become the
+//     name.
+//   - An entry without an '@' outside angle brackets keeps its text as the
+//     name and an empty Email: "Ann", a bare encoded word "=?koi8-r?B?...?="
+//     (decoded), "Ann <>". One best-effort repair: "local at domain.tld"
+//     (three words, the middle one "at", a dot in the last) gives the Email
+//     local@domain.tld, the name coming from a comment as above
+//     ("vondruch at redhat.com (Vít Ondruch)"). An entry with no text at
+//     all ("<>", ",,") gives nothing.
 //   - Unterminated quotes, comments and angle brackets run to the end of the
 //     value; a broken entry never spoils its neighbours.
 //
 // Names and addresses are valid UTF-8 (8-bit UTF-8 kept, other bytes
-// replaced). The result is nil when the list names no address.
+// replaced). The result is nil when the list names nothing.
 func ParseAddressList(s string) []email.Address {
 	return parseAddressList([]byte(s))
 }
@@ -50,6 +61,11 @@ type addrParser struct {
 	haveAngle bool
 	comment   []byte
 	haveCmt   bool
+	// The group being read: its decoded name and the number of spans
+	// before its first member.
+	inGroup    bool
+	groupName  []byte
+	groupStart int
 }
 
 // atomStop marks the bytes that end an atom in an address list: white
@@ -120,13 +136,22 @@ func appendAddressList(sc *scratch, v []byte) {
 			}
 			space = true
 			i = j + 1
-		case ',', ';':
+		case ',':
 			p.emit()
+			space = false
+			i++
+		case ';':
+			p.emit()
+			p.endGroup()
 			space = false
 			i++
 		case ':':
 			if !p.haveAngle {
-				// A group starts: its name is not an address.
+				// A group starts: its name is not an address, but an
+				// empty group is listed by its name.
+				p.endGroup()
+				p.inGroup, p.groupStart = true, len(p.sc.spans)
+				p.groupName = p.appendPhrase(p.groupName[:0], p.sc.words)
 				p.reset()
 			}
 			space = false
@@ -144,7 +169,26 @@ func appendAddressList(sc *scratch, v []byte) {
 		}
 	}
 	p.emit()
+	p.endGroup()
 	clear(sc.words) // they point into v
+}
+
+// endGroup ends the group being read, if any: a group without members
+// gives an address holding its name.
+func (p *addrParser) endGroup() {
+	if !p.inGroup {
+		return
+	}
+	p.inGroup = false
+	if len(p.sc.spans) > p.groupStart || len(p.groupName) == 0 {
+		return
+	}
+	var sp addrSpan
+	sp.email[0], sp.email[1] = len(p.sc.arena), len(p.sc.arena)
+	sp.name[0] = len(p.sc.arena)
+	p.sc.arena = append(p.sc.arena, p.groupName...)
+	sp.name[1] = len(p.sc.arena)
+	p.sc.spans = append(p.sc.spans, sp)
 }
 
 // skipQuoted returns the index past the quoted string that starts at v[i]
@@ -168,7 +212,7 @@ func (p *addrParser) reset() {
 	p.comment, p.haveCmt = nil, false
 }
 
-// emit turns the entry read so far into an address, when it has one.
+// emit turns the entry read so far into an address, when it has any text.
 func (p *addrParser) emit() {
 	defer p.reset()
 	var addr []byte
@@ -186,19 +230,26 @@ func (p *addrParser) emit() {
 			}
 		}
 		p.sc.tmp = p.sc.tmp[:0]
+		open := false
 		for _, w := range p.sc.words[b:] {
-			if w.open {
-				return // an unterminated quoted string: no address
-			}
+			open = open || w.open
 			p.sc.tmp = append(p.sc.tmp, w.raw...)
 		}
-		if bytes.IndexByte(p.sc.tmp, '@') < 0 {
-			return
+		switch {
+		case !open && bytes.IndexByte(p.sc.tmp, '@') >= 0:
+			addr = p.sc.tmp
+			phrase = p.sc.words[:b]
+		case spelledAt(p.sc.words):
+			// "local at domain.tld": the best-effort addr-spec.
+			w := p.sc.words
+			p.sc.tmp = append(append(append(p.sc.tmp[:0], w[0].raw...), '@'), w[2].raw...)
+			addr = p.sc.tmp
+		default:
+			// No address: the whole entry is display text.
+			phrase = p.sc.words
 		}
-		addr = p.sc.tmp
-		phrase = p.sc.words[:b]
 	}
-	if len(addr) == 0 {
+	if len(addr) == 0 && len(phrase) == 0 && len(p.comment) == 0 {
 		return
 	}
 	var sp addrSpan
@@ -213,7 +264,22 @@ func (p *addrParser) emit() {
 		p.sc.arena = appendText(p.sc.arena, unescape(p.comment))
 	}
 	sp.name[1] = len(p.sc.arena)
+	if sp.name[1] == sp.name[0] && sp.email[1] == sp.email[0] {
+		p.sc.arena = p.sc.arena[:sp.email[0]]
+		return // nothing but white space or an empty comment
+	}
 	p.sc.spans = append(p.sc.spans, sp)
+}
+
+// spelledAt reports whether words are "local at domain.tld": three
+// unquoted words, the middle one "at" in any case, a dot inside the last.
+func spelledAt(words []addrWord) bool {
+	if len(words) != 3 || words[0].quoted || words[2].quoted {
+		return false
+	}
+	d := words[2].raw
+	dot := bytes.IndexByte(d, '.')
+	return equalFold(words[1].raw, "at") && dot > 0 && dot < len(d)-1
 }
 
 // joins reports whether two words separated by white space still belong to

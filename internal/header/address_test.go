@@ -36,15 +36,26 @@ func TestParseAddressList(t *testing.T) {
 		"a@[192.0.2.1]":                  {{Email: "a@[192.0.2.1]"}},
 		"Team: a@b, Ann <c@d>;":          {{Email: "a@b"}, {Name: "Ann", Email: "c@d"}},
 		"Team: a@b;, e@f":                {{Email: "a@b"}, {Email: "e@f"}},
-		"undisclosed-recipients:;":       nil,
-		"undisclosed-recipients: ;, a@b": {{Email: "a@b"}},
+		"undisclosed-recipients:;":       {{Name: "undisclosed-recipients"}},
+		"undisclosed-recipients: ;, a@b": {{Name: "undisclosed-recipients"}, {Email: "a@b"}},
+		"a@b, undisclosed-recipients:;":  {{Email: "a@b"}, {Name: "undisclosed-recipients"}},
+		"=?utf-8?q?Gr=C3=BCn?=:;":        {{Name: "Grün"}},
+		"Team:;, Crew: a@b;":             {{Name: "Team"}, {Email: "a@b"}},
+		":;":                             nil,
 		"a@b,,, ,c@d,":                   {{Email: "a@b"}, {Email: "c@d"}},
-		"Ann":                            nil, // no address
-		"Ann Lee":                        nil,
+		"Ann":                            {{Name: "Ann"}}, // no address: the text is kept
+		"Ann Lee":                        {{Name: "Ann Lee"}},
 		"<>":                             nil,
-		"Ann <>":                         nil,
-		"<postmaster>":                   {{Email: "postmaster"}}, // one half only
-		"=?utf-8?q?J=C3=B6rg?= <j@x>":    {{Name: "Jörg", Email: "j@x"}},
+		"Ann <>":                         {{Name: "Ann"}},
+		"(Ann)":                          {{Name: "Ann"}},
+		"()":                             nil,
+		"=?koi8-r?B?6dfBziDwxdTSz9c=?=":  {{Name: "Иван Петров"}}, // a bare encoded word
+		"vondruch at redhat.com (=?UTF-8?Q?V=C3=ADt_Ondruch?=)": {{Name: "Vít Ondruch", Email: "vondruch@redhat.com"}},
+		"jdoe AT example.com":         {{Email: "jdoe@example.com"}},
+		"meet at noon":                {{Name: "meet at noon"}}, // no dot: not an address
+		"Ann at home (x)":             {{Name: "Ann at home"}},
+		"<postmaster>":                {{Email: "postmaster"}}, // one half only
+		"=?utf-8?q?J=C3=B6rg?= <j@x>": {{Name: "Jörg", Email: "j@x"}},
 		"=?utf-8?q?J=C3=B6rg?= =?utf-8?q?_M=C3=BCller?= <j@x>": {{Name: "Jörg Müller", Email: "j@x"}},
 		`"=?utf-8?q?J=C3=B6rg?=" <j@x>`:                        {{Name: "Jörg", Email: "j@x"}}, // encoded inside quotes
 		"=?iso-8859-1?q?Fran=E7ois?= <f@x>":                    {{Name: "François", Email: "f@x"}},
@@ -55,8 +66,8 @@ func TestParseAddressList(t *testing.T) {
 		"Ann\r\n <a@b>,\r\n\tc@d":                              {{Name: "Ann", Email: "a@b"}, {Email: "c@d"}},
 		// Broken entries do not spoil their neighbours.
 		"a@b, Ann <unclosed":        {{Email: "a@b"}, {Name: "Ann", Email: "unclosed"}},
-		`a@b, "unclosed <c@d>, e@f`: {{Email: "a@b"}},
-		"a@b, (unclosed c@d":        {{Email: "a@b"}},
+		`a@b, "unclosed <c@d>, e@f`: {{Email: "a@b"}, {Name: "unclosed <c@d>, e@f"}},
+		"a@b, (unclosed c@d":        {{Email: "a@b"}, {Name: "unclosed c@d"}},
 		"a@b, Ann <c@d>>, e@f":      {{Email: "a@b"}, {Name: "Ann", Email: "c@d"}, {Email: "e@f"}},
 		"a@b, Ann <c@d> <e@f>":      {{Email: "a@b"}, {Name: "Ann", Email: "c@d"}},
 		"@b":                        {{Email: "@b"}},

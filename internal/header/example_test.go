@@ -59,6 +59,7 @@ func ExampleParseAddressList() {
 	// Output:
 	// "Lee, Ann" ann@example.com
 	// "Bob" bob@example.com
+	// "undisclosed-recipients"
 }
 
 func ExampleDecodeWords() {
