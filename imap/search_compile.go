@@ -21,7 +21,7 @@ type compiled struct {
 	utf8 bool
 }
 
-// compileQuery checks q and returns it with its search keys written; see
+// compileQuery checks q, by a dry run of its search keys, and returns it; see
 // SearchEnvelopes for the mapping. It fails with
 // email.ErrInvalidArgument for a tree too deep, a nil or unknown node, an
 // invalid day, a NUL byte in a value, or a flag that is not an IMAP atom.
