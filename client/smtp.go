@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -31,7 +33,7 @@ type SMTPClient struct {
 	mu     sync.Mutex
 	conn   *NetConn
 	s      *smtp.Session
-	closed bool
+	closed atomic.Bool
 	// broken says why the connection became unusable.
 	broken error
 
@@ -113,9 +115,10 @@ func (sc *SMTPClient) connect(ctx context.Context) error {
 			return err
 		}
 	}
-	sc.conn, sc.s, sc.closed = conn, s, false
+	sc.conn, sc.s = conn, s
 	if _, err := run(ctx, sc, s.Connect(co)); err != nil {
 		conn.Close()
+		err = sc.opts.Auth.scrub(err, sentToken(co.Auth))
 		sc.log.Warn("smtp: setting the session up failed", "addr", sc.addr, "err", err)
 		return err
 	}
@@ -166,6 +169,13 @@ func defaultDomain(local net.Addr) string {
 		return "[IPv6:" + ta.IP.String() + "]"
 	}
 	return "localhost"
+}
+
+// ConnectionState returns the TLS state of the connection, after implicit
+// TLS or STARTTLS, and true; false when the link is not encrypted (only
+// possible with Options.AllowPlaintext).
+func (sc *SMTPClient) ConnectionState() (tls.ConnectionState, bool) {
+	return sc.conn.ConnectionState()
 }
 
 // Name returns "smtp".
@@ -227,11 +237,18 @@ func (sc *SMTPClient) Noop(ctx context.Context) error {
 }
 
 // Close says QUIT (waiting at most 5 seconds for the reply) and closes
-// the connection.
+// the connection. A call in flight is cut off at once and fails with
+// ErrClosed, as does every later call.
 func (sc *SMTPClient) Close() error {
-	sc.mu.Lock()
+	if !sc.mu.TryLock() {
+		// A call holds the connection: close it under the call's feet.
+		if sc.closed.Swap(true) {
+			return nil
+		}
+		return sc.conn.Close()
+	}
 	defer sc.mu.Unlock()
-	if sc.closed {
+	if sc.closed.Load() {
 		return nil
 	}
 	if sc.broken == nil {
@@ -239,7 +256,7 @@ func (sc *SMTPClient) Close() error {
 		defer cancel()
 		run(ctx, sc, sc.s.Quit())
 	}
-	sc.closed = true
+	sc.closed.Store(true)
 	if err := sc.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
@@ -249,7 +266,7 @@ func (sc *SMTPClient) Close() error {
 // unusable returns the error calls fail with after Close or once the
 // connection broke, or nil.
 func (sc *SMTPClient) unusable() error {
-	if sc.closed {
+	if sc.closed.Load() {
 		return ErrClosed
 	}
 	return sc.broken
@@ -266,8 +283,12 @@ func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) 
 // runBody is run for an operation with a body stream.
 func runBody[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R], body Body) (R, error) {
 	t := &tracked[R]{m: m}
+	ios := sc.conn.ios
 	out, err := RunNetBody(ctx, sc.conn, t, nil, body)
-	if sc.broken == nil && (!t.done && t.touched() || sc.s.Err() != nil) {
+	if err != nil && sc.closed.Load() {
+		return out, ErrClosed // Close cut the call off
+	}
+	if sc.broken == nil && (!t.done && sc.conn.ios != ios || sc.s.Err() != nil) {
 		cause := sc.s.Err()
 		if cause == nil {
 			cause = fmt.Errorf("interrupted: %w", err)
