@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -155,6 +156,7 @@ type smtpServerOpts struct {
 	utf8    bool     // EnableSMTPUTF8
 	maxSize int64
 	debug   io.Writer
+	timeout time.Duration // read and write timeout, 10 s when 0
 }
 
 // startSMTPServer runs go-smtp's server on 127.0.0.1:0 and returns its address.
@@ -166,8 +168,8 @@ func startSMTPServer(t *testing.T, be *smtpRecorder, o smtpServerOpts) string {
 	srv.EnableSMTPUTF8 = o.utf8
 	srv.MaxMessageBytes = o.maxSize
 	srv.Debug = o.debug
-	srv.ReadTimeout = 10 * time.Second
-	srv.WriteTimeout = 10 * time.Second
+	srv.ReadTimeout = cmp.Or(o.timeout, 10*time.Second)
+	srv.WriteTimeout = srv.ReadTimeout
 	if o.tls {
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{smtpTestCert(t)}}
 	}

@@ -2,13 +2,16 @@ package client_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	gosmtp "github.com/emersion/go-smtp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -59,14 +62,18 @@ func TestSMTPSendMessageReaderBig(t *testing.T) {
 		t.Skip("sends 100 MiB")
 	}
 	want, wantSize := expectedSend(bigSize)
-	for _, strip := range [][]string{nil, {"CHUNKING"}, {"PIPELINING", "CHUNKING"}} {
+	// BDAT and DATA; without PIPELINING in TestSMTPSendMessageReaderSmall.
+	for _, strip := range [][]string{nil, {"CHUNKING"}} {
 		t.Run(fmt.Sprint(strip), func(t *testing.T) {
 			be := &smtpRecorder{hashOnly: true}
-			sc := smtpConnect(t, startSMTPServer(t, be, smtpServerOpts{strip: strip}), nil)
+			// go-smtp's DATA reader is slow under the race detector.
+			sc := smtpConnect(t, startSMTPServer(t, be, smtpServerOpts{strip: strip, timeout: 2 * time.Minute}), nil)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
 			var res email.SendResult
 			var err error
 			n := allocated(func() {
-				res, err = sc.SendMessageReader(smtpCtx(t), newBigMessageWith(bigSize, streamHead), -1, email.SendOptions{})
+				res, err = sc.SendMessageReader(ctx, newBigMessageWith(bigSize, streamHead), -1, email.SendOptions{})
 			})
 			require.NoError(t, err)
 			assert.Equal(t, []string{"bob@example.test", "carol@example.test"}, res.Accepted)
@@ -211,4 +218,28 @@ func smtpRemoveDelivered(t *testing.T, env testpeers.Env, user, tok string) {
 			require.NoError(t, c.DeleteMessages(smtpCtx(t), "INBOX", []string{e.ID}))
 		}
 	}
+}
+
+// TestSMTPSendMessageReaderEightBit checks 8-bit data against a server
+// without 8BITMIME: in the header it is refused before any command (the
+// session stays usable), in the body once met, with email.ErrUnsupported.
+// With 8BITMIME offered, BODY=8BITMIME is declared.
+func TestSMTPSendMessageReaderEightBit(t *testing.T) {
+	be := &smtpRecorder{}
+	addr := startSMTPServer(t, be, smtpServerOpts{strip: []string{"8BITMIME"}})
+	sc := smtpConnect(t, addr, nil)
+	_, err := sc.SendMessageReader(smtpCtx(t), strings.NewReader("From: a@example.test\r\nTo: b@example.test\r\nSubject: Gr\xc3\xbc\xc3\x9fe\r\n\r\nHi\r\n"), -1, email.SendOptions{})
+	require.ErrorIs(t, err, email.ErrUnsupported)
+	require.NoError(t, sc.Noop(smtpCtx(t)), "refused before any command")
+	_, err = sc.SendMessageReader(smtpCtx(t), strings.NewReader("From: a@example.test\r\nTo: b@example.test\r\n\r\nGr\xc3\xbc\xc3\x9fe\r\n"), -1, email.SendOptions{})
+	require.ErrorIs(t, err, email.ErrUnsupported)
+	assert.Empty(t, be.messages())
+
+	sc = smtpConnect(t, startSMTPServer(t, be, smtpServerOpts{}), nil)
+	_, err = sc.SendMessageReader(smtpCtx(t), strings.NewReader("From: a@example.test\r\nTo: b@example.test\r\n\r\nGr\xc3\xbc\xc3\x9fe\r\n"), -1, email.SendOptions{})
+	require.NoError(t, err)
+	msgs := be.messages()
+	require.Len(t, msgs, 1)
+	assert.Equal(t, gosmtp.Body8BitMIME, msgs[0].Opts.Body)
+	assert.Equal(t, "From: a@example.test\r\nTo: b@example.test\r\n\r\nGr\xc3\xbc\xc3\x9fe\r\n", string(msgs[0].Data))
 }
