@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -175,6 +176,13 @@ func imapConnectErr(err error) error {
 	return &email.OpError{Backend: "imap", Op: "connect", Err: err}
 }
 
+// ConnectionState returns the TLS state of the connection, after implicit
+// TLS or STARTTLS, and true; false when the link is not encrypted (only
+// possible with Options.AllowPlaintext).
+func (ic *IMAPClient) ConnectionState() (tls.ConnectionState, bool) {
+	return ic.conn.ConnectionState()
+}
+
 // Name returns "imap".
 func (ic *IMAPClient) Name() string { return "imap" }
 
@@ -234,13 +242,14 @@ func RunIMAP[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Sessio
 		return zero, err // nothing sent: the connection stays usable
 	}
 	t := &tracked[R]{m: build(ic.s)}
+	ios := ic.conn.ios
 	out, err := RunNet(ctx, ic.conn, t, nil)
 	if ic.closed.Load() {
 		// Close cut the call off.
 		return zero, replaceOpErr(err, ErrClosed)
 	}
 	switch {
-	case !t.done && t.touched():
+	case !t.done && ic.conn.ios != ios:
 		ic.markBroken(fmt.Errorf("interrupted: %w", err))
 	case ic.s.Err() != nil:
 		ic.markBroken(ic.s.Err())

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -167,6 +168,13 @@ func defaultDomain(local net.Addr) string {
 	return "localhost"
 }
 
+// ConnectionState returns the TLS state of the connection, after implicit
+// TLS or STARTTLS, and true; false when the link is not encrypted (only
+// possible with Options.AllowPlaintext).
+func (sc *SMTPClient) ConnectionState() (tls.ConnectionState, bool) {
+	return sc.conn.ConnectionState()
+}
+
 // Name returns "smtp".
 func (sc *SMTPClient) Name() string { return "smtp" }
 
@@ -244,8 +252,9 @@ func (sc *SMTPClient) unusable() error {
 // ErrConnBroken.
 func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) (R, error) {
 	t := &tracked[R]{m: m}
+	ios := sc.conn.ios
 	out, err := RunNet(ctx, sc.conn, t, nil)
-	if sc.broken == nil && (!t.done && t.touched() || sc.s.Err() != nil) {
+	if sc.broken == nil && (!t.done && sc.conn.ios != ios || sc.s.Err() != nil) {
 		cause := sc.s.Err()
 		if cause == nil {
 			cause = fmt.Errorf("interrupted: %w", err)
