@@ -105,52 +105,77 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 		if err := ctx.Err(); err != nil {
 			return zero, err
 		}
-		in = coroutine.NetReply{}
-		switch req.Op {
-		case coroutine.NetWrite:
-			c.ios++
-			c.setDeadline(ctx, 0, c.conn.SetWriteDeadline)
-			c.trace.sent(req.Data)
-			if _, err := c.conn.Write(req.Data); err != nil {
-				return zero, ctxErr(ctx, err)
-			}
-		case coroutine.NetRead:
-			c.ios++
-			c.setDeadline(ctx, req.Wait, c.conn.SetReadDeadline)
-			n, err := c.conn.Read(c.buf)
-			switch {
-			case n > 0:
-				in.Data = c.buf[:n]
-				c.trace.received(in.Data)
-			case err == nil:
-			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && !ctxEnded(ctx):
-				in.TimedOut = true
-			case isEOF(err):
-				in.EOF = true
-			default:
-				return zero, ctxErr(ctx, err)
-			}
-		case coroutine.NetStartTLS:
-			if c.secure {
-				return zero, errors.New("client: STARTTLS on an encrypted connection")
-			}
-			c.ios++
-			tc := tls.Client(c.conn, c.tlsConf)
-			if err := tc.HandshakeContext(ctx); err != nil {
-				return zero, ctxErr(ctx, err)
-			}
-			c.conn, c.secure = tc, true
-		case coroutine.NetEvent:
+		if req.Op == coroutine.NetEvent {
+			in = coroutine.NetReply{}
 			if onEvent != nil && req.Event != nil {
 				if err := onEvent(*req.Event); err != nil {
 					return zero, err
 				}
 			}
-		default:
-			return zero, errors.New("client: invalid network request")
+			continue
+		}
+		if in = c.Do(ctx, req); in.Err != nil {
+			return zero, in.Err
 		}
 	}
 	return zero, coroutine.ErrTooManySteps
+}
+
+// Do performs one request of a network machine on c and returns the reply
+// to resume the machine with: for NetWrite it writes all of req.Data; for
+// NetRead it reads what is available into a buffer of c (valid until the
+// next call), reporting EOF, or TimedOut when req.Wait passed without a
+// byte; for NetStartTLS it runs the TLS handshake with the configuration
+// given to NewNetConn or Dial and goes on over TLS; a NetEvent is answered
+// with an empty reply (the event is the caller's to handle). Deadlines come
+// from ctx (and req.Wait), but Do does not watch ctx for cancellation while
+// it blocks: RunNet does, or a caller's loop may close c. An I/O failure
+// is in the reply's Err, the context's error when ctx ended it; the
+// connection is then unusable. It is the step RunNet repeats, for callers
+// who drive machines from a loop of their own.
+func (c *NetConn) Do(ctx context.Context, req coroutine.NetRequest) coroutine.NetReply {
+	var in coroutine.NetReply
+	switch req.Op {
+	case coroutine.NetWrite:
+		c.ios++
+		c.setDeadline(ctx, 0, c.conn.SetWriteDeadline)
+		c.trace.sent(req.Data)
+		if _, err := c.conn.Write(req.Data); err != nil {
+			in.Err = ctxErr(ctx, err)
+		}
+	case coroutine.NetRead:
+		c.ios++
+		c.setDeadline(ctx, req.Wait, c.conn.SetReadDeadline)
+		n, err := c.conn.Read(c.buf)
+		switch {
+		case n > 0:
+			in.Data = c.buf[:n]
+			c.trace.received(in.Data)
+		case err == nil:
+		case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && !ctxEnded(ctx):
+			in.TimedOut = true
+		case isEOF(err):
+			in.EOF = true
+		default:
+			in.Err = ctxErr(ctx, err)
+		}
+	case coroutine.NetStartTLS:
+		if c.secure {
+			in.Err = errors.New("client: STARTTLS on an encrypted connection")
+			break
+		}
+		c.ios++
+		tc := tls.Client(c.conn, c.tlsConf)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			in.Err = ctxErr(ctx, err)
+			break
+		}
+		c.conn, c.secure = tc, true
+	case coroutine.NetEvent:
+	default:
+		in.Err = errors.New("client: invalid network request")
+	}
+	return in
 }
 
 // setDeadline sets the earlier of ctx's deadline and now+wait, or none.
