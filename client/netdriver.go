@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -27,6 +28,9 @@ type NetConn struct {
 	// step (a TLS connection whose write timed out fails every later
 	// write).
 	ios uint64
+	// wake asks the current or next NetRead with a Wait to time out; see
+	// Wake.
+	wake atomic.Bool
 }
 
 // NewNetConn wraps an established connection. secure says whether it is
@@ -139,6 +143,13 @@ func (c *NetConn) Do(ctx context.Context, req coroutine.NetRequest) coroutine.Ne
 	case coroutine.NetWrite:
 		c.ios++
 		c.setDeadline(ctx, 0, c.conn.SetWriteDeadline)
+		// Checked after the deadline is set: a cancellation that wakes
+		// the connection from another goroutine (as RunNet's does) after
+		// this point is not undone by it.
+		if err := ctx.Err(); err != nil {
+			in.Err = err
+			break
+		}
 		c.trace.sent(req.Data)
 		if _, err := c.conn.Write(req.Data); err != nil {
 			in.Err = ctxErr(ctx, err)
@@ -146,6 +157,14 @@ func (c *NetConn) Do(ctx context.Context, req coroutine.NetRequest) coroutine.Ne
 	case coroutine.NetRead:
 		c.ios++
 		c.setDeadline(ctx, req.Wait, c.conn.SetReadDeadline)
+		if err := ctx.Err(); err != nil {
+			in.Err = err
+			break
+		}
+		if req.Wait > 0 && c.wake.Swap(false) {
+			in.TimedOut = true
+			break
+		}
 		n, err := c.conn.Read(c.buf)
 		switch {
 		case n > 0:
@@ -153,6 +172,7 @@ func (c *NetConn) Do(ctx context.Context, req coroutine.NetRequest) coroutine.Ne
 			c.trace.received(in.Data)
 		case err == nil:
 		case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && !ctxEnded(ctx):
+			c.wake.Store(false)
 			in.TimedOut = true
 		case isEOF(err):
 			in.EOF = true
@@ -176,6 +196,17 @@ func (c *NetConn) Do(ctx context.Context, req coroutine.NetRequest) coroutine.Ne
 		in.Err = errors.New("client: invalid network request")
 	}
 	return in
+}
+
+// Wake makes a NetRead with a Wait that Do is performing, or the next one,
+// return TimedOut at once. A watch machine (imap.WatchMailbox) asks its
+// Stopped function on every timed-out read, so a loop that wants a watch
+// to end sets what Stopped reports, then calls Wake. Call it from the loop
+// that resumes the machine, or make sure it returns before the machine is
+// resumed with the timed-out reply (a late call could cut a later read).
+func (c *NetConn) Wake() {
+	c.wake.Store(true)
+	c.conn.SetReadDeadline(time.Unix(1, 0))
 }
 
 // setDeadline sets the earlier of ctx's deadline and now+wait, or none.
