@@ -13,9 +13,11 @@ import (
 )
 
 // M2dirClient is the m2dir backend: an m2dir.Store driven on the real file
-// system. It implements Storage, EnvelopeDiffer, MailboxDiffer and Watcher.
-// Mailboxes are named by their folder names ("INBOX", "Lists/Go"); message
-// ids are m2dir ids ("<checksum>.<nonce>").
+// system. It implements Storage, EnvelopeDiffer, MailboxDiffer and Watcher;
+// its methods are safe for concurrent use when the Store's Entropy reader
+// is (crypto/rand.Reader, the default, is). Mailboxes are named by their
+// folder names ("INBOX", "Lists/Go"); message ids are m2dir ids
+// ("<checksum>.<nonce>").
 type M2dirClient struct {
 	store m2dir.Store
 	files *FileDriver
@@ -129,4 +131,12 @@ func (m *M2dirClient) DeleteMessages(ctx context.Context, mailbox string, ids []
 func (m *M2dirClient) StoreFlags(ctx context.Context, mailbox string, ids []string, op email.FlagOp, flags email.Flags) error {
 	_, err := RunFiles(ctx, m.files, m.store.StoreFlags(mailbox, ids, op, flags))
 	return err
+}
+
+// CleanTmp removes what interrupted writes left in a folder (temporary
+// message and flags files, the hidden directory of an interrupted
+// DeleteMailbox) that is older than age (36 hours when 0), and returns
+// how many it removed; see m2dir.Store.CleanTmp.
+func (m *M2dirClient) CleanTmp(ctx context.Context, mailbox string, age time.Duration) (int, error) {
+	return RunFiles(ctx, m.files, m.store.CleanTmp(mailbox, age))
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -31,7 +32,7 @@ type SMTPClient struct {
 	mu     sync.Mutex
 	conn   *NetConn
 	s      *smtp.Session
-	closed bool
+	closed atomic.Bool
 	// broken says why the connection became unusable.
 	broken error
 
@@ -113,9 +114,10 @@ func (sc *SMTPClient) connect(ctx context.Context) error {
 			return err
 		}
 	}
-	sc.conn, sc.s, sc.closed = conn, s, false
+	sc.conn, sc.s = conn, s
 	if _, err := run(ctx, sc, s.Connect(co)); err != nil {
 		conn.Close()
+		err = sc.opts.Auth.scrub(err, sentToken(co.Auth))
 		sc.log.Warn("smtp: setting the session up failed", "addr", sc.addr, "err", err)
 		return err
 	}
@@ -218,11 +220,18 @@ func (sc *SMTPClient) Noop(ctx context.Context) error {
 }
 
 // Close says QUIT (waiting at most 5 seconds for the reply) and closes
-// the connection.
+// the connection. A call in flight is cut off at once and fails with
+// ErrClosed, as does every later call.
 func (sc *SMTPClient) Close() error {
-	sc.mu.Lock()
+	if !sc.mu.TryLock() {
+		// A call holds the connection: close it under the call's feet.
+		if sc.closed.Swap(true) {
+			return nil
+		}
+		return sc.conn.Close()
+	}
 	defer sc.mu.Unlock()
-	if sc.closed {
+	if sc.closed.Load() {
 		return nil
 	}
 	if sc.broken == nil {
@@ -230,7 +239,7 @@ func (sc *SMTPClient) Close() error {
 		defer cancel()
 		run(ctx, sc, sc.s.Quit())
 	}
-	sc.closed = true
+	sc.closed.Store(true)
 	if err := sc.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
@@ -240,7 +249,7 @@ func (sc *SMTPClient) Close() error {
 // unusable returns the error calls fail with after Close or once the
 // connection broke, or nil.
 func (sc *SMTPClient) unusable() error {
-	if sc.closed {
+	if sc.closed.Load() {
 		return ErrClosed
 	}
 	return sc.broken
@@ -254,6 +263,9 @@ func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) 
 	t := &tracked[R]{m: m}
 	ios := sc.conn.ios
 	out, err := RunNet(ctx, sc.conn, t, nil)
+	if err != nil && sc.closed.Load() {
+		return out, ErrClosed // Close cut the call off
+	}
 	if sc.broken == nil && (!t.done && sc.conn.ios != ios || sc.s.Err() != nil) {
 		cause := sc.s.Err()
 		if cause == nil {

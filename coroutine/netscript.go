@@ -47,7 +47,9 @@ func ParseTranscript(text string) ([]Turn, error) {
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(nil, 1<<24)
 	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSuffix(sc.Text(), "\r")
+		// bufio.ScanLines already drops the CR of a CRLF line end: one CR
+		// only, so a line may end with a CR of its own (a "C- " piece).
+		line := sc.Text()
 		if line == "" || line[0] == '#' {
 			continue
 		}
