@@ -27,7 +27,7 @@ type Turn struct {
 	// Redacted marks a client line whose end was removed when it was
 	// recorded (a credential; see Redact): Data holds the start of the
 	// line, and replay accepts any bytes after it up to and including the
-	// next CRLF.
+	// next CRLF. Data is then text without CR or LF.
 	Redacted bool
 }
 
@@ -75,6 +75,9 @@ func ParseTranscript(text string) ([]Turn, error) {
 			}
 			data = string(b)
 		case '*':
+			if strings.ContainsRune(data, '\r') {
+				return nil, fmt.Errorf("coroutine: transcript line %d: a redacted line holds a CR", n)
+			}
 			turns = append(turns, Turn{Side: Client, Data: []byte(data), Redacted: true})
 			continue
 		}
