@@ -14,7 +14,8 @@ import (
 //	text := coroutine.FormatTranscript(rec.Turns())
 //
 // Events the machine yields are not part of the conversation and are not
-// kept; a failed request is kept up to what it moved.
+// kept, nor are a write or an upgrade that failed. The conversation is
+// kept whole in memory: record sessions, not endless watches.
 type NetRecorder struct {
 	Do    func(NetRequest) NetReply
 	turns []Turn

@@ -12,9 +12,8 @@ import (
 // a parsed transcript it wrote gives the same text. Each CRLF-ended line
 // that is UTF-8 without other CR or LF becomes a "C: " or "S: " line; a
 // piece without a final CRLF a "C- " or "S- " line; anything else (bare
-// CR or LF, bytes that are not UTF-8, a line ending in a space before a
-// piece) a "C= " or "S= " line in base64. A redacted turn becomes a "C* "
-// line.
+// CR or LF, bytes that are not UTF-8) a "C= " or "S= " line in base64. A
+// redacted turn becomes a "C* " line; a TLS turn a "TLS" line.
 func FormatTranscript(turns []Turn) string {
 	var b bytes.Buffer
 	for _, t := range mergeTurns(turns) {

@@ -71,7 +71,7 @@ func main() {
 	flag.BoolVar(&cfg.startTLS, "starttls", false, "upgrade with STARTTLS (required)")
 	flag.StringVar(&cfg.ca, "ca", "", "PEM file of the CA to trust instead of the system's")
 	flag.StringVar(&cfg.mailbox, "mailbox", "INBOX", "mailbox to watch")
-	flag.DurationVar(&cfg.watch, "watch", 10*time.Second, "how long the watchers wait for the delivery")
+	flag.DurationVar(&cfg.watch, "watch", 5*time.Second, "how long the watchers wait for the delivery before they stop")
 	flag.Parse()
 	if err := run(context.Background(), cfg, os.Stdout); err != nil {
 		log.Fatal(err)
