@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,3 +142,57 @@ func (s *waitSpy) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 }
 
 func (s *waitSpy) Result() (struct{}, error) { return s.m.Result() }
+
+// TestLoopWatchDovecot: three watches on a fresh Dovecot mailbox, driven
+// from one loop, all see one delivery made by another connection, stop
+// through Wake and log out.
+func TestLoopWatchDovecot(t *testing.T) {
+	env := testpeers.Load(t, "PEERS_IMAP_ADDR")
+	admin := dovecotClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	name := uniqueName("loopwatch")
+	require.NoError(t, admin.CreateMailbox(ctx, name))
+	t.Cleanup(func() { admin.DeleteMailbox(context.Background(), name) })
+
+	const n = 3
+	l := NewLoop()
+	idle, saw, loggedOut := 0, 0, 0
+	delivered := make(chan error, 1)
+	for range n {
+		c, err := Dial(ctx, env["PEERS_IMAP_ADDR"], &Options{TLSConfig: env.TLSConfig(t)}, false)
+		require.NoError(t, err)
+		t.Cleanup(func() { c.Close() })
+		s := imap.NewSession(false, imap.Limits{})
+		stopped := false
+		w := &waitSpy{m: imap.WatchMailbox(s, name, imap.WatchOptions{Now: time.Now, Stopped: func() bool { return stopped }})}
+		w.first = func() {
+			if idle++; idle == n {
+				go func() {
+					_, err := admin.AddMessage(ctx, name, strings.NewReader("Subject: loop\r\n\r\nhi\r\n"), nil)
+					delivered <- err
+				}()
+			}
+		}
+		onEvent := func(e email.WatchEvent) error {
+			if e.Kind == email.EnvelopeAdded && !stopped {
+				saw++
+				stopped = true
+				c.Wake()
+			}
+			return nil
+		}
+		open := imap.OpenOptions{StartTLS: imap.StartTLSRequired, Auth: sasl.NewPlainClient("", "alice", "alicepass")}
+		Drive(l, c, coroutine.After(imap.Open(s, open), coroutine.NetMachine[struct{}](w)), onEvent, func(_ struct{}, err error) {
+			require.NoError(t, err)
+			Drive(l, c, imap.Logout(s), nil, func(_ struct{}, err error) {
+				require.NoError(t, err)
+				loggedOut++
+			})
+		})
+	}
+	require.NoError(t, l.Run(ctx))
+	require.NoError(t, <-delivered)
+	assert.Equal(t, n, saw)
+	assert.Equal(t, n, loggedOut)
+}
