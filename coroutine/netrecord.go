@@ -60,7 +60,8 @@ func (r *NetRecorder) Turns() []Turn { return Redact(r.turns) }
 // AUTHENTICATE command (RFC 9051 sections 6.2.3 and 6.2.2) and of an SMTP
 // AUTH command (RFC 4954 section 4), every client line that answers a
 // server challenge of theirs ("+" in IMAP, 334 in SMTP), and the value of
-// an HTTP Authorization header (RFC 9110 section 11.6.2). Each such client
+// an HTTP Authorization or Proxy-Authorization header (RFC 9110 sections
+// 11.6.2 and 11.7.2). Each such client
 // line becomes a redacted turn that keeps the line's start up to the
 // command or mechanism name (nothing of a challenge answer), and that
 // ReplayNet accepts whatever the rest of the line holds. The argument is
@@ -127,8 +128,10 @@ func challenge(data []byte) bool {
 // credential, how much of its start to keep, and whether it is a command
 // whose server challenges the client answers with credentials too.
 func credentialLine(line []byte) (keep int, redact, starts bool) {
-	if i := bytes.IndexByte(line, ':'); i > 0 && bytes.EqualFold(bytes.TrimSpace(line[:i]), []byte("Authorization")) {
-		return i + 1, true, false
+	if i := bytes.IndexByte(line, ':'); i > 0 {
+		if h := bytes.TrimSpace(line[:i]); bytes.EqualFold(h, []byte("Authorization")) || bytes.EqualFold(h, []byte("Proxy-Authorization")) {
+			return i + 1, true, false
+		}
 	}
 	words := bytes.Fields(line)
 	switch {

@@ -60,7 +60,7 @@ func TestRedact(t *testing.T) {
 		{Side: Client, Data: []byte("bj1hbGljZQ==\r\n")},
 		{Side: Server, Data: []byte("A3 NO nope\r\n")},
 		{Side: Client, Data: []byte("AUTH PLAIN AGFsaWNlAGFsaWNlcGFzcw==\r\nQUIT\r\n")},
-		{Side: Client, Data: []byte("GET / HTTP/1.1\r\nauthorization: Basic YWxpY2U6YWxpY2VwYXNz\r\nHost: h\r\n\r\n")},
+		{Side: Client, Data: []byte("GET / HTTP/1.1\r\nauthorization: Basic YWxpY2U6YWxpY2VwYXNz\r\nProxy-Authorization: Basic YWxpY2U6YWxpY2VwYXNz\r\nHost: h\r\n\r\n")},
 	}
 	text := FormatTranscript(Redact(turns))
 	for _, secret := range []string{"alicepass", "bj1hbGljZQ", "AGFsaWNl", "YWxpY2U6"} {
@@ -79,6 +79,7 @@ C* AUTH PLAIN
 C: QUIT
 C: GET / HTTP/1.1
 C* authorization:
+C* Proxy-Authorization:
 C: Host: h
 C: 
 `, text)
@@ -88,7 +89,7 @@ C:
 	parsed, err := ParseTranscript(text)
 	require.NoError(t, err)
 	writes := []string{"", "A1 LOGIN bob bobpass\r\nA2 SELECT INBOX\r\n", "A3 AUTHENTICATE SCRAM-SHA-256\r\n", "other\r\n",
-		"AUTH PLAIN x\r\r\nQUIT\r\nGET / HTTP/1.1\r\nauthorization: Bearer t\r\nHost: h\r\n\r\n"}
+		"AUTH PLAIN x\r\r\nQUIT\r\nGET / HTTP/1.1\r\nauthorization: Bearer t\r\nProxy-Authorization: x\r\nHost: h\r\n\r\n"}
 	for _, chunk := range []int{1, 3, 1000} {
 		var steps []string
 		for _, w := range writes {
