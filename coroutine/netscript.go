@@ -144,9 +144,10 @@ func (s *NetScript) skipEmpty() {
 }
 
 // turnLen is the length of a turn in script positions: a redacted turn
-// has one more, its rest of the line, passed when its CRLF is written.
+// of the client has one more, its rest of the line, passed when its CRLF
+// is written (Redacted means nothing on other turns).
 func turnLen(t Turn) int {
-	if t.Redacted {
+	if t.Redacted && t.Side == Client {
 		return len(t.Data) + 1
 	}
 	return len(t.Data)
