@@ -24,6 +24,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -237,20 +238,27 @@ func run(ctx context.Context, cfg config, w io.Writer) error {
 }
 
 // idleSpy passes a watch machine's requests through and calls idle once,
-// at its first read with a Wait: the watch has selected the mailbox and
-// is in IDLE.
+// when the watch is in IDLE: it has asked for a read with a Wait (the
+// IDLE read) and the server's "+" continuation has come. (A message
+// delivered earlier, while the server is still between the NOOP the watch
+// sends first and the IDLE, may be reported only at the next change by
+// some servers, go-imap's among them.)
 type idleSpy struct {
-	m    coroutine.NetMachine[struct{}]
-	idle func()
-	seen bool
+	m       coroutine.NetMachine[struct{}]
+	idle    func()
+	waiting bool // the IDLE read was asked for
+	seen    bool
 }
 
 // Resume implements coroutine.Machine.
 func (s *idleSpy) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
-	req, done := s.m.Resume(in)
-	if !done && !s.seen && req.Op == coroutine.NetRead && req.Wait > 0 {
+	if s.waiting && !s.seen && (bytes.HasPrefix(in.Data, []byte("+")) || bytes.Contains(in.Data, []byte("\n+"))) {
 		s.seen = true
-		s.idle()
+		defer s.idle()
+	}
+	req, done := s.m.Resume(in)
+	if !done && req.Op == coroutine.NetRead && req.Wait > 0 {
+		s.waiting = true
 	}
 	return req, done
 }
