@@ -162,6 +162,18 @@ func copyIn(ctx context.Context, p string, r coroutine.FileRequest, source io.Re
 	return res
 }
 
+// doBodyNet answers a NetSink or NetSource request from body.
+func doBodyNet(req coroutine.NetRequest, body Body, chunk *[]byte) coroutine.NetReply {
+	if req.Op == coroutine.NetSource {
+		return readSource(body.Source, req.Max, chunk)
+	}
+	if body.Sink == nil {
+		return coroutine.NetReply{Err: errNoBody}
+	}
+	_, err := body.Sink.Write(req.Data)
+	return coroutine.NetReply{Err: err}
+}
+
 // readSource answers a NetSource request from src, reading into *buf (made
 // on the first call, max bytes or copyChunk when max is 0).
 func readSource(src io.Reader, max int, buf *[]byte) coroutine.NetReply {

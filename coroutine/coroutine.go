@@ -22,6 +22,14 @@
 // built. This makes every machine drivable from a blocking loop, an event
 // loop or a recorded transcript, with the same behaviour.
 //
+// The pieces for driving machines yourself: After and Bracket chain the
+// machines of one connection (Open, an operation, Logout) into one, with
+// every type inferred; package client's NetConn.Do performs one network
+// request (TLS upgrade included) and client.Loop drives many connections
+// from one goroutine; NetRecorder keeps a session, Redact cuts its
+// credentials out, FormatTranscript writes it and ParseTranscript reads it
+// back for ReplayNet.
+//
 // # Streaming bodies
 //
 // A message body may be far larger than memory, so no machine holds one
