@@ -11,6 +11,10 @@ type Summary struct {
 	MessageID     string          // normalised, without angle brackets
 	Subject       string          // RFC 2047 decoded
 	From, To, Cc  []email.Address // decoded; groups flattened
+	ReplyTo       []email.Address // decoded; groups flattened
+	// InReplyTo and References are the message ids of those fields,
+	// normalised as MessageID, in order, at most MaxIDs each.
+	InReplyTo, References []string
 	Date          time.Time       // zero when missing or unparseable
 	HasAttachment bool            // by the rule documented on Scan
 	// BodyOffset is the index of the first body byte in the scanned data,
@@ -27,6 +31,9 @@ const (
 	fieldCc
 	fieldDate
 	fieldMessageID
+	fieldReplyTo
+	fieldInReplyTo
+	fieldReferences
 	fieldContentType
 	fieldContentDisposition
 	fieldCount
@@ -40,10 +47,12 @@ const (
 // read only a prefix of a file may then read more and scan again.
 //
 // The fields are decoded as follows: Subject by [DecodeWords]; From, To and
-// Cc by [ParseAddressList]; Date by [ParseDate] (zero when it fails);
-// Message-ID by taking what lies between the first '<' and the next '>' (or
-// the whole value when it has no angle brackets), without white space or
-// comments.
+// Cc and Reply-To by [ParseAddressList]; Date by [ParseDate] (zero when it
+// fails); Message-ID by taking what lies between the first '<' and the next
+// '>' (or the whole value when it has no angle brackets), without white
+// space or comments; In-Reply-To and References as lists of such ids (RFC
+// 5322 section 3.6.4), each '<'...'>' one id, at most MaxIDs kept (the
+// first ones).
 //
 // HasAttachment follows this rule, which sees only head:
 //
@@ -83,7 +92,7 @@ func Scan(head []byte) Summary {
 	sc := getScratch()
 	defer putScratch(sc)
 	var id, subject [2]int
-	var lists [3][2]int // span ranges of From, To, Cc
+	var lists [4][2]int // span ranges of From, To, Cc, Reply-To
 	if seen[fieldMessageID] {
 		id[0] = len(sc.arena)
 		sc.arena = appendMessageID(sc.arena, raw[fieldMessageID])
@@ -94,7 +103,13 @@ func Scan(head []byte) Summary {
 		sc.arena = appendText(sc.arena, raw[fieldSubject])
 		subject[1] = len(sc.arena)
 	}
-	for i, k := range [...]int{fieldFrom, fieldTo, fieldCc} {
+	var idLists [2][][2]int // arena ranges of the ids of In-Reply-To, References
+	for i, k := range [...]int{fieldInReplyTo, fieldReferences} {
+		if seen[k] {
+			sc.arena, idLists[i] = appendMessageIDs(sc.arena, raw[k])
+		}
+	}
+	for i, k := range [...]int{fieldFrom, fieldTo, fieldCc, fieldReplyTo} {
 		lists[i][0] = len(sc.spans)
 		if seen[k] {
 			appendAddressList(sc, raw[k])
@@ -110,10 +125,19 @@ func Scan(head []byte) Summary {
 		for i, sp := range spans {
 			addrs[i] = sp.address(str)
 		}
-		for i, l := range [...]*[]email.Address{&s.From, &s.To, &s.Cc} {
+		for i, l := range [...]*[]email.Address{&s.From, &s.To, &s.Cc, &s.ReplyTo} {
 			if a, b := lists[i][0], lists[i][1]; b > a {
 				*l = addrs[a:b:b]
 			}
+		}
+	}
+	for i, l := range [...]*[]string{&s.InReplyTo, &s.References} {
+		if r := idLists[i]; len(r) > 0 {
+			ids := make([]string, len(r))
+			for j, sp := range r {
+				ids[j] = str[sp[0]:sp[1]]
+			}
+			*l = ids
 		}
 	}
 	return s
@@ -141,9 +165,20 @@ func fieldKind(name []byte) int {
 		if equalFold(name, "subject") {
 			return fieldSubject
 		}
+	case 8:
+		if equalFold(name, "reply-to") {
+			return fieldReplyTo
+		}
 	case 10:
 		if equalFold(name, "message-id") {
 			return fieldMessageID
+		}
+		if equalFold(name, "references") {
+			return fieldReferences
+		}
+	case 11:
+		if equalFold(name, "in-reply-to") {
+			return fieldInReplyTo
 		}
 	case 12:
 		if equalFold(name, "content-type") {
