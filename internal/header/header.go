@@ -8,15 +8,15 @@ import (
 
 // Summary is what Scan extracts from a message head.
 type Summary struct {
-	MessageID     string          // normalised, without angle brackets
-	Subject       string          // RFC 2047 decoded
-	From, To, Cc  []email.Address // decoded; groups flattened
-	ReplyTo       []email.Address // decoded; groups flattened
+	MessageID    string          // normalised, without angle brackets
+	Subject      string          // RFC 2047 decoded
+	From, To, Cc []email.Address // decoded; groups flattened
+	ReplyTo      []email.Address // decoded; groups flattened
 	// InReplyTo and References are the message ids of those fields,
 	// normalised as MessageID, in order, at most MaxIDs each.
 	InReplyTo, References []string
-	Date          time.Time       // zero when missing or unparseable
-	HasAttachment bool            // by the rule documented on Scan
+	Date                  time.Time // zero when missing or unparseable
+	HasAttachment         bool      // by the rule documented on Scan
 	// BodyOffset is the index of the first body byte in the scanned data,
 	// or -1 when the end of the header was not within it.
 	BodyOffset int
