@@ -215,3 +215,22 @@ func equalFold(b []byte, lower string) bool {
 func hasPrefixFold(b []byte, lower string) bool {
 	return len(b) >= len(lower) && equalFold(b[:len(lower)], lower)
 }
+
+// Envelope returns the envelope fields the summary gives: MessageID,
+// Subject, From and To (empty lists, never nil), Cc, ReplyTo, InReplyTo,
+// References and Date. The backend fills in the rest (ID, Flags, Size,
+// Received, HasAttachment). The slices are shared with s.
+func (s Summary) Envelope() email.Envelope {
+	e := email.Envelope{
+		MessageID: s.MessageID, Subject: s.Subject, From: s.From, To: s.To,
+		Cc: s.Cc, ReplyTo: s.ReplyTo, InReplyTo: s.InReplyTo, References: s.References,
+		Date: s.Date,
+	}
+	if e.From == nil {
+		e.From = []email.Address{}
+	}
+	if e.To == nil {
+		e.To = []email.Address{}
+	}
+	return e
+}
