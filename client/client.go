@@ -20,8 +20,9 @@ type Storage interface {
 	// GetMessage copies the raw message into w and returns the byte count.
 	GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error)
 	// AddMessage stores the raw message read from r with flags and returns
-	// its id.
-	AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error)
+	// its id. opts may set the received time (email.WithReceived); a
+	// backend that cannot store it ignores it.
+	AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error)
 	// CopyMessages copies messages and returns the new ids in the order of
 	// ids, where the backend knows them ("" where it does not).
 	CopyMessages(ctx context.Context, from, to string, ids []string) ([]string, error)
@@ -169,13 +170,16 @@ func (c *Client) GetMessage(ctx context.Context, mailbox, id string, w io.Writer
 	return s.GetMessage(ctx, mailbox, id, w)
 }
 
-// AddMessage stores a raw message with flags and returns its id.
-func (c *Client) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
+// AddMessage stores a raw message with flags and returns its id. With
+// email.WithReceived the message keeps a given received time (the IMAP
+// APPEND date-time, the JMAP receivedAt, the file's modification time), so
+// that a backup restores arrival dates.
+func (c *Client) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
 	s, err := c.store()
 	if err != nil {
 		return "", err
 	}
-	return s.AddMessage(ctx, mailbox, r, flags)
+	return s.AddMessage(ctx, mailbox, r, flags, opts...)
 }
 
 // CopyMessages copies messages to another mailbox and returns their new ids

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 )
@@ -118,7 +119,7 @@ func (w *fileWorker) do(ctx context.Context, r coroutine.FileRequest) coroutine.
 		}
 		return coroutine.FileResult{Size: fi.Size(), ModTime: fi.ModTime(), IsDir: fi.IsDir()}
 	case coroutine.FileCreate:
-		return coroutine.FileResult{Err: createFile(p, r.Data, r.Perm)}
+		return coroutine.FileResult{Err: createFile(p, r.Data, r.Perm, r.ModTime)}
 	case coroutine.FileRename:
 		t := filepath.FromSlash(r.Target)
 		if r.Replace {
@@ -218,7 +219,7 @@ func readFile(p string, limit int64) coroutine.FileResult {
 	return coroutine.FileResult{Data: buf[:k], Size: size, ModTime: fi.ModTime()}
 }
 
-func createFile(p string, data []byte, perm fs.FileMode) error {
+func createFile(p string, data []byte, perm fs.FileMode, mtime time.Time) error {
 	if perm == 0 {
 		perm = 0o600
 	}
@@ -227,6 +228,9 @@ func createFile(p string, data []byte, perm fs.FileMode) error {
 		return err
 	}
 	_, err = f.Write(data)
+	if err == nil && !mtime.IsZero() {
+		err = os.Chtimes(p, mtime, mtime)
+	}
 	if err == nil {
 		err = f.Sync()
 	}

@@ -92,7 +92,7 @@ func (m *M2dirClient) GetMessage(ctx context.Context, mailbox, id string, w io.W
 // AddMessage stores the message read from r with flags and returns its id.
 // At most the store's MaxMessageSize bytes are read; a longer message fails
 // with email.ErrTooLarge.
-func (m *M2dirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
+func (m *M2dirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
 	limit := m.store.MaxMessageSize
 	if limit <= 0 {
 		limit = m2dir.DefaultMaxMessageSize
@@ -105,7 +105,7 @@ func (m *M2dirClient) AddMessage(ctx context.Context, mailbox string, r io.Reade
 	if n > limit {
 		return "", &email.OpError{Backend: "m2dir", Op: "add_message", Err: fmt.Errorf("message over %d bytes: %w", limit, email.ErrTooLarge)}
 	}
-	return RunFiles(ctx, m.files, m.store.AddMessage(mailbox, buf.Bytes(), flags))
+	return RunFiles(ctx, m.files, m.store.AddMessage(mailbox, buf.Bytes(), flags, opts...))
 }
 
 // CopyMessages copies messages with their flags and returns the new ids.

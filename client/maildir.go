@@ -105,7 +105,7 @@ func (m *MaildirClient) GetMessage(ctx context.Context, mailbox, id string, w io
 // to its end, at most Store.MaxMessageSize bytes (128 MiB by default); a
 // longer message fails with an error matching email.ErrTooLarge and
 // nothing is written.
-func (m *MaildirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
+func (m *MaildirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
 	limit := m.store.MaxMessageSize
 	if limit <= 0 {
 		limit = maildir.DefaultMaxMessageSize
@@ -117,7 +117,7 @@ func (m *MaildirClient) AddMessage(ctx context.Context, mailbox string, r io.Rea
 	if int64(len(raw)) > limit {
 		return "", &email.OpError{Backend: "maildir", Op: "add_message", Err: fmt.Errorf("message longer than %d bytes: %w", limit, email.ErrTooLarge)}
 	}
-	return runMaildir(ctx, m, "add_message", m.store.AddMessage(mailbox, raw, flags))
+	return runMaildir(ctx, m, "add_message", m.store.AddMessage(mailbox, raw, flags, opts...))
 }
 
 // CopyMessages implements Storage; see maildir.Store.CopyMessages.

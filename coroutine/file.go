@@ -22,7 +22,8 @@ const (
 	FileStat
 	// FileCreate creates Path exclusively (failing with fs.ErrExist when it
 	// exists), writes Data, syncs and closes it, with permission Perm
-	// (0600 when zero).
+	// (0600 when zero). When ModTime is set, the file's access and
+	// modification times are set to it before the sync.
 	FileCreate
 	// FileRename renames Path to Target. Unless Replace is set, it fails
 	// with fs.ErrExist when Target exists and never overwrites it.
@@ -72,6 +73,7 @@ type FileRequest struct {
 	Recursive bool          // FileMkdir, FileRemoveDir
 	Replace   bool          // FileRename: allow replacing Target
 	Wait      time.Duration // FileWatch: give up after this long (0: no limit)
+	ModTime   time.Time     // FileCreate: the file's times, when not zero
 
 	// Digest, for FileRead, is an optional pure function of the bytes read
 	// (and the file's full size) that a driver may run right after the

@@ -3,6 +3,7 @@ package jmap
 import (
 	"bytes"
 	"errors"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -21,19 +22,25 @@ import (
 // the machine then adds the mailbox and the keywords to that email in a
 // third exchange and ends with its id, as the message is then in the
 // mailbox with the flags asked for.
-func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags) Machine[string] {
+func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags, opts ...email.AddOption) Machine[string] {
 	if mailboxID == "" {
 		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
 	}
 	raw = CanonicalMessage(raw)
+	o := email.NewAddOptions(opts...)
 	return coroutine.Then(Upload(s, "message/rfc822", raw), func(blobID string) Machine[string] {
+		m := map[string]any{
+			"blobId":     blobID,
+			"mailboxIds": map[string]bool{mailboxID: true},
+			"keywords":   keywordMap(flags),
+		}
+		if !o.Received.IsZero() {
+			// UTCDate (RFC 8620 section 1.4), whole seconds.
+			m["receivedAt"] = o.Received.UTC().Truncate(time.Second).Format(time.RFC3339)
+		}
 		imp := Call{Name: "Email/import", ID: "0", Args: map[string]any{
 			"accountId": s.AccountID,
-			"emails": map[string]any{"m": map[string]any{
-				"blobId":     blobID,
-				"mailboxIds": map[string]bool{mailboxID: true},
-				"keywords":   keywordMap(flags),
-			}},
+			"emails":    map[string]any{"m": m},
 		}}
 		imported := coroutine.Map(API(s, nil, []Call{imp}), func(r *Responses) (string, error) {
 			var sr setResponse

@@ -50,6 +50,8 @@ type addMessage struct {
 	flags []byte
 	state int
 	pub   publisher
+	// received is the message file's modification time when not zero.
+	received time.Time
 }
 
 // AddMessage returns a machine that stores raw in the folder mailbox with
@@ -65,8 +67,10 @@ type addMessage struct {
 // It fails with email.ErrNotFound when the folder does not exist,
 // email.ErrTooLarge beyond Store.MaxMessageSize, and
 // email.ErrInvalidArgument for a flag that cannot be stored (see
-// CheckFlags) or a store without Entropy.
-func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) coroutine.FileMachine[string] {
+// CheckFlags) or a store without Entropy. [email.WithReceived] sets the
+// message file's modification time, which listings report as
+// Envelope.Received.
+func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string] {
 	const op = "add_message"
 	f, err := s.folder(mailbox)
 	if err != nil {
@@ -80,7 +84,7 @@ func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) corouti
 	}
 	return resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[string] {
 		f := fs[0]
-		return &addMessage{machine: machine[string]{op: op}, s: s, f: f, raw: raw, flags: FormatFlagsFile(flags)}
+		return &addMessage{machine: machine[string]{op: op}, s: s, f: f, raw: raw, flags: FormatFlagsFile(flags), received: email.NewAddOptions(opts...).Received}
 	})
 }
 
@@ -161,6 +165,7 @@ func (m *addMessage) create() ([]request, bool) {
 	if err != nil {
 		return m.fail(err)
 	}
+	reqs[0].ModTime = m.received // the message file, renamed into place
 	m.pub = publisher{dst: m.f, entropy: m.s.Entropy, items: []pubItem{it}}
 	m.state = amTemps
 	return m.ask(reqs...)

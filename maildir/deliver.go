@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -37,6 +38,7 @@ type deliverMachine struct {
 	mailbox string
 	dir     string
 	data    []byte
+	mtime   time.Time // the tmp/ file's times when not zero (Received)
 	flags   string
 	seq     int
 	state   int
@@ -66,7 +68,9 @@ func (m *deliverMachine) create() ([]coroutine.FileRequest, bool) {
 	m.tmp = m.dir + "/tmp/" + key
 	m.target = m.dir + "/cur/" + key + string(m.s.sep()) + "2," + m.flags
 	m.state = dvCreate
-	return m.ask(coroutine.Create(m.tmp, m.data))
+	req := coroutine.Create(m.tmp, m.data)
+	req.ModTime = m.mtime
+	return m.ask(req)
 }
 
 // Resume implements coroutine.Machine.
