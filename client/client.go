@@ -58,13 +58,26 @@ type Sender interface {
 	SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error)
 }
 
-// The storage priority slots.
+// Priority is the slot of a storage backend in a Client: operations go to
+// the registered backend of highest priority, the lowest value. Each With
+// and Connect method fills its own slot; WithStorage fills any.
+type Priority int
+
+// The storage priorities, highest first.
 const (
-	slotMaildir = iota
-	slotM2dir
-	slotJMAP
-	slotIMAP
+	PriorityMaildir Priority = iota // WithMaildir
+	PriorityM2dir                   // WithM2dir
+	PriorityJMAP                    // ConnectJMAP
+	PriorityIMAP                    // ConnectIMAP
 	numStorage
+)
+
+// The slots under their older internal names.
+const (
+	slotMaildir = PriorityMaildir
+	slotM2dir   = PriorityM2dir
+	slotJMAP    = PriorityJMAP
+	slotIMAP    = PriorityIMAP
 )
 
 // The sending priority slots.
@@ -90,9 +103,10 @@ type Client struct {
 func New() *Client { return &Client{files: NewFileDriver(0)} }
 
 // WithStorage registers a caller's own storage backend in the slot of
-// priority p (0 = Maildir, 1 = m2dir, 2 = JMAP, 3 = IMAP), replacing what
-// was there.
-func (c *Client) WithStorage(p int, s Storage) *Client {
+// priority p (PriorityMaildir, PriorityM2dir, PriorityJMAP or
+// PriorityIMAP), replacing what was there; another p is ignored. An
+// untyped constant such as 3 still works.
+func (c *Client) WithStorage(p Priority, s Storage) *Client {
 	if p >= 0 && p < numStorage {
 		c.storage[p] = s
 	}

@@ -21,11 +21,11 @@ type MaildirClient struct {
 	files *FileDriver
 }
 
-// WithMaildir registers a Maildir store as the storage backend of highest
-// priority. Unset nondeterministic inputs are filled in: Clock with
-// time.Now, Entropy with crypto/rand.Reader, Hostname with os.Hostname and
-// Pid with os.Getpid.
-func (c *Client) WithMaildir(s maildir.Store) *Client {
+// NewMaildir returns a Maildir backend for s, driven by files (a default
+// driver when nil), as NewM2dir does for m2dir. Unset nondeterministic
+// inputs are filled in: Clock with time.Now, Entropy with
+// crypto/rand.Reader, Hostname with os.Hostname and Pid with os.Getpid.
+func NewMaildir(s maildir.Store, files *FileDriver) *MaildirClient {
 	if s.Clock == nil {
 		s.Clock = time.Now
 	}
@@ -40,7 +40,16 @@ func (c *Client) WithMaildir(s maildir.Store) *Client {
 	if s.Pid == 0 {
 		s.Pid = os.Getpid()
 	}
-	c.storage[slotMaildir] = &MaildirClient{store: s, files: c.files}
+	if files == nil {
+		files = NewFileDriver(0)
+	}
+	return &MaildirClient{store: s, files: files}
+}
+
+// WithMaildir registers a Maildir store as the storage backend of highest
+// priority (PriorityMaildir), with the defaults of NewMaildir.
+func (c *Client) WithMaildir(s maildir.Store) *Client {
+	c.storage[PriorityMaildir] = NewMaildir(s, c.files)
 	return c
 }
 
