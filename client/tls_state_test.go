@@ -13,7 +13,9 @@ import (
 )
 
 func TestIMAPConnectionState(t *testing.T) {
-	st, ok := client.SearchTableDovecot(t).ConnectionState()
+	dc := client.SearchTableDovecot(t)
+	assert.Contains(t, dc.Open.Caps, "IDLE", "OpenResult.Caps as plain strings")
+	st, ok := dc.ConnectionState()
 	require.True(t, ok, "Dovecot over STARTTLS is encrypted")
 	assert.True(t, st.HandshakeComplete)
 	assert.GreaterOrEqual(t, st.Version, uint16(tls.VersionTLS12))

@@ -43,9 +43,13 @@ type Session struct {
 	tagN uint64
 	err  error
 
-	// Caps is the server's current capability list.
+	// Caps is the server's current capability list, the set the machines
+	// consult (go-imap's type, with its IMAP4rev2 implications). Callers
+	// read it with Capabilities and HasCapability; a test may edit it to
+	// make the session ignore a capability.
 	Caps imap.CapSet
-	// Enabled lists what ENABLE turned on (RFC 5161).
+	// Enabled lists what ENABLE turned on (RFC 5161); see
+	// EnabledCapabilities.
 	Enabled imap.CapSet
 	// State is the connection state.
 	State ConnState
