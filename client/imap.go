@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -157,8 +158,9 @@ func (ic *IMAPClient) connect(ctx context.Context) error {
 	}
 	if err != nil {
 		conn.Close()
+		err = ic.opts.Auth.scrub(imapConnectErr(err), sentToken(oo.Auth))
 		ic.log.Warn("imap: opening the session failed", "addr", ic.addr, "err", err)
-		return imapConnectErr(err)
+		return err
 	}
 	ic.conn, ic.s, ic.Open = conn, s, res
 	ic.log.Info("imap: connected", "addr", ic.addr, "secure", conn.Secure(), "preauth", res.PreAuth)
@@ -173,6 +175,13 @@ func imapConnectErr(err error) error {
 		return err
 	}
 	return &email.OpError{Backend: "imap", Op: "connect", Err: err}
+}
+
+// ConnectionState returns the TLS state of the connection, after implicit
+// TLS or STARTTLS, and true; false when the link is not encrypted (only
+// possible with Options.AllowPlaintext).
+func (ic *IMAPClient) ConnectionState() (tls.ConnectionState, bool) {
+	return ic.conn.ConnectionState()
 }
 
 // Name returns "imap".
@@ -234,13 +243,14 @@ func RunIMAP[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Sessio
 		return zero, err // nothing sent: the connection stays usable
 	}
 	t := &tracked[R]{m: build(ic.s)}
+	ios := ic.conn.ios
 	out, err := RunNet(ctx, ic.conn, t, nil)
 	if ic.closed.Load() {
 		// Close cut the call off.
 		return zero, replaceOpErr(err, ErrClosed)
 	}
 	switch {
-	case !t.done && t.touched():
+	case !t.done && ic.conn.ios != ios:
 		ic.markBroken(fmt.Errorf("interrupted: %w", err))
 	case ic.s.Err() != nil:
 		ic.markBroken(ic.s.Err())
@@ -368,12 +378,17 @@ func (ic *IMAPClient) DiffMailboxes(ctx context.Context, state email.State) (ema
 // WatchMailbox watches a mailbox with IDLE and calls fn for every change,
 // until ctx is done (it then ends IDLE cleanly and returns nil, and the
 // connection stays usable), fn returns an error (returned as is, the
-// connection is then closed), or the server fails. See imap.WatchMailbox.
+// connection is then closed), or the server fails. A command in flight
+// when ctx ends (the SELECT or FETCH of a wake, the IDLE still waiting
+// for "+", or the DONE that ends it) gets one more second to finish; a
+// server that does not answer it cannot be left in step: WatchMailbox
+// then returns ctx's error and closes the connection. See
+// imap.WatchMailbox.
 func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
 	var stopped atomic.Bool
-	m := imap.WatchMailbox(ic.s, mailbox, imap.WatchOptions{Now: time.Now, Stopped: stopped.Load})
+	m := imap.WatchMailbox(ic.s, mailbox, imap.WatchOptions{Now: time.Now, Stopped: stopped.Load, StopWait: watchStopGrace})
 	c := ic.conn
 	// Cancelling ctx wakes a blocked read; the machine then sees Stopped.
 	stop := context.AfterFunc(ctx, func() {
@@ -383,10 +398,18 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 	defer stop()
 	var in coroutine.NetReply
 	woken := false
+	var graceEnd time.Time // set once ctx ended during a command
 	for range coroutine.MaxSteps {
 		req, done := m.Resume(in)
 		if done {
 			_, err := m.Result()
+			if errors.Is(err, imap.ErrStoppedUnanswered) && ctx.Err() != nil {
+				// Cancelled and the server did not answer IDLE or DONE
+				// within the grace: the IDLE's answer is still due, so
+				// the connection cannot be reused.
+				ic.markBroken(err)
+				return ctx.Err()
+			}
 			return err
 		}
 		in = coroutine.NetReply{}
@@ -404,7 +427,11 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 			if wait <= 0 {
 				wait = writeWait
 			}
-			c.conn.SetReadDeadline(time.Now().Add(wait))
+			dl := time.Now().Add(wait)
+			if !graceEnd.IsZero() && graceEnd.Before(dl) {
+				dl = graceEnd
+			}
+			c.conn.SetReadDeadline(dl)
 			if req.Wait > 0 && stopped.Load() && !woken {
 				// Cancelled before this read: time out at once, once, so
 				// the machine sees Stopped and sends DONE.
@@ -419,10 +446,18 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0:
 				in.TimedOut = true
 				woken = woken || stopped.Load()
-			case errors.Is(err, os.ErrDeadlineExceeded) && stopped.Load():
-				// ctx ended while a command was in flight: retry the read
-				// within the same bound.
+			case errors.Is(err, os.ErrDeadlineExceeded) && stopped.Load() && graceEnd.IsZero():
+				// ctx ended while a command (SELECT, FETCH) was in flight:
+				// let it finish within watchStopGrace, so that the watch
+				// ends cleanly on a server that answers.
+				graceEnd = time.Now().Add(watchStopGrace)
 				continue
+			case errors.Is(err, os.ErrDeadlineExceeded) && stopped.Load():
+				// The server did not answer within the grace: its answer
+				// is still due, so the connection is out of step; return
+				// ctx's error as RunIMAP does, and close it.
+				ic.markBroken(fmt.Errorf("interrupted: %w", ctx.Err()))
+				return ctx.Err()
 			case errors.Is(err, io.EOF):
 				in.EOF = true
 			default:
@@ -446,6 +481,10 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 
 // writeWait bounds one write of a watch.
 const writeWait = time.Minute
+
+// watchStopGrace is how long a cancelled watch waits for the answer to a
+// command in flight before it gives the connection up.
+const watchStopGrace = time.Second
 
 var (
 	_ Watcher        = (*IMAPClient)(nil)

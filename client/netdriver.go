@@ -22,6 +22,11 @@ type NetConn struct {
 	buf     []byte
 	secure  bool
 	trace   *wireTrace
+	// ios counts the reads, writes and handshakes attempted: a run that
+	// ends unfinished after one of them may have left the stream out of
+	// step (a TLS connection whose write timed out fails every later
+	// write).
+	ios uint64
 }
 
 // NewNetConn wraps an established connection. secure says whether it is
@@ -58,6 +63,16 @@ func Dial(ctx context.Context, addr string, opts *Options, implicitTLS bool) (*N
 // Secure reports whether the connection is encrypted.
 func (c *NetConn) Secure() bool { return c.secure }
 
+// ConnectionState returns the TLS state of the connection (protocol
+// version, cipher suite, the server's verified certificate chain) and
+// true, or false when it is not encrypted.
+func (c *NetConn) ConnectionState() (tls.ConnectionState, bool) {
+	if tc, ok := c.conn.(*tls.Conn); ok {
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
 // Close closes the connection.
 func (c *NetConn) Close() error { return c.conn.Close() }
 
@@ -93,12 +108,14 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 		in = coroutine.NetReply{}
 		switch req.Op {
 		case coroutine.NetWrite:
+			c.ios++
 			c.setDeadline(ctx, 0, c.conn.SetWriteDeadline)
 			c.trace.sent(req.Data)
 			if _, err := c.conn.Write(req.Data); err != nil {
 				return zero, ctxErr(ctx, err)
 			}
 		case coroutine.NetRead:
+			c.ios++
 			c.setDeadline(ctx, req.Wait, c.conn.SetReadDeadline)
 			n, err := c.conn.Read(c.buf)
 			switch {
@@ -117,6 +134,7 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 			if c.secure {
 				return zero, errors.New("client: STARTTLS on an encrypted connection")
 			}
+			c.ios++
 			tc := tls.Client(c.conn, c.tlsConf)
 			if err := tc.HandshakeContext(ctx); err != nil {
 				return zero, ctxErr(ctx, err)
@@ -176,23 +194,16 @@ func ctxErr(ctx context.Context, err error) error {
 	return err
 }
 
-// tracked records whether its machine finished, and whether it got as far
-// as asking for I/O that was performed.
+// tracked records whether its machine finished.
 type tracked[R any] struct {
-	m       coroutine.NetMachine[R]
-	done    bool
-	resumed int
+	m    coroutine.NetMachine[R]
+	done bool
 }
 
 func (t *tracked[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 	req, done := t.m.Resume(in)
 	t.done = done
-	t.resumed++
 	return req, done
 }
 
 func (t *tracked[R]) Result() (R, error) { return t.m.Result() }
-
-// touched reports whether a request of the machine was carried out: only
-// then can an unfinished machine have left the stream out of step.
-func (t *tracked[R]) touched() bool { return t.resumed > 1 }

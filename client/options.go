@@ -77,7 +77,8 @@ type Options struct {
 	// limits, and switching PIPELINING or CHUNKING off.
 	SMTP smtp.Config
 	// WatchInterval is the polling interval of JMAPClient.WatchMailbox
-	// when the server has no push; zero means the default of package jmap.
+	// when the server has no push; zero means jmap.DefaultPollInterval
+	// (5 s).
 	WatchInterval time.Duration
 
 	// Reconnect is the reconnect policy of the IMAP, SMTP and JMAP

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -30,7 +32,7 @@ type SMTPClient struct {
 	mu     sync.Mutex
 	conn   *NetConn
 	s      *smtp.Session
-	closed bool
+	closed atomic.Bool
 	// broken says why the connection became unusable.
 	broken error
 
@@ -112,9 +114,10 @@ func (sc *SMTPClient) connect(ctx context.Context) error {
 			return err
 		}
 	}
-	sc.conn, sc.s, sc.closed = conn, s, false
+	sc.conn, sc.s = conn, s
 	if _, err := run(ctx, sc, s.Connect(co)); err != nil {
 		conn.Close()
+		err = sc.opts.Auth.scrub(err, sentToken(co.Auth))
 		sc.log.Warn("smtp: setting the session up failed", "addr", sc.addr, "err", err)
 		return err
 	}
@@ -167,6 +170,13 @@ func defaultDomain(local net.Addr) string {
 	return "localhost"
 }
 
+// ConnectionState returns the TLS state of the connection, after implicit
+// TLS or STARTTLS, and true; false when the link is not encrypted (only
+// possible with Options.AllowPlaintext).
+func (sc *SMTPClient) ConnectionState() (tls.ConnectionState, bool) {
+	return sc.conn.ConnectionState()
+}
+
 // Name returns "smtp".
 func (sc *SMTPClient) Name() string { return "smtp" }
 
@@ -210,11 +220,18 @@ func (sc *SMTPClient) Noop(ctx context.Context) error {
 }
 
 // Close says QUIT (waiting at most 5 seconds for the reply) and closes
-// the connection.
+// the connection. A call in flight is cut off at once and fails with
+// ErrClosed, as does every later call.
 func (sc *SMTPClient) Close() error {
-	sc.mu.Lock()
+	if !sc.mu.TryLock() {
+		// A call holds the connection: close it under the call's feet.
+		if sc.closed.Swap(true) {
+			return nil
+		}
+		return sc.conn.Close()
+	}
 	defer sc.mu.Unlock()
-	if sc.closed {
+	if sc.closed.Load() {
 		return nil
 	}
 	if sc.broken == nil {
@@ -222,7 +239,7 @@ func (sc *SMTPClient) Close() error {
 		defer cancel()
 		run(ctx, sc, sc.s.Quit())
 	}
-	sc.closed = true
+	sc.closed.Store(true)
 	if err := sc.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
@@ -232,7 +249,7 @@ func (sc *SMTPClient) Close() error {
 // unusable returns the error calls fail with after Close or once the
 // connection broke, or nil.
 func (sc *SMTPClient) unusable() error {
-	if sc.closed {
+	if sc.closed.Load() {
 		return ErrClosed
 	}
 	return sc.broken
@@ -244,8 +261,12 @@ func (sc *SMTPClient) unusable() error {
 // ErrConnBroken.
 func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) (R, error) {
 	t := &tracked[R]{m: m}
+	ios := sc.conn.ios
 	out, err := RunNet(ctx, sc.conn, t, nil)
-	if sc.broken == nil && (!t.done && t.touched() || sc.s.Err() != nil) {
+	if err != nil && sc.closed.Load() {
+		return out, ErrClosed // Close cut the call off
+	}
+	if sc.broken == nil && (!t.done && sc.conn.ios != ios || sc.s.Err() != nil) {
 		cause := sc.s.Err()
 		if cause == nil {
 			cause = fmt.Errorf("interrupted: %w", err)

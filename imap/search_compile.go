@@ -21,7 +21,7 @@ type compiled struct {
 	utf8 bool
 }
 
-// compileQuery checks q and returns it ready for writeKeys; see
+// compileQuery checks q and returns it ready for the search keys; see
 // SearchEnvelopes for the mapping. It fails with
 // email.ErrInvalidArgument for a tree too deep, a nil or unknown node, an
 // invalid day, a NUL byte in a value, or a flag that is not an IMAP atom.
@@ -44,16 +44,6 @@ func compileQuery(q search.Query) (compiled, error) {
 		}
 	}
 	return c, nil
-}
-
-// writeKeys writes the search keys of the filter ("ALL" without one).
-func (c compiled) writeKeys(e *wire.Encoder) error {
-	if c.filter == nil {
-		e.Raw("ALL")
-		return nil
-	}
-	var utf8 bool
-	return writeKey(e, c.filter, 0, true, &utf8)
 }
 
 // writeKey writes the search key of n. top says n is the whole filter, so

@@ -508,17 +508,3 @@ func batchErr(r *runner, cmd string) error {
 	}
 	return nil
 }
-
-// dedupUIDs drops repeated UIDs (a server may repeat one), keeping the
-// first place of each.
-func dedupUIDs(uids []imap.UID) []imap.UID {
-	seen := make(map[imap.UID]bool, len(uids))
-	out := uids[:0]
-	for _, u := range uids {
-		if !seen[u] {
-			seen[u] = true
-			out = append(out, u)
-		}
-	}
-	return out
-}

@@ -324,8 +324,9 @@ func TestSearchHugeHeaderFields(t *testing.T) {
 
 func TestSearchShortcuts(t *testing.T) {
 	// An empty mailbox sends nothing; an empty superset sends no FETCH; a
-	// second search in the selected mailbox sends no EXAMINE; a page past
-	// the end fetches no envelopes.
+	// second search in the selected mailbox sends no EXAMINE, only the NOOP
+	// that brings the view up to date; a page past the end fetches no
+	// envelopes.
 	envs, err := replayText(t, "IMAP4rev1 SORT", `
 C: A1 EXAMINE Empty
 S: * 0 EXISTS
@@ -336,10 +337,12 @@ S: A2 OK done
 C: A3 UID SEARCH BODY "none"
 S: * SEARCH
 S: A3 OK done
-C: A4 FETCH 1:2 (UID BODY.PEEK[HEADER.FIELDS (DATE MESSAGE-ID)])
+C: A4 NOOP
+S: A4 OK done
+C: A5 FETCH 1:2 (UID BODY.PEEK[HEADER.FIELDS (DATE MESSAGE-ID)])
 `+fetchHeaders(1, 1, "", "\n")+`
 `+fetchHeaders(2, 2, "", "\n")+`
-S: A4 OK done
+S: A5 OK done
 `, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
 		steps := []func() coroutine.NetMachine[[]email.Envelope]{
 			func() coroutine.NetMachine[[]email.Envelope] {

@@ -25,9 +25,18 @@ type WatchOptions struct {
 	// Stopped reports that the caller wants the watch to end. It is asked
 	// whenever a read times out (the driver resumes a read with TimedOut,
 	// for example when it is cancelled); the watch then ends IDLE with
-	// DONE and finishes without error.
+	// DONE (once the server has answered IDLE with "+") and finishes
+	// without error.
 	Stopped func() bool
+	// StopWait bounds the wait, once the watch is stopped, for the "+"
+	// that lets DONE go out and for the answer to DONE; past it the watch
+	// ends with ErrStoppedUnanswered and the session is broken (the IDLE's
+	// answer is still due). 0 means DefaultStopWait.
+	StopWait time.Duration
 }
+
+// DefaultStopWait is the default WatchOptions.StopWait.
+const DefaultStopWait = 5 * time.Second
 
 // WatchMailbox returns the machine that watches a mailbox with IDLE (RFC
 // 2177) and yields a NetEvent for every change until Stopped reports true.
@@ -39,7 +48,11 @@ type WatchOptions struct {
 // (UID FLAGS ENVELOPE RFC822.SIZE)), missing ones EnvelopeRemoved, flag
 // changes FlagsAdded and FlagsRemoved with only the changed flags, and a
 // new UIDVALIDITY gives MailboxReset (the UIDs are then read again without
-// events). IDLE is re-issued every IdleRefresh.
+// events). The first IDLE of each wake is pipelined after a NOOP, which
+// collects what changed while the wake was fetching: some servers
+// (go-imap's) report such a change only at the next command, not when
+// IDLE starts, and it would otherwise wait for another change to be seen. IDLE is re-issued every
+// IdleRefresh.
 //
 // With QRESYNC enabled (RFC 7162 section 3.2.6) and a mailbox with
 // mod-sequences, a wake fetches only what changed since the
@@ -90,6 +103,14 @@ type watch struct {
 	changed   bool
 	doneSent  bool
 	stopping  bool
+	// idling: the server answered IDLE with its continuation.
+	idling bool
+	// doneOut: DONE was written (doneSent: it was asked for).
+	doneOut bool
+	// polled: the NOOP before this wake's first IDLE was sent; noopSent:
+	// it went out with the IDLE being run.
+	polled   bool
+	noopSent bool
 }
 
 func (w *watch) result() struct{} { return struct{}{} }
@@ -113,6 +134,7 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 	for {
 		switch w.state {
 		case 0: // (re)select
+			w.polled = false
 			if !s.has(imap.CapIdle) {
 				return nil, false, fmt.Errorf("imap: server lacks IDLE: %w", email.ErrUnsupported)
 			}
@@ -213,10 +235,34 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 				w.state = 0 // a change came during the reading: read again
 				continue
 			}
+			var cmds []*wire.Command
+			w.noopSent = false
+			if !w.polled {
+				// A change made while the wake was fetching is reported by
+				// some servers only at the next command, not when IDLE
+				// starts (go-imap's server keeps it until another change
+				// comes): a NOOP pipelined before the IDLE collects it, and
+				// its EXISTS, EXPUNGE or FETCH ends the IDLE at once.
+				noop, err := s.command("NOOP").Finish()
+				if err != nil {
+					return nil, false, err
+				}
+				cmds = append(cmds, noop)
+				w.polled, w.noopSent = true, true
+			}
 			w.state = 5
 			w.idleStart = w.opts.Now()
-			w.changed, w.doneSent, w.stopping = false, false, false
-			r.onCont = func([]byte) ([]byte, error) { return nil, nil }
+			w.changed, w.doneSent, w.stopping, w.idling, w.doneOut = false, false, false, false, false
+			r.onCont = func([]byte) ([]byte, error) {
+				w.idling = true
+				if w.doneSent && !w.doneOut {
+					// Data came before "+": DONE goes now (RFC 2177 section
+					// 3: only after the continuation).
+					w.doneOut = true
+					return []byte("DONE\r\n"), nil
+				}
+				return nil, nil
+			}
 			r.onData = func(resp *wire.Response) error {
 				switch resp.Kind {
 				case wire.KindExists, wire.KindExpunge, wire.KindFetch, wire.KindVanished:
@@ -229,11 +275,23 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			r.onTimeout = func() ([]byte, error) {
 				switch {
 				case w.stopping:
-					return nil, protoErr("no answer to DONE")
+					// No "+" came, or DONE went unanswered, within StopWait:
+					// the IDLE's tagged status is still due, so the session
+					// is out of step for good.
+					s.Fail(ErrStoppedUnanswered)
+					return nil, ErrStoppedUnanswered
 				case w.opts.Stopped():
+					// DONE goes out now, or once "+" comes (done).
 					w.stopping = true
-					r.wait = 5 * time.Second
+					r.wait = w.opts.StopWait
+					if r.wait <= 0 {
+						r.wait = DefaultStopWait
+					}
 					w.done(r)
+				case w.opts.Now().Sub(w.idleStart) >= IdleRefresh && !w.idling:
+					err := protoErr("no answer to IDLE within %v", IdleRefresh)
+					s.Fail(err)
+					return nil, err
 				case w.opts.Now().Sub(w.idleStart) >= IdleRefresh:
 					w.done(r)
 				default:
@@ -241,9 +299,20 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 				}
 				return nil, nil
 			}
-			return one(s.command("IDLE"))
+			idle, err := s.command("IDLE").Finish()
+			if err != nil {
+				return nil, false, err
+			}
+			return append(cmds, idle), false, nil
 		case 5: // IDLE ended
-			if err := runErr(r, 0, "IDLE"); err != nil {
+			i := 0
+			if w.noopSent {
+				if err := runErr(r, 0, "NOOP"); err != nil {
+					return nil, false, err
+				}
+				i = 1
+			}
+			if err := runErr(r, i, "IDLE"); err != nil {
 				return nil, false, err
 			}
 			switch {
@@ -378,6 +447,9 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 		if resp.Kind != wire.KindFetch || f == nil {
 			return nil
 		}
+		if err := checkFetch(f, "ENVELOPE", "FLAGS", "RFC822.SIZE"); err != nil {
+			return err
+		}
 		if f.UID == 0 || f.Envelope == nil || !set.Contains(f.UID) {
 			// Not the answer: a flag change the server announces on its
 			// own (RFC 3501 section 7.4.2), so the shadow may be behind.
@@ -413,11 +485,15 @@ func (w *watch) noteChange(resp *wire.Response) {
 	}
 }
 
-// done ends the IDLE round once.
+// done ends IDLE with DONE, once, as soon as the server has answered
+// IDLE with "+".
 func (w *watch) done(r *runner) {
 	if !w.doneSent {
 		w.doneSent = true
-		r.queue([]byte("DONE\r\n"))
+		if w.idling {
+			w.doneOut = true
+			r.queue([]byte("DONE\r\n"))
+		}
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 
 // scriptWatch drives a watch through a script of expected writes and the
 // reads that answer them, and returns the events it yields. The script
-// ends on the write wantLast (the IDLE the watch then waits in).
+// ends on the write wantLast (the NOOP and IDLE the watch then waits in).
 func scriptWatch(t *testing.T, caps []imap.Cap, script [][2]string, wantLast string) []email.WatchEvent {
 	t.Helper()
 	s := NewSession(true, Limits{})
@@ -67,7 +67,7 @@ func TestWatchChangeWhileReading(t *testing.T) {
 			selectStep("A3", 2),
 			{"A4 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA4 OK\r\n"},
 			{"A5 UID FETCH 2 (UID FLAGS ENVELOPE RFC822.SIZE)\r\n", "* 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\nA5 OK\r\n"},
-		}, "A6 IDLE\r\n")
+		}, "A6 NOOP\r\nA7 IDLE\r\n")
 		require.Len(t, events, 1)
 		require.Equal(t, email.EnvelopeAdded, events[0].Kind)
 		require.Equal(t, "2", events[0].ID)
@@ -77,16 +77,16 @@ func TestWatchChangeWhileReading(t *testing.T) {
 		events := scriptWatch(t, caps, [][2]string{
 			selectStep("A1", 1),
 			{"A2 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\nA2 OK\r\n"},
-			{"A3 IDLE\r\n", "+ idling\r\n* 2 EXISTS\r\n"},
-			{"DONE\r\n", "A3 OK\r\n"},
-			selectStep("A4", 2),
-			{"A5 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA5 OK\r\n"},
+			{"A3 NOOP\r\nA4 IDLE\r\n", "A3 OK\r\n+ idling\r\n* 2 EXISTS\r\n"},
+			{"DONE\r\n", "A4 OK\r\n"},
+			selectStep("A5", 2),
+			{"A6 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA6 OK\r\n"},
 			// The envelope comes, then the server announces that another
 			// client flagged message 1.
-			{"A6 UID FETCH 2 (UID FLAGS ENVELOPE RFC822.SIZE)\r\n", "* 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\nA6 OK\r\n"},
-			selectStep("A7", 2),
-			{"A8 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA8 OK\r\n"},
-		}, "A9 IDLE\r\n")
+			{"A7 UID FETCH 2 (UID FLAGS ENVELOPE RFC822.SIZE)\r\n", "* 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\nA7 OK\r\n"},
+			selectStep("A8", 2),
+			{"A9 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA9 OK\r\n"},
+		}, "A10 NOOP\r\nA11 IDLE\r\n")
 		require.Len(t, events, 2)
 		require.Equal(t, email.EnvelopeAdded, events[0].Kind)
 		require.Equal(t, email.WatchEvent{Kind: email.FlagsAdded, Mailbox: "INBOX", ID: "1", Flags: email.NewFlags(email.FlagFlagged)}, events[1])

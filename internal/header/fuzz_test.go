@@ -131,8 +131,8 @@ func FuzzParseDate(f *testing.F) {
 // FuzzDecodeWords checks that DecodeWords never panics, returns valid
 // UTF-8 at most three times as long as its input (a byte becomes at most
 // one U+FFFD), keeps text without encoded words or folds as it is
-// (trimmed of spaces and tabs), and agrees with mime.WordDecoder on a lone UTF-8 encoded
-// word that both read.
+// (trimmed of spaces and tabs), and agrees with mime.WordDecoder on a
+// lone UTF-8 encoded word that both read.
 func FuzzDecodeWords(f *testing.F) {
 	for _, s := range []string{"=?utf-8?q?caf=C3=A9?=", "=?utf-8?b?4oI=?= =?utf-8?b?rA==?=", "=?koi8-r?b?8NLJ18XU?=", "a =? b", "=?x?q?\xff?=", "=?UTF-8?B?SsO2cmc=?=", "plain text"} {
 		f.Add(s)
