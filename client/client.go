@@ -13,9 +13,15 @@ import (
 type Storage interface {
 	// Name names the backend in errors ("maildir", "imap", ...).
 	Name() string
+	// ListMailboxes lists every mailbox, with counts when opts asks.
 	ListMailboxes(ctx context.Context, opts email.ListMailboxesOptions) ([]email.Mailbox, error)
+	// CreateMailbox creates the mailbox name ("/" separates levels); an
+	// existing one fails with an error matching email.ErrExists.
 	CreateMailbox(ctx context.Context, name string) error
+	// DeleteMailbox deletes the mailbox name and the messages in it.
 	DeleteMailbox(ctx context.Context, name string) error
+	// ListEnvelopes lists a page of the mailbox's envelopes, newest Date
+	// first (see email.ListOptions for the order and the paging).
 	ListEnvelopes(ctx context.Context, mailbox string, opts email.ListOptions) ([]email.Envelope, error)
 	// GetMessage copies the raw message into w and returns the byte count.
 	GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error)
@@ -30,18 +36,23 @@ type Storage interface {
 	MoveMessages(ctx context.Context, from, to string, ids []string) ([]string, error)
 	// DeleteMessages permanently removes exactly the named messages.
 	DeleteMessages(ctx context.Context, mailbox string, ids []string) error
+	// StoreFlags adds, removes or replaces (op) flags on the messages ids.
 	StoreFlags(ctx context.Context, mailbox string, ids []string, op email.FlagOp, flags email.Flags) error
 }
 
 // EnvelopeDiffer is a Storage that reports changes in a mailbox since a
 // checkpoint.
 type EnvelopeDiffer interface {
+	// DiffEnvelopes reports what changed in mailbox since state (nil for a
+	// first baseline) and the state to pass next time.
 	DiffEnvelopes(ctx context.Context, mailbox string, state email.State) (email.EnvelopeDiff, error)
 }
 
 // MailboxDiffer is a Storage that reports changes in the mailbox list since
 // a checkpoint.
 type MailboxDiffer interface {
+	// DiffMailboxes reports what changed among the mailboxes since state
+	// (nil for a first baseline) and the state to pass next time.
 	DiffMailboxes(ctx context.Context, state email.State) (email.MailboxDiff, error)
 }
 
@@ -49,12 +60,16 @@ type MailboxDiffer interface {
 // WatchMailbox blocks, calling fn for each event, until ctx is done (it then
 // returns nil), fn returns an error (returned as is), or the backend fails.
 type Watcher interface {
+	// WatchMailbox blocks, calling fn for each event, as the type says.
 	WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error
 }
 
 // Sender is a backend that submits messages.
 type Sender interface {
+	// Name names the backend in errors ("smtp", "jmap").
 	Name() string
+	// SendMessage submits the raw RFC 5322 message, the envelope taken
+	// from its headers unless opts overrides it.
 	SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error)
 }
 

@@ -64,8 +64,8 @@ func (op FileOp) String() string {
 // batch are independent: a driver may perform them in any order or in
 // parallel.
 type FileRequest struct {
-	Op        FileOp
-	Path      string
+	Op        FileOp        // the operation
+	Path      string        // the file or directory it acts on
 	Target    string        // FileRename, FileLink: the destination
 	Data      []byte        // FileCreate: the content
 	Limit     int64         // FileRead: at most this many bytes, 0 = whole file
@@ -89,15 +89,15 @@ type FileRequest struct {
 
 // DirEntry is one entry of a listed directory.
 type DirEntry struct {
-	Name  string
-	IsDir bool
+	Name  string // the entry's name, without its directory
+	IsDir bool   // whether the entry is a directory
 }
 
 // FileResult is the outcome of one FileRequest. Err is nil on success;
 // otherwise it is the error of the underlying call, so errors.Is(err,
 // fs.ErrNotExist) and errors.Is(err, fs.ErrExist) work.
 type FileResult struct {
-	Err     error
+	Err     error      // the failure, nil on success
 	Entries []DirEntry // FileList
 	Data    []byte     // FileRead
 	Size    int64      // FileRead, FileStat: the full size of the file

@@ -13,8 +13,8 @@ import (
 // driver (see Recorder), or write one by hand, and replay it with
 // ReplayFiles.
 type FileStep struct {
-	Requests []FileRequest `json:"requests"`
-	Results  []FileResult  `json:"results"`
+	Requests []FileRequest `json:"requests"` // the batch the machine asked for
+	Results  []FileResult  `json:"results"`  // the driver's results, in order
 }
 
 // SameFileBatch reports whether two batches hold the same requests in the
@@ -45,8 +45,8 @@ func ReplayFiles[Out any](m FileMachine[Out], steps []FileStep) (Out, error) {
 // Recorder wraps a file driver function and keeps every batch it performs,
 // so a real run can be saved (encoding/json) and replayed later.
 type Recorder struct {
-	Do    func([]FileRequest) []FileResult
-	Steps []FileStep
+	Do    func([]FileRequest) []FileResult // the driver that performs each batch
+	Steps []FileStep                       // the batches performed so far
 }
 
 // Perform runs the batch through r.Do and records it.

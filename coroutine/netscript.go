@@ -21,8 +21,8 @@ const (
 
 // Turn is one piece of a recorded conversation.
 type Turn struct {
-	Side Side
-	Data []byte
+	Side Side   // who sent Data
+	Data []byte // the bytes of the turn
 }
 
 // ParseTranscript reads a transcript in the line format used under

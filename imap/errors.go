@@ -82,7 +82,10 @@ func (e *CommandError) Is(target error) bool {
 var ErrBye = fmt.Errorf("imap: server closed the connection (BYE): %w", email.ErrProtocol)
 
 // ByeError carries the text of an unexpected BYE.
-type ByeError struct{ Text string }
+type ByeError struct {
+	// Text is the human-readable text of the BYE response.
+	Text string
+}
 
 // Error implements error.
 func (e *ByeError) Error() string { return "imap: server said BYE: " + e.Text }
@@ -105,7 +108,10 @@ var ErrClosed = fmt.Errorf("imap: connection closed by the server: %w", email.Er
 // ProtocolError reports a server that broke the protocol: a bad tag, an
 // unexpected continuation, bytes after STARTTLS. It matches
 // email.ErrProtocol.
-type ProtocolError struct{ Reason string }
+type ProtocolError struct {
+	// Reason says what the server did wrong.
+	Reason string
+}
 
 // Error implements error.
 func (e *ProtocolError) Error() string { return "imap: protocol violation: " + e.Reason }

@@ -28,8 +28,12 @@ const (
 // and dropped), so a 2.4 MB CAPABILITY line allocates about 4 times its
 // size and keeps less than its size.
 type Limits struct {
-	MaxLine     int
-	MaxLiteral  int64
+	// MaxLine bounds one line of a response, literals excluded (bytes).
+	MaxLine int
+	// MaxLiteral bounds one literal, such as a message body (bytes).
+	MaxLiteral int64
+	// MaxResponse bounds one whole response, its lines and literals
+	// together (bytes).
 	MaxResponse int64
 }
 
