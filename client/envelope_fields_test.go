@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -123,4 +124,58 @@ func TestCorpusThreadFields(t *testing.T) {
 	assert.True(t, slices.Equal([]email.Address{{Email: "ann@example.org"}, {Name: "Lee, Ed", Email: "ed@example.org"}}, e.ReplyTo), "%v", e.ReplyTo)
 	assert.Equal(t, []string{"thread2@example.org"}, e.InReplyTo)
 	assert.Equal(t, []string{"thread1@example.org", "thread2@example.org"}, e.References)
+}
+
+// differ is the storage of the diff test: adding and diffing.
+type differ interface {
+	AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error)
+	DiffEnvelopes(ctx context.Context, mailbox string, state email.State) (email.EnvelopeDiff, error)
+}
+
+// checkDiffFields checks that a message added after a baseline comes back
+// in the diff's New with the same received time and thread fields as a
+// listing gives.
+func checkDiffFields(t *testing.T, s differ, mailbox string) {
+	t.Helper()
+	ctx := context.Background()
+	base, err := s.DiffEnvelopes(ctx, mailbox, nil)
+	require.NoError(t, err)
+	id := fmt.Sprintf("d%d", time.Now().UnixNano())
+	received := time.Date(2018, 7, 8, 9, 10, 11, 0, time.UTC)
+	_, err = s.AddMessage(ctx, mailbox, bytes.NewReader(threadMessage(id)), nil, email.WithReceived(received))
+	require.NoError(t, err)
+	d, err := s.DiffEnvelopes(ctx, mailbox, base.State)
+	require.NoError(t, err)
+	require.False(t, d.FullListRequired)
+	require.Len(t, d.New, 1)
+	e := d.New[0]
+	assert.True(t, e.Received.Equal(received), "Received %v, want %v", e.Received, received)
+	assert.Equal(t, []string{"r-" + id + "@example.org", "p-" + id + "@example.org"}, e.References)
+	assert.Equal(t, []string{"p-" + id + "@example.org"}, e.InReplyTo)
+	assert.Equal(t, []email.Address{{Name: "Lee, Ed", Email: "ed@example.org"}}, e.ReplyTo)
+	assert.Len(t, e.Cc, 2)
+}
+
+func TestEnvelopeFieldsInDiff(t *testing.T) {
+	md := client.New().WithMaildir(maildir.Store{Root: filepath.ToSlash(t.TempDir())})
+	m2 := client.New().WithM2dir(m2dir.Store{Root: filepath.ToSlash(t.TempDir())})
+	for name, s := range map[string]differ{"maildir": md.Maildir(), "m2dir": m2.M2dir()} {
+		t.Run(name, func(t *testing.T) {
+			require.NoError(t, s.(client.Storage).CreateMailbox(context.Background(), "INBOX"))
+			checkDiffFields(t, s, "INBOX")
+		})
+	}
+	for name, ic := range map[string]func(testing.TB) *client.IMAPClient{"imapmem": client.SearchTableMem, "dovecot": client.SearchTableDovecot} {
+		t.Run(name, func(t *testing.T) {
+			c := ic(t)
+			mailbox := client.SearchTableName("diff-fields")
+			require.NoError(t, c.CreateMailbox(context.Background(), mailbox))
+			t.Cleanup(func() { _ = c.DeleteMailbox(context.Background(), mailbox) })
+			checkDiffFields(t, c, mailbox)
+		})
+	}
+	t.Run("cyrus-jmap", func(t *testing.T) {
+		_, jc, box := cyrus(t)
+		checkDiffFields(t, jc, box)
+	})
 }

@@ -215,7 +215,7 @@ func (d *diffEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 				}
 				return nil
 			}
-			return one(s.command("UID FETCH").SP().Number(uint64(max(d.old.uidNext, 1))).Raw(":* (UID FLAGS ENVELOPE RFC822.SIZE)"))
+			return one(s.command("UID FETCH").SP().Number(uint64(max(d.old.uidNext, 1))).Raw(":* (" + envelopeItems + ")"))
 		case 4, 5:
 			if err := runErr(r, 0, "UID FETCH"); err != nil {
 				return nil, false, err
