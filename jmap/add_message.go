@@ -16,12 +16,14 @@ import (
 // Keyword). The stored bytes are raw as the other backends store it: a
 // leading mbox "From " line is dropped and every bare LF becomes CRLF (RFC
 // 5322 section 2.1, which Cyrus enforces); see CanonicalMessage.
+// [email.WithReceived] sets the import's receivedAt (RFC 8621 section
+// 4.8), in whole seconds.
 //
 // A server that keeps one email per distinct message (Cyrus) answers the
 // import of bytes it already holds with alreadyExists and the existing id;
 // the machine then adds the mailbox and the keywords to that email in a
 // third exchange and ends with its id, as the message is then in the
-// mailbox with the flags asked for.
+// mailbox with the flags asked for; that email keeps its own receivedAt.
 func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags, opts ...email.AddOption) Machine[string] {
 	if mailboxID == "" {
 		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
