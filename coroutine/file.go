@@ -73,7 +73,7 @@ type FileRequest struct {
 	Recursive bool          // FileMkdir, FileRemoveDir
 	Replace   bool          // FileRename: allow replacing Target
 	Wait      time.Duration // FileWatch: give up after this long (0: no limit)
-	ModTime   time.Time     // FileCreate: the file's times, when not zero
+	ModTime   time.Time     `json:",omitzero"` // FileCreate: the file's times, when not zero
 
 	// Digest, for FileRead, is an optional pure function of the bytes read
 	// (and the file's full size) that a driver may run right after the

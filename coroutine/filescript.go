@@ -26,7 +26,7 @@ func SameFileBatch(want, got []FileRequest) bool {
 	for i := range want {
 		w, g := want[i], got[i]
 		if w.Op != g.Op || w.Path != g.Path || w.Target != g.Target || w.Limit != g.Limit ||
-			w.Recursive != g.Recursive || w.Replace != g.Replace || !bytes.Equal(w.Data, g.Data) {
+			w.Recursive != g.Recursive || w.Replace != g.Replace || !bytes.Equal(w.Data, g.Data) || !w.ModTime.Equal(g.ModTime) {
 			return false
 		}
 	}
