@@ -180,14 +180,6 @@ func ids(in []string) []string {
 	return out
 }
 
-// nonNil returns l, or an empty list for nil, as addresses does.
-func nonNil(l []email.Address) []email.Address {
-	if l == nil {
-		return []email.Address{}
-	}
-	return l
-}
-
 func addresses(in []EmailAddress) []email.Address {
 	out := make([]email.Address, 0, len(in))
 	for _, a := range in {
