@@ -103,11 +103,13 @@ func Scan(head []byte) Summary {
 		sc.arena = appendText(sc.arena, raw[fieldSubject])
 		subject[1] = len(sc.arena)
 	}
-	var idLists [2][][2]int // arena ranges of the ids of In-Reply-To, References
+	var idLists [2][2]int // ranges in sc.ids of In-Reply-To, References
 	for i, k := range [...]int{fieldInReplyTo, fieldReferences} {
+		idLists[i][0] = len(sc.ids)
 		if seen[k] {
-			sc.arena, idLists[i] = appendMessageIDs(sc.arena, raw[k])
+			sc.arena, sc.ids = appendMessageIDs(sc.arena, sc.ids, raw[k])
 		}
+		idLists[i][1] = len(sc.ids)
 	}
 	for i, k := range [...]int{fieldFrom, fieldTo, fieldCc, fieldReplyTo} {
 		lists[i][0] = len(sc.spans)
@@ -131,13 +133,16 @@ func Scan(head []byte) Summary {
 			}
 		}
 	}
-	for i, l := range [...]*[]string{&s.InReplyTo, &s.References} {
-		if r := idLists[i]; len(r) > 0 {
-			ids := make([]string, len(r))
-			for j, sp := range r {
-				ids[j] = str[sp[0]:sp[1]]
+	if len(sc.ids) > 0 {
+		// One array holds both lists.
+		ids := make([]string, len(sc.ids))
+		for j, sp := range sc.ids {
+			ids[j] = str[sp[0]:sp[1]]
+		}
+		for i, l := range [...]*[]string{&s.InReplyTo, &s.References} {
+			if a, b := idLists[i][0], idLists[i][1]; b > a {
+				*l = ids[a:b:b]
 			}
-			*l = ids
 		}
 	}
 	return s

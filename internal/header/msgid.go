@@ -56,14 +56,14 @@ func appendMessageID(dst, v []byte) []byte {
 const MaxIDs = 128
 
 // appendMessageIDs appends the normalised ids of a msg-id list v
-// (In-Reply-To, References: RFC 5322 section 3.6.4) to dst and returns
-// their ranges in dst. Each '<' starts an id that ends at the next '>'
+// (In-Reply-To, References: RFC 5322 section 3.6.4) to dst and their
+// ranges in dst to spans. Each '<' starts an id that ends at the next '>'
 // (or at the next '<' or the end when the '>' is missing); text outside
 // angle brackets is ignored, unless v holds no '<' at all, when its
 // normalised whole is one id (old mailers write ids bare). Empty ids are
 // dropped; at most MaxIDs are kept.
-func appendMessageIDs(dst, v []byte) ([]byte, [][2]int) {
-	var spans [][2]int
+func appendMessageIDs(dst []byte, spans [][2]int, v []byte) ([]byte, [][2]int) {
+	first := len(spans)
 	keep := func(part []byte) {
 		start := len(dst)
 		dst = appendMessageID(dst, part)
@@ -72,7 +72,7 @@ func appendMessageIDs(dst, v []byte) ([]byte, [][2]int) {
 		}
 	}
 	bracketed := false
-	for i := 0; i < len(v) && len(spans) < MaxIDs; i++ {
+	for i := 0; i < len(v) && len(spans)-first < MaxIDs; i++ {
 		switch v[i] {
 		case '(':
 			i, _ = skipComment(v, i)
