@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 )
@@ -130,7 +131,7 @@ func (w *fileWorker) do(ctx context.Context, r coroutine.FileRequest, body *Body
 		}
 		return coroutine.FileResult{Size: fi.Size(), ModTime: fi.ModTime(), IsDir: fi.IsDir()}
 	case coroutine.FileCreate:
-		return coroutine.FileResult{Err: createFile(p, r.Data, r.Perm)}
+		return coroutine.FileResult{Err: createFile(p, r.Data, r.Perm, r.ModTime)}
 	case coroutine.FileRename:
 		t := filepath.FromSlash(r.Target)
 		if r.Replace {
@@ -240,16 +241,17 @@ func readFile(p string, limit int64) coroutine.FileResult {
 	return coroutine.FileResult{Data: buf[:k], Size: size, ModTime: fi.ModTime()}
 }
 
-func createFile(p string, data []byte, perm fs.FileMode) error {
-	return createSynced(p, perm, func(f *os.File) error {
+func createFile(p string, data []byte, perm fs.FileMode, mtime time.Time) error {
+	return createSynced(p, perm, mtime, func(f *os.File) error {
 		_, err := f.Write(data)
 		return err
 	})
 }
 
 // createSynced creates p exclusively with perm (0600 when zero), lets fill
-// write it, then syncs and closes it; on any failure p is removed.
-func createSynced(p string, perm fs.FileMode, fill func(*os.File) error) error {
+// write it, sets its modification time to mtime unless zero, then syncs
+// and closes it; on any failure p is removed.
+func createSynced(p string, perm fs.FileMode, mtime time.Time, fill func(*os.File) error) error {
 	if perm == 0 {
 		perm = 0o600
 	}
@@ -258,6 +260,9 @@ func createSynced(p string, perm fs.FileMode, fill func(*os.File) error) error {
 		return err
 	}
 	err = fill(f)
+	if err == nil && !mtime.IsZero() {
+		err = os.Chtimes(p, mtime, mtime)
+	}
 	if err == nil {
 		err = f.Sync()
 	}

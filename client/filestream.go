@@ -16,7 +16,11 @@ import (
 // package coroutine): the sink a FileCopyOut writes to, the source a
 // FileCopyIn reads from. The machine never sees them.
 type Body struct {
-	Sink   io.Writer
+	// Sink receives the bytes of a FileCopyOut or NetSink request (a
+	// message being read).
+	Sink io.Writer
+	// Source gives the bytes of a FileCopyIn or NetSource request (a
+	// message being stored or sent); it is read once, to its end.
 	Source io.Reader
 }
 
@@ -135,7 +139,7 @@ func copyIn(ctx context.Context, p string, r coroutine.FileRequest, source io.Re
 	hw := &headWriter{max: r.Head}
 	var h hash.Hash
 	var n int64
-	err := createSynced(p, r.Perm, func(f *os.File) error {
+	err := createSynced(p, r.Perm, r.ModTime, func(f *os.File) error {
 		ws := []io.Writer{f, hw}
 		if r.Hash != nil {
 			h = r.Hash(-1)

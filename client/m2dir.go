@@ -89,9 +89,10 @@ func (m *M2dirClient) GetMessage(ctx context.Context, mailbox, id string, w io.W
 // AddMessage stores the message read from r with flags and returns its id,
 // reading r once and writing to the temp file as it reads (see
 // m2dir.Store.AddMessageStream). More than the store's MaxMessageSize
-// bytes fail with email.ErrTooLarge.
-func (m *M2dirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
-	return RunFilesBody(ctx, m.files, m.store.AddMessageStream(mailbox, flags), Body{Source: r})
+// bytes fail with email.ErrTooLarge. [email.WithReceived] sets the file's
+// modification time.
+func (m *M2dirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
+	return RunFilesBody(ctx, m.files, m.store.AddMessageStream(mailbox, flags, opts...), Body{Source: r})
 }
 
 // CopyMessages copies messages with their flags and returns the new ids.

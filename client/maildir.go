@@ -19,11 +19,11 @@ type MaildirClient struct {
 	files *FileDriver
 }
 
-// WithMaildir registers a Maildir store as the storage backend of highest
-// priority. Unset nondeterministic inputs are filled in: Clock with
-// time.Now, Entropy with crypto/rand.Reader, Hostname with os.Hostname and
-// Pid with os.Getpid.
-func (c *Client) WithMaildir(s maildir.Store) *Client {
+// NewMaildir returns a Maildir backend for s, driven by files (a default
+// driver when nil), as NewM2dir does for m2dir. Unset nondeterministic
+// inputs are filled in: Clock with time.Now, Entropy with
+// crypto/rand.Reader, Hostname with os.Hostname and Pid with os.Getpid.
+func NewMaildir(s maildir.Store, files *FileDriver) *MaildirClient {
 	if s.Clock == nil {
 		s.Clock = time.Now
 	}
@@ -38,7 +38,16 @@ func (c *Client) WithMaildir(s maildir.Store) *Client {
 	if s.Pid == 0 {
 		s.Pid = os.Getpid()
 	}
-	c.storage[slotMaildir] = &MaildirClient{store: s, files: c.files}
+	if files == nil {
+		files = NewFileDriver(0)
+	}
+	return &MaildirClient{store: s, files: files}
+}
+
+// WithMaildir registers a Maildir store as the storage backend of highest
+// priority (PriorityMaildir), with the defaults of NewMaildir.
+func (c *Client) WithMaildir(s maildir.Store) *Client {
+	c.storage[PriorityMaildir] = NewMaildir(s, c.files)
 	return c
 }
 
@@ -104,9 +113,10 @@ func (m *MaildirClient) GetMessage(ctx context.Context, mailbox, id string, w io
 // AddMessage implements Storage; see maildir.Store.AddMessageStream. It
 // reads r once, to its end, writing to the tmp/ file as it reads; more
 // than Store.MaxMessageSize bytes (128 MiB by default) fail with an error
-// matching email.ErrTooLarge and leave nothing behind.
-func (m *MaildirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
-	return runMaildirBody(ctx, m, "add_message", m.store.AddMessageStream(mailbox, flags), Body{Source: r})
+// matching email.ErrTooLarge and leave nothing behind. [email.WithReceived]
+// sets the file's modification time.
+func (m *MaildirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
+	return runMaildirBody(ctx, m, "add_message", m.store.AddMessageStream(mailbox, flags, opts...), Body{Source: r})
 }
 
 // CopyMessages implements Storage; see maildir.Store.CopyMessages.

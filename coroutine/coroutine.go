@@ -76,7 +76,10 @@ import (
 // Result returns the outcome; it is only meaningful once Resume has reported
 // done. Before that it returns ErrNotDone.
 type Machine[In, Req, Out any] interface {
+	// Resume advances the machine with in, the reply to its last request
+	// (the zero In on the first call), as the type documents.
 	Resume(in In) (req Req, done bool)
+	// Result returns the outcome once Resume has reported done.
 	Result() (Out, error)
 }
 

@@ -23,7 +23,8 @@ const (
 	FileStat
 	// FileCreate creates Path exclusively (failing with fs.ErrExist when it
 	// exists), writes Data, syncs and closes it, with permission Perm
-	// (0600 when zero).
+	// (0600 when zero). When ModTime is set, the file's access and
+	// modification times are set to it before the sync.
 	FileCreate
 	// FileRename renames Path to Target. Unless Replace is set, it fails
 	// with fs.ErrExist when Target exists and never overwrites it.
@@ -83,8 +84,8 @@ func (op FileOp) String() string {
 // batch are independent: a driver may perform them in any order or in
 // parallel.
 type FileRequest struct {
-	Op        FileOp
-	Path      string
+	Op        FileOp        // the operation
+	Path      string        // the file or directory it acts on
 	Target    string        // FileRename, FileLink: the destination
 	Data      []byte        // FileCreate: the content
 	Limit     int64         // FileRead: at most this many bytes, 0 = whole file; FileCopyOut, FileCopyIn: the largest size accepted
@@ -93,6 +94,7 @@ type FileRequest struct {
 	Recursive bool          // FileMkdir, FileRemoveDir
 	Replace   bool          // FileRename: allow replacing Target
 	Wait      time.Duration // FileWatch: give up after this long (0: no limit)
+	ModTime   time.Time     `json:",omitzero"` // FileCreate: the file's times, when not zero
 
 	// Digest, for FileRead, is an optional pure function of the bytes read
 	// (and the file's full size) that a driver may run right after the
@@ -116,15 +118,15 @@ type FileRequest struct {
 
 // DirEntry is one entry of a listed directory.
 type DirEntry struct {
-	Name  string
-	IsDir bool
+	Name  string // the entry's name, without its directory
+	IsDir bool   // whether the entry is a directory
 }
 
 // FileResult is the outcome of one FileRequest. Err is nil on success;
 // otherwise it is the error of the underlying call, so errors.Is(err,
 // fs.ErrNotExist) and errors.Is(err, fs.ErrExist) work.
 type FileResult struct {
-	Err     error
+	Err     error      // the failure, nil on success
 	Entries []DirEntry // FileList
 	Data    []byte     // FileRead
 	Size    int64      // FileRead, FileStat: the full size of the file

@@ -58,6 +58,7 @@ func (op NetOp) String() string {
 
 // NetRequest is what a network machine asks its driver to do.
 type NetRequest struct {
+	// Op is what to do.
 	Op NetOp
 	// Data holds the bytes to write for NetWrite. The driver must not keep
 	// it after resuming.

@@ -57,6 +57,8 @@ type addMessage struct {
 	// checksum hashes the size first.
 	stream bool
 	head   []byte
+	// received is the message file's modification time when not zero.
+	received time.Time
 }
 
 // AddMessage returns a machine that stores raw in the folder mailbox with
@@ -72,9 +74,11 @@ type addMessage struct {
 // It fails with email.ErrNotFound when the folder does not exist,
 // email.ErrTooLarge beyond Store.MaxMessageSize, and
 // email.ErrInvalidArgument for a flag that cannot be stored (see
-// CheckFlags) or a store without Entropy.
-func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) coroutine.FileMachine[string] {
-	return s.addMessage(mailbox, raw, flags, false)
+// CheckFlags) or a store without Entropy. [email.WithReceived] sets the
+// message file's modification time, which listings report as
+// Envelope.Received.
+func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string] {
+	return s.addMessage(mailbox, raw, flags, false, opts)
 }
 
 // AddMessageStream returns a machine that stores the message read from the
@@ -85,12 +89,12 @@ func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) corouti
 // the checksum, which hashes the size first, before it is published as
 // AddMessage does. More than Store.MaxMessageSize bytes fail with
 // email.ErrTooLarge and leave no message file.
-func (s Store) AddMessageStream(mailbox string, flags email.Flags) coroutine.FileMachine[string] {
-	return s.addMessage(mailbox, nil, flags, true)
+func (s Store) AddMessageStream(mailbox string, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string] {
+	return s.addMessage(mailbox, nil, flags, true, opts)
 }
 
 // addMessage builds AddMessage's machine, or AddMessageStream's.
-func (s Store) addMessage(mailbox string, raw []byte, flags email.Flags, stream bool) coroutine.FileMachine[string] {
+func (s Store) addMessage(mailbox string, raw []byte, flags email.Flags, stream bool, opts []email.AddOption) coroutine.FileMachine[string] {
 	const op = "add_message"
 	f, err := s.folder(mailbox)
 	if err != nil {
@@ -104,7 +108,7 @@ func (s Store) addMessage(mailbox string, raw []byte, flags email.Flags, stream 
 	}
 	return resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[string] {
 		f := fs[0]
-		return &addMessage{machine: machine[string]{op: op}, s: s, f: f, raw: raw, flags: FormatFlagsFile(flags), stream: stream}
+		return &addMessage{machine: machine[string]{op: op}, s: s, f: f, raw: raw, flags: FormatFlagsFile(flags), stream: stream, received: email.NewAddOptions(opts...).Received}
 	})
 }
 
@@ -214,6 +218,7 @@ func (m *addMessage) create() ([]request, bool) {
 	if err != nil {
 		return m.fail(err)
 	}
+	reqs[0].ModTime = m.received // the message file, renamed into place
 	m.pub = publisher{dst: m.f, entropy: m.s.Entropy, items: []pubItem{it}}
 	m.state = amTemps
 	return m.ask(reqs...)

@@ -91,7 +91,7 @@ func fileError(r request, err error) error {
 // in its id: the file was modified or damaged. It matches ErrChecksum and
 // email.ErrProtocol.
 type ChecksumError struct {
-	Mailbox, ID string
+	Mailbox, ID string // where the message is, and its id
 	Got         string // the checksum of the content found
 }
 

@@ -2,6 +2,7 @@ package maildir
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -27,6 +28,8 @@ type addMessageMachine struct {
 	lock    heldLock
 	dv      *deliverMachine
 	stream  bool
+	// received is the file's modification time when not zero.
+	received time.Time
 }
 
 // AddMessageStream returns a machine storing the message read from the
@@ -36,8 +39,8 @@ type addMessageMachine struct {
 // published as AddMessage does. The tmp/ name has no ",S=" field; the
 // cur/ name and the returned key get it from the size read. More than
 // Store.MaxMessageSize bytes fail with email.ErrTooLarge and leave nothing.
-func (s Store) AddMessageStream(mailbox string, flags email.Flags) coroutine.FileMachine[string] {
-	return s.addMessage(mailbox, nil, flags, true)
+func (s Store) AddMessageStream(mailbox string, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string] {
+	return s.addMessage(mailbox, nil, flags, true, opts)
 }
 
 // AddMessage returns a machine storing a raw message with flags and
@@ -59,13 +62,15 @@ func (s Store) AddMessageStream(mailbox string, flags email.Flags) coroutine.Fil
 // that is not a valid IMAP keyword atom fails with email.ErrInvalidArgument
 // before any I/O, as does a message larger than Store.MaxMessageSize
 // (email.ErrTooLarge). A missing tmp/ is created when cur/ exists.
-func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) coroutine.FileMachine[string] {
-	return s.addMessage(mailbox, raw, flags, false)
+// [email.WithReceived] sets the file's modification time, which listings
+// report as Envelope.Received (Dovecot reads it as the INTERNALDATE).
+func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string] {
+	return s.addMessage(mailbox, raw, flags, false, opts)
 }
 
 // addMessage builds AddMessage's machine, or AddMessageStream's when
 // stream is set.
-func (s Store) addMessage(mailbox string, raw []byte, flags email.Flags, stream bool) coroutine.FileMachine[string] {
+func (s Store) addMessage(mailbox string, raw []byte, flags email.Flags, stream bool, opts []email.AddOption) coroutine.FileMachine[string] {
 	dir, err := s.Dir(mailbox)
 	if err == nil {
 		err = s.canWrite()
@@ -81,7 +86,7 @@ func (s Store) addMessage(mailbox string, raw []byte, flags email.Flags, stream 
 	if err != nil {
 		return done[string](err)
 	}
-	m := &addMessageMachine{s: s, mailbox: mailbox, dir: dir, raw: raw, flags: flags, need: need, stream: stream}
+	m := &addMessageMachine{s: s, mailbox: mailbox, dir: dir, raw: raw, flags: flags, need: need, stream: stream, received: email.NewAddOptions(opts...).Received}
 	return withUnlock(m, &m.lock)
 }
 
@@ -133,6 +138,7 @@ func (m *addMessageMachine) startDeliver(kw *Keywords) ([]coroutine.FileRequest,
 	if m.stream {
 		m.dv = m.s.deliverStream(m.mailbox, m.dir, letters, 1)
 	}
+	m.dv.mtime = m.received
 	reqs, done := m.dv.Resume(nil)
 	if done {
 		key, err := m.dv.Result()

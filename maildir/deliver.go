@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -37,6 +38,7 @@ type deliverMachine struct {
 	mailbox string
 	dir     string
 	data    []byte
+	mtime   time.Time // the tmp/ file's times when not zero (Received)
 	flags   string
 	seq     int
 	state   int
@@ -104,10 +106,12 @@ func (m *deliverMachine) create() ([]coroutine.FileRequest, bool) {
 	m.tmp = m.dir + "/tmp/" + key
 	m.target = m.dir + "/cur/" + key + string(m.s.sep()) + "2," + m.flags
 	m.state = dvCreate
+	req := coroutine.Create(m.tmp, m.data)
 	if m.stream {
-		return m.ask(coroutine.CopyIn(m.tmp, m.s.maxMessage(), 0))
+		req = coroutine.CopyIn(m.tmp, m.s.maxMessage(), 0)
 	}
-	return m.ask(coroutine.Create(m.tmp, m.data))
+	req.ModTime = m.mtime
+	return m.ask(req)
 }
 
 // Resume implements coroutine.Machine.

@@ -102,7 +102,7 @@ type exchange struct {
 	eofOK    bool   // EOF before any reply ends the exchange without error (QUIT)
 	trailing string // the error reason when bytes follow the last reply
 	// stream, when set, runs after the writes and before the replies: it
-	// passes the operation's source on (see send_stream.go).
+	// passes the operation's source on (see Session.SendStream).
 	stream streamer
 
 	st      int // 0 writing, 1 reading, 2 done
