@@ -90,6 +90,9 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 		if err := ctx.Err(); err != nil {
 			return zero, err
 		}
+		if st, ok := m.(ioStarter); ok && req.Op != coroutine.NetEvent {
+			st.startIO()
+		}
 		in = coroutine.NetReply{}
 		switch req.Op {
 		case coroutine.NetWrite:
@@ -176,23 +179,30 @@ func ctxErr(ctx context.Context, err error) error {
 	return err
 }
 
-// tracked records whether its machine finished, and whether it got as far
-// as asking for I/O that was performed.
+// tracked records whether its machine finished, and whether the driver
+// started any of the I/O it asked for.
 type tracked[R any] struct {
 	m       coroutine.NetMachine[R]
 	done    bool
-	resumed int
+	started bool
 }
+
+// ioStarter is told by RunNet when it starts the I/O its machine asked
+// for.
+type ioStarter interface{ startIO() }
+
+func (t *tracked[R]) startIO() { t.started = true }
 
 func (t *tracked[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 	req, done := t.m.Resume(in)
 	t.done = done
-	t.resumed++
 	return req, done
 }
 
 func (t *tracked[R]) Result() (R, error) { return t.m.Result() }
 
-// touched reports whether a request of the machine was carried out: only
-// then can an unfinished machine have left the stream out of step.
-func (t *tracked[R]) touched() bool { return t.resumed > 1 }
+// touched reports whether the driver started a request of the machine:
+// only then can an unfinished machine have left the stream out of step.
+// A write that failed counts: part of it may have gone out, and a TLS
+// connection whose write timed out fails every later write (crypto/tls).
+func (t *tracked[R]) touched() bool { return t.started }
