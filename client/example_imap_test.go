@@ -3,12 +3,7 @@ package client_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
-
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
@@ -18,26 +13,14 @@ import (
 // user alice/alicepass. A real server would use "imaps://host" and
 // Options with no TLSConfig (the system roots, verified).
 func ExampleClient_ConnectIMAP() {
-	// The server: go-imap's imapmemserver, for the example only.
-	mem := imapmemserver.New()
-	user := imapmemserver.NewUser("alice", "alicepass")
-	_ = user.Create("INBOX", nil)
-	mem.AddUser(user)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// The server: go-imap's imapmemserver (see memServer), for the
+	// example only.
+	addr, stop, err := memServer()
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	go srv.Serve(ln)
-	defer srv.Close()
-	addr := ln.Addr().String()
+	defer stop()
 
 	ctx := context.Background()
 	c := client.New()

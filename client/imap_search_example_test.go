@@ -5,21 +5,18 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/emersion/go-imap/v2"
-
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
-	"github.com/ioemail/ioemail/internal/imaptest"
 	"github.com/ioemail/ioemail/search"
 )
 
 // Search an IMAP mailbox with the query language of package search. The
-// in-memory server has no SORT, so the client searches with UID SEARCH and
-// sorts locally; with SORT (Dovecot, Cyrus) the server sorts.
+// answer is the in-memory matcher's on every backend: the server is asked
+// only what it answers exactly or a superset, every candidate is checked
+// on its header fields, then sorted and paged locally (see package search).
 func ExampleIMAPClient_SearchEnvelopes() {
-	// go-imap's in-memory server on loopback, with the user alice/alicepass
-	// and IMAP4rev1 only.
-	addr, stop, err := imaptest.Start(imap.CapSet{imap.CapIMAP4rev1: {}})
+	// go-imap's in-memory server on loopback (see memServer).
+	addr, stop, err := memServer()
 	if err != nil {
 		fmt.Println(err)
 		return
