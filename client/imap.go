@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -173,6 +174,13 @@ func imapConnectErr(err error) error {
 		return err
 	}
 	return &email.OpError{Backend: "imap", Op: "connect", Err: err}
+}
+
+// ConnectionState returns the TLS state of the connection, after implicit
+// TLS or STARTTLS, and true; false when the link is not encrypted (only
+// possible with Options.AllowPlaintext).
+func (ic *IMAPClient) ConnectionState() (tls.ConnectionState, bool) {
+	return ic.conn.ConnectionState()
 }
 
 // Name returns "imap".

@@ -112,3 +112,13 @@ func TestIMAPStartTLSCertificateFailure(t *testing.T) {
 	require.ErrorAs(t, err, &cv, "the certificate failure is kept")
 	assert.NotContains(t, err.Error(), "alicepass")
 }
+
+func TestIMAPConnectionState(t *testing.T) {
+	st, ok := dovecotClient(t).ConnectionState()
+	require.True(t, ok, "STARTTLS encrypted the link")
+	assert.True(t, st.HandshakeComplete)
+	assert.GreaterOrEqual(t, st.Version, uint16(tls.VersionTLS12))
+	assert.NotEmpty(t, st.PeerCertificates)
+	_, ok = memClient(t).ConnectionState()
+	assert.False(t, ok, "plain loopback link")
+}

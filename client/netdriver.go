@@ -58,6 +58,16 @@ func Dial(ctx context.Context, addr string, opts *Options, implicitTLS bool) (*N
 // Secure reports whether the connection is encrypted.
 func (c *NetConn) Secure() bool { return c.secure }
 
+// ConnectionState returns the TLS state of the connection (protocol
+// version, cipher suite, the server's verified certificate chain) and
+// true, or false when it is not encrypted.
+func (c *NetConn) ConnectionState() (tls.ConnectionState, bool) {
+	if tc, ok := c.conn.(*tls.Conn); ok {
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
 // Close closes the connection.
 func (c *NetConn) Close() error { return c.conn.Close() }
 

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -165,6 +166,13 @@ func defaultDomain(local net.Addr) string {
 		return "[IPv6:" + ta.IP.String() + "]"
 	}
 	return "localhost"
+}
+
+// ConnectionState returns the TLS state of the connection, after implicit
+// TLS or STARTTLS, and true; false when the link is not encrypted (only
+// possible with Options.AllowPlaintext).
+func (sc *SMTPClient) ConnectionState() (tls.ConnectionState, bool) {
+	return sc.conn.ConnectionState()
 }
 
 // Name returns "smtp".

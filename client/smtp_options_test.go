@@ -48,3 +48,13 @@ func TestSMTPStartTLSCertificateFailure(t *testing.T) {
 	require.ErrorAs(t, err, &cv)
 	assert.NotContains(t, err.Error(), "alicepass")
 }
+
+func TestSMTPConnectionState(t *testing.T) {
+	env := testpeers.Load(t, "PEERS_SUBMISSION_ADDR")
+	sc, err := client.DialSMTP(smtpCtx(t), "smtp://"+env["PEERS_SUBMISSION_ADDR"], &client.Options{TLSConfig: env.TLSConfig(t), Auth: client.Password("alice", "alicepass")})
+	require.NoError(t, err)
+	defer sc.Close()
+	st, ok := sc.ConnectionState()
+	require.True(t, ok, "STARTTLS encrypted the link")
+	assert.True(t, st.HandshakeComplete)
+}
