@@ -376,12 +376,17 @@ func (ic *IMAPClient) DiffMailboxes(ctx context.Context, state email.State) (ema
 // WatchMailbox watches a mailbox with IDLE and calls fn for every change,
 // until ctx is done (it then ends IDLE cleanly and returns nil, and the
 // connection stays usable), fn returns an error (returned as is, the
-// connection is then closed), or the server fails. See imap.WatchMailbox.
+// connection is then closed), or the server fails. A command in flight
+// when ctx ends (the SELECT or FETCH of a wake, or the DONE that ends
+// IDLE) gets one more second to finish; a server that does not answer
+// it, or that never answered IDLE with "+", cannot be left in step:
+// WatchMailbox then returns ctx's error (at once for IDLE) and closes the
+// connection. See imap.WatchMailbox.
 func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
 	var stopped atomic.Bool
-	m := imap.WatchMailbox(ic.s, mailbox, imap.WatchOptions{Now: time.Now, Stopped: stopped.Load})
+	m := imap.WatchMailbox(ic.s, mailbox, imap.WatchOptions{Now: time.Now, Stopped: stopped.Load, StopWait: watchStopGrace})
 	c := ic.conn
 	// Cancelling ctx wakes a blocked read; the machine then sees Stopped.
 	stop := context.AfterFunc(ctx, func() {
@@ -391,10 +396,18 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 	defer stop()
 	var in coroutine.NetReply
 	woken := false
+	var graceEnd time.Time // set once ctx ended during a command
 	for range coroutine.MaxSteps {
 		req, done := m.Resume(in)
 		if done {
 			_, err := m.Result()
+			if errors.Is(err, imap.ErrStoppedUnanswered) && ctx.Err() != nil {
+				// Cancelled before the server accepted IDLE: returned at
+				// once with ctx's error; the IDLE's answer is still due,
+				// so the connection cannot be reused.
+				ic.markBroken(err)
+				return ctx.Err()
+			}
 			return err
 		}
 		in = coroutine.NetReply{}
@@ -412,7 +425,11 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 			if wait <= 0 {
 				wait = writeWait
 			}
-			c.conn.SetReadDeadline(time.Now().Add(wait))
+			dl := time.Now().Add(wait)
+			if !graceEnd.IsZero() && graceEnd.Before(dl) {
+				dl = graceEnd
+			}
+			c.conn.SetReadDeadline(dl)
 			if req.Wait > 0 && stopped.Load() && !woken {
 				// Cancelled before this read: time out at once, once, so
 				// the machine sees Stopped and sends DONE.
@@ -427,10 +444,18 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0:
 				in.TimedOut = true
 				woken = woken || stopped.Load()
-			case errors.Is(err, os.ErrDeadlineExceeded) && stopped.Load():
-				// ctx ended while a command was in flight: retry the read
-				// within the same bound.
+			case errors.Is(err, os.ErrDeadlineExceeded) && stopped.Load() && graceEnd.IsZero():
+				// ctx ended while a command (SELECT, FETCH) was in flight:
+				// let it finish within watchStopGrace, so that the watch
+				// ends cleanly on a server that answers.
+				graceEnd = time.Now().Add(watchStopGrace)
 				continue
+			case errors.Is(err, os.ErrDeadlineExceeded) && stopped.Load():
+				// The server did not answer within the grace: its answer
+				// is still due, so the connection is out of step; return
+				// ctx's error as RunIMAP does, and close it.
+				ic.markBroken(fmt.Errorf("interrupted: %w", ctx.Err()))
+				return ctx.Err()
 			case errors.Is(err, io.EOF):
 				in.EOF = true
 			default:
@@ -454,6 +479,10 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 
 // writeWait bounds one write of a watch.
 const writeWait = time.Minute
+
+// watchStopGrace is how long a cancelled watch waits for the answer to a
+// command in flight before it gives the connection up.
+const watchStopGrace = time.Second
 
 var (
 	_ Watcher        = (*IMAPClient)(nil)

@@ -1,6 +1,8 @@
 package imap
 
 import (
+	"slices"
+
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -34,7 +36,7 @@ func transfer(s *Session, op, from, to string, ids []string, move bool) coroutin
 	if err != nil {
 		return failed[[]string](op, err)
 	}
-	return newMachine[[]string](s, op, &transferMsgs{s: s, to: to, uids: uids, move: move, x: expunger{set: set}, sel: selector{mailbox: from}}, from, to)
+	return newMachine[[]string](s, op, &transferMsgs{s: s, to: to, uids: uids, move: move, x: expunger{set: set}, sel: selector{mailbox: from, upTo: slices.Max(uids)}}, from, to)
 }
 
 type transferMsgs struct {

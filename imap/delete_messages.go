@@ -1,6 +1,8 @@
 package imap
 
 import (
+	"slices"
+
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/imap/internal/wire"
 )
@@ -12,14 +14,14 @@ import (
 // matching email.ErrRefused, having changed nothing. Ids that name no
 // message are ignored.
 func DeleteMessages(s *Session, mailbox string, ids []string) coroutine.NetMachine[struct{}] {
-	_, set, err := parseIDs(ids)
+	uids, set, err := parseIDs(ids)
 	if err == nil {
 		err = checkName(mailbox)
 	}
 	if err != nil {
 		return failed[struct{}]("delete_message", err)
 	}
-	return newMachine[struct{}](s, "delete_message", &deleteMessages{s: s, x: expunger{set: set}, sel: selector{mailbox: mailbox}}, mailbox)
+	return newMachine[struct{}](s, "delete_message", &deleteMessages{s: s, x: expunger{set: set}, sel: selector{mailbox: mailbox, upTo: slices.Max(uids)}}, mailbox)
 }
 
 type deleteMessages struct {

@@ -205,6 +205,11 @@ func (d *diffEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 				f := resp.Fetch
 				// "n:*" also returns the last message when n is past it:
 				// only UIDs from the old UIDNEXT on are new.
+				if resp.Kind == wire.KindFetch && f != nil {
+					if err := checkFetch(f, "ENVELOPE", "FLAGS", "RFC822.SIZE"); err != nil {
+						return err
+					}
+				}
 				if resp.Kind == wire.KindFetch && f != nil && f.UID >= d.old.uidNext && len(d.newEnv) < maxIDs {
 					d.newEnv = append(d.newEnv, toEnvelope(f, false))
 				}

@@ -121,6 +121,9 @@ func (d *diffEnvelopes) advanceSnapshot(r *runner) ([]*wire.Command, bool, error
 				if resp.Kind != wire.KindFetch || f == nil {
 					return nil
 				}
+				if err := checkFetch(f, "ENVELOPE", "FLAGS", "RFC822.SIZE"); err != nil {
+					return err
+				}
 				if _, want := slices.BinarySearch(d.added, f.UID); !want {
 					return nil
 				}

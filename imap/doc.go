@@ -39,6 +39,19 @@
 // because plain EXPUNGE would remove them), LITERAL+/LITERAL-
 // (else synchronising literals).
 //
+// # Current views
+//
+// A mailbox already selected is brought up to date before an operation
+// that depends on its contents, so a message another client delivered a
+// moment ago is found: NOOP first (its EXISTS, EXPUNGE and VANISHED update
+// the session), then the operation. Listings, searches and snapshots
+// always send it (one round trip, cheaper than SELECT); operations on
+// given UIDs (GetMessage, StoreFlags, CopyMessages, MoveMessages,
+// DeleteMessages) only when a UID is at or above the UIDNEXT of the
+// SELECT, since every lower UID was in the view from the start. The NOOP
+// is never pipelined with the command after it: Dovecot answers such a
+// pipelined UID FETCH from the view before the NOOP.
+//
 // # Changes
 //
 // DiffEnvelopes reports the changes of a mailbox since an opaque state
@@ -50,10 +63,29 @@
 // # Errors
 //
 // Errors match the email sentinels with errors.Is: NO and BAD answers are
-// *CommandError (NONEXISTENT → email.ErrNotFound, ALREADYEXISTS →
-// email.ErrExists, BAD → email.ErrProtocol); an unexpected BYE is a
-// *ByeError; a server that breaks the protocol gives a *ProtocolError or
-// a syntax error matching email.ErrProtocol; a response above the limits
-// matches email.ErrTooLarge. Operation errors are wrapped in
-// *email.OpError. Credentials never appear in errors.
+// *CommandError, named after the command as sent (NONEXISTENT →
+// email.ErrNotFound, ALREADYEXISTS → email.ErrExists, BAD →
+// email.ErrProtocol); an unexpected BYE is a *ByeError; a server that
+// breaks the protocol gives a *ProtocolError or a syntax error matching
+// email.ErrProtocol; a response above the limits (Limits; 8 MiB a line by
+// default) matches email.ErrTooLarge. Operation errors are wrapped in
+// *email.OpError.
+//
+// Broken data is never passed off as empty. An untagged response that does
+// not parse and carries state the command depends on (EXISTS, EXPUNGE,
+// VANISHED, FETCH, SEARCH, ESEARCH, SORT, UIDVALIDITY, UIDNEXT,
+// HIGHESTMODSEQ) fails the command with an *UntaggedError once its tagged
+// status is in, so the connection stays in step; other broken untagged
+// responses are skipped. A FETCH answer without its UID, or whose FLAGS,
+// RFC822.SIZE or envelope (the ENVELOPE, when the raw header fields that
+// take precedence over it are missing) does not parse, fails the
+// operation with a *FetchError naming the message and the item: an
+// envelope is never returned with made-up empty fields. Both match
+// email.ErrProtocol.
+//
+// Open refuses a server that lists neither IMAP4rev1 nor IMAP4rev2 before
+// any credential is sent, answers an AUTHENTICATE challenge that is not
+// base64 with "*" (the initial response of PLAIN is never sent to it),
+// and removes the credentials it sent, in every form, from the text of a
+// NO, BAD or BYE that echoes them.
 package imap

@@ -70,6 +70,14 @@ func (e *ByeError) Error() string { return "imap: server said BYE: " + e.Text }
 // Is matches ErrBye and email.ErrProtocol.
 func (e *ByeError) Is(target error) bool { return target == ErrBye || target == email.ErrProtocol }
 
+// ErrStoppedUnanswered is the error of a watch stopped while the server
+// had not yet answered its IDLE (no "+" continuation, RFC 2177), or that
+// did not answer DONE within WatchOptions.StopWait: the machine ends
+// rather than wait for a server that may never answer, and the session is
+// broken, since that answer is still due. A driver that stopped the watch
+// because its context ended reports the context's error instead.
+var ErrStoppedUnanswered = errors.New("imap: watch stopped before the server answered IDLE; the connection is out of step")
+
 // ErrClosed is matched when the server closed the stream; it also matches
 // email.ErrProtocol.
 var ErrClosed = fmt.Errorf("imap: connection closed by the server: %w", email.ErrProtocol)

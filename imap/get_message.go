@@ -21,7 +21,7 @@ func GetMessage(s *Session, mailbox, id string) coroutine.NetMachine[[]byte] {
 	if err != nil {
 		return failed[[]byte]("get_message", err)
 	}
-	return newMachine[[]byte](s, "get_message", &getMessage{s: s, id: id, uid: uids[0], sel: selector{mailbox: mailbox}}, mailbox)
+	return newMachine[[]byte](s, "get_message", &getMessage{s: s, id: id, uid: uids[0], sel: selector{mailbox: mailbox, upTo: uids[0]}}, mailbox)
 }
 
 type getMessage struct {
@@ -54,20 +54,11 @@ func (g *getMessage) advance(r *runner) ([]*wire.Command, bool, error) {
 				return nil, false, errStale(g.sel.mailbox)
 			}
 			g.state = 2
-			r.onData = func(resp *wire.Response) error {
-				if resp.Kind != wire.KindFetch || resp.Fetch == nil || resp.Fetch.UID != g.uid {
-					return nil
-				}
-				for _, sec := range resp.Fetch.Sections {
-					if sec.Section == "" && sec.Partial < 0 && !sec.Binary {
-						// The data aliases the read buffer: copy it.
-						g.out = append([]byte(nil), sec.Data...)
-						g.found = sec.Data != nil
-					}
-				}
-				return nil
+			c, err := g.fetch(r)
+			if err != nil {
+				return nil, false, err
 			}
-			return one(s.command("UID FETCH").SP().Number(uint64(g.uid)).Raw(" (UID BODY.PEEK[])"))
+			return []*wire.Command{c}, false, nil
 		case 2:
 			if err := runErr(r, 0, "UID FETCH"); err != nil {
 				return nil, false, err
@@ -78,4 +69,29 @@ func (g *getMessage) advance(r *runner) ([]*wire.Command, bool, error) {
 			return nil, true, nil
 		}
 	}
+}
+
+// fetch returns the UID FETCH of the message and sets the run to collect
+// it.
+func (g *getMessage) fetch(r *runner) (*wire.Command, error) {
+	r.onData = func(resp *wire.Response) error {
+		if resp.Kind != wire.KindFetch || resp.Fetch == nil {
+			return nil
+		}
+		if err := checkFetch(resp.Fetch, "BODY[]"); err != nil {
+			return err
+		}
+		if resp.Fetch.UID != g.uid {
+			return nil
+		}
+		for _, sec := range resp.Fetch.Sections {
+			if sec.Section == "" && sec.Partial < 0 && !sec.Binary {
+				// The data aliases the read buffer: copy it.
+				g.out = append([]byte(nil), sec.Data...)
+				g.found = sec.Data != nil
+			}
+		}
+		return nil
+	}
+	return g.s.command("UID FETCH").SP().Number(uint64(g.uid)).Raw(" (UID BODY.PEEK[])").Finish()
 }

@@ -20,10 +20,14 @@ import (
 // DATE) (RFC 5256) when the server offers SORT; otherwise it fetches every
 // message's Date header, sorts locally (newest first, undated last, ties
 // by UID, newest first) and keeps the page. The page is then fetched with
-// UID FETCH (UID FLAGS ENVELOPE RFC822.SIZE), plus BODYSTRUCTURE when
+// UID FETCH of envelopeItems (UID, FLAGS, ENVELOPE, RFC822.SIZE and the
+// raw header fields the envelope is built from), plus BODYSTRUCTURE when
 // opts.WithAttachment is set (HasAttachment is true when a part has
-// Content-Disposition attachment). A message whose FETCH data is partly
-// broken is still listed with what did decode.
+// Content-Disposition attachment; it stays nil when the BODYSTRUCTURE
+// does not parse). A message whose FLAGS or size does not parse, or whose
+// ENVELOPE does not parse and whose header fields are missing too, or a
+// FETCH answer without its UID, fails the listing with a *FetchError: no
+// envelope is returned with made-up empty fields.
 func ListEnvelopes(s *Session, mailbox string, opts email.ListOptions) coroutine.NetMachine[[]email.Envelope] {
 	if err := checkName(mailbox); err != nil {
 		return failed[[]email.Envelope]("list_envelopes", err)
@@ -42,6 +46,7 @@ type listEnvelopes struct {
 	slots []email.Envelope // the page's envelopes, in page order
 	have  []bool           // which slots the server filled
 	out   []email.Envelope
+	cmd   string // the ordering command sent, for its error
 }
 
 type dated struct {
@@ -71,6 +76,7 @@ func (l *listEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 				return nil, true, nil
 			}
 			l.state = 2
+			l.cmd = "UID SORT"
 			if s.has(imap.CapSort) {
 				r.onData = func(resp *wire.Response) error {
 					if resp.Kind == wire.KindSort || resp.Kind == wire.KindSearch {
@@ -81,7 +87,13 @@ func (l *listEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 				return one(s.command("UID SORT").Raw(" (REVERSE DATE) UTF-8 ALL"))
 			}
 			l.dates = map[imap.UID]dated{}
+			l.cmd = "UID FETCH"
 			r.onData = func(resp *wire.Response) error {
+				if resp.Kind == wire.KindFetch && resp.Fetch != nil {
+					if err := checkFetch(resp.Fetch, "BODY[]"); err != nil {
+						return err
+					}
+				}
 				if resp.Kind == wire.KindFetch && resp.Fetch != nil && resp.Fetch.UID != 0 && len(l.dates) < maxIDs {
 					d := dated{uid: resp.Fetch.UID}
 					for _, sec := range resp.Fetch.Sections {
@@ -95,7 +107,7 @@ func (l *listEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 			}
 			return one(s.command("UID FETCH").Raw(" 1:* (UID BODY.PEEK[HEADER.FIELDS (DATE)])"))
 		case 2:
-			if err := runErr(r, 0, "UID SORT"); err != nil {
+			if err := runErr(r, 0, l.cmd); err != nil {
 				return nil, false, err
 			}
 			if l.dates != nil {
@@ -138,6 +150,9 @@ func (l *listEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 			l.have = make([]bool, len(l.page))
 			r.onData = func(resp *wire.Response) error {
 				if resp.Kind == wire.KindFetch && resp.Fetch != nil {
+					if err := checkFetch(resp.Fetch, "ENVELOPE", "FLAGS", "RFC822.SIZE"); err != nil {
+						return err
+					}
 					if i, ok := pos[resp.Fetch.UID]; ok {
 						l.slots[i] = toEnvelope(resp.Fetch, l.opts.WithAttachment)
 						l.have[i] = true

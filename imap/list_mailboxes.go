@@ -21,7 +21,8 @@ import (
 // from the special-use attributes (RFC 6154) and INBOX. With counts, the
 // server's LIST-STATUS (RFC 5819) is used when offered; otherwise one
 // STATUS per mailbox is sent, all pipelined in one round trip.
-// Server order is kept.
+// Server order is kept. A LIST or STATUS response that does not parse
+// fails the listing with an *UntaggedError.
 func ListMailboxes(s *Session, opts email.ListMailboxesOptions) coroutine.NetMachine[[]email.Mailbox] {
 	return newMachine[[]email.Mailbox](s, "list_mailboxes", &listMailboxes{s: s, opts: opts})
 }
@@ -39,6 +40,11 @@ type listMailboxes struct {
 
 func (l *listMailboxes) result() []email.Mailbox { return l.out }
 
+// listNeeds are the responses a listing of mailboxes is made of: one that
+// does not parse fails it (an *UntaggedError) rather than leave a mailbox
+// out unseen.
+var listNeeds = []string{"LIST", "STATUS"}
+
 func (l *listMailboxes) advance(r *runner) ([]*wire.Command, bool, error) {
 	s := l.s
 	switch l.state {
@@ -49,6 +55,7 @@ func (l *listMailboxes) advance(r *runner) ([]*wire.Command, bool, error) {
 			l.items = "MESSAGES UNSEEN"
 		}
 		r.onData = l.onData
+		r.needs = listNeeds
 		e := s.command("LIST").Raw(` "" "*"`)
 		var ret []string
 		if s.hasRaw(imap.CapSpecialUse) && s.has(imap.CapListExtended) {
@@ -68,6 +75,7 @@ func (l *listMailboxes) advance(r *runner) ([]*wire.Command, bool, error) {
 		l.state = 2
 		if l.opts.WithCounts && !s.has(imap.CapListStatus) && len(l.out) > 0 {
 			r.onData = l.onData
+			r.needs = listNeeds
 			var cmds []*wire.Command
 			for _, w := range l.wire {
 				e := s.command("STATUS").SP()

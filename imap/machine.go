@@ -73,7 +73,7 @@ func (m *machine[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) 
 			}
 			m.run.onData, m.run.onCont = nil, nil
 			m.run.byeOK, m.run.greet, m.run.startTLS = false, false, false
-			m.run.wait, m.run.onTimeout = 0, nil
+			m.run.wait, m.run.onTimeout, m.run.scrub, m.run.needs = 0, nil, nil, nil
 			cmds, done, err := m.st.advance(&m.run)
 			if err != nil {
 				return m.finish(err)
@@ -154,10 +154,41 @@ func one(e *wire.Encoder) ([]*wire.Command, bool, error) {
 	return []*wire.Command{c}, false, nil
 }
 
-// runErr returns the run's error, or the error of its i-th status.
+// runErr returns the run's error, or the error of its i-th status. The
+// error names the command as it was sent; cmd is the fallback when the
+// run has no such command.
 func runErr(r *runner, i int, cmd string) error {
 	if r.err != nil {
 		return r.err
 	}
-	return statusErr(cmd, r.status[i])
+	return statusErr(r.name(i, cmd), r.status[i])
+}
+
+// name returns the name of the i-th command of the run, or def.
+func (r *runner) name(i int, def string) string {
+	if i < len(r.names) && r.names[i] != "" {
+		return r.names[i]
+	}
+	return def
+}
+
+// commandName returns the name of a command as encoded: its first atom
+// after the tag, with the next one for UID commands ("UID FETCH").
+func commandName(c *wire.Command) string {
+	if len(c.Segments) == 0 {
+		return ""
+	}
+	line := string(c.Segments[0])
+	_, rest, ok := strings.Cut(line, " ")
+	if !ok {
+		return ""
+	}
+	words := strings.FieldsFunc(rest, func(r rune) bool { return r == ' ' || r == '\r' || r == '\n' })
+	switch {
+	case len(words) == 0:
+		return ""
+	case len(words) > 1 && strings.EqualFold(words[0], "UID"):
+		return strings.ToUpper(words[0] + " " + words[1])
+	}
+	return strings.ToUpper(words[0])
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-sasl"
@@ -94,6 +95,9 @@ type opener struct {
 	capsAfter bool
 	// pending names the command whose status the next advance checks.
 	pending string
+	// secrets are the credentials sent, in every form they went out in,
+	// removed from the server's answer before it becomes an error.
+	secrets []string
 }
 
 // Open returns the machine that opens a session on a fresh connection:
@@ -113,7 +117,7 @@ func (o *opener) advance(r *runner) ([]*wire.Command, bool, error) {
 		if o.authErr != nil {
 			return nil, false, o.authErr
 		}
-		return nil, false, r.err
+		return nil, false, redact(r.err, o.secrets)
 	}
 	if name := o.pending; name != "" {
 		o.pending = ""
@@ -122,7 +126,7 @@ func (o *opener) advance(r *runner) ([]*wire.Command, bool, error) {
 		}
 		// A NO to ENABLE or ID does not stop the session.
 		if err := statusErr(name, r.status[0]); err != nil && name != "ENABLE" && name != "ID" {
-			return nil, false, err
+			return nil, false, redact(err, o.secrets)
 		}
 		switch name {
 		case "AUTHENTICATE", "LOGIN":
@@ -184,6 +188,12 @@ func (o *opener) advance(r *runner) ([]*wire.Command, bool, error) {
 			return one(s.command("CAPABILITY"))
 		case openAuth:
 			o.state = openEnable
+			// RFC 3501 section 6.1.1 / RFC 9051 section 6.1.1: an IMAP server
+			// lists IMAP4rev1 or IMAP4rev2. Anything else is not spoken to,
+			// and gets no credentials.
+			if !s.hasRaw("IMAP4REV1") && !s.hasRaw("IMAP4REV2") { // caps are kept upper-cased
+				return nil, false, protoErr("server lists neither IMAP4rev1 nor IMAP4rev2 in its capabilities")
+			}
 			if o.opts.Auth == nil || s.State != StateNotAuthenticated {
 				continue
 			}
@@ -258,6 +268,8 @@ func (o *opener) authenticate(r *runner) ([]*wire.Command, bool, error) {
 		}
 		return nil
 	}
+	r.scrub = func(err error) error { return redact(err, o.secrets) }
+	o.remember(ir)
 	if s.hasRaw(imap.AuthCap(mech)) {
 		e := s.command("AUTHENTICATE").SP().Atom(mech)
 		if ir != nil {
@@ -266,7 +278,9 @@ func (o *opener) authenticate(r *runner) ([]*wire.Command, bool, error) {
 				if len(ir) == 0 {
 					e.Raw("=")
 				} else {
-					e.Raw(base64.StdEncoding.EncodeToString(ir))
+					b64 := base64.StdEncoding.EncodeToString(ir)
+					o.secrets = append(o.secrets, b64)
+					e.Raw(b64)
 				}
 			} else {
 				o.ir, o.irPending = ir, true
@@ -280,37 +294,87 @@ func (o *opener) authenticate(r *runner) ([]*wire.Command, bool, error) {
 		parts := bytes.Split(ir, []byte{0})
 		if len(parts) == 3 && (len(parts[0]) == 0 || bytes.Equal(parts[0], parts[1])) {
 			o.pending = "LOGIN"
+			// The password as it goes out quoted, with escapes, is a
+			// secret too (remember has its plain form).
+			o.secrets = append(o.secrets, quoteEscaper.Replace(string(parts[2])))
 			return one(s.command("LOGIN").SP().String(string(parts[1])).SP().String(string(parts[2])))
 		}
 	}
 	return nil, false, ErrAuthMechanism
 }
 
-// saslStep answers one AUTHENTICATE continuation.
+// saslStep answers one AUTHENTICATE continuation. A challenge that is not
+// base64 (RFC 3501 section 6.2.2) is answered with "*", which cancels the
+// exchange, before anything of the credentials goes out, the initial
+// response of a client-first mechanism included.
 func (o *opener) saslStep(text []byte) ([]byte, error) {
-	if o.irPending {
-		o.irPending = false
-		return line64(o.ir), nil
-	}
 	if o.authErr != nil {
 		return nil, o.authErr
 	}
 	chal, err := base64.StdEncoding.DecodeString(string(text))
 	if err != nil {
+		o.irPending = false
 		o.authErr = protoErr("AUTHENTICATE challenge is not base64")
 		return []byte("*\r\n"), nil
+	}
+	if o.irPending {
+		o.irPending = false
+		return o.line64(o.ir), nil
 	}
 	resp, err := o.opts.Auth.Next(chal)
 	if err != nil {
 		o.authErr = fmt.Errorf("imap: SASL: %w", err)
 		return []byte("*\r\n"), nil // cancel (RFC 3501 section 6.2.2)
 	}
-	return line64(resp), nil
+	o.remember(resp)
+	return o.line64(resp), nil
 }
 
-func line64(b []byte) []byte {
+// line64 encodes one SASL response line, remembering it as a secret.
+func (o *opener) line64(b []byte) []byte {
 	out := base64.StdEncoding.AppendEncode(nil, b)
+	if len(out) > 0 {
+		o.secrets = append(o.secrets, string(out))
+	}
 	return append(out, '\r', '\n')
+}
+
+// remember records the parts of a SASL response that may be secret: each
+// NUL-separated field of 3 bytes or more (the password of PLAIN, the
+// answers of LOGIN; the user name goes with them).
+func (o *opener) remember(resp []byte) {
+	for _, f := range bytes.Split(resp, []byte{0}) {
+		if len(f) >= 3 {
+			o.secrets = append(o.secrets, string(f))
+		}
+	}
+}
+
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+// redact removes every secret from the server text an error carries (a
+// NO, BAD or BYE), for servers that echo the command they refused.
+func redact(err error, secrets []string) error {
+	var text *string
+	var ce *CommandError
+	var be *ByeError
+	switch {
+	case len(secrets) == 0:
+		return err
+	case errors.As(err, &ce):
+		text = &ce.Text
+	case errors.As(err, &be):
+		text = &be.Text
+	default:
+		return err
+	}
+	// Longest first, so that a secret holding another goes whole.
+	sorted := slices.Clone(secrets)
+	slices.SortFunc(sorted, func(a, b string) int { return len(b) - len(a) })
+	for _, sec := range sorted {
+		*text = strings.ReplaceAll(*text, sec, "[redacted]")
+	}
+	return err
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -29,6 +29,7 @@ type unit struct {
 type runner struct {
 	s      *Session
 	tags   []string
+	names  []string // the command names sent ("UID FETCH"), for errors
 	status []*wire.Status
 	units  []unit
 	next   int
@@ -56,6 +57,17 @@ type runner struct {
 	onTimeout func() ([]byte, error)
 	err       error
 	pend      []byte // bytes to write next (see queue)
+	// needs lists the keywords of the untagged responses that answer the
+	// batch (besides those stateName knows): one that does not parse
+	// fails the run.
+	needs []string
+	// scrub, when set, rewrites the run's error before it is kept (the
+	// authentication removes echoed credentials with it).
+	scrub func(error) error
+	// late is an error found while the batch was still running (a broken
+	// untagged response, an onData error): the run goes on to the tagged
+	// statuses, so the stream stays in step, and then fails with it.
+	late error
 }
 
 // queue asks the runner to write b as soon as the response being handled
@@ -76,12 +88,13 @@ const (
 // start prepares the runner for cmds, keeping its callbacks. The tags
 // come from the session.
 func (r *runner) start(s *Session, cmds []*wire.Command) {
-	r.s, r.err, r.pend, r.next = s, nil, nil, 0
+	r.s, r.err, r.pend, r.next, r.late = s, nil, nil, 0, nil
 	r.left = len(cmds)
 	r.status = make([]*wire.Status, len(cmds))
-	r.tags, r.units = r.tags[:0], r.units[:0]
+	r.tags, r.units, r.names = r.tags[:0], r.units[:0], r.names[:0]
 	for i, c := range cmds {
 		r.tags = append(r.tags, c.Tag)
+		r.names = append(r.names, commandName(c))
 		for j, seg := range c.Segments {
 			r.units = append(r.units, unit{data: seg, needCont: j > 0, cmd: i})
 		}
@@ -92,6 +105,9 @@ func (r *runner) start(s *Session, cmds []*wire.Command) {
 // fail ends the run with err; errors that leave the stream out of step
 // break the session.
 func (r *runner) fail(err error, breaks bool) (coroutine.NetRequest, bool) {
+	if r.scrub != nil {
+		err = r.scrub(err)
+	}
 	r.err = err
 	r.state = runDone
 	if breaks && r.s.err == nil {
@@ -210,8 +226,9 @@ func (r *runner) drain() (coroutine.NetRequest, bool, bool) {
 		resp, err := wire.Parse(raw)
 		if err != nil {
 			if bytes.HasPrefix(raw, []byte("* ")) {
-				// A broken untagged response is skipped: the framing is
-				// intact, the command goes on.
+				// The framing is intact: the command goes on, and fails at
+				// its end when the response carried state it needs.
+				r.brokenUntagged(raw, err)
 				continue
 			}
 			req, done := r.fail(err, true)
@@ -284,6 +301,7 @@ func (r *runner) handle(resp *wire.Response) (coroutine.NetRequest, bool, bool) 
 				return coroutine.NetRequest{Op: coroutine.NetStartTLS}, false, true
 			}
 			r.state = runDone
+			r.err = r.late
 			return coroutine.NetRequest{}, true, true
 		}
 		return coroutine.NetRequest{}, false, false
@@ -299,11 +317,16 @@ func (r *runner) handle(resp *wire.Response) (coroutine.NetRequest, bool, bool) 
 		if s.exists > 0 && resp.Num > 0 {
 			s.exists--
 		}
+	case wire.KindVanished:
+		// RFC 7162 section 3.2.10: VANISHED without EARLIER replaces
+		// EXPUNGE and lowers the count by as many messages.
+		if v := resp.Vanished; v != nil && !v.Earlier {
+			s.exists -= min(s.exists, uidCount(v.UIDs))
+		}
 	}
 	if r.onData != nil {
 		if err := r.onData(resp); err != nil {
-			req, done := r.fail(err, false)
-			return req, done, true
+			r.later(err)
 		}
 	}
 	return coroutine.NetRequest{}, false, false
@@ -338,6 +361,13 @@ func (r *runner) untaggedStatus(resp *wire.Response) (coroutine.NetRequest, bool
 		req, done := r.fail(&ByeError{Text: st.Text}, true)
 		return req, done, true
 	}
+	switch st.BadCode {
+	case "UIDVALIDITY", "UIDNEXT", "HIGHESTMODSEQ":
+		// The mailbox's identity or position is unknown: fail the
+		// command, and select again next time.
+		s.unselect()
+		r.later(&UntaggedError{Name: string(st.Type) + " [" + string(st.BadCode) + "]", Err: st.CodeErr})
+	}
 	switch st.Code {
 	case "CAPABILITY":
 		s.setCaps(st.Caps)
@@ -346,8 +376,7 @@ func (r *runner) untaggedStatus(resp *wire.Response) (coroutine.NetRequest, bool
 	}
 	if r.onData != nil {
 		if err := r.onData(resp); err != nil {
-			req, done := r.fail(err, false)
-			return req, done, true
+			r.later(err)
 		}
 	}
 	return coroutine.NetRequest{}, false, false

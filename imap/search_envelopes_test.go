@@ -222,8 +222,9 @@ S: A2 BAD unknown search key
 
 func TestSearchShortcuts(t *testing.T) {
 	// An empty mailbox sends no search; no match sends no FETCH; a second
-	// search in the selected mailbox sends no EXAMINE; a page past the end
-	// sends nothing after the search.
+	// search in the selected mailbox sends no EXAMINE, only the NOOP that
+	// brings the view up to date; a page past the end sends nothing after
+	// the search.
 	envs, err := replayText(t, "IMAP4rev1 SORT", `
 C: A1 EXAMINE Empty
 S: * 0 EXISTS
@@ -234,9 +235,11 @@ S: A2 OK done
 C: A3 UID SORT (REVERSE DATE) UTF-8 SUBJECT "none"
 S: * SORT
 S: A3 OK done
-C: A4 UID SORT (DATE) UTF-8 ALL
-S: * SORT 1 2
+C: A4 NOOP
 S: A4 OK done
+C: A5 UID SORT (DATE) UTF-8 ALL
+S: * SORT 1 2
+S: A5 OK done
 `, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
 		steps := []func() coroutine.NetMachine[[]email.Envelope]{
 			func() coroutine.NetMachine[[]email.Envelope] {

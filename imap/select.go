@@ -12,9 +12,34 @@ import (
 // selector is the SELECT step shared by the operations that work inside a
 // mailbox: it selects the mailbox unless it is already selected (with
 // write access when needed), and records what the server says about it.
+//
+// A mailbox already selected is brought up to date first when the
+// operation could otherwise miss a change another client made since the
+// server last reported one (RFC 3501 section 5.2: a server may hold back
+// EXISTS until a command asks; Dovecot answers a UID FETCH or a SEARCH
+// from the view it last announced). The selector then sends NOOP, whose
+// EXISTS, EXPUNGE and VANISHED responses update the session, and the
+// operation runs on the current view. It does so:
+//
+//   - for an operation over the whole mailbox (a listing, a search, a
+//     snapshot), always: a NOOP costs one round trip, a SELECT more;
+//   - for an operation on given UIDs (upTo is the highest), only when one
+//     of them is at or above the UIDNEXT the SELECT announced: every
+//     lower UID was assigned before the SELECT, so it is in the view
+//     unless expunged, and no round trip is spent.
+//
+// The NOOP is not pipelined with the operation's command: Dovecot 2.3
+// runs a UID FETCH sent in the same batch as a NOOP on the view from
+// before the NOOP's EXISTS (it answers the NOOP with "* 1 EXISTS" and the
+// FETCH with nothing), so the command waits for the NOOP's tagged OK.
 type selector struct {
 	mailbox  string
 	readOnly bool
+	// upTo is the highest UID the operation names, 0 for an operation over
+	// the whole mailbox.
+	upTo imap.UID
+	// noop reports that the last command was the refreshing NOOP.
+	noop bool
 	// params replaces the select parameters ("(CONDSTORE)" when enabled),
 	// for QRESYNC (RFC 7162 section 3.2.5); it forces a new SELECT.
 	params string
@@ -34,7 +59,15 @@ type selector struct {
 // is already selected.
 func (sl *selector) command(s *Session, r *runner) ([]*wire.Command, error) {
 	if sl.params == "" && !sl.force && s.State == StateSelected && sameMailbox(s.sel, sl.mailbox) && (sl.readOnly || !s.readOnly) {
-		return nil, nil
+		if !sl.stale(s) {
+			return nil, nil
+		}
+		c, err := s.command("NOOP").Finish()
+		if err != nil {
+			return nil, err
+		}
+		sl.noop = true
+		return []*wire.Command{c}, nil
 	}
 	name := "SELECT"
 	if sl.readOnly {
@@ -79,8 +112,21 @@ func (sl *selector) command(s *Session, r *runner) ([]*wire.Command, error) {
 	return []*wire.Command{c}, nil
 }
 
-// done checks the result of the SELECT, if one was sent.
+// stale reports whether the selected mailbox must be brought up to date
+// before the operation (see selector).
+func (sl *selector) stale(s *Session) bool {
+	if sl.upTo == 0 {
+		return true
+	}
+	return s.uidNext == 0 || sl.upTo >= s.uidNext
+}
+
+// done checks the result of the SELECT or NOOP, if one was sent.
 func (sl *selector) done(s *Session, r *runner) error {
+	if sl.noop {
+		sl.noop = false
+		return runErr(r, 0, "NOOP")
+	}
 	if !sl.sent {
 		return nil
 	}
@@ -89,7 +135,7 @@ func (sl *selector) done(s *Session, r *runner) error {
 		return r.err
 	}
 	st := r.status[0]
-	if err := statusErr("SELECT", st); err != nil {
+	if err := statusErr(r.name(0, "SELECT"), st); err != nil {
 		if st.Type == wire.NO && (st.Code == "" || st.Code == imap.ResponseCodeNonExistent) {
 			return fmt.Errorf("%w: %w", &email.NotFoundError{Mailbox: sl.mailbox}, err)
 		}

@@ -1,6 +1,8 @@
 package imap
 
 import (
+	"slices"
+
 	"fmt"
 
 	"github.com/emersion/go-imap/v2"
@@ -15,7 +17,7 @@ import (
 // FLAGS.SILENT, with canonical spellings. Adding or removing no flag sends
 // nothing.
 func StoreFlags(s *Session, mailbox string, ids []string, op email.FlagOp, flags email.Flags) coroutine.NetMachine[struct{}] {
-	_, set, err := parseIDs(ids)
+	uids, set, err := parseIDs(ids)
 	if err == nil {
 		err = checkName(mailbox)
 	}
@@ -25,7 +27,7 @@ func StoreFlags(s *Session, mailbox string, ids []string, op email.FlagOp, flags
 	if err != nil {
 		return failed[struct{}]("store_flags", err)
 	}
-	return newMachine[struct{}](s, "store_flags", &storeFlags{s: s, set: set, op: op, flags: flags, sel: selector{mailbox: mailbox}}, mailbox)
+	return newMachine[struct{}](s, "store_flags", &storeFlags{s: s, set: set, op: op, flags: flags, sel: selector{mailbox: mailbox, upTo: slices.Max(uids)}}, mailbox)
 }
 
 type storeFlags struct {

@@ -25,9 +25,19 @@ type WatchOptions struct {
 	// Stopped reports that the caller wants the watch to end. It is asked
 	// whenever a read times out (the driver resumes a read with TimedOut,
 	// for example when it is cancelled); the watch then ends IDLE with
-	// DONE and finishes without error.
+	// DONE and finishes without error. When the server has not answered
+	// IDLE with its continuation yet, the watch ends at once with
+	// ErrStoppedUnanswered and the session is broken (the IDLE's answer
+	// is still due).
 	Stopped func() bool
+	// StopWait bounds the wait for the server's answer to DONE once the
+	// watch is stopped; past it the watch ends with ErrStoppedUnanswered
+	// and the session is broken. 0 means DefaultStopWait.
+	StopWait time.Duration
 }
+
+// DefaultStopWait is the default WatchOptions.StopWait.
+const DefaultStopWait = 5 * time.Second
 
 // WatchMailbox returns the machine that watches a mailbox with IDLE (RFC
 // 2177) and yields a NetEvent for every change until Stopped reports true.
@@ -86,6 +96,10 @@ type watch struct {
 	changed   bool
 	doneSent  bool
 	stopping  bool
+	// idling: the server answered IDLE with its continuation.
+	idling bool
+	// doneOut: DONE was written (doneSent: it was asked for).
+	doneOut bool
 }
 
 func (w *watch) result() struct{} { return struct{}{} }
@@ -206,8 +220,17 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			}
 			w.state = 5
 			w.idleStart = w.opts.Now()
-			w.changed, w.doneSent, w.stopping = false, false, false
-			r.onCont = func([]byte) ([]byte, error) { return nil, nil }
+			w.changed, w.doneSent, w.stopping, w.idling, w.doneOut = false, false, false, false, false
+			r.onCont = func([]byte) ([]byte, error) {
+				w.idling = true
+				if w.doneSent && !w.doneOut {
+					// Data came before "+": DONE goes now (RFC 2177 section
+					// 3: only after the continuation).
+					w.doneOut = true
+					return []byte("DONE\r\n"), nil
+				}
+				return nil, nil
+			}
 			r.onData = func(resp *wire.Response) error {
 				switch resp.Kind {
 				case wire.KindExists, wire.KindExpunge, wire.KindFetch, wire.KindVanished:
@@ -220,11 +243,27 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			r.onTimeout = func() ([]byte, error) {
 				switch {
 				case w.stopping:
-					return nil, protoErr("no answer to DONE")
+					// DONE went unanswered: its tagged status is still due.
+					s.Fail(ErrStoppedUnanswered)
+					return nil, ErrStoppedUnanswered
+				case w.opts.Stopped() && !w.idling:
+					// The server never accepted IDLE: there is nothing to
+					// end with DONE, and its tagged answer may never come.
+					// Stop now; the IDLE is left unanswered, so the session
+					// is out of step for good.
+					s.Fail(ErrStoppedUnanswered)
+					return nil, ErrStoppedUnanswered
 				case w.opts.Stopped():
 					w.stopping = true
-					r.wait = 5 * time.Second
+					r.wait = w.opts.StopWait
+					if r.wait <= 0 {
+						r.wait = DefaultStopWait
+					}
 					w.done(r)
+				case w.opts.Now().Sub(w.idleStart) >= IdleRefresh && !w.idling:
+					err := protoErr("no answer to IDLE within %v", IdleRefresh)
+					s.Fail(err)
+					return nil, err
 				case w.opts.Now().Sub(w.idleStart) >= IdleRefresh:
 					w.done(r)
 				default:
@@ -362,6 +401,11 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 	set.AddNum(w.added...)
 	got := map[imap.UID]*email.Envelope{}
 	r.onData = func(resp *wire.Response) error {
+		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil {
+			if err := checkFetch(f, "ENVELOPE", "FLAGS", "RFC822.SIZE"); err != nil {
+				return err
+			}
+		}
 		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 {
 			if _, want := w.shadow[f.UID]; want {
 				e := toEnvelope(f, false)
@@ -380,10 +424,15 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 }
 
 // done ends the IDLE round once.
+// done ends IDLE with DONE, once, as soon as the server has answered
+// IDLE with "+".
 func (w *watch) done(r *runner) {
 	if !w.doneSent {
 		w.doneSent = true
-		r.queue([]byte("DONE\r\n"))
+		if w.idling {
+			w.doneOut = true
+			r.queue([]byte("DONE\r\n"))
+		}
 	}
 }
 

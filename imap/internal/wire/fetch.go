@@ -32,7 +32,7 @@ func (p *parser) fetch(seq uint32) *Fetch {
 		p.fetchItem(f, name)
 		if p.err != nil {
 			// Isolate the bad item: record it and skip a value of any shape.
-			f.Errs = append(f.Errs, p.err)
+			f.Errs = append(f.Errs, &ItemError{Item: itemKey(name), Err: p.err})
 			p.err = nil
 			p.i = start
 			p.fetchName()
@@ -42,7 +42,7 @@ func (p *parser) fetch(seq uint32) *Fetch {
 			}
 			p.skipValue()
 			if p.err != nil {
-				f.Errs = append(f.Errs, p.err)
+				f.Errs = append(f.Errs, &ItemError{Item: itemKey(name), Err: p.err})
 				p.err = nil
 				return f
 			}
@@ -51,13 +51,41 @@ func (p *parser) fetch(seq uint32) *Fetch {
 	if f.UID != 0 || len(f.Errs) > 0 {
 		// Keep what was decoded: a broken tail does not lose the message.
 		if p.err != nil {
-			f.Errs = append(f.Errs, p.err)
+			f.Errs = append(f.Errs, &ItemError{Err: p.err})
 			p.err = nil
 		}
 		p.rest()
 		return f
 	}
 	return nil
+}
+
+// ItemError is one FETCH item that did not decode (in Fetch.Errs).
+type ItemError struct {
+	// Item is the item's name without its section ("ENVELOPE", "FLAGS",
+	// "BODY[]"), "" when the list broke between items.
+	Item string
+	// Err is the syntax error.
+	Err error
+}
+
+// Error implements error.
+func (e *ItemError) Error() string {
+	if e.Item == "" {
+		return "FETCH data: " + e.Err.Error()
+	}
+	return "FETCH item " + e.Item + ": " + e.Err.Error()
+}
+
+// Unwrap returns the syntax error.
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// itemKey shortens "BODY[HEADER.FIELDS (DATE)]<0>" to "BODY[]".
+func itemKey(name string) string {
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		return name[:i] + "[]"
+	}
+	return name
 }
 
 // fetchName reads a FETCH item name, with its [section] (which may hold

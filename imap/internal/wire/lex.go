@@ -311,6 +311,9 @@ func (p *parser) skipValue() {
 				for p.i < len(p.b) && p.b[p.i] != ']' && p.b[p.i] != '\n' {
 					p.i++
 				}
+				if p.i == len(p.b) || p.b[p.i] == '\n' {
+					break // unterminated section: stop at the line end
+				}
 			}
 			p.i++
 		}

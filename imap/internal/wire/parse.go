@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"bytes"
+
 	"github.com/emersion/go-imap/v2"
 )
 
@@ -193,7 +195,9 @@ func (p *parser) respCode(s *Status) {
 		s.Arg = string(trimSpace(p.b[start:p.i]))
 	}
 	if p.err != nil {
-		// A broken code argument: keep the condition, drop the code.
+		// A broken code argument: keep the condition, drop the code, and
+		// say which code broke.
+		s.BadCode, s.CodeErr = s.Code, p.err
 		p.err = nil
 		s.Code = ""
 		for p.i < len(p.b) && p.b[p.i] != ']' && p.b[p.i] != '\r' && p.b[p.i] != '\n' {
@@ -214,19 +218,37 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-// capList reads " cap cap ..." up to ']' or the line end.
+// Bounds on the items kept from one list, so that the work and memory a
+// hostile line costs stay a small multiple of its length whatever it holds
+// (a CAPABILITY of a million one-letter atoms would otherwise cost 40 times
+// its size in slice headers). Items past a bound are parsed and dropped.
+const (
+	// MaxCaps bounds the capabilities kept from one CAPABILITY or ENABLED
+	// list; real servers send fewer than 100.
+	MaxCaps = 1024
+	// MaxFlags bounds the flags kept from one flag list (FLAGS,
+	// PERMANENTFLAGS, a message's FLAGS, LIST attributes).
+	MaxFlags = 4096
+)
+
+// capList reads " cap cap ..." up to ']' or the line end, keeping at most
+// MaxCaps of them.
 func (p *parser) capList() []imap.Cap {
 	var caps []imap.Cap
 	for p.sp() {
 		if p.atEnd() || p.peek() == ']' {
 			break
 		}
-		caps = append(caps, imap.Cap(upper(p.atom())))
+		a := p.atom()
+		if len(caps) < MaxCaps {
+			caps = append(caps, imap.Cap(upper(a)))
+		}
 	}
 	return caps
 }
 
-// flagList reads "(flag flag ...)". `\*` is accepted.
+// flagList reads "(flag flag ...)", keeping at most MaxFlags of them.
+// `\*` is accepted.
 func (p *parser) flagList() []imap.Flag {
 	p.expect('(')
 	var flags []imap.Flag
@@ -239,9 +261,21 @@ func (p *parser) flagList() []imap.Flag {
 			p.fail("unterminated flag list")
 			return nil
 		}
-		flags = append(flags, imap.Flag(p.flag()))
+		if len(flags) < MaxFlags {
+			flags = append(flags, imap.Flag(p.flag()))
+		} else {
+			p.skipFlag()
+		}
 	}
 	return nil
+}
+
+// skipFlag reads a flag without keeping it.
+func (p *parser) skipFlag() {
+	p.accept('\\')
+	if !p.accept('*') {
+		p.atomWith("]")
+	}
 }
 
 func (p *parser) flag() string {
@@ -354,7 +388,13 @@ func (p *parser) statusData() *imap.StatusData {
 
 // searchNums reads " n n n [(MODSEQ m)]".
 func (p *parser) searchNums() ([]uint32, uint64) {
+	// One number per space at most: sized once, so that a long result
+	// costs its final size, not the five times append's growth would.
 	var nums []uint32
+	// Each number takes a space and a digit at least.
+	if n := min(bytes.Count(p.b[p.i:], []byte{' '}), (len(p.b)-p.i)/2+1); n > 16 {
+		nums = make([]uint32, 0, n)
+	}
 	var modseq uint64
 	for p.sp() {
 		if p.atEnd() {

@@ -35,12 +35,18 @@ var ErrLimit = fmt.Errorf("imap: response exceeds a limit: %w", email.ErrTooLarg
 // LimitError reports which limit a response broke.
 type LimitError struct {
 	What  string // "line", "literal" or "response"
-	Size  int64  // the size announced or reached
+	Size  int64  // the size announced or reached; 0 with Overflow
 	Limit int64  // the configured limit
+	// Overflow reports a literal size announcement too large to be held
+	// in 63 bits; Size is then 0.
+	Overflow bool
 }
 
 // Error implements error.
 func (e *LimitError) Error() string {
+	if e.Overflow {
+		return fmt.Sprintf("imap: %s size announced beyond 2^62 bytes exceeds the limit of %d", e.What, e.Limit)
+	}
 	return fmt.Sprintf("imap: %s of %d bytes exceeds the limit of %d", e.What, e.Size, e.Limit)
 }
 
@@ -132,6 +138,13 @@ func (r *Reader) Feed(p []byte) {
 		}
 		r.start = 0
 	}
+	if need := len(r.buf) + len(p); need > cap(r.buf) {
+		// Double the buffer: append grows large slices by a quarter, which
+		// would copy a long line about five times over as it arrives.
+		nb := make([]byte, len(r.buf), max(need, 2*cap(r.buf), 4096))
+		copy(nb, r.buf)
+		r.buf = nb
+	}
 	r.buf = append(r.buf, p...)
 }
 
@@ -174,7 +187,11 @@ func (r *Reader) Next() ([]byte, error) {
 		}
 		line := r.buf[r.seg:j]
 		if n, ok := literalSuffix(line); ok {
-			if n < 0 || n > r.maxLiteral() {
+			if n < 0 {
+				r.err = &LimitError{What: "literal", Overflow: true, Limit: r.maxLiteral()}
+				return nil, r.err
+			}
+			if n > r.maxLiteral() {
 				r.err = &LimitError{What: "literal", Size: n, Limit: r.maxLiteral()}
 				return nil, r.err
 			}

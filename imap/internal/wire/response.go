@@ -87,6 +87,11 @@ type Status struct {
 	Copy           *imap.CopyData // COPYUID
 	Modified       imap.UIDSet    // MODIFIED (RFC 7162 section 3.1.3)
 	Arg            string         // the raw argument text of any other code
+
+	// BadCode is the response code whose argument did not parse (Code is
+	// then ""), and CodeErr the syntax error.
+	BadCode imap.ResponseCode
+	CodeErr error
 }
 
 // ESearch is an ESEARCH response (RFC 4731, RFC 9051 section 7.3.4).
