@@ -130,3 +130,11 @@ func (m *M2dirClient) StoreFlags(ctx context.Context, mailbox string, ids []stri
 	_, err := RunFiles(ctx, m.files, m.store.StoreFlags(mailbox, ids, op, flags))
 	return err
 }
+
+// CleanTmp removes what interrupted writes left in a folder (temporary
+// message and flags files, the hidden directory of an interrupted
+// DeleteMailbox) that is older than age (36 hours when 0), and returns
+// how many it removed; see m2dir.Store.CleanTmp.
+func (m *M2dirClient) CleanTmp(ctx context.Context, mailbox string, age time.Duration) (int, error) {
+	return RunFiles(ctx, m.files, m.store.CleanTmp(mailbox, age))
+}

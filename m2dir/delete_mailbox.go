@@ -76,7 +76,7 @@ func (m *deleteMailbox) Resume(in []result) ([]request, bool) {
 		if err != nil {
 			return m.fail(err)
 		}
-		m.hidden = path.Join(path.Dir(m.f.dir), "."+path.Base(m.f.dir)+".deleting-"+n)
+		m.hidden = path.Join(path.Dir(m.f.dir), "."+path.Base(m.f.dir)+deletingInfix+n)
 		m.state = dmRemove
 		return m.ask(coroutine.Rename(m.f.dir, m.hidden))
 	case dmRemove:

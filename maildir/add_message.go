@@ -24,6 +24,7 @@ type addMessageMachine struct {
 	need    email.Flags
 	state   int
 	kw      *keywordsMachine
+	lock    heldLock
 	dv      *deliverMachine
 }
 
@@ -40,7 +41,9 @@ type addMessageMachine struct {
 // The six standard flags become the letters D F P R S T in ASCII order;
 // every other flag (the other registered keywords such as $Junk, and
 // custom keywords) is stored as a Dovecot keyword letter a-z through the
-// folder's dovecot-keywords file, which is extended when needed. A flag
+// folder's dovecot-keywords file, which is extended when needed; $Forwarded
+// is both P and a keyword letter. When the message carries keywords it is
+// published while holding dovecot-uidlist.lock, as Dovecot does. A flag
 // that is not a valid IMAP keyword atom fails with email.ErrInvalidArgument
 // before any I/O, as does a message larger than Store.MaxMessageSize
 // (email.ErrTooLarge). A missing tmp/ is created when cur/ exists.
@@ -60,7 +63,8 @@ func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) corouti
 	if err != nil {
 		return done[string](err)
 	}
-	return &addMessageMachine{s: s, mailbox: mailbox, dir: dir, raw: raw, flags: flags, need: need}
+	m := &addMessageMachine{s: s, mailbox: mailbox, dir: dir, raw: raw, flags: flags, need: need}
+	return withUnlock(m, &m.lock)
 }
 
 // Resume implements coroutine.Machine.
@@ -74,7 +78,7 @@ func (m *addMessageMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 			return m.startDeliver(nil)
 		}
 		m.state = amKeywords
-		m.kw = m.s.keywords(m.mailbox, m.dir, m.need)
+		m.kw = m.s.holding(m.mailbox, m.dir, m.need, &m.lock)
 		in = nil
 		fallthrough
 	case amKeywords:

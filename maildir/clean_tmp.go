@@ -9,6 +9,7 @@ import (
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/cleanup"
 )
 
 // DefaultTmpAge is the age after which CleanTmp removes a file from tmp/:
@@ -101,14 +102,9 @@ func (m *cleanTmpMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 		m.state = ctRemove
 		return m.ask(reqs...)
 	case ctRemove:
-		n := 0
-		for i, r := range in {
-			switch {
-			case r.Err == nil:
-				n++
-			case !errors.Is(r.Err, fs.ErrNotExist):
-				return m.fail(fmt.Errorf("maildir: removing %s/%s: %w", m.dir, m.gone[i], r.Err))
-			}
+		n, failed := cleanup.Removed(in)
+		if failed >= 0 {
+			return m.fail(fmt.Errorf("maildir: removing %s/%s: %w", m.dir, m.gone[failed], in[failed].Err))
 		}
 		return m.finish(n)
 	}

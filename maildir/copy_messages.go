@@ -31,14 +31,16 @@ type copyMessagesMachine struct {
 // name, so no foreign field such as mbsync's ",U=" travels with it
 // (seed-reference 11.4), with the same flags: the standard letters, and
 // keywords re-mapped through the target's dovecot-keywords (extended when
-// needed). Unknown flag bytes are kept. Messages are read one at a time,
+// needed; the target's dovecot-uidlist.lock is then held until the last
+// message is in place, as Dovecot does). Unknown flag bytes are kept. Messages are read one at a time,
 // each at most Store.MaxMessageSize bytes.
 func (s Store) CopyMessages(from, to string, ids []string) coroutine.FileMachine[[]string] {
 	srcDir, dstDir, err := s.pair(from, to, ids)
 	if err != nil {
 		return done[[]string](err)
 	}
-	return &copyMessagesMachine{transferMachine: s.transferOf(from, to, srcDir, dstDir, ids)}
+	m := &copyMessagesMachine{transferMachine: s.transferOf(from, to, srcDir, dstDir, ids)}
+	return withUnlock(m, m.lock)
 }
 
 // Resume implements coroutine.Machine.

@@ -21,6 +21,7 @@ const (
 	cmList
 	cmCleanup
 	cmDir
+	cmExact
 	cmSubs
 	cmCur
 	cmSync
@@ -30,6 +31,7 @@ type createMailboxMachine struct {
 	base[struct{}]
 	s     Store
 	name  string
+	comps []string
 	dir   string
 	pp    bool // write maildirfolder
 	state int
@@ -52,11 +54,11 @@ func (s Store) CreateMailbox(name string) coroutine.FileMachine[struct{}] {
 	if err := s.valid(); err != nil {
 		return done[struct{}](err)
 	}
-	comps, err := s.components(name)
+	comps, err := s.newComponents(name)
 	if err != nil {
 		return done[struct{}](err)
 	}
-	return &createMailboxMachine{s: s, name: name, dir: s.dirOf(comps), pp: s.Layout == LayoutMaildirPP && len(comps) > 0}
+	return &createMailboxMachine{s: s, name: name, comps: comps, dir: s.dirOf(comps), pp: s.Layout == LayoutMaildirPP && len(comps) > 0}
 }
 
 // Resume implements coroutine.Machine.
@@ -96,12 +98,31 @@ func (m *createMailboxMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fi
 		if err := in[0].Err; err != nil {
 			return m.fail(fmt.Errorf("maildir: creating %s: %w", m.dir, err))
 		}
-		reqs := []coroutine.FileRequest{coroutine.Mkdir(m.dir + "/tmp"), coroutine.Mkdir(m.dir + "/new")}
-		if m.pp {
-			reqs = append(reqs, coroutine.Create(m.dir+"/maildirfolder", nil))
+		if len(m.comps) == 0 {
+			return m.subs()
 		}
-		m.state = cmSubs
+		// On a case-insensitive file system "New" is the parent's new/:
+		// every level must exist under its exact spelling.
+		levels := len(m.comps)
+		if m.s.Layout == LayoutMaildirPP {
+			levels = 1
+		}
+		reqs := make([]coroutine.FileRequest, levels)
+		for i := range reqs {
+			reqs[i] = coroutine.List(m.levelDir(i))
+		}
+		m.state = cmExact
 		return m.ask(reqs...)
+	case cmExact:
+		for i, r := range in {
+			if r.Err != nil {
+				return m.fail(fmt.Errorf("maildir: listing %s: %w", m.levelDir(i), r.Err))
+			}
+			if !hasDir(r.Entries, m.levelName(i)) {
+				return m.fail(&email.NameError{Name: m.name, Reason: "collides with an existing directory on a case-insensitive file system"})
+			}
+		}
+		return m.subs()
 	case cmSubs:
 		if err := firstErr(in, fs.ErrExist); err != nil {
 			return m.fail(fmt.Errorf("maildir: creating %s: %w", m.dir, err))
@@ -121,6 +142,44 @@ func (m *createMailboxMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fi
 		return m.finish(struct{}{})
 	}
 	return m.fail(fmt.Errorf("maildir: create_mailbox in state %d: %w", m.state, email.ErrUnexpectedReply))
+}
+
+// subs makes tmp and new (and maildirfolder), before cur.
+func (m *createMailboxMachine) subs() ([]coroutine.FileRequest, bool) {
+	reqs := []coroutine.FileRequest{coroutine.Mkdir(m.dir + "/tmp"), coroutine.Mkdir(m.dir + "/new")}
+	if m.pp {
+		reqs = append(reqs, coroutine.Create(m.dir+"/maildirfolder", nil))
+	}
+	m.state = cmSubs
+	return m.ask(reqs...)
+}
+
+// levelDir is the directory holding level i of the new mailbox: the root
+// in Maildir++ (one directory for all levels), else the parent level.
+func (m *createMailboxMachine) levelDir(i int) string {
+	if m.s.Layout == LayoutMaildirPP {
+		return m.s.dirOf(nil)
+	}
+	return m.s.dirOf(m.comps[:i])
+}
+
+// levelName is the directory name of level i (the whole name in
+// Maildir++).
+func (m *createMailboxMachine) levelName(i int) string {
+	if m.s.Layout == LayoutMaildirPP {
+		return ppDirName(m.comps)
+	}
+	return m.comps[i]
+}
+
+// hasDir reports whether a listing holds a directory of exactly that name.
+func hasDir(ents []coroutine.DirEntry, name string) bool {
+	for _, e := range ents {
+		if e.IsDir && e.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *createMailboxMachine) mkdir() ([]coroutine.FileRequest, bool) {

@@ -27,8 +27,12 @@
 // their encoded form). Children of INBOX ("INBOX/x") are refused in both
 // layouts: Maildir++ has no agreed spelling for them (mbsync writes "..x",
 // which other readers take for an empty level), so use the top-level "x",
-// which IMAP servers on Maildir++ present as INBOX.x. See
-// Store.ValidateName for every refused name.
+// which IMAP servers on Maildir++ present as INBOX.x. In the fs layout
+// only the exact names cur, new and tmp are refused (New, Tmp and
+// Archive/Tmp are ordinary folders). A folder another program made is
+// listed and usable even where CreateMailbox would refuse its name; see
+// Store.ValidateName for the rules and Store.ListMailboxes for the few
+// directories no name can stand for.
 //
 // # Flags
 //
@@ -36,10 +40,16 @@
 // (email.Forwarded), R replied (email.Answered), S seen, T trashed
 // (email.Deleted), always written in ASCII order. Every other flag (the
 // other IANA keywords such as $Junk, and custom keywords) is a Dovecot
-// keyword letter a-z, mapped by the folder's dovecot-keywords file. Bytes
-// this package does not understand, and a Dovecot ",<extra>" tail, are kept
-// when flags change. Only the info is read for flags: fields of the key
-// such as ",S=<size>" never are.
+// keyword letter a-z, mapped by the folder's dovecot-keywords file.
+// $Forwarded is written both ways, as P (which mblaze and mbsync read) and
+// as its keyword letter (Dovecot ignores P), and either alone reads as the
+// flag; removing it clears both. A dovecot-keywords line whose name is not
+// an IMAP atom (a control character, a space, one of ( ) { % * " \ ]) is
+// kept aside: it is no flag, it is written back unchanged, and its letter
+// is never given to another keyword. Bytes this package does not
+// understand, and a Dovecot ",<extra>" tail, are kept when flags change.
+// Only the info is read for flags: fields of the key such as ",S=<size>"
+// never are.
 //
 // # Writing safely
 //
@@ -59,7 +69,11 @@
 // listings tolerate files renamed or removed under them (scanning new/
 // before cur/, detecting directory changes, and locating a vanished file
 // again once), and operations that rename a message locate it again when
-// another process renamed it first. As in every Maildir implementation, two
+// another process renamed it first. An operation that writes keyword
+// letters takes dovecot-uidlist.lock, as Dovecot does, before it reads and
+// extends dovecot-keywords and keeps it until its message files are in
+// place; while another writer holds the lock it waits (up to ten seconds,
+// then ErrLocked), and a lock older than two minutes is taken as stale. As in every Maildir implementation, two
 // concurrent flag changes of one message may lose one of them (the last
 // rename wins).
 package maildir

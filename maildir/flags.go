@@ -42,8 +42,9 @@ func classOf(b byte) (email.IANA, bool) {
 func isKeywordLetter(b byte) bool { return b >= 'a' && b <= 'z' }
 
 // FlagSet returns the flags the name's info stands for: the six standard
-// letters, and the keyword letters a-z that kw maps (kw may be nil).
-// Other bytes stand for no flag. A name without "2," info has no flags.
+// letters, and the keyword letters a-z that kw maps (kw may be nil). P and
+// a letter mapped to $Forwarded are the same flag. Other bytes stand for
+// no flag. A name without "2," info has no flags.
 func (n Name) FlagSet(kw *Keywords) email.Flags {
 	var fs []email.Flag
 	for i := 0; i < len(n.Flags); i++ {
@@ -81,13 +82,20 @@ func (n Name) keep(kw *Keywords) string {
 }
 
 // render returns the flag bytes for fs plus kept, mapping flags without a
-// letter through kw. It returns the flags kw has no letter for in missing
+// letter through kw ($Forwarded is P plus its keyword letter). It returns the flags kw has no letter for in missing
 // (and leaves them out of the bytes).
 func render(fs email.Flags, kept string, kw *Keywords) (flags string, missing email.Flags) {
 	b := []byte(kept)
 	for _, f := range fs {
 		if l := letterOf(f.IANA); l != 0 {
 			b = append(b, l)
+			if f.IANA != email.Forwarded {
+				continue
+			}
+			// $Forwarded is also its keyword letter, when it has one.
+			if l := kw.letter(f); l != 0 {
+				b = append(b, l)
+			}
 			continue
 		}
 		if l := kw.letter(f); l != 0 {

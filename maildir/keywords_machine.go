@@ -13,7 +13,7 @@ import (
 
 // ErrLocked is returned when a folder's keyword table must change while
 // another writer holds dovecot-uidlist.lock (Dovecot takes that lock to
-// rewrite dovecot-keywords). Try again later.
+// rewrite dovecot-keywords) for longer than lockWaitMax. Try again later.
 var ErrLocked = errors.New("maildir: dovecot-uidlist.lock is held by another writer")
 
 // The states of keywordsMachine.
@@ -22,20 +22,46 @@ const (
 	kwRead
 	kwLock
 	kwLockStat
+	kwLockWait
 	kwLockRemove
 	kwReread
+	kwTick
 	kwCreate
 	kwRename
 	kwUnlock
 	kwCleanup
 )
 
+// Waiting for dovecot-uidlist.lock held by another writer: each wait is a
+// FileWatch of the folder (the lock's removal wakes it) bounded by
+// lockWaitStep; after lockWaitMax by the Store's clock, or lockWaitSteps
+// waits, the operation fails with ErrLocked.
+const (
+	lockWaitStep  = 50 * time.Millisecond
+	lockWaitMax   = 10 * time.Second
+	lockWaitSteps = 400
+)
+
+// heldLock is shared by an operation's keywordsMachine, which sets held
+// once it owns dovecot-uidlist.lock, and the unlockAfter around the
+// operation, which removes the lock when the operation ends.
+type heldLock struct {
+	path string
+	held bool
+}
+
 // keywordsMachine reads a folder's dovecot-keywords and, when flags of need
 // have no letter yet, adds them: under dovecot-uidlist.lock (created
-// exclusively; a lock older than two minutes by the Store's clock is taken
-// as stale and removed), it reads the table again, assigns free letters,
-// writes a temporary file and renames it over dovecot-keywords (an atomic
-// replacement, as Dovecot does).
+// exclusively, waiting while another writer holds it; a lock older than two
+// minutes by the Store's clock is taken as stale and removed), it reads the
+// table again, assigns free letters, writes a temporary file and renames it
+// over dovecot-keywords (an atomic replacement, as Dovecot does).
+//
+// With hold set and flags in need, the lock is taken even when the table
+// is complete and kept when the machine ends: the operation renames its
+// message files under it and its unlockAfter releases it, so no Dovecot
+// sync sees a letter in a file name while the table is being changed (as
+// Dovecot itself keeps the lock until its renames are done).
 type keywordsMachine struct {
 	base[*Keywords]
 	s          Store
@@ -47,10 +73,24 @@ type keywordsMachine struct {
 	tmp        string
 	triedStale bool
 	pending    error
+	hold       *heldLock
+	waits      int
+	waitStart  time.Time
+	oldMtime   time.Time // of the dovecot-keywords being replaced
+	ticks      int
 }
 
 func (s Store) keywords(mailbox, dir string, need email.Flags) *keywordsMachine {
 	return &keywordsMachine{s: s, mailbox: mailbox, dir: dir, need: need}
+}
+
+// holding returns a keywords machine that leaves the lock to hold (see
+// keywordsMachine).
+func (s Store) holding(mailbox, dir string, need email.Flags, hold *heldLock) *keywordsMachine {
+	m := s.keywords(mailbox, dir, need)
+	m.hold = hold
+	hold.path = m.lock()
+	return m
 }
 
 func (m *keywordsMachine) file() string { return path.Join(m.dir, keywordsFile) }
@@ -59,7 +99,7 @@ func (m *keywordsMachine) lock() string { return path.Join(m.dir, lockFile) }
 // complete reports whether every needed flag has a letter in kw.
 func (m *keywordsMachine) complete(kw *Keywords) bool {
 	for _, f := range m.need {
-		if kw.letter(f) == 0 {
+		if kw.letter(f) == 0 && (f.IANA != email.Forwarded || kw.free() >= 0) {
 			return false
 		}
 	}
@@ -80,7 +120,7 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 		if err != nil {
 			return m.fail(err)
 		}
-		if m.complete(kw) {
+		if m.complete(kw) && (m.hold == nil || len(m.need) == 0) {
 			return m.finish(kw)
 		}
 		if err := m.s.canWrite(); err != nil {
@@ -90,20 +130,20 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 		return m.ask(coroutine.Create(m.lock(), nil))
 	case kwLock:
 		switch err := in[0].Err; {
-		case errors.Is(err, fs.ErrExist) && !m.triedStale:
+		case errors.Is(err, fs.ErrExist):
 			m.state = kwLockStat
 			return m.ask(coroutine.FileRequest{Op: coroutine.FileStat, Path: m.lock()})
-		case errors.Is(err, fs.ErrExist):
-			return m.fail(fmt.Errorf("%w (%s)", ErrLocked, m.lock()))
 		case errors.Is(err, fs.ErrNotExist):
 			return m.fail(&email.NotFoundError{Mailbox: m.mailbox})
 		case err != nil:
 			return m.fail(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
 		}
+		if m.hold != nil {
+			m.hold.held = true
+		}
 		m.state = kwReread
 		return m.ask(coroutine.ReadHead(m.file(), maxKeywordsFile))
 	case kwLockStat:
-		m.triedStale = true
 		switch err := in[0].Err; {
 		case errors.Is(err, fs.ErrNotExist):
 			m.state = kwLock
@@ -111,11 +151,27 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 		case err != nil:
 			return m.fail(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
 		}
-		if m.s.Clock().Sub(in[0].ModTime) < staleLockSecs*time.Second {
-			return m.fail(fmt.Errorf("%w (%s)", ErrLocked, m.lock()))
+		now := m.s.Clock()
+		if now.Sub(in[0].ModTime) < staleLockSecs*time.Second || m.triedStale {
+			if m.waits == 0 {
+				m.waitStart = now
+			}
+			if m.waits >= lockWaitSteps || now.Sub(m.waitStart) > lockWaitMax {
+				return m.fail(fmt.Errorf("%w (%s)", ErrLocked, m.lock()))
+			}
+			m.waits++
+			m.state = kwLockWait
+			return m.ask(coroutine.FileRequest{Op: coroutine.FileWatch, Path: m.dir, Wait: lockWaitStep})
 		}
+		m.triedStale = true
 		m.state = kwLockRemove
 		return m.ask(coroutine.Remove(m.lock()))
+	case kwLockWait:
+		if err := in[0].Err; err != nil {
+			return m.fail(fmt.Errorf("%w (%s; cannot wait: %v)", ErrLocked, m.lock(), err))
+		}
+		m.state = kwLock
+		return m.ask(coroutine.Create(m.lock(), nil))
 	case kwLockRemove:
 		if err := in[0].Err; err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return m.fail(fmt.Errorf("maildir: removing stale lock in %s: %w", m.dir, err))
@@ -124,6 +180,9 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 		return m.ask(coroutine.Create(m.lock(), nil))
 	case kwReread:
 		kw, err := m.parse(in[0])
+		if err == nil && m.hold != nil && m.complete(kw) {
+			return m.finish(kw) // the caller's unlockAfter releases the lock
+		}
 		if err == nil {
 			err = kw.assign(m.need)
 		}
@@ -139,8 +198,15 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 			return m.unlockFail(err)
 		}
 		m.tmp = path.Join(m.dir, ".dovecot-keywords."+hex+".tmp")
-		m.state = kwCreate
-		return m.ask(coroutine.Create(m.tmp, kw.Bytes()))
+		if in[0].Err == nil {
+			m.oldMtime = in[0].ModTime
+		}
+		return m.create()
+	case kwTick:
+		if in[0].Err != nil {
+			m.ticks = maxTicks // the driver cannot wait: write now
+		}
+		return m.create()
 	case kwCreate:
 		if err := in[0].Err; err != nil {
 			return m.unlockFail(fmt.Errorf("maildir: writing keywords: %w", err))
@@ -150,8 +216,12 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 	case kwRename:
 		if err := in[0].Err; err != nil {
 			m.pending = fmt.Errorf("maildir: replacing keywords: %w", err)
+			m.released()
 			m.state = kwCleanup
 			return m.ask(coroutine.Remove(m.tmp), coroutine.Remove(m.lock()))
+		}
+		if m.hold != nil {
+			return m.finish(m.kw)
 		}
 		m.state = kwUnlock
 		return m.ask(coroutine.Remove(m.lock()))
@@ -169,9 +239,33 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 	return m.fail(fmt.Errorf("maildir: keywords machine in state %d: %w", m.state, email.ErrUnexpectedReply))
 }
 
+// create writes the new table once the clock has passed the second of the
+// replaced file's mtime. Dovecot notices a changed dovecot-keywords by its
+// mtime in whole seconds only (and bumps it itself for the same reason), so
+// a rewrite within the same second would leave it reading "unknown-N" for
+// the new letters; the wait is a FileWatch of the folder bounded by the
+// rest of that second, and is at most a few such steps. A driver that
+// cannot wait, or an mtime far from the Store's clock, writes at once.
+func (m *keywordsMachine) create() ([]coroutine.FileRequest, bool) {
+	now := m.s.Clock()
+	ahead := m.oldMtime.Unix() - now.Unix() // Dovecot's bump makes it 1 at most, unless clocks differ
+	if !m.oldMtime.IsZero() && ahead >= 0 && ahead <= 1 && m.ticks < maxTicks {
+		m.ticks++
+		wait := time.Unix(m.oldMtime.Unix()+1, 0).Sub(now) + 10*time.Millisecond
+		m.state = kwTick
+		return m.ask(coroutine.FileRequest{Op: coroutine.FileWatch, Path: m.dir, Wait: min(wait, 1100*time.Millisecond)})
+	}
+	m.state = kwCreate
+	return m.ask(coroutine.Create(m.tmp, m.kw.Bytes()))
+}
+
+// maxTicks bounds the waits of create (a folder change wakes one early).
+const maxTicks = 50
+
 // unlockFail removes the lock, then fails with err.
 func (m *keywordsMachine) unlockFail(err error) ([]coroutine.FileRequest, bool) {
 	m.pending = err
+	m.released()
 	m.state = kwUnlock
 	return m.ask(coroutine.Remove(m.lock()))
 }
@@ -186,4 +280,58 @@ func (m *keywordsMachine) parse(r coroutine.FileResult) (*Keywords, error) {
 		return nil, fmt.Errorf("maildir: %s is larger than %d bytes: %w", m.file(), maxKeywordsFile, email.ErrTooLarge)
 	}
 	return ParseKeywords(r.Data), nil
+}
+
+// released records that the machine removes the lock itself.
+func (m *keywordsMachine) released() {
+	if m.hold != nil {
+		m.hold.held = false
+	}
+}
+
+// unlockAfter runs an operation whose keywords machine may end holding
+// dovecot-uidlist.lock (see holding), then removes the lock if it is held,
+// whatever the operation's outcome.
+type unlockAfter[R any] struct {
+	base[R]
+	inner     coroutine.FileMachine[R]
+	lock      *heldLock
+	res       R
+	err       error
+	unlocking bool
+}
+
+// withUnlock wraps inner, which shares lock with its keywords machine.
+func withUnlock[R any](inner coroutine.FileMachine[R], lock *heldLock) coroutine.FileMachine[R] {
+	return &unlockAfter[R]{inner: inner, lock: lock}
+}
+
+// Resume implements coroutine.Machine.
+func (m *unlockAfter[R]) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
+	if !m.begin(in) {
+		return nil, true
+	}
+	if m.unlocking {
+		if err := in[0].Err; err != nil && !errors.Is(err, fs.ErrNotExist) && m.err == nil {
+			m.err = fmt.Errorf("maildir: unlocking %s: %w", m.lock.path, err)
+		}
+		return m.end()
+	}
+	reqs, done := m.inner.Resume(in)
+	if !done {
+		return m.delegate(reqs)
+	}
+	m.res, m.err = m.inner.Result()
+	if !m.lock.held {
+		return m.end()
+	}
+	m.lock.held, m.unlocking = false, true
+	return m.ask(coroutine.Remove(m.lock.path))
+}
+
+func (m *unlockAfter[R]) end() ([]coroutine.FileRequest, bool) {
+	if m.err != nil {
+		return m.fail(m.err)
+	}
+	return m.finish(m.res)
 }

@@ -28,9 +28,14 @@ func TestKeywordsLockHeld(t *testing.T) {
 	assert.Contains(t, m.files, "/m/dovecot-uidlist.lock")
 	assert.Equal(t, "0 Work\n", string(m.files["/m/dovecot-keywords"]))
 	assert.Len(t, m.messages("/m"), 3)
-	// A keyword already in the table needs no lock.
+	// A keyword already in the table is also written under the lock.
 	_, err = addFlags(m, "work")
+	assert.ErrorIs(t, err, ErrLocked)
+	delete(m.files, "/m/dovecot-uidlist.lock")
+	id, err := addFlags(m, "work")
 	require.NoError(t, err)
+	assert.Contains(t, m.files, "/m/cur/"+id+":2,a")
+	assert.NotContains(t, m.files, "/m/dovecot-uidlist.lock", "released after the message is in place")
 }
 
 // A lock older than two minutes is a crash leftover: it is removed.
@@ -86,4 +91,58 @@ func TestKeywordsRereadUnderLock(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "0 Work\n1 Theirs\n2 Mine\n", string(m.files["/m/dovecot-keywords"]))
 	assert.Contains(t, m.files, "/m/cur/"+id+":2,c")
+}
+
+// Adding keywords holds dovecot-uidlist.lock until the renamed or
+// published message file is in place, as Dovecot does, so a Dovecot sync
+// never sees the new letter while the table is changing.
+func TestKeywordsLockHeldThroughRename(t *testing.T) {
+	m := fixture()
+	var renames, underLock int
+	m.before = func(r coroutine.FileRequest) {
+		if (r.Op == coroutine.FileRename || r.Op == coroutine.FileLink) && strings.Contains(r.Target, "/cur/") {
+			renames++
+			if _, ok := m.files["/m/dovecot-uidlist.lock"]; ok {
+				underLock++
+			}
+		}
+	}
+	_, err := coroutine.Run(testStore().StoreFlags("INBOX", []string{"1.a.host", "3.c.host"}, email.FlagAdd, email.ParseFlags("Fresh", "$Forwarded")), m.do)
+	require.NoError(t, err)
+	_, err = addFlags(m, "Other")
+	require.NoError(t, err)
+	assert.Equal(t, 3, renames)
+	assert.Equal(t, renames, underLock)
+	assert.NotContains(t, m.files, "/m/dovecot-uidlist.lock")
+	// A failed operation releases it too.
+	_, err = coroutine.Run(testStore().StoreFlags("INBOX", []string{"no.such"}, email.FlagAdd, email.ParseFlags("X")), m.do)
+	assert.ErrorIs(t, err, email.ErrNotFound)
+	assert.NotContains(t, m.files, "/m/dovecot-uidlist.lock")
+}
+
+// Dovecot sees a changed dovecot-keywords by its mtime in whole seconds:
+// a table last changed in the current second is rewritten only once the
+// clock has passed that second.
+func TestKeywordsMtimeGrows(t *testing.T) {
+	m := fixture()
+	now := time.Unix(1700000000, 5000)
+	m.ftime = map[string]time.Time{"/m/dovecot-keywords": time.Unix(1700000000, 0)}
+	s := testStore()
+	ticks := 0
+	s.Clock = func() time.Time { return now.Add(time.Duration(ticks) * time.Second) }
+	do := func(reqs []coroutine.FileRequest) []coroutine.FileResult {
+		if reqs[0].Op == coroutine.FileWatch {
+			assert.LessOrEqual(t, reqs[0].Wait, 1100*time.Millisecond)
+			ticks++
+			return make([]coroutine.FileResult, len(reqs))
+		}
+		if reqs[0].Op == coroutine.FileCreate && strings.Contains(reqs[0].Path, ".dovecot-keywords.") {
+			assert.Equal(t, 1, ticks, "written after the second has passed")
+		}
+		return m.do(reqs)
+	}
+	id, err := coroutine.Run(s.AddMessage("INBOX", []byte(msgN), email.ParseFlags("Fresh")), do)
+	require.NoError(t, err)
+	assert.Equal(t, 1, ticks)
+	assert.Contains(t, m.files, "/m/cur/"+id+":2,b")
 }

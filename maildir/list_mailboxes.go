@@ -40,12 +40,18 @@ type listMailboxesMachine struct {
 //
 // A directory is a mailbox when it holds both cur and new (tmp is created
 // when first needed). In Maildir++ the candidates are the root's
-// sub-directories whose names start with "." and map to a valid name
-// (".Lists.Go" is "Lists/Go"; "..x" and ".INBOX" are skipped); in the fs
-// layout the walk descends into every sub-directory except dot names and
-// cur/new/tmp, so a directory without cur is a plain container whose
-// children are still found. Symbolic links are not followed. A directory
-// that cannot be listed is skipped.
+// sub-directories whose names start with "." and map to a name (".Lists.Go"
+// is "Lists/Go"); in the fs layout the walk descends into every
+// sub-directory except the maildirs' own cur, new and tmp, dot names
+// included (as Dovecot does), so a directory without cur is a plain
+// container whose children are still found. Names CreateMailbox would
+// refuse ("~x", "a\b", ".Hidden" in the fs layout) are listed like any
+// other. Skipped, because no mailbox name can stand for them: a directory
+// that would be INBOX again (fs "INBOX" at the root in any case, Maildir++
+// ".INBOX"), Maildir++ names with an empty level ("..x", mbsync's spelling
+// of INBOX/x, or ".a..b"), and names holding control characters or
+// invalid UTF-8. Symbolic links are not followed. A directory that cannot
+// be listed is skipped.
 //
 // With opts.WithCounts, Total and Unread come from the file names alone
 // (new/ and cur/ are listed, no message is opened): Total counts the

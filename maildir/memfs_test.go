@@ -115,7 +115,7 @@ func (m *memFS) one(r coroutine.FileRequest) coroutine.FileResult {
 		if r.Limit > 0 && r.Limit < n {
 			n = r.Limit
 		}
-		return coroutine.FileResult{Data: slices.Clone(data[:n]), Size: int64(len(data))}
+		return coroutine.FileResult{Data: slices.Clone(data[:n]), Size: int64(len(data)), ModTime: m.ftime[p]}
 	case coroutine.FileStat:
 		if m.dirs[p] {
 			return coroutine.FileResult{IsDir: true, ModTime: time.Unix(0, m.mtime[p])}

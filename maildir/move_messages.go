@@ -56,11 +56,12 @@ func (s Store) MoveMessages(from, to string, ids []string) coroutine.FileMachine
 	}
 	uniq, index := dedupe(ids)
 	m := &moveMessagesMachine{transferMachine: s.transferOf(from, to, srcDir, dstDir, uniq)}
+	run := withUnlock(m, m.lock)
 	if len(uniq) == len(ids) {
-		return m
+		return run
 	}
 	// A repeated id moves once and gets the same new id.
-	return coroutine.Map(coroutine.FileMachine[[]string](m), func(out []string) ([]string, error) {
+	return coroutine.Map(run, func(out []string) ([]string, error) {
 		all := make([]string, len(index))
 		for k, i := range index {
 			all[k] = out[i]

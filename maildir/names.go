@@ -13,27 +13,63 @@ const (
 	maxDepth     = 64  // hierarchy levels
 )
 
-// ValidateName reports whether the layout can hold the mailbox name, with a
-// *email.NameError (matching email.ErrInvalidName) saying why not.
+// ValidateName reports whether CreateMailbox accepts the mailbox name,
+// with a *email.NameError (matching email.ErrInvalidName) saying why not.
 //
 // "" and "INBOX" in any case name the root maildir. Other names are UTF-8
 // with "/" between levels. Refused, in every layout: an empty level (a
 // leading, trailing or doubled "/"), "." and "..", NUL and other control
-// characters, invalid UTF-8, a backslash, a level starting with "~", a level
-// longer than 255 bytes, more than 64 levels, and children of INBOX
-// ("INBOX/x": no layout has an agreed spelling for them, so use the
-// top-level name "x", which IMAP servers on Maildir++ show as INBOX.x).
-// In Maildir++ a level may not contain "." (the on-disk separator) and the
-// whole directory name must fit in 255 bytes; in the fs layout a level may
-// not start with "." nor be cur, new or tmp in any case (they would collide
-// with the parent maildir's own directories).
+// characters, invalid UTF-8, a level longer than 255 bytes, more than 64
+// levels, and children of INBOX ("INBOX/x": no layout has an agreed
+// spelling for them, so use the top-level name "x", which IMAP servers on
+// Maildir++ show as INBOX.x). In Maildir++ a level may not contain "."
+// (the on-disk separator) and the whole directory name must fit in 255
+// bytes; in the fs layout a level may not be exactly cur, new or tmp (it
+// would be the parent maildir's own directory; Dovecot refuses them too,
+// while New or Tmp are ordinary folders).
+//
+// Creating a folder is stricter than using one: CreateMailbox also refuses
+// a level starting with "~" or holding a backslash, and in the fs layout a
+// level starting with "." (it looks like a Maildir++ folder). A folder
+// with such a name that another program made is still listed and every
+// other operation accepts its name.
 func (s Store) ValidateName(mailbox string) error {
-	_, err := s.components(mailbox)
+	_, err := s.newComponents(mailbox)
 	return err
 }
 
-// components validates a mailbox name and splits it into levels; INBOX
-// gives nil.
+// newComponents validates the name of a mailbox to create (the stricter
+// rules of ValidateName) and splits it into levels; INBOX gives nil.
+func (s Store) newComponents(mailbox string) ([]string, error) {
+	comps, err := s.components(mailbox)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range comps {
+		if reason := s.badNewComponent(c); reason != "" {
+			return nil, &email.NameError{Name: mailbox, Reason: reason}
+		}
+	}
+	return comps, nil
+}
+
+// badNewComponent returns why a level, valid for an existing folder, may
+// not be created, or "".
+func (s Store) badNewComponent(c string) string {
+	switch {
+	case c[0] == '~':
+		return "hierarchy level starts with \"~\""
+	case strings.IndexByte(c, '\\') >= 0:
+		return "backslash"
+	case s.Layout == LayoutFS && c[0] == '.':
+		return "hierarchy level starts with \".\""
+	}
+	return ""
+}
+
+// components validates the name of an existing mailbox and splits it into
+// levels; INBOX gives nil. It refuses only what cannot name a directory
+// safely or would collide on disk; see ValidateName for new names.
 func (s Store) components(mailbox string) ([]string, error) {
 	if mailbox == "" || email.IsInbox(mailbox) {
 		return nil, nil
@@ -73,8 +109,6 @@ func (s Store) badComponent(c string) string {
 		return "hierarchy level longer than 255 bytes"
 	case !utf8.ValidString(c):
 		return "not valid UTF-8"
-	case c[0] == '~':
-		return "hierarchy level starts with \"~\""
 	}
 	for i := 0; i < len(c); i++ {
 		switch b := c[i]; {
@@ -82,8 +116,6 @@ func (s Store) badComponent(c string) string {
 			return "NUL byte"
 		case b < 0x20 || b == 0x7f:
 			return "control character"
-		case b == '\\':
-			return "backslash"
 		}
 	}
 	if s.Layout == LayoutMaildirPP {
@@ -92,10 +124,7 @@ func (s Store) badComponent(c string) string {
 		}
 		return ""
 	}
-	if c[0] == '.' {
-		return "hierarchy level starts with \".\""
-	}
-	if strings.EqualFold(c, "cur") || strings.EqualFold(c, "new") || strings.EqualFold(c, "tmp") {
+	if c == "cur" || c == "new" || c == "tmp" {
 		return "cur, new and tmp are the maildir's own directories"
 	}
 	return ""

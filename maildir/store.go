@@ -20,7 +20,9 @@ const (
 	LayoutMaildirPP Layout = iota
 	// LayoutFS nests real directories (Dovecot LAYOUT=fs, mbsync Verbatim,
 	// aerc): "Lists/Go" is <root>/Lists/Go and INBOX is still the root.
-	// Components may not start with "." nor be cur, new or tmp.
+	// Components may not be exactly cur, new or tmp; CreateMailbox also
+	// refuses a component starting with "." (other programs' dot folders
+	// are still listed and usable).
 	LayoutFS
 )
 

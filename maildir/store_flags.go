@@ -28,6 +28,7 @@ type storeFlagsMachine struct {
 	state     int
 	scan      *scanMachine
 	kwm       *keywordsMachine
+	lock      heldLock
 	kw        *Keywords
 	folder    *Folder
 	pending   []int // indices of ids still to rename
@@ -48,7 +49,10 @@ type storeFlagsMachine struct {
 // that does not start with "2," ("1,...") is replaced. The six standard
 // flags are letters; every other flag is a Dovecot keyword letter a-z
 // mapped through the folder's dovecot-keywords, to which new keywords are
-// added (atomically, under dovecot-uidlist.lock) when op adds or sets them.
+// added (atomically, under dovecot-uidlist.lock) when op adds or sets them;
+// the lock is then held until the messages are renamed, as Dovecot does.
+// $Forwarded is written both as P and as a keyword letter (mblaze and
+// mbsync read P, Dovecot only the keyword); either reads as the flag.
 // A flag that is not a valid IMAP keyword atom fails with
 // email.ErrInvalidArgument before any I/O, as does the 27th keyword of a
 // folder. Unknown ids fail with *email.NotFoundError before anything
@@ -70,7 +74,8 @@ func (s Store) StoreFlags(mailbox string, ids []string, op email.FlagOp, flags e
 	if err != nil {
 		return done[struct{}](err)
 	}
-	return &storeFlagsMachine{s: s, mailbox: mailbox, dir: dir, ids: uniqIDs(ids), op: op, flags: flags, need: need}
+	m := &storeFlagsMachine{s: s, mailbox: mailbox, dir: dir, ids: uniqIDs(ids), op: op, flags: flags, need: need}
+	return withUnlock(m, &m.lock)
 }
 
 // Resume implements coroutine.Machine.
@@ -99,7 +104,7 @@ func (m *storeFlagsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 					return m.fail(err)
 				}
 				m.pending = indices(len(m.ids))
-				m.state, m.kwm, in = sfKeywords, m.s.keywords(m.mailbox, m.dir, m.need), nil
+				m.state, m.kwm, in = sfKeywords, m.s.holding(m.mailbox, m.dir, m.need, &m.lock), nil
 				continue
 			}
 			return m.rename()

@@ -80,6 +80,7 @@ type transferMachine struct {
 	ids            []string
 	state          int
 	prep           *prepareMachine
+	lock           *heldLock    // shared with prep and the unlockAfter around the machine
 	scan           *scanMachine // a second scan, for sources renamed meanwhile
 	rescanned      bool
 	dv             *deliverMachine
@@ -106,8 +107,10 @@ func (s Store) pair(from, to string, ids []string) (string, string, error) {
 
 // transferOf returns the shared part of a copy or a move of ids, checked.
 func (s Store) transferOf(from, to, srcDir, dstDir string, ids []string) transferMachine {
-	return transferMachine{s: s, from: from, to: to, srcDir: srcDir, dstDir: dstDir, ids: ids,
-		prep: s.prepare(from, to, srcDir, dstDir, ids)}
+	lock := &heldLock{}
+	prep := s.prepare(from, to, srcDir, dstDir, ids)
+	prep.lock = lock
+	return transferMachine{s: s, from: from, to: to, srcDir: srcDir, dstDir: dstDir, ids: ids, prep: prep, lock: lock}
 }
 
 // opening runs the opening phases. It reports ok once they have ended
@@ -175,6 +178,7 @@ type prepareMachine struct {
 	state          int
 	scan           *scanMachine
 	kw             *keywordsMachine
+	lock           *heldLock // the target's lock, held when keywords are added
 	t              *transfer
 }
 
@@ -251,7 +255,7 @@ func (m *prepareMachine) plan(srcKw *Keywords) error {
 	m.t = t
 	m.kw = nil
 	if len(t.need) > 0 {
-		m.kw = m.s.keywords(m.to, m.dstDir, t.need)
+		m.kw = m.s.holding(m.to, m.dstDir, t.need, m.lock)
 	}
 	m.state = prDstKw
 	return nil

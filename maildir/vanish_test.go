@@ -196,15 +196,9 @@ func TestListMailboxesFSContainers(t *testing.T) {
 	m.mkdirAll("/m/Empty")
 	s := testStore()
 	s.Layout = LayoutFS
-	boxes, err := coroutine.Run(s.ListMailboxes(email.ListMailboxesOptions{}), m.do)
-	require.NoError(t, err)
-	var names []string
-	for _, b := range boxes {
-		names = append(names, b.ID)
-	}
-	assert.Equal(t, []string{"INBOX", "A/B", "A/B/C"}, names)
+	assert.Equal(t, []string{"INBOX", ".hidden", "A/B", "A/B/C"}, listNames(t, s, m))
 	// Deleting A/B is refused while A/B/C exists.
-	_, err = coroutine.Run(s.DeleteMailbox("A/B"), m.do)
+	_, err := coroutine.Run(s.DeleteMailbox("A/B"), m.do)
 	assert.ErrorIs(t, err, email.ErrRefused)
 	_, err = coroutine.Run(s.DeleteMailbox("A/B/C"), m.do)
 	require.NoError(t, err)
