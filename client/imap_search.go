@@ -15,7 +15,7 @@ import (
 // so text matching, collation and the treatment of undated messages are
 // its own; see imap.SearchEnvelopes.
 func (ic *IMAPClient) SearchEnvelopes(ctx context.Context, mailbox string, q search.Query, opts email.ListOptions) ([]email.Envelope, error) {
-	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]email.Envelope] {
+	return RunIMAPRetry(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]email.Envelope] {
 		return imap.SearchEnvelopes(s, mailbox, q, opts)
 	})
 }
