@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"sync"
 	"testing"
@@ -24,6 +23,8 @@ type cutProxy struct {
 	rules []*cutRule
 	links []net.Conn // both ends of every open link
 	gate  chan struct{}
+	// conts are closed at the next continuation ("+ ") from the server.
+	conts []chan struct{}
 	// accepted gets the number of every accepted connection (1, 2...).
 	accepted chan int
 	n        int
@@ -68,6 +69,25 @@ func (p *cutProxy) cutOn(match string, after bool, skip int) <-chan struct{} {
 	r := &cutRule{match: []byte(match), after: after, skip: skip, fired: make(chan struct{})}
 	p.rules = append(p.rules, r)
 	return r.fired
+}
+
+// nextCont returns a channel closed once the server sends its next
+// continuation request (for a watch: the "+" that accepts IDLE).
+func (p *cutProxy) nextCont() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ch := make(chan struct{})
+	p.conts = append(p.conts, ch)
+	return ch
+}
+
+func (p *cutProxy) continued() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, ch := range p.conts {
+		close(ch)
+	}
+	p.conts = nil
 }
 
 // hold makes new connections wait (accepted, but not connected to the
@@ -126,7 +146,21 @@ func (p *cutProxy) link(c net.Conn, gate chan struct{}) {
 	p.links = append(p.links, s)
 	p.mu.Unlock()
 	go func() {
-		io.Copy(c, s)
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := s.Read(buf)
+			if n > 0 {
+				if _, werr := c.Write(buf[:n]); werr != nil {
+					break
+				}
+				if bytes.HasPrefix(buf[:n], []byte("+ ")) || bytes.Contains(buf[:n], []byte("\n+ ")) {
+					p.continued()
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
 		c.Close()
 		s.Close()
 	}()
