@@ -169,16 +169,20 @@ func (p *cutProxy) link(c net.Conn, gate chan struct{}) {
 		n, err := c.Read(buf)
 		if n > 0 {
 			r := p.match(buf[:n])
-			if r != nil && !r.after {
+			if r != nil && r.after {
+				// The server gets the chunk, but no answer can reach the
+				// client any more: the client's end is cut first.
+				p.cut(c, nil, nil)
+				s.Write(buf[:n])
+				p.cut(nil, s, r)
+				return
+			}
+			if r != nil {
 				p.cut(c, s, r)
 				return
 			}
 			if _, werr := s.Write(buf[:n]); werr != nil {
 				break
-			}
-			if r != nil {
-				p.cut(c, s, r)
-				return
 			}
 		}
 		if err != nil {
@@ -207,14 +211,21 @@ func (p *cutProxy) match(chunk []byte) *cutRule {
 	return nil
 }
 
+// cut closes c (with a reset, as a dying peer or network gives) and s,
+// those that are not nil, and fires r.
 func (p *cutProxy) cut(c, s net.Conn, r *cutRule) {
-	// A reset, as a dying peer or network gives, rather than a clean FIN.
-	if tc, ok := c.(*net.TCPConn); ok {
-		tc.SetLinger(0)
+	if c != nil {
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.SetLinger(0)
+		}
+		c.Close()
 	}
-	c.Close()
-	s.Close()
-	close(r.fired)
+	if s != nil {
+		s.Close()
+	}
+	if r != nil {
+		close(r.fired)
+	}
 }
 
 // waitClosed fails t unless ch is closed within a generous bound.

@@ -25,15 +25,20 @@ import (
 //
 // A call cut off in the middle of an exchange (its context ended) or
 // failed on I/O, on a protocol error or on a 421 reply leaves the
-// connection unusable: it is closed, and every later call fails with an
-// error matching ErrConnBroken. After Close, calls fail with ErrClosed.
+// connection unusable: it is closed, and the next call dials again as
+// Options.Reconnect says (every call fails with an error matching
+// ErrConnBroken when reconnecting is disabled or every attempt failed).
+// A send is repeated only when the break came before the message data
+// went out; see SendMessage. After Close, calls fail with ErrClosed.
 type SMTPClient struct {
 	mu     sync.Mutex
 	conn   *NetConn
 	s      *smtp.Session
 	closed bool
-	// broken says why the connection became unusable.
+	// broken says why the connection became unusable (ErrConnBroken),
+	// cause what broke it, until a redial replaces the connection.
 	broken error
+	cause  error
 
 	// What dialing again needs (see ReconnectPolicy).
 	addr     string
@@ -191,24 +196,72 @@ func (sc *SMTPClient) Extensions() smtp.Extensions {
 // removed unless opts.KeepBcc. Some recipients refused is a success with
 // the refusals in the result's Rejected; a refusal of the whole message is
 // an error wrapping an *smtp.Error (see its Temporary method).
+//
+// A connection that broke earlier is dialled again first (see
+// ReconnectPolicy). When it breaks during the send before the end of the
+// message data went out, the server cannot have taken the message, and
+// the send is repeated on a new connection; after that point it fails
+// with an error matching ErrOutcomeUnknown and the cause, and is never
+// repeated (the message may have gone through). With CHUNKING the message
+// follows BDAT without waiting for a reply, so a NOOP checks the link
+// first (one round trip), finding a connection that died while idle
+// before anything of the message is sent.
 func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if err := sc.unusable(); err != nil {
-		return email.SendResult{}, &email.OpError{Backend: "smtp", Op: "send_message", Err: err}
+	opErr := func(err error) error { return &email.OpError{Backend: "smtp", Op: "send_message", Err: err} }
+	if err := sc.ready(ctx); err != nil {
+		return email.SendResult{}, opErr(err)
 	}
-	res, err := run(ctx, sc, sc.s.Send(raw, opts))
-	if err != nil {
-		return res, &email.OpError{Backend: "smtp", Op: "send_message", Err: err}
+	for fresh := false; ; fresh = true {
+		if !fresh && sc.s.Extensions().Chunking && !sc.opts.SMTP.NoChunking {
+			// The message will follow BDAT without waiting for a reply:
+			// check first that the link is alive, so that a connection
+			// that died while idle is replaced before anything is sent.
+			if _, err := run(ctx, sc, sc.s.Noop()); err != nil {
+				if sc.broken == nil || ctxEnded(ctx) || !retryable(sc.cause) {
+					return email.SendResult{}, opErr(err)
+				}
+				if rerr := sc.redial(ctx); rerr != nil {
+					return email.SendResult{}, opErr(rerr)
+				}
+			}
+		}
+		c := &committing[email.SendResult]{m: sc.s.Send(raw, opts)}
+		res, err := run(ctx, sc, c)
+		switch {
+		case err == nil:
+			return res, nil
+		case sc.broken == nil || sc.closed:
+			return res, opErr(err)
+		case c.committed:
+			return res, opErr(outcomeUnknown(err))
+		case ctxEnded(ctx) || !retryable(sc.cause):
+			return res, opErr(err)
+		}
+		sc.log.Info("smtp: sending again after the connection broke before the message data", "addr", sc.addr, "err", err)
+		if rerr := sc.redial(ctx); rerr != nil {
+			return res, opErr(rerr)
+		}
 	}
-	return res, nil
+}
+
+// ready dials again when the connection broke, and returns the error a
+// call fails with when the client is closed or the redial failed.
+func (sc *SMTPClient) ready(ctx context.Context) error {
+	if sc.broken != nil && !sc.closed && ctx.Err() == nil {
+		if err := sc.redial(ctx); err != nil {
+			return err
+		}
+	}
+	return sc.unusable()
 }
 
 // Noop checks that the connection is alive.
 func (sc *SMTPClient) Noop(ctx context.Context) error {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if err := sc.unusable(); err != nil {
+	if err := sc.ready(ctx); err != nil {
 		return &email.OpError{Backend: "smtp", Op: "noop", Err: err}
 	}
 	if _, err := run(ctx, sc, sc.s.Noop()); err != nil {
@@ -253,12 +306,14 @@ func (sc *SMTPClient) unusable() error {
 func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) (R, error) {
 	t := &tracked[R]{m: m}
 	out, err := RunNet(ctx, sc.conn, t, nil)
-	if sc.broken == nil && (!t.done && t.touched() || sc.s.Err() != nil) {
+	// Even a first write that failed may have left the stream unusable
+	// (a TLS connection whose write timed out); see runLocked.
+	if sc.broken == nil && (!t.done && t.resumed > 0 || sc.s.Err() != nil) {
 		cause := sc.s.Err()
 		if cause == nil {
 			cause = fmt.Errorf("interrupted: %w", err)
 		}
-		sc.broken = fmt.Errorf("%w (%v)", ErrConnBroken, cause)
+		sc.broken, sc.cause = fmt.Errorf("%w (%v)", ErrConnBroken, cause), cause
 		sc.conn.Close()
 		sc.log.Warn("smtp: connection broken", "addr", sc.addr, "err", cause)
 	}
