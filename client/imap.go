@@ -27,7 +27,12 @@ import (
 // implements Storage, EnvelopeDiffer, MailboxDiffer and Watcher.
 //
 // An IMAPClient is safe for concurrent use: its methods may be called from
-// several goroutines, and run one at a time (IMAP is one command stream).
+// several goroutines, and run one at a time (IMAP is one command stream;
+// a WatchMailbox holds the connection until it returns).
+//
+// When the connection breaks, the client dials again as Options.Reconnect
+// says, and repeats the call in flight only when that is safe: see
+// ReconnectPolicy.
 //
 // Message ids are IMAP UIDs in decimal ("42"), valid within the mailbox
 // they were listed from while its UIDVALIDITY stays the same; see package
