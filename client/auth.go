@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/sasl"
@@ -134,7 +135,7 @@ func (a *Auth) saslClient(ctx context.Context, offers func(mech string) bool) (s
 		if err != nil {
 			return nil, errAuthToken(err)
 		}
-		return &pickSASL{pick: func() sasl.Client {
+		return &pickSASL{secret: tok, pick: func() sasl.Client {
 			if offers(sasl.OAuthBearer) || !offers(sasl.XOAuth2) {
 				return sasl.NewOAuthBearerClient(sasl.OAuthBearerOptions{Username: a.user, Token: tok})
 			}
@@ -169,6 +170,16 @@ func (a *Auth) header(ctx context.Context) (string, error) {
 type pickSASL struct {
 	pick  func() sasl.Client
 	inner sasl.Client
+	// secret is the token sent, for scrubbing error texts.
+	secret string
+}
+
+// sentToken returns the token c sends, if c is a pickSASL with one.
+func sentToken(c sasl.Client) string {
+	if p, ok := c.(*pickSASL); ok {
+		return p.secret
+	}
+	return ""
 }
 
 func (p *pickSASL) Start() (string, []byte, error) {
@@ -199,3 +210,32 @@ func (p *pickSASL) Complete() error {
 	}
 	return nil
 }
+
+// scrub returns err with every occurrence of a's secret (password or
+// token) in its text replaced by "<redacted>", for a server that echoes
+// the command it refused. errors.Is and errors.As still see err's chain.
+func (a *Auth) scrub(err error, token string) error {
+	if err == nil || a == nil {
+		return err
+	}
+	msg := err.Error()
+	out := msg
+	for _, secret := range []string{a.password, token} {
+		if len(secret) >= 3 {
+			out = strings.ReplaceAll(out, secret, redacted)
+		}
+	}
+	if out == msg {
+		return err
+	}
+	return &scrubbedError{msg: out, err: err}
+}
+
+// scrubbedError is an error whose text had a credential removed.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }

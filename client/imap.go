@@ -171,8 +171,9 @@ func (ic *IMAPClient) connect(ctx context.Context) error {
 	}
 	if err != nil {
 		conn.Close()
+		err = ic.opts.Auth.scrub(imapConnectErr(err), sentToken(oo.Auth))
 		ic.log.Warn("imap: opening the session failed", "addr", ic.addr, "err", err)
-		return imapConnectErr(err)
+		return err
 	}
 	ic.cutMu.Lock()
 	defer ic.cutMu.Unlock()
@@ -322,18 +323,20 @@ func runLocked[R any](ctx context.Context, ic *IMAPClient, mode runMode, build f
 	var zero R
 	for {
 		t := &tracked[R]{m: build(ic.s)}
-		out, err := RunNet(ctx, ic.conn, t, nil)
+		conn := ic.conn
+		ios := conn.ios
+		out, err := RunNet(ctx, conn, t, nil)
 		if ic.closed.Load() {
 			// Close cut the call off.
 			return zero, replaceOpErr(err, ErrClosed)
 		}
 		cause := err
 		switch {
-		case !t.done && t.resumed > 0:
+		case !t.done && conn.ios != ios:
 			// Even a first write that failed may have poisoned the
 			// stream (a TLS connection whose write timed out is unusable
-			// for good); only a call that ends before its first request
-			// leaves the connection as it was (see runIMAP).
+			// for good); only a call that ended before any I/O leaves
+			// the connection as it was.
 			ic.markBroken(fmt.Errorf("interrupted: %w", err))
 		case ic.s.Err() != nil:
 			cause = ic.s.Err()
@@ -342,7 +345,7 @@ func runLocked[R any](ctx context.Context, ic *IMAPClient, mode runMode, build f
 			return out, err
 		}
 		switch {
-		case mode == runUnsafe && t.touched():
+		case mode == runUnsafe && conn.ios != ios:
 			return zero, outcomeUnknown(err)
 		case mode != runSafe || ctxEnded(ctx) || !retryable(cause):
 			return out, err
@@ -497,11 +500,11 @@ func (ic *IMAPClient) DiffMailboxes(ctx context.Context, state email.State) (ema
 // until ctx is done (it then ends IDLE cleanly and returns nil, and the
 // connection stays usable), fn returns an error (returned as is, the
 // connection is then closed), or the server fails. A command in flight
-// when ctx ends (the SELECT or FETCH of a wake, or the DONE that ends
-// IDLE) gets one more second to finish; a server that does not answer
-// it, or that never answered IDLE with "+", cannot be left in step:
-// WatchMailbox then returns ctx's error (at once for IDLE) and closes the
-// connection. See imap.WatchMailbox.
+// when ctx ends (the SELECT or FETCH of a wake, the IDLE still waiting
+// for "+", or the DONE that ends it) gets one more second to finish; a
+// server that does not answer it cannot be left in step: WatchMailbox
+// then returns ctx's error and closes the connection. See
+// imap.WatchMailbox.
 //
 // The watch outlives its connection: when the server closes it (a
 // restart, a BYE) or the network fails, WatchMailbox dials again as
@@ -580,9 +583,9 @@ func (ic *IMAPClient) watchOnce(ctx context.Context, mailbox string, fn func(ema
 		if done {
 			_, err := m.Result()
 			if errors.Is(err, imap.ErrStoppedUnanswered) && ctx.Err() != nil {
-				// Cancelled before the server accepted IDLE: returned at
-				// once with ctx's error; the IDLE's answer is still due,
-				// so the connection cannot be reused.
+				// Cancelled and the server did not answer IDLE or DONE
+				// within the grace: the IDLE's answer is still due, so
+				// the connection cannot be reused.
 				ic.markBroken(err)
 				return ctx.Err(), false
 			}

@@ -10,10 +10,12 @@ import (
 )
 
 // SearchEnvelopes returns the page (opts) of the envelopes of mailbox that
-// match q, in q's order (newest Date first when q has none). The server
-// searches (UID SORT, or UID SEARCH and a local sort when it lacks SORT),
-// so text matching, collation and the treatment of undated messages are
-// its own; see imap.SearchEnvelopes.
+// match q, in q's order (newest Date first when q has none): the answer
+// package search gives over the same messages, as on Maildir and m2dir.
+// The server is asked only what it answers exactly or provably
+// over-answers (flags; body conditions, which stay the server's); text and
+// date conditions, the order and the page are decided here on the
+// messages' header fields. See imap.SearchEnvelopes.
 func (ic *IMAPClient) SearchEnvelopes(ctx context.Context, mailbox string, q search.Query, opts email.ListOptions) ([]email.Envelope, error) {
 	return RunIMAPRetry(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]email.Envelope] {
 		return imap.SearchEnvelopes(s, mailbox, q, opts)

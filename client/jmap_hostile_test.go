@@ -31,8 +31,7 @@ func sessionJSON(base string) string {
 // hostile starts a server whose session is sane and whose API endpoint is
 // api.
 func hostile(t *testing.T, api http.HandlerFunc) *httptest.Server {
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/.well-known/jmap":
 			http.Redirect(w, r, "/session", http.StatusMovedPermanently)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,13 +40,12 @@ func TestJMAPCyrusSearch(t *testing.T) {
 		}
 		return out
 	}
-	// Cyrus indexes new messages for text search asynchronously (squatter).
-	for range 100 {
-		if len(subjects("subject report", email.ListOptions{})) == 3 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	// Text conditions are checked on the raw header fields, not by
+	// Cyrus's full-text index (filled some time after the import): right
+	// after the import, every message is found, and "subject repor" (not
+	// a word) finds them too.
+	assert.Equal(t, []string{"report c", "report b", "report a"}, subjects("subject repor", email.ListOptions{}))
+	assert.Equal(t, []string{"report b"}, subjects("subject \"rt b\"", email.ListOptions{}))
 	assert.Equal(t, []string{"report c", "report b", "report a"}, subjects("subject report", email.ListOptions{}))
 	assert.Equal(t, []string{"report b"}, subjects("flag flagged", email.ListOptions{}))
 	assert.Equal(t, []string{"report c", "report a"}, subjects("not flag flagged", email.ListOptions{}))

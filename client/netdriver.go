@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -22,6 +23,14 @@ type NetConn struct {
 	buf     []byte
 	secure  bool
 	trace   *wireTrace
+	// ios counts the reads, writes and handshakes attempted: a run that
+	// ends unfinished after one of them may have left the stream out of
+	// step (a TLS connection whose write timed out fails every later
+	// write).
+	ios uint64
+	// wake asks the current or next NetRead with a Wait to time out; see
+	// Wake.
+	wake atomic.Bool
 }
 
 // NewNetConn wraps an established connection. secure says whether it is
@@ -100,49 +109,104 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 		if err := ctx.Err(); err != nil {
 			return zero, err
 		}
-		in = coroutine.NetReply{}
-		switch req.Op {
-		case coroutine.NetWrite:
-			c.setDeadline(ctx, 0, c.conn.SetWriteDeadline)
-			c.trace.sent(req.Data)
-			if _, err := c.conn.Write(req.Data); err != nil {
-				return zero, ctxErr(ctx, err)
-			}
-		case coroutine.NetRead:
-			c.setDeadline(ctx, req.Wait, c.conn.SetReadDeadline)
-			n, err := c.conn.Read(c.buf)
-			switch {
-			case n > 0:
-				in.Data = c.buf[:n]
-				c.trace.received(in.Data)
-			case err == nil:
-			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && !ctxEnded(ctx):
-				in.TimedOut = true
-			case isEOF(err):
-				in.EOF = true
-			default:
-				return zero, ctxErr(ctx, err)
-			}
-		case coroutine.NetStartTLS:
-			if c.secure {
-				return zero, errors.New("client: STARTTLS on an encrypted connection")
-			}
-			tc := tls.Client(c.conn, c.tlsConf)
-			if err := tc.HandshakeContext(ctx); err != nil {
-				return zero, ctxErr(ctx, err)
-			}
-			c.conn, c.secure = tc, true
-		case coroutine.NetEvent:
+		if req.Op == coroutine.NetEvent {
+			in = coroutine.NetReply{}
 			if onEvent != nil && req.Event != nil {
 				if err := onEvent(*req.Event); err != nil {
 					return zero, err
 				}
 			}
-		default:
-			return zero, errors.New("client: invalid network request")
+			continue
+		}
+		if in = c.Do(ctx, req); in.Err != nil {
+			return zero, in.Err
 		}
 	}
 	return zero, coroutine.ErrTooManySteps
+}
+
+// Do performs one request of a network machine on c and returns the reply
+// to resume the machine with: for NetWrite it writes all of req.Data; for
+// NetRead it reads what is available into a buffer of c (valid until the
+// next call), reporting EOF, or TimedOut when req.Wait passed without a
+// byte; for NetStartTLS it runs the TLS handshake with the configuration
+// given to NewNetConn or Dial and goes on over TLS; a NetEvent is answered
+// with an empty reply (the event is the caller's to handle). Deadlines come
+// from ctx (and req.Wait), but Do does not watch ctx for cancellation while
+// it blocks: RunNet does, or a caller's loop may close c. An I/O failure
+// is in the reply's Err, the context's error when ctx ended it; the
+// connection is then unusable. It is the step RunNet repeats, for callers
+// who drive machines from a loop of their own.
+func (c *NetConn) Do(ctx context.Context, req coroutine.NetRequest) coroutine.NetReply {
+	var in coroutine.NetReply
+	switch req.Op {
+	case coroutine.NetWrite:
+		c.ios++
+		c.setDeadline(ctx, 0, c.conn.SetWriteDeadline)
+		// Checked after the deadline is set: a cancellation that wakes
+		// the connection from another goroutine (as RunNet's does) after
+		// this point is not undone by it.
+		if err := ctx.Err(); err != nil {
+			in.Err = err
+			break
+		}
+		c.trace.sent(req.Data)
+		if _, err := c.conn.Write(req.Data); err != nil {
+			in.Err = ctxErr(ctx, err)
+		}
+	case coroutine.NetRead:
+		c.ios++
+		c.setDeadline(ctx, req.Wait, c.conn.SetReadDeadline)
+		if err := ctx.Err(); err != nil {
+			in.Err = err
+			break
+		}
+		if req.Wait > 0 && c.wake.Swap(false) {
+			in.TimedOut = true
+			break
+		}
+		n, err := c.conn.Read(c.buf)
+		switch {
+		case n > 0:
+			in.Data = c.buf[:n]
+			c.trace.received(in.Data)
+		case err == nil:
+		case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && !ctxEnded(ctx):
+			c.wake.Store(false)
+			in.TimedOut = true
+		case isEOF(err):
+			in.EOF = true
+		default:
+			in.Err = ctxErr(ctx, err)
+		}
+	case coroutine.NetStartTLS:
+		if c.secure {
+			in.Err = errors.New("client: STARTTLS on an encrypted connection")
+			break
+		}
+		c.ios++
+		tc := tls.Client(c.conn, c.tlsConf)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			in.Err = ctxErr(ctx, err)
+			break
+		}
+		c.conn, c.secure = tc, true
+	case coroutine.NetEvent:
+	default:
+		in.Err = errors.New("client: invalid network request")
+	}
+	return in
+}
+
+// Wake makes a NetRead with a Wait that Do is performing, or the next one,
+// return TimedOut at once. A watch machine (imap.WatchMailbox) asks its
+// Stopped function on every timed-out read, so a loop that wants a watch
+// to end sets what Stopped reports, then calls Wake. Call it from the loop
+// that resumes the machine, or make sure it returns before the machine is
+// resumed with the timed-out reply (a late call could cut a later read).
+func (c *NetConn) Wake() {
+	c.wake.Store(true)
+	c.conn.SetReadDeadline(time.Unix(1, 0))
 }
 
 // setDeadline sets the earlier of ctx's deadline and now+wait, or none.
@@ -186,23 +250,16 @@ func ctxErr(ctx context.Context, err error) error {
 	return err
 }
 
-// tracked records whether its machine finished, and whether it got as far
-// as asking for I/O that was performed.
+// tracked records whether its machine finished.
 type tracked[R any] struct {
-	m       coroutine.NetMachine[R]
-	done    bool
-	resumed int
+	m    coroutine.NetMachine[R]
+	done bool
 }
 
 func (t *tracked[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 	req, done := t.m.Resume(in)
 	t.done = done
-	t.resumed++
 	return req, done
 }
 
 func (t *tracked[R]) Result() (R, error) { return t.m.Result() }
-
-// touched reports whether a request of the machine was carried out: only
-// then can an unfinished machine have left the stream out of step.
-func (t *tracked[R]) touched() bool { return t.resumed > 1 }

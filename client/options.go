@@ -44,7 +44,9 @@ type Options struct {
 	// Bearer); nil means not at all. An IMAP server that does not greet
 	// with PREAUTH needs authentication: DialIMAP with a nil Auth fails
 	// there with ErrAuthRequired unless Unauthenticated is set. SMTP and
-	// JMAP servers tell by refusing commands later.
+	// JMAP servers tell by refusing commands later. Credentials the server
+	// refuses fail the dial with an error matching email.ErrAuthFailed, on
+	// every backend.
 	Auth *Auth
 	// Unauthenticated lets DialIMAP return a session that is connected but
 	// not authenticated when Auth is nil and the server did not greet with
@@ -75,7 +77,8 @@ type Options struct {
 	// limits, and switching PIPELINING or CHUNKING off.
 	SMTP smtp.Config
 	// WatchInterval is the polling interval of JMAPClient.WatchMailbox
-	// when the server has no push; zero means the default of package jmap.
+	// when the server has no push; zero means jmap.DefaultPollInterval
+	// (5 s).
 	WatchInterval time.Duration
 
 	// Reconnect is the reconnect policy of the IMAP, SMTP and JMAP

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -225,6 +226,11 @@ func TestJMAPOAuth2RefreshesAndTraceRedacts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Basic "+base64.StdEncoding.EncodeToString([]byte("alice:pw")), auths2()[0])
 
+	// The watch interval reaches the client.
+	jc, err = DialJMAP(tctx(t), srv2.URL, &Options{WatchInterval: 1234 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, 1234*time.Millisecond, jc.Watch.Interval)
+
 	// A custom SASL mechanism has no JMAP form.
 	_, err = DialJMAP(tctx(t), srv2.URL, &Options{Auth: SASL(nil)})
 	require.ErrorIs(t, err, email.ErrUnsupported)
@@ -365,4 +371,33 @@ func TestJMAPClosed(t *testing.T) {
 	var oe *email.OpError
 	require.ErrorAs(t, err, &oe)
 	assert.Equal(t, "list_mailboxes", oe.Op)
+}
+
+// TestIMAPLoginEchoScrubbed: a server that echoes the LOGIN line in its
+// NO reply does not put the password into the error text or the log.
+func TestIMAPLoginEchoScrubbed(t *testing.T) {
+	addr, _ := scriptedIMAP(t, "* OK [CAPABILITY IMAP4rev1] hi", func(tag, rest string) []string {
+		if strings.HasPrefix(rest, "LOGIN") {
+			return []string{tag + " NO [AUTHENTICATIONFAILED] refused: " + rest}
+		}
+		return okAll(tag, rest)
+	})
+	var log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&log, nil))
+	_, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: Password("alice", "hunter2-pw"), Logger: logger})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2-pw")
+	assert.Contains(t, err.Error(), "refused")
+	var ce *imap.CommandError
+	assert.ErrorAs(t, err, &ce, "the typed error is still reachable")
+	assert.NotContains(t, log.String(), "hunter2-pw")
+}
+
+func TestAuthScrub(t *testing.T) {
+	inner := fmt.Errorf("server said: bad token tok-abc123 for pw hunter2-pw: %w", email.ErrProtocol)
+	err := Password("alice", "hunter2-pw").scrub(inner, "tok-abc123")
+	assert.Equal(t, "server said: bad token <redacted> for pw <redacted>: email: protocol error", err.Error())
+	assert.ErrorIs(t, err, email.ErrProtocol, "the chain is kept")
+	clean := errors.New("nothing secret")
+	assert.Same(t, clean, Password("alice", "hunter2-pw").scrub(clean, ""))
 }

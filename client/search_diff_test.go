@@ -31,12 +31,7 @@ import (
 // difference is logged, not failed. An entry that agrees on every query
 // fails the test, so the set only shrinks. Empty means every backend gives
 // the matcher's answer.
-var knownDiffer = map[string]string{
-	"imapmem":    "the IMAP backend still answers with the server's SEARCH/SORT (searchsrv branch makes it exact)",
-	"dovecot":    "the IMAP backend still answers with the server's SEARCH/SORT (searchsrv branch makes it exact)",
-	"cyrus":      "the JMAP backend still answers with the server's Email/query (searchsrv branch makes it exact)",
-	"cyrus-imap": "the IMAP backend still answers with the server's SEARCH/SORT (searchsrv branch makes it exact)",
-}
+var knownDiffer = map[string]string{}
 
 // serverBody marks the backends that leave "body X" to the server, the one
 // documented exception of search/doc.go ("What servers evaluate"): a query

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -34,11 +35,13 @@ type SMTPClient struct {
 	mu     sync.Mutex
 	conn   *NetConn
 	s      *smtp.Session
-	closed bool
+	closed atomic.Bool
 	// broken says why the connection became unusable (ErrConnBroken),
 	// cause what broke it, until a redial replaces the connection.
 	broken error
 	cause  error
+	// cutMu guards the replacement of conn against Close cutting it off.
+	cutMu sync.Mutex
 
 	// What dialing again needs (see ReconnectPolicy).
 	addr     string
@@ -118,9 +121,17 @@ func (sc *SMTPClient) connect(ctx context.Context) error {
 			return err
 		}
 	}
-	sc.conn, sc.s, sc.closed = conn, s, false
+	sc.cutMu.Lock()
+	if sc.closed.Load() {
+		sc.cutMu.Unlock()
+		conn.Close() // Close was called during a redial
+		return ErrClosed
+	}
+	sc.conn, sc.s = conn, s
+	sc.cutMu.Unlock()
 	if _, err := run(ctx, sc, s.Connect(co)); err != nil {
 		conn.Close()
+		err = sc.opts.Auth.scrub(err, sentToken(co.Auth))
 		sc.log.Warn("smtp: setting the session up failed", "addr", sc.addr, "err", err)
 		return err
 	}
@@ -232,7 +243,7 @@ func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.Se
 		switch {
 		case err == nil:
 			return res, nil
-		case sc.broken == nil || sc.closed:
+		case sc.broken == nil || sc.closed.Load():
 			return res, opErr(err)
 		case c.committed:
 			return res, opErr(outcomeUnknown(err))
@@ -249,7 +260,7 @@ func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.Se
 // ready dials again when the connection broke, and returns the error a
 // call fails with when the client is closed or the redial failed.
 func (sc *SMTPClient) ready(ctx context.Context) error {
-	if sc.broken != nil && !sc.closed && ctx.Err() == nil {
+	if sc.broken != nil && !sc.closed.Load() && ctx.Err() == nil {
 		if err := sc.redial(ctx); err != nil {
 			return err
 		}
@@ -271,11 +282,20 @@ func (sc *SMTPClient) Noop(ctx context.Context) error {
 }
 
 // Close says QUIT (waiting at most 5 seconds for the reply) and closes
-// the connection.
+// the connection. A call in flight is cut off at once and fails with
+// ErrClosed, as does every later call.
 func (sc *SMTPClient) Close() error {
-	sc.mu.Lock()
+	if !sc.mu.TryLock() {
+		// A call holds the connection: close it under the call's feet.
+		if sc.closed.Swap(true) {
+			return nil
+		}
+		sc.cutMu.Lock() // not while a redial replaces the connection
+		defer sc.cutMu.Unlock()
+		return sc.conn.Close()
+	}
 	defer sc.mu.Unlock()
-	if sc.closed {
+	if sc.closed.Load() {
 		return nil
 	}
 	if sc.broken == nil {
@@ -283,7 +303,7 @@ func (sc *SMTPClient) Close() error {
 		defer cancel()
 		run(ctx, sc, sc.s.Quit())
 	}
-	sc.closed = true
+	sc.closed.Store(true)
 	if err := sc.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
@@ -293,7 +313,7 @@ func (sc *SMTPClient) Close() error {
 // unusable returns the error calls fail with after Close or once the
 // connection broke, or nil.
 func (sc *SMTPClient) unusable() error {
-	if sc.closed {
+	if sc.closed.Load() {
 		return ErrClosed
 	}
 	return sc.broken
@@ -305,10 +325,14 @@ func (sc *SMTPClient) unusable() error {
 // ErrConnBroken.
 func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) (R, error) {
 	t := &tracked[R]{m: m}
+	ios := sc.conn.ios
 	out, err := RunNet(ctx, sc.conn, t, nil)
+	if err != nil && sc.closed.Load() {
+		return out, ErrClosed // Close cut the call off
+	}
 	// Even a first write that failed may have left the stream unusable
-	// (a TLS connection whose write timed out); see runLocked.
-	if sc.broken == nil && (!t.done && t.resumed > 0 || sc.s.Err() != nil) {
+	// (a TLS connection whose write timed out).
+	if sc.broken == nil && (!t.done && sc.conn.ios != ios || sc.s.Err() != nil) {
 		cause := sc.s.Err()
 		if cause == nil {
 			cause = fmt.Errorf("interrupted: %w", err)

@@ -44,3 +44,22 @@ func TestSMTPInterruptedSends(t *testing.T) {
 	t.Logf("%d interrupted sends", interrupted)
 	assert.Positive(t, interrupted)
 }
+
+// TestSMTPCloseDuringSend: Close cuts a send in flight off; it and every
+// later call fail with ErrClosed, not as if the server had failed.
+func TestSMTPCloseDuringSend(t *testing.T) {
+	be := &smtpRecorder{hang: make(chan struct{}), inData: make(chan struct{}, 1)}
+	defer close(be.hang)
+	sc := smtpConnect(t, startSMTPServer(t, be, smtpServerOpts{}), nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := sc.SendMessage(context.Background(), []byte(smtpSampleNoBcc), email.SendOptions{})
+		done <- err
+	}()
+	<-be.inData // the message is on the wire, the server holds its reply
+	require.NoError(t, sc.Close())
+	err := <-done
+	require.ErrorIs(t, err, client.ErrClosed)
+	require.NotErrorIs(t, err, client.ErrConnBroken)
+	require.ErrorIs(t, sc.Noop(smtpCtx(t)), client.ErrClosed)
+}

@@ -41,6 +41,7 @@ type smtpRecorder struct {
 	dataErr  error
 	closeIn  bool          // close the connection in the middle of Data
 	hang     chan struct{} // when set, Data waits for it to close
+	inData   chan struct{} // when set, Data sends on it first
 	users    map[string]string
 	sessions int
 }
@@ -107,6 +108,9 @@ func (s *smtpRecSession) Rcpt(to string, opts *gosmtp.RcptOptions) error {
 }
 
 func (s *smtpRecSession) Data(r io.Reader) error {
+	if s.r.inData != nil {
+		s.r.inData <- struct{}{}
+	}
 	if s.r.hang != nil {
 		<-s.r.hang
 	}

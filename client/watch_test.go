@@ -29,14 +29,22 @@ type watched struct {
 	evs  chan email.WatchEvent
 	done chan error
 	stop context.CancelFunc
+	add  func(subject string)
+	n    int // probes added
 }
+
+// probeSubject marks the messages startWatch and quiet add: next skips
+// their events.
+const probeSubject = "probe "
 
 // startWatch runs WatchMailbox in the background, then adds probe
 // messages with add until one is reported, so that the watch loop is past
-// its baseline before the test changes anything.
+// its baseline before the test changes anything. (The watch takes its
+// baseline at a moment the test cannot see, so a probe may give no
+// event; the 300 ms only pace the probes.)
 func startWatch(t *testing.T, w client.Watcher, mailbox string, add func(subject string)) *watched {
 	ctx, cancel := context.WithCancel(context.Background())
-	x := &watched{t: t, evs: make(chan email.WatchEvent, 100), done: make(chan error, 1), stop: cancel}
+	x := &watched{t: t, evs: make(chan email.WatchEvent, 100), done: make(chan error, 1), stop: cancel, add: add}
 	go func() {
 		x.done <- w.WatchMailbox(ctx, mailbox, func(ev email.WatchEvent) error {
 			x.evs <- ev
@@ -53,13 +61,11 @@ func startWatch(t *testing.T, w client.Watcher, mailbox string, add func(subject
 		}
 	})
 	deadline := time.Now().Add(3 * eventWait)
-	for i := 0; time.Now().Before(deadline); i++ {
-		add(fmt.Sprintf("probe %d", i))
+	for time.Now().Before(deadline) {
+		x.probe()
 		select {
 		case ev := <-x.evs:
 			require.Equal(t, email.EnvelopeAdded, ev.Kind)
-			time.Sleep(300 * time.Millisecond)
-			x.drain()
 			return x
 		case <-time.After(300 * time.Millisecond):
 		}
@@ -68,39 +74,60 @@ func startWatch(t *testing.T, w client.Watcher, mailbox string, add func(subject
 	return nil
 }
 
-func (x *watched) drain() {
-	for {
-		select {
-		case <-x.evs:
-		default:
-			return
-		}
-	}
+// probe adds a probe message and returns its subject.
+func (x *watched) probe() string {
+	subject := fmt.Sprintf("%s%d", probeSubject, x.n)
+	x.n++
+	x.add(subject)
+	return subject
 }
 
-// next waits for the next event.
+func isProbe(ev email.WatchEvent) bool {
+	return ev.Kind == email.EnvelopeAdded && ev.Envelope != nil && strings.HasPrefix(ev.Envelope.Subject, probeSubject)
+}
+
+// next waits for the next event that is not a probe's.
 func (x *watched) next() email.WatchEvent {
 	x.t.Helper()
 	start := time.Now()
-	select {
-	case ev := <-x.evs:
-		x.t.Logf("%s after %v", ev.Kind, time.Since(start).Round(time.Millisecond))
-		return ev
-	case err := <-x.done:
-		x.t.Fatalf("the watch ended: %v", err)
-	case <-time.After(eventWait):
-		x.t.Fatal("no event")
+	for {
+		select {
+		case ev := <-x.evs:
+			if isProbe(ev) {
+				continue
+			}
+			x.t.Logf("%s after %v", ev.Kind, time.Since(start).Round(time.Millisecond))
+			return ev
+		case err := <-x.done:
+			x.t.Fatalf("the watch ended: %v", err)
+		case <-time.After(eventWait):
+			x.t.Fatal("no event")
+		}
+		return email.WatchEvent{}
 	}
-	return email.WatchEvent{}
 }
 
-// quiet checks that no event comes for a while.
+// quiet checks that no event comes before a probe added now is reported:
+// the watch reports changes in the order it finds them, so an event still
+// due for an earlier change would come first.
 func (x *watched) quiet() {
 	x.t.Helper()
-	select {
-	case ev := <-x.evs:
-		x.t.Fatalf("unexpected event %+v", ev)
-	case <-time.After(time.Second):
+	subject := x.probe()
+	for {
+		select {
+		case ev := <-x.evs:
+			if isProbe(ev) {
+				if ev.Envelope.Subject == subject {
+					return
+				}
+				continue
+			}
+			x.t.Fatalf("unexpected event %+v", ev)
+		case err := <-x.done:
+			x.t.Fatalf("the watch ended: %v", err)
+		case <-time.After(eventWait):
+			x.t.Fatal("the probe was not reported")
+		}
 	}
 }
 

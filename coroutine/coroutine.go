@@ -21,6 +21,14 @@
 // nondeterministic (time, entropy, host name) is handed to them when they are
 // built. This makes every machine drivable from a blocking loop, an event
 // loop or a recorded transcript, with the same behaviour.
+//
+// The pieces for driving machines yourself: After and Bracket chain the
+// machines of one connection (Open, an operation, Logout) into one, with
+// every type inferred; package client's NetConn.Do performs one network
+// request (TLS upgrade included) and client.Loop drives many connections
+// from one goroutine; NetRecorder keeps a session, Redact cuts its
+// credentials out, FormatTranscript writes it and ParseTranscript reads it
+// back for ReplayNet.
 package coroutine
 
 import (

@@ -3,6 +3,7 @@ package coroutine
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -23,20 +24,32 @@ const (
 type Turn struct {
 	Side Side
 	Data []byte
+	// Redacted marks a client line whose end was removed when it was
+	// recorded (a credential; see Redact): Data holds the start of the
+	// line, and replay accepts any bytes after it up to and including the
+	// next CRLF. Data is then text without CR or LF.
+	Redacted bool
 }
 
 // ParseTranscript reads a transcript in the line format used under
 // testdata/: each line "C: text" is a line the client writes and "S: text"
 // one the server sends, both followed by CRLF on the wire; "C- text" and
 // "S- text" are the same without the CRLF (for partial lines and literal
-// bodies); a line "TLS" marks a STARTTLS upgrade; blank lines and lines
-// starting with '#' are ignored. Consecutive turns of one side are merged.
+// bodies); "C= base64" and "S= base64" hold bytes of any kind, standard
+// base64 (RFC 4648 section 4), with no CRLF added (for bare CR or LF and
+// bytes that are not UTF-8); "C* text" is a client line beginning with
+// text whose rest, up to its CRLF, was redacted (see Turn.Redacted); a
+// line "TLS" marks a STARTTLS upgrade; blank lines and lines starting with
+// '#' are ignored. Consecutive turns of one side are merged, except a
+// redacted one. FormatTranscript writes this format.
 func ParseTranscript(text string) ([]Turn, error) {
 	var turns []Turn
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(nil, 1<<24)
 	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSuffix(sc.Text(), "\r")
+		// bufio.ScanLines already drops the CR of a CRLF line end: one CR
+		// only, so a line may end with a CR of its own (a "C- " piece).
+		line := sc.Text()
 		if line == "" || line[0] == '#' {
 			continue
 		}
@@ -44,18 +57,31 @@ func ParseTranscript(text string) ([]Turn, error) {
 			turns = append(turns, Turn{Side: TLS})
 			continue
 		}
-		if len(line) < 2 || (line[0] != 'C' && line[0] != 'S') || (line[1] != ':' && line[1] != '-') {
-			return nil, fmt.Errorf("coroutine: transcript line %d: want \"C: \", \"S: \", \"C- \", \"S- \" or \"TLS\"", n)
+		if len(line) < 2 || (line[0] != 'C' && line[0] != 'S') || !strings.ContainsRune(":-=*", rune(line[1])) || (line[1] == '*' && line[0] != 'C') {
+			return nil, fmt.Errorf("coroutine: transcript line %d: want \"C: \", \"S: \", \"C- \", \"S- \", \"C= \", \"S= \", \"C* \" or \"TLS\"", n)
 		}
 		side := Client
 		if line[0] == 'S' {
 			side = Server
 		}
 		data := strings.TrimPrefix(line[2:], " ")
-		if line[1] == ':' {
+		switch line[1] {
+		case ':':
 			data += "\r\n"
+		case '=':
+			b, err := base64.StdEncoding.DecodeString(data)
+			if err != nil {
+				return nil, fmt.Errorf("coroutine: transcript line %d: %w", n, err)
+			}
+			data = string(b)
+		case '*':
+			if strings.ContainsRune(data, '\r') {
+				return nil, fmt.Errorf("coroutine: transcript line %d: a redacted line holds a CR", n)
+			}
+			turns = append(turns, Turn{Side: Client, Data: []byte(data), Redacted: true})
+			continue
 		}
-		if k := len(turns) - 1; k >= 0 && turns[k].Side == side {
+		if k := len(turns) - 1; k >= 0 && turns[k].Side == side && !turns[k].Redacted {
 			turns[k].Data = append(turns[k].Data, data...)
 			continue
 		}
@@ -78,6 +104,9 @@ type NetScript struct {
 	Written []byte
 
 	turn, pos int
+	// lastCR is set when the redacted rest of a client line has seen a
+	// CR as its last byte so far.
+	lastCR bool
 }
 
 // ReplayNet drives m against the script: writes must match the client turns
@@ -107,10 +136,34 @@ func ReplayNet[Out any](m NetMachine[Out], s *NetScript) (Out, error) {
 }
 
 func (s *NetScript) skipEmpty() {
-	for s.turn < len(s.Turns) && s.Turns[s.turn].Side != TLS && s.pos >= len(s.Turns[s.turn].Data) {
+	for s.turn < len(s.Turns) && s.Turns[s.turn].Side != TLS && s.pos >= turnLen(s.Turns[s.turn]) {
 		s.turn++
 		s.pos = 0
+		s.lastCR = false
 	}
+}
+
+// turnLen is the length of a turn in script positions: a redacted turn
+// of the client has one more, its rest of the line, passed when its CRLF
+// is written (Redacted means nothing on other turns).
+func turnLen(t Turn) int {
+	if t.Redacted && t.Side == Client {
+		return len(t.Data) + 1
+	}
+	return len(t.Data)
+}
+
+// redactedRest consumes the written bytes of the redacted rest of a line
+// up to and including its CRLF, and returns what follows.
+func (s *NetScript) redactedRest(data []byte) []byte {
+	for i, c := range data {
+		if c == '\n' && s.lastCR {
+			s.pos++
+			return data[i+1:]
+		}
+		s.lastCR = c == '\r'
+	}
+	return nil
 }
 
 func (s *NetScript) answer(req NetRequest) (NetReply, error) {
@@ -128,7 +181,12 @@ func (s *NetScript) answer(req NetRequest) (NetReply, error) {
 			if s.turn >= len(s.Turns) || s.Turns[s.turn].Side != Client {
 				return NetReply{}, fmt.Errorf("machine wrote %q where the script %s", data, s.expect())
 			}
-			want := s.Turns[s.turn].Data[s.pos:]
+			t := s.Turns[s.turn]
+			if t.Redacted && s.pos == len(t.Data) {
+				data = s.redactedRest(data)
+				continue
+			}
+			want := t.Data[s.pos:]
 			n := min(len(want), len(data))
 			if !bytes.Equal(want[:n], data[:n]) {
 				return NetReply{}, fmt.Errorf("machine wrote %q, script has %q", data, want)
@@ -170,10 +228,14 @@ func (s *NetScript) expect() string {
 		return "has ended"
 	}
 	t := s.Turns[s.turn]
-	switch t.Side {
-	case Client:
+	switch {
+	case t.Side == Client && t.Redacted && s.pos == len(t.Data):
+		return "expects the redacted rest of a line up to CRLF"
+	case t.Side == Client && t.Redacted:
+		return fmt.Sprintf("expects a write of %q and a redacted rest of the line", t.Data[s.pos:])
+	case t.Side == Client:
 		return fmt.Sprintf("expects a write of %q", t.Data[s.pos:])
-	case Server:
+	case t.Side == Server:
 		return fmt.Sprintf("has %q to read", t.Data[s.pos:])
 	}
 	return "expects STARTTLS"

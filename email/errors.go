@@ -36,6 +36,13 @@ var (
 	// ErrInsecure: the operation would expose credentials or mail on an
 	// unprotected link and the caller did not allow it.
 	ErrInsecure = errors.New("email: insecure connection refused")
+	// ErrAuthFailed: the server refused the credentials. Every backend's
+	// authentication failure matches it: an IMAP NO or BAD to LOGIN or
+	// AUTHENTICATE, or an [AUTHENTICATIONFAILED] response code (RFC 5530
+	// section 3); an SMTP 535 or enhanced code 5.7.8 (RFC 4954 section 6);
+	// a JMAP HTTP 401 on the session or API resource (RFC 8620 section
+	// 3.6.1). The error never carries the credentials.
+	ErrAuthFailed = errors.New("email: authentication failed")
 )
 
 // NameError reports a mailbox name that cannot be used.

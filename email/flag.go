@@ -51,6 +51,12 @@ func (c IANA) String() string {
 // Two flags are equal when both are classified and their classes match, or
 // when both are custom and their raw spellings match ignoring ASCII case.
 // Use Equal, Compare or Key rather than ==, which compares spellings.
+//
+// In JSON a flag is the object {"raw": "\\Seen", "iana": "seen"}: "raw" is
+// the spelling, "iana" the class in kebab-case (seen, answered, flagged,
+// draft, deleted, forwarded, junk, not-junk, phishing, important,
+// mdn-sent) or null for a custom keyword. Decoding also takes a bare
+// string, and always classifies "raw" again (see UnmarshalJSON).
 type Flag struct {
 	// Raw is the spelling as read from the wire or the disk.
 	Raw string
@@ -77,6 +83,13 @@ var (
 // folds ASCII case and compares with the registry names (seen, answered,
 // flagged, draft, deleted, forwarded, junk, notjunk, phishing, important,
 // mdnsent). Anything else is a Custom flag with Raw kept verbatim.
+//
+// ParseFlag reads flag and keyword spellings (IMAP, JMAP, m2dir), not
+// Maildir info letters: ParseFlag("S") is the custom keyword "S", which
+// IMAP may legally carry. The maildir backend maps the letters D, F, P, R,
+// S and T to FlagDraft, FlagFlagged, FlagForwarded, FlagAnswered, FlagSeen
+// and FlagDeleted itself, so a Maildir message with S in its name lists
+// with FlagSeen.
 func ParseFlag(raw string) Flag {
 	s := raw
 	if len(s) > 0 && (s[0] == '\\' || s[0] == '$') {

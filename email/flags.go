@@ -1,6 +1,11 @@
 package email
 
-import "slices"
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Flags is a set of flags kept in Compare order without duplicates. The
 // methods never modify the receiver's backing array; they return new sets.
@@ -118,3 +123,42 @@ func (op FlagOp) String() string {
 
 // Valid reports whether op is one of FlagAdd, FlagRemove, FlagSet.
 func (op FlagOp) Valid() bool { return op >= FlagAdd && op <= FlagSet }
+
+// MarshalText encodes op as its String, so that JSON carries "add",
+// "remove" or "set". An invalid op fails with ErrInvalidArgument.
+func (op FlagOp) MarshalText() ([]byte, error) {
+	if !op.Valid() {
+		return nil, fmt.Errorf("email: FlagOp %d: %w", uint8(op), ErrInvalidArgument)
+	}
+	return []byte(op.String()), nil
+}
+
+// UnmarshalText decodes "add", "remove" or "set" (ASCII case ignored).
+// Anything else fails with ErrInvalidArgument.
+func (op *FlagOp) UnmarshalText(b []byte) error {
+	for v := FlagAdd; v <= FlagSet; v++ {
+		if strings.EqualFold(string(b), v.String()) {
+			*op = v
+			return nil
+		}
+	}
+	return fmt.Errorf("email: unknown FlagOp %q: %w", b, ErrInvalidArgument)
+}
+
+// UnmarshalJSON decodes the text form written by MarshalText, and the
+// number 1, 2 or 3 that earlier versions wrote.
+func (op *FlagOp) UnmarshalJSON(b []byte) error {
+	var n uint8
+	if err := json.Unmarshal(b, &n); err == nil {
+		if v := FlagOp(n); v.Valid() {
+			*op = v
+			return nil
+		}
+		return fmt.Errorf("email: FlagOp %d: %w", n, ErrInvalidArgument)
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("email: FlagOp is neither a string nor a number: %w", ErrInvalidArgument)
+	}
+	return op.UnmarshalText([]byte(s))
+}

@@ -24,10 +24,32 @@ type SendResult struct {
 	Rejected []RecipientError `json:"rejected,omitempty"`
 }
 
-// RecipientError is the refusal of one recipient.
+// RecipientError is the refusal of one recipient. It is an error: its
+// text names the address and the server's reason, and errors.Is and
+// errors.As see through it to Err (for SMTP an *smtp.Error, so that
+// errors.Is(rej, email.ErrNotFound) tells an unknown mailbox).
 type RecipientError struct {
+	// Address is the refused recipient.
 	Address string `json:"address"`
-	Err     error  `json:"-"`
+	// Err is the backend's error for this recipient; nil after decoding
+	// from JSON, where only Reason survives.
+	Err error `json:"-"`
 	// Reason is Err's text, kept for JSON.
 	Reason string `json:"reason"`
 }
+
+// Error implements error: "email: recipient <addr> refused: reason".
+func (e RecipientError) Error() string {
+	reason := e.Reason
+	if reason == "" && e.Err != nil {
+		reason = e.Err.Error()
+	}
+	s := "email: recipient <" + e.Address + "> refused"
+	if reason != "" {
+		s += ": " + reason
+	}
+	return s
+}
+
+// Unwrap returns Err.
+func (e RecipientError) Unwrap() error { return e.Err }

@@ -15,7 +15,12 @@ import (
 // errors.Is matches it against the email sentinels where the response code
 // says what happened: NONEXISTENT and TRYCREATE match email.ErrNotFound,
 // ALREADYEXISTS matches email.ErrExists, TOOBIG and LIMIT match
-// email.ErrTooLarge, and BAD matches email.ErrProtocol.
+// email.ErrTooLarge, and BAD matches email.ErrProtocol. A NO or BAD to
+// LOGIN or AUTHENTICATE, and the codes AUTHENTICATIONFAILED,
+// AUTHORIZATIONFAILED and EXPIRED (RFC 5530 section 3) on any command,
+// match email.ErrAuthFailed, except a refusal with UNAVAILABLE (the
+// server cannot check credentials now) or PRIVACYREQUIRED (which matches
+// email.ErrInsecure instead).
 type CommandError struct {
 	Command string            // the command name, "SELECT", "UID MOVE", ...
 	Type    string            // "NO" or "BAD"
@@ -53,6 +58,16 @@ func (e *CommandError) Is(target error) bool {
 		return e.Code == imap.ResponseCodeTooBig || e.Code == imap.ResponseCodeLimit
 	case email.ErrProtocol:
 		return e.Type == "BAD"
+	case email.ErrAuthFailed:
+		switch e.Code {
+		case imap.ResponseCodeAuthenticationFailed, imap.ResponseCodeAuthorizationFailed, imap.ResponseCodeExpired:
+			return true
+		case imap.ResponseCodeUnavailable, imap.ResponseCodePrivacyRequired:
+			return false
+		}
+		return e.Command == "LOGIN" || e.Command == "AUTHENTICATE"
+	case email.ErrInsecure:
+		return e.Code == imap.ResponseCodePrivacyRequired
 	}
 	return false
 }
@@ -71,10 +86,10 @@ func (e *ByeError) Error() string { return "imap: server said BYE: " + e.Text }
 func (e *ByeError) Is(target error) bool { return target == ErrBye || target == email.ErrProtocol }
 
 // ErrStoppedUnanswered is the error of a watch stopped while the server
-// had not yet answered its IDLE (no "+" continuation, RFC 2177), or that
-// did not answer DONE within WatchOptions.StopWait: the machine ends
-// rather than wait for a server that may never answer, and the session is
-// broken, since that answer is still due. A driver that stopped the watch
+// did not answer its IDLE with "+" (RFC 2177), or DONE with the tagged
+// status, within WatchOptions.StopWait: the machine ends rather than wait
+// for a server that may never answer, and the session is broken, since
+// that answer is still due. A driver that stopped the watch
 // because its context ended reports the context's error instead.
 var ErrStoppedUnanswered = errors.New("imap: watch stopped before the server answered IDLE; the connection is out of step")
 

@@ -20,25 +20,46 @@ func watchUntilIdle(t *testing.T, stopped *bool) (*Session, coroutine.NetMachine
 	req, _ = m.Resume(coroutine.NetReply{})
 	require.Equal(t, coroutine.NetRead, req.Op)
 	req, _ = m.Resume(coroutine.NetReply{Data: []byte("* 0 EXISTS\r\n* OK [UIDVALIDITY 1] v\r\nA1 OK sel\r\n")})
-	require.Equal(t, "A2 IDLE\r\n", string(req.Data))
+	require.Equal(t, "A2 NOOP\r\nA3 IDLE\r\n", string(req.Data))
 	req, _ = m.Resume(coroutine.NetReply{})
+	require.Equal(t, coroutine.NetRead, req.Op)
+	req, _ = m.Resume(coroutine.NetReply{Data: []byte("A2 OK\r\n")})
 	require.Equal(t, coroutine.NetRead, req.Op)
 	require.Equal(t, IdleRefresh, req.Wait)
 	return s, m
 }
 
-// A server that never answers IDLE with "+": stopping the watch ends it
-// at once (no DONE, no further read), with ErrStoppedUnanswered, and the
-// session is broken since the IDLE's answer is still due.
+// A server that never answers IDLE with "+": stopping the watch waits
+// StopWait for the "+" (a server that answers sends it at once), sends no
+// DONE without it, then ends with ErrStoppedUnanswered, and the session is
+// broken since the IDLE's answer is still due.
 func TestWatchStoppedBeforeIdleContinuation(t *testing.T) {
 	stopped := false
 	s, m := watchUntilIdle(t, &stopped)
 	stopped = true
+	req, _ := m.Resume(coroutine.NetReply{TimedOut: true})
+	require.Equal(t, coroutine.NetRead, req.Op, "no DONE before +")
+	assert.Equal(t, DefaultStopWait, req.Wait)
 	req, done := m.Resume(coroutine.NetReply{TimedOut: true})
-	require.True(t, done, "no more I/O after the stop: got %v %q", req.Op, req.Data)
+	require.True(t, done, "no more I/O: got %v %q", req.Op, req.Data)
 	_, err := m.Result()
 	require.ErrorIs(t, err, ErrStoppedUnanswered)
 	require.ErrorIs(t, s.Err(), ErrStoppedUnanswered)
+
+	// A "+" that comes after the stop lets DONE go, and the watch ends
+	// cleanly.
+	stopped = false
+	s, m = watchUntilIdle(t, &stopped)
+	stopped = true
+	m.Resume(coroutine.NetReply{TimedOut: true})
+	req, _ = m.Resume(coroutine.NetReply{Data: []byte("+ idling\r\n")})
+	assert.Equal(t, "DONE\r\n", string(req.Data))
+	m.Resume(coroutine.NetReply{})
+	_, done = m.Resume(coroutine.NetReply{Data: []byte("A3 OK idle done\r\n")})
+	require.True(t, done)
+	_, err = m.Result()
+	require.NoError(t, err)
+	require.NoError(t, s.Err())
 
 	// Once "+" came, stopping ends IDLE cleanly with DONE.
 	stopped = false
@@ -49,7 +70,7 @@ func TestWatchStoppedBeforeIdleContinuation(t *testing.T) {
 	req, _ = m.Resume(coroutine.NetReply{TimedOut: true})
 	assert.Equal(t, "DONE\r\n", string(req.Data))
 	m.Resume(coroutine.NetReply{})
-	_, done = m.Resume(coroutine.NetReply{Data: []byte("A2 OK idle done\r\n")})
+	_, done = m.Resume(coroutine.NetReply{Data: []byte("A3 OK idle done\r\n")})
 	require.True(t, done)
 	_, err = m.Result()
 	require.NoError(t, err)

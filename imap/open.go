@@ -41,6 +41,10 @@ type OpenOptions struct {
 	// initial response inline under SASL-IR, RFC 4959). A PLAIN client is
 	// also accepted by servers that only know LOGIN: its credentials then
 	// go in a LOGIN command. nil skips authentication (PREAUTH servers).
+	// A refused login fails with a *CommandError matching
+	// email.ErrAuthFailed; a mechanism that cannot answer a challenge
+	// cancels the exchange and fails with an error matching
+	// email.ErrProtocol.
 	Auth sasl.Client
 	// AllowInsecureAuth allows authenticating on a link that is not
 	// encrypted. Without it Open fails with email.ErrInsecure instead of
@@ -323,7 +327,9 @@ func (o *opener) saslStep(text []byte) ([]byte, error) {
 	}
 	resp, err := o.opts.Auth.Next(chal)
 	if err != nil {
-		o.authErr = fmt.Errorf("imap: SASL: %w", err)
+		// The mechanism cannot answer this challenge (go-sasl's
+		// ErrUnexpectedServerChallenge...): the server broke it.
+		o.authErr = fmt.Errorf("imap: SASL: %w: %w", err, email.ErrProtocol)
 		return []byte("*\r\n"), nil // cancel (RFC 3501 section 6.2.2)
 	}
 	o.remember(resp)

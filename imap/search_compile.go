@@ -6,6 +6,7 @@ import (
 
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
+	"github.com/ioemail/ioemail/internal/searchexact"
 	"github.com/ioemail/ioemail/search"
 )
 
@@ -20,7 +21,7 @@ type compiled struct {
 	utf8 bool
 }
 
-// compileQuery checks q and returns it ready for writeKeys; see
+// compileQuery checks q and returns it ready for the search keys; see
 // SearchEnvelopes for the mapping. It fails with
 // email.ErrInvalidArgument for a tree too deep, a nil or unknown node, an
 // invalid day, a NUL byte in a value, or a flag that is not an IMAP atom.
@@ -43,16 +44,6 @@ func compileQuery(q search.Query) (compiled, error) {
 		}
 	}
 	return c, nil
-}
-
-// writeKeys writes the search keys of the filter ("ALL" without one).
-func (c compiled) writeKeys(e *wire.Encoder) error {
-	if c.filter == nil {
-		e.Raw("ALL")
-		return nil
-	}
-	var utf8 bool
-	return writeKey(e, c.filter, 0, true, &utf8)
 }
 
 // writeKey writes the search key of n. top says n is the whole filter, so
@@ -193,41 +184,116 @@ func writeFlagKey(e *wire.Encoder, f email.Flag) error {
 	return nil
 }
 
-// sortCriteria returns the SORT criteria list of by, without the
-// parentheses. display selects DISPLAYFROM and DISPLAYTO (SORT=DISPLAY).
-func sortCriteria(by []search.Sorter, display bool) string {
-	if len(by) == 0 {
-		by = search.DefaultSort
-	}
-	var b strings.Builder
-	hasDate := false
-	for i, s := range by {
-		if i > 0 {
-			b.WriteByte(' ')
+// The server answers only what it provably answers as package search
+// does. bound rewrites a filter into one the server may run: wide (a
+// superset, every exact match is in the server's answer) or narrow (a
+// subset, every message in it is an exact match). all and none stand for
+// the constants (ALL and NOT ALL):
+//
+//	node            wide          narrow        why
+//	flag f          flag f        flag f        the server holds the flags: its answer is the truth
+//	body v          body v        body v        body stays server-side by design (package doc)
+//	from/to/subj v  all           none          server text search is word-, FTS- or comment-blind
+//	                                            (Dovecot FROM skips comments), never provably a superset
+//	date/before/    all           none          the server's Date parser is not ours: Dovecot dates an
+//	after D                                     unparsable Date 1970, Cyrus by arrival, both may parse
+//	                                            obsolete forms differently, so SENT* is neither
+//	not a           not narrow(a) not wide(a)   complement of a subset is a superset of the complement
+//	a and b         wide(a) wide(b)             intersection of supersets holds the intersection
+//	                (none if one is none, all dropped)
+//	a or b          or wide(a) wide(b)          union of supersets holds the union
+//	                (all if one is all, none dropped)
+//
+// A filter made only of flag and body conditions bounds to itself both
+// ways (searchexact.Exact): the server's answer is then the answer. Any other
+// filter is checked here, on fetched header fields, for every message of
+// the wide answer (every message of the mailbox when that is all).
+func bound(n search.Node, wide bool) search.Node {
+	switch n := n.(type) {
+	case *search.FlagCond:
+		return n
+	case *search.TextCond:
+		if n.Field == search.Body {
+			return n
 		}
-		if s.Desc {
-			b.WriteString("REVERSE ")
+	case *search.Not:
+		switch c := bound(n.Node, !wide); {
+		case isAll(c):
+			return none()
+		case isNone(c):
+			return all()
+		default:
+			return &search.Not{Node: c}
 		}
-		switch s.Key {
-		case search.ByDate:
-			hasDate = true
-			b.WriteString("DATE")
-		case search.ByFrom:
-			if display {
-				b.WriteString("DISPLAY")
+	case *search.And:
+		var kids []search.Node
+		for _, k := range n.Nodes {
+			switch c := bound(k, wide); {
+			case isNone(c):
+				return none()
+			case !isAll(c):
+				kids = append(kids, c)
 			}
-			b.WriteString("FROM")
-		case search.ByTo:
-			if display {
-				b.WriteString("DISPLAY")
+		}
+		switch len(kids) {
+		case 0:
+			return all()
+		case 1:
+			return kids[0]
+		}
+		return &search.And{Nodes: kids}
+	case *search.Or:
+		var kids []search.Node
+		for _, k := range n.Nodes {
+			switch c := bound(k, wide); {
+			case isAll(c):
+				return all()
+			case !isNone(c):
+				kids = append(kids, c)
 			}
-			b.WriteString("TO")
-		case search.BySubject:
-			b.WriteString("SUBJECT")
+		}
+		switch len(kids) {
+		case 0:
+			return none()
+		case 1:
+			return kids[0]
+		}
+		return &search.Or{Nodes: kids}
+	}
+	if wide {
+		return all()
+	}
+	return none()
+}
+
+// all and none are the constant filters: an empty And (written ALL) and an
+// empty Or (written NOT ALL).
+func all() search.Node  { return &search.And{} }
+func none() search.Node { return &search.Or{} }
+
+func isAll(n search.Node) bool {
+	a, ok := n.(*search.And)
+	return ok && len(a.Nodes) == 0
+}
+
+func isNone(n search.Node) bool {
+	o, ok := n.(*search.Or)
+	return ok && len(o.Nodes) == 0
+}
+
+// searchFields returns the header fields the local check and sort of q
+// read, for BODY.PEEK[HEADER.FIELDS (...)], and whether it reads the
+// flags. Date and Message-ID are always fetched: they break ties.
+func searchFields(q search.Query, local bool) (fields string, flags bool) {
+	n := searchexact.NeedsOf(q, local)
+	fields = "DATE MESSAGE-ID"
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{n.From, " FROM"}, {n.To, " TO"}, {n.Subject, " SUBJECT"}} {
+		if f.on {
+			fields += f.name
 		}
 	}
-	if !hasDate {
-		b.WriteString(" REVERSE DATE")
-	}
-	return b.String()
+	return fields, n.Flags
 }

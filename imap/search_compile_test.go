@@ -29,19 +29,24 @@ func sessionWith(caps string, utf8 bool) *Session {
 	return s
 }
 
-// searchCommand returns the segments of the SORT or SEARCH command that
-// SearchEnvelopes sends for q on a session with caps.
+// searchCommand returns the segments of the UID SEARCH command that
+// SearchEnvelopes would send for q's whole filter on a session with caps
+// (the encoding of every node; which nodes are sent is bound's choice,
+// tested in TestBound).
 func searchCommand(t *testing.T, caps string, utf8 bool, q search.Query) ([]string, error) {
 	t.Helper()
 	s := sessionWith(caps, utf8)
-	c, err := compileQuery(q)
-	if err != nil {
+	if _, err := compileQuery(q); err != nil {
 		return nil, err
 	}
-	m := &searchEnvelopes{s: s, q: q, c: c}
+	key := q.Filter
+	if key == nil {
+		key = all()
+	}
+	m := &searchEnvelopes{s: s, q: q, steps: []searchStep{{key: key}}}
 	var r runner
 	r.tags = []string{"A1"}
-	cmds, _, err := m.queryCommand(&r)
+	cmds, _, err := m.searchCommand(&r, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -102,29 +107,6 @@ func TestCompileSearchKeys(t *testing.T) {
 	}
 }
 
-func TestCompileSortCriteria(t *testing.T) {
-	cases := []struct {
-		q, caps, want string
-	}{
-		{"", "SORT", "(REVERSE DATE) UTF-8 ALL"},
-		{"order by date", "SORT", "(DATE) UTF-8 ALL"},
-		{"order by date desc", "SORT", "(REVERSE DATE) UTF-8 ALL"},
-		{"order by subject", "SORT", "(SUBJECT REVERSE DATE) UTF-8 ALL"},
-		{"order by subject desc date", "SORT", "(REVERSE SUBJECT DATE) UTF-8 ALL"},
-		{"order by from", "SORT", "(FROM REVERSE DATE) UTF-8 ALL"},
-		{"order by from", "SORT SORT=DISPLAY", "(DISPLAYFROM REVERSE DATE) UTF-8 ALL"},
-		{"order by to desc", "SORT SORT=DISPLAY", "(REVERSE DISPLAYTO REVERSE DATE) UTF-8 ALL"},
-		{"order by to desc from subject", "SORT", "(REVERSE TO FROM SUBJECT REVERSE DATE) UTF-8 ALL"},
-		{"flag seen order by from desc date", "SORT SORT=DISPLAY", "(REVERSE DISPLAYFROM DATE) UTF-8 SEEN"},
-		{"from a or to b order by subject", "SORT", `(SUBJECT REVERSE DATE) UTF-8 OR FROM "a" TO "b"`},
-	}
-	for _, c := range cases {
-		got, err := searchCommand(t, "IMAP4rev1 "+c.caps, false, search.MustParse(c.q))
-		require.NoError(t, err)
-		assert.Equal(t, []string{"A1 UID SORT " + c.want + "\r\n"}, got, "%q with %s", c.q, c.caps)
-	}
-}
-
 func TestCompileNonASCII(t *testing.T) {
 	q := search.MustParse("subject réunion or from ascii")
 	// No LITERAL+: a synchronising literal splits the command.
@@ -143,10 +125,11 @@ func TestCompileNonASCII(t *testing.T) {
 	got, err = searchCommand(t, "IMAP4rev1", true, q)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"A1 UID SEARCH CHARSET UTF-8 OR SUBJECT \"réunion\" FROM \"ascii\"\r\n"}, got)
-	// SORT always names UTF-8, and takes the same literal.
+	// A body value, the one text the server is asked, takes the same
+	// literal.
 	got, err = searchCommand(t, "IMAP4rev1 SORT LITERAL+", false, search.MustParse("body 会議"))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"A1 UID SORT (REVERSE DATE) UTF-8 BODY {6+}\r\n会議\r\n"}, got)
+	assert.Equal(t, []string{"A1 UID SEARCH CHARSET UTF-8 BODY {6+}\r\n会議\r\n"}, got)
 }
 
 // TestCompileHostileValues builds trees by hand, as a caller that skips the

@@ -1,7 +1,6 @@
 package imap
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,128 +11,177 @@ import (
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
+	"github.com/ioemail/ioemail/internal/searchexact"
 	"github.com/ioemail/ioemail/search"
 )
 
 // SearchEnvelopes returns the machine that lists a page of the envelopes
 // of mailbox that match q, in q's order (newest Date first without sort
-// keys).
+// keys): the messages, order and pages package search gives over the same
+// messages (search.Query.Match on their header fields, decoded as the local
+// stores decode them, then search.Sort), whatever the server's own text,
+// date and collation rules.
 //
-// It examines the mailbox (EXAMINE, unless it is already selected), then,
-// when the server offers SORT (RFC 5256), sends one
+// It examines the mailbox (EXAMINE, unless it is already selected), then
+// asks the server only what it answers exactly or provably over-answers
+// (see bound in search_compile.go):
 //
-//	UID SORT (criteria) UTF-8 keys
+//   - a filter of flag and body conditions only is the server's
+//     UID SEARCH [CHARSET UTF-8] keys, taken as the answer;
+//   - any other filter is bounded from above: flag and body conditions
+//     stay, text and date conditions become ALL (under NOT: NOT ALL), and
+//     the server's answer to that superset (the whole mailbox when it is
+//     ALL: no SEARCH at all) is checked here, message by message. A body
+//     condition the check needs is one more UID SEARCH BODY v, run alone
+//     (untagged SEARCH answers cannot be told apart when pipelined).
 //
-// and otherwise
+// The candidates' header fields are fetched in pipelined batches of
+// searchBatch messages, as many commands at a time as fit in
+// searchInFlight bytes,
 //
-//	UID SEARCH [CHARSET UTF-8] keys
+//	UID FETCH set (UID [FLAGS] BODY.PEEK[HEADER.FIELDS (DATE MESSAGE-ID ...)])
 //
-// followed by a UID FETCH of every match's sort keys (its Date header for
-// the default order, its envelope otherwise) and a local sort with
-// search.Sort (ties by UID). The page (opts) is cut from the ordered
-// UIDs, and its envelopes are fetched with UID FETCH (UID FLAGS ENVELOPE
-// RFC822.SIZE), plus BODYSTRUCTURE when opts.WithAttachment is set, and
-// returned in the sorted order.
+// (FETCH lo:hi by sequence number for the whole mailbox): Date and
+// Message-ID always (the tie-breaks of search.Sort), and only the fields
+// the filter and sort read besides (FROM, TO, SUBJECT; FLAGS for a flag
+// condition), at most maxHeaderFields bytes of them a message, parsed by
+// search.EnvelopeFromHeader and checked by search.Query.MatchWith. Only
+// matches are kept, as small envelopes; they are sorted with search.Sort
+// (ties by Date, then Message-ID, then the id, as search.Compare), the page (opts) is cut, and
+// its envelopes are fetched as ListEnvelopes fetches them (UID FLAGS
+// ENVELOPE RFC822.SIZE and the raw header fields), plus BODYSTRUCTURE when
+// opts.WithAttachment is set, and returned in the sorted order. The server's SORT is never
+// used: its collation and undated rule differ, and Dovecot's sort cache
+// can answer a stale order.
 //
-// The filter becomes SEARCH keys (RFC 3501 section 6.4.4, RFC 9051 section
-// 6.4.4):
+// The keys sent (RFC 3501 section 6.4.4, RFC 9051 section 6.4.4):
 //
 //	a and b      a b at the top level, (a b) inside OR and NOT
 //	a or b or c  OR a OR b c
 //	not a        NOT a
-//	date D       SENTON D
-//	before D     SENTBEFORE D
-//	after D      SENTSINCE D+1 (SENTSINCE is "on or after"; after is strict)
-//	from v       FROM v, and likewise TO, SUBJECT and BODY
 //	flag f       SEEN, ANSWERED, FLAGGED, DRAFT or DELETED for the system
 //	             flags; KEYWORD and the canonical spelling otherwise
-//	             ($Forwarded, $Junk, ..., or the keyword as written)
-//	(no filter)  ALL
+//	body v       BODY v (the server's rule: RFC 3501 case-insensitive
+//	             substring; Cyrus folds diacritics)
+//	(no filter)  nothing is searched
 //
 // Text values are never spliced into the command: a value goes as a quoted
 // string when it is printable ASCII (or UTF-8 once UTF8=ACCEPT is
-// enabled), and as a literal otherwise (non-ASCII text, CR or LF, more
-// than 1024 bytes), non-synchronising under LITERAL+ (RFC 7888). A query
-// with non-ASCII text names the charset (SEARCH CHARSET UTF-8; SORT always
-// names UTF-8).
-//
-// Sort keys: date becomes DATE, subject SUBJECT, from and to DISPLAYFROM and
-// DISPLAYTO when the server offers SORT=DISPLAY (RFC 5957: the display
-// name, or the address when there is none, as search.Sort does) and FROM
-// and TO otherwise (RFC 5256: the local part of the first address); desc
-// adds REVERSE. Without sort keys the criteria are REVERSE DATE; when the
-// keys do not include the date, REVERSE DATE is appended as the tie-break
-// search.Sort uses.
-//
-// The server's semantics apply to the filter, and to the order when it
-// sorts:
-//   - text matching is the server's (RFC 3501: case-insensitive
-//     substring). Dovecot matches FROM and TO against the address as
-//     written, display name quotes included, so a value spanning a quote
-//     or an apostrophe may not match where search.Match does; Cyrus folds
-//     diacritics in BODY ("café" finds "cafe");
-//   - DATE sorts by the Date header instant, but a message without a
-//     usable Date sorts by its INTERNALDATE, its arrival (RFC 5256 section
-//     3), where search.Sort puts it last;
-//   - SENTON, SENTBEFORE and SENTSINCE compare the Date header's day in
-//     its own offset, like package search; a message without a usable
-//     Date never matches in package search, but Dovecot 2.3 dates it
-//     1970-01-01 (so "before D" finds it and "after D" does not) and
-//     Cyrus 3.6 by its INTERNALDATE;
-//   - strings sort by the i;unicode-casemap collation (RFC 5051: title
-//     case, then decomposed), SUBJECT by the RFC 5256 base subject, which
-//     can order non-ASCII text differently from search.Sort.
-//
-// A server that answers an ASCII-only SORT with NO [BADCHARSET] gets it
-// again with US-ASCII, the one charset RFC 5256 requires. UID sets longer
-// than about 8 KB are split over pipelined UID FETCH commands (servers
-// bound the command line). More than 2^20 matches is an error matching
-// email.ErrTooLarge.
+// enabled), and as a literal otherwise, non-synchronising under LITERAL+
+// (RFC 7888). UID sets longer than about 8 KB are split. More than 2^20
+// matches is an error matching email.ErrTooLarge.
 //
 // A query that cannot be sent (a NUL byte in a value, a flag that is not
-// an IMAP keyword, a tree deeper than 1000) fails at once, before any I/O,
-// with an error matching email.ErrInvalidArgument.
+// an IMAP keyword, an invalid day, a tree deeper than 1000) fails at once,
+// before any I/O, with an error matching email.ErrInvalidArgument.
 func SearchEnvelopes(s *Session, mailbox string, q search.Query, opts email.ListOptions) coroutine.NetMachine[[]email.Envelope] {
 	const op = "search_envelopes"
 	if err := checkName(mailbox); err != nil {
 		return failed[[]email.Envelope](op, err)
 	}
-	c, err := compileQuery(q)
-	if err != nil {
+	if _, err := compileQuery(q); err != nil {
 		return failed[[]email.Envelope](op, err)
 	}
-	st := &searchEnvelopes{s: s, q: q, c: c, opts: opts, sel: selector{mailbox: mailbox, readOnly: true}}
+	st := &searchEnvelopes{s: s, q: q, opts: opts, sel: selector{mailbox: mailbox, readOnly: true}}
+	st.plan()
 	return newMachine[[]email.Envelope](s, op, st, mailbox)
 }
 
+// The batches of the header fetch: searchBatch messages a command, and
+// commands pipelined until they hold searchInFlight bytes (at least one).
+// The bytes in flight stay far below what the socket buffers of both
+// sides hold, so the server never blocks on its answers while the client
+// is still writing; 10,000 messages by sequence number go in one round.
+const (
+	searchBatch    = 500
+	searchInFlight = 32 << 10
+	// maxHeaderFields bounds the header fields kept of one message, as
+	// the local stores bound the head they scan.
+	maxHeaderFields = 256 << 10
+)
+
 // The states of searchEnvelopes.
 const (
-	searchSelect = iota // send EXAMINE when needed
-	searchQuery         // check it; send UID SORT or UID SEARCH
-	searchKeys          // check it; fetch the sort keys (no SORT)
-	searchSort          // check it; sort locally
-	searchPage          // cut the page; fetch its envelopes
-	searchOut           // check it; order the result
+	searchSelect  = iota // send EXAMINE when needed
+	searchQuery          // check it; send the next UID SEARCH, or fetch
+	searchResult         // check it; record its answer
+	searchHeaders        // check it; send the next header batch, or sort
+	searchPage           // cut the page; fetch its envelopes
+	searchOut            // check it; order the result
 )
+
+// A search step is one UID SEARCH: the candidates (the first step, unless
+// the whole mailbox is checked), and (body) the messages whose body holds
+// value; a superset that is one body condition is both.
+type searchStep struct {
+	key   search.Node
+	body  bool
+	value string
+}
+
+// candidateStep reports whether step i yields the candidates.
+func (m *searchEnvelopes) candidateStep(i int) bool { return i == 0 && !m.whole }
 
 type searchEnvelopes struct {
 	s     *Session
 	q     search.Query
-	c     compiled
 	opts  email.ListOptions
 	sel   selector
 	state int
-	local bool // no SORT: SEARCH, then sort here
+	// local: the filter is checked here on header fields.
+	local bool
+	// steps are the searches to run, one at a time; step is the next.
+	steps []searchStep
+	step  int
+	// candidates is the superset to check; whole means every message
+	// (no SEARCH narrowed it).
+	candidates []imap.UID
+	whole      bool
+	bodies     map[string]map[imap.UID]bool
+	fields     string
+	flags      bool
+	// next is the next batch to fetch: an index into candidates, or a
+	// sequence number (from 1) when whole; end is where to stop.
+	next, end int
+	seen      map[imap.UID]bool
 	// tooMany records a result of more than maxIDs UIDs.
 	tooMany bool
-	// ascii: the server refused UTF-8 (BADCHARSET), SORT names US-ASCII.
-	ascii bool
-	cmd   string     // the command of the last batch, for errors
-	order []imap.UID // matching UIDs, in the query's order once sorted
-	keys  []email.Envelope
-	page  []imap.UID
-	got   map[imap.UID]*email.Envelope
-	out   []email.Envelope
+	cmd     string // the command of the last batch, for errors
+	hits    []email.Envelope
+	order   []imap.UID
+	page    []imap.UID
+	got     map[imap.UID]*email.Envelope
+	out     []email.Envelope
+}
+
+// plan decides what the server is asked (see bound).
+func (m *searchEnvelopes) plan() {
+	f := m.q.Filter
+	switch {
+	case f == nil:
+		m.whole = true
+	case searchexact.Exact(f):
+		m.steps = []searchStep{{key: f}}
+	default:
+		m.local = true
+		sup := bound(f, true)
+		if isAll(sup) {
+			m.whole = true
+		} else {
+			m.steps = append(m.steps, searchStep{key: sup})
+		}
+		// A superset that is one body condition is also that
+		// condition's answer: no second search for it.
+		if t, ok := sup.(*search.TextCond); ok {
+			m.steps[0].body, m.steps[0].value = true, t.Value
+		}
+		for _, v := range searchexact.BodyValues(f) {
+			if len(m.steps) == 0 || m.steps[0].key != sup || !m.steps[0].body || m.steps[0].value != v {
+				m.steps = append(m.steps, searchStep{key: &search.TextCond{Field: search.Body, Value: v}, body: true, value: v})
+			}
+		}
+	}
+	m.fields, m.flags = searchFields(m.q, m.local)
 }
 
 func (m *searchEnvelopes) result() []email.Envelope { return m.out }
@@ -149,43 +197,59 @@ func (m *searchEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 				return cmds, false, err
 			}
 		case searchQuery:
-			if err := m.sel.done(s, r); err != nil {
-				return nil, false, err
-			}
-			if s.exists == 0 {
-				return m.empty()
-			}
-			m.state = searchKeys
-			return m.queryCommand(r)
-		case searchKeys:
-			if err := runErr(r, 0, m.cmd); err != nil {
-				var ce *CommandError
-				if errors.As(err, &ce) && ce.Code == "BADCHARSET" && !m.local && !m.c.utf8 && !m.ascii {
-					// RFC 5256 section 3: only US-ASCII is required; an
-					// ASCII query can say so.
-					m.ascii, m.order, m.tooMany = true, nil, false
-					return m.queryCommand(r)
+			if m.step == 0 {
+				if err := m.sel.done(s, r); err != nil {
+					return nil, false, err
 				}
+				if s.exists == 0 {
+					return m.empty()
+				}
+			}
+			if m.step < len(m.steps) {
+				m.state = searchResult
+				return m.searchCommand(r, m.step)
+			}
+			m.seen = make(map[imap.UID]bool)
+			if m.whole {
+				m.next, m.end = 1, int(s.exists)
+			} else {
+				slices.Sort(m.candidates)
+				m.candidates = slices.Compact(m.candidates)
+				m.next, m.end = 0, len(m.candidates)
+			}
+			m.state = searchHeaders
+			if cmds, err := m.headersCommand(r); cmds != nil || err != nil {
+				return cmds, false, err
+			}
+		case searchResult:
+			if err := runErr(r, 0, m.cmd); err != nil {
 				return nil, false, err
 			}
 			if m.tooMany {
 				return nil, false, fmt.Errorf("%w: more than %d messages match", email.ErrTooLarge, maxIDs)
 			}
-			m.order = dedupUIDs(m.order)
-			if !m.local {
-				m.state = searchPage
-				continue
-			}
-			if len(m.order) == 0 {
+			if m.candidateStep(m.step) && len(m.candidates) == 0 {
 				return m.empty()
 			}
-			m.state = searchSort
-			return m.keysCommand(r)
-		case searchSort:
+			m.step++
+			m.state = searchQuery
+		case searchHeaders:
 			if err := batchErr(r, m.cmd); err != nil {
 				return nil, false, err
 			}
-			m.sortLocally()
+			if m.tooMany {
+				return nil, false, fmt.Errorf("%w: more than %d messages match", email.ErrTooLarge, maxIDs)
+			}
+			if cmds, err := m.headersCommand(r); cmds != nil || err != nil {
+				return cmds, false, err
+			}
+			search.Sort(m.hits, m.q.Sort)
+			m.order = make([]imap.UID, len(m.hits))
+			for i, e := range m.hits {
+				n, _ := strconv.ParseUint(e.ID, 10, 32)
+				m.order[i] = imap.UID(n)
+			}
+			m.hits, m.seen, m.bodies, m.candidates = nil, nil, nil, nil
 			m.state = searchPage
 		case searchPage:
 			start, end := m.opts.Window(len(m.order))
@@ -217,111 +281,146 @@ func (m *searchEnvelopes) empty() ([]*wire.Command, bool, error) {
 	return nil, true, nil
 }
 
-// queryCommand returns the UID SORT, or the UID SEARCH when the server has
-// no SORT.
-func (m *searchEnvelopes) queryCommand(r *runner) ([]*wire.Command, bool, error) {
-	s := m.s
+// searchCommand returns the UID SEARCH of step i; its answer goes to the
+// candidates, to the body set of the step's value, or both.
+func (m *searchEnvelopes) searchCommand(r *runner, i int) ([]*wire.Command, bool, error) {
+	st := m.steps[i]
+	cand := m.candidateStep(i)
+	var into map[imap.UID]bool
+	if st.body {
+		if m.bodies == nil {
+			m.bodies = make(map[string]map[imap.UID]bool)
+		}
+		into = make(map[imap.UID]bool)
+		m.bodies[st.value] = into
+	}
+	n := 0
+	add := func(uids []imap.UID) {
+		n += len(uids)
+		if cand {
+			m.candidates = append(m.candidates, uids...)
+		}
+		for _, u := range uids {
+			if into != nil {
+				into[u] = true
+			}
+		}
+	}
+	count := func() int { return n }
 	r.onData = func(resp *wire.Response) error {
 		switch resp.Kind {
-		case wire.KindSort, wire.KindSearch:
-			m.tooMany = m.tooMany || len(m.order)+len(resp.Nums) > maxIDs
-			m.order = appendUIDs(m.order, resp.Nums)
+		case wire.KindSearch:
+			m.tooMany = m.tooMany || count()+len(resp.Nums) > maxIDs
+			add(appendUIDs(nil, resp.Nums[:min(len(resp.Nums), maxIDs)]))
 		case wire.KindESearch:
 			// RFC 4731 / RFC 9051: only the answer to our own tag, and only
 			// a UID answer (UID SEARCH asks for UIDs).
 			if es := resp.ESearch; es != nil && es.UID && (es.Tag == "" || es.Tag == r.tags[0]) {
-				uids, ok := expandSet(es.All, maxIDs-len(m.order))
+				uids, ok := expandSet(es.All, maxIDs-count())
 				m.tooMany = m.tooMany || !ok
-				m.order = append(m.order, uids...)
+				add(uids)
 			}
 		}
 		// An error here would end the run before the tagged status and
 		// leave the stream out of step: tooMany is reported after it.
 		return nil
 	}
-	var e *wire.Encoder
-	if s.has(imap.CapSort) {
-		m.cmd = "UID SORT"
-		charset := ") UTF-8 "
-		if m.ascii {
-			charset = ") US-ASCII "
-		}
-		e = s.command(m.cmd).Raw(" (").Raw(sortCriteria(m.q.Sort, s.hasRaw(imap.CapSortDisplay))).Raw(charset)
-	} else {
-		m.local = true
-		m.cmd = "UID SEARCH"
-		e = s.command(m.cmd).SP()
-		if m.c.utf8 {
-			e.Raw("CHARSET UTF-8 ")
-		}
+	var utf8 bool
+	probe := wire.NewCommand("x", "x", wire.EncodeOptions{LiteralPlus: true})
+	if err := writeKey(probe, st.key, 0, true, &utf8); err != nil {
+		return nil, false, err
 	}
-	if err := m.c.writeKeys(e); err != nil {
+	m.cmd = "UID SEARCH"
+	e := m.s.command(m.cmd).SP()
+	if utf8 {
+		e.Raw("CHARSET UTF-8 ")
+	}
+	if err := writeKey(e, st.key, 0, true, &utf8); err != nil {
 		return nil, false, err
 	}
 	return one(e)
 }
 
-// keysCommand fetches what the local sort compares, keeping only that:
-// the Date header when the order is by date alone (the default), the
-// envelope (date, subject, addresses) otherwise.
-func (m *searchEnvelopes) keysCommand(r *runner) ([]*wire.Command, bool, error) {
-	want := make(map[imap.UID]bool, len(m.order))
-	for _, u := range m.order {
-		want[u] = true
+// headersCommand returns the next header batches (see searchInFlight),
+// or nil when
+// every candidate is fetched. Each FETCH answer is checked against the
+// filter and only a match is kept.
+func (m *searchEnvelopes) headersCommand(r *runner) ([]*wire.Command, error) {
+	if m.next > m.end || (!m.whole && m.next == m.end) {
+		return nil, nil
 	}
-	dateOnly := true
-	for _, s := range m.q.Sort {
-		dateOnly = dateOnly && s.Key == search.ByDate
-	}
-	m.keys = make([]email.Envelope, 0, len(m.order))
-	r.onData = func(resp *wire.Response) error {
-		f := resp.Fetch
-		if resp.Kind != wire.KindFetch || f == nil || !want[f.UID] {
-			return nil
-		}
-		want[f.UID] = false // once per UID, whatever the server repeats
-		e := email.Envelope{ID: fmt.Sprintf("%010d", uint32(f.UID))}
-		if env := f.Envelope; env != nil {
-			e.Date, e.Subject = env.Date, env.Subject
-			e.From, e.To = firstAddress(env.From), firstAddress(env.To)
-		}
-		for _, sec := range f.Sections {
-			if t := headerDate(sec.Data); !t.IsZero() {
-				e.Date = t
-			}
-		}
-		m.keys = append(m.keys, e)
-		return nil
+	r.onData = m.onHeaders
+	items := " (UID BODY.PEEK[HEADER.FIELDS (" + m.fields + ")])"
+	if m.flags {
+		items = " (UID FLAGS BODY.PEEK[HEADER.FIELDS (" + m.fields + ")])"
 	}
 	m.cmd = "UID FETCH"
-	if dateOnly {
-		return m.fetchBatch(m.order, " (UID BODY.PEEK[HEADER.FIELDS (DATE)])")
+	var cmds []*wire.Command
+	for size := 0; size < searchInFlight; {
+		var e *wire.Encoder
+		if m.whole {
+			if m.next > m.end {
+				break
+			}
+			hi := min(m.next+searchBatch-1, m.end)
+			m.cmd = "FETCH"
+			e = m.s.command("FETCH").SP().Raw(strconv.Itoa(m.next) + ":" + strconv.Itoa(hi)).Raw(items)
+			m.next = hi + 1
+		} else {
+			if m.next == m.end {
+				break
+			}
+			hi := min(m.next+searchBatch, m.end)
+			e = m.s.command("UID FETCH").SP().Raw(strings.Join(uidSetStrings(m.candidates[m.next:hi], 1<<30), ",")).Raw(items)
+			m.next = hi
+		}
+		c, err := e.Finish()
+		if err != nil {
+			return nil, err
+		}
+		for _, seg := range c.Segments {
+			size += len(seg)
+		}
+		cmds = append(cmds, c)
 	}
-	return m.fetchBatch(m.order, " (UID ENVELOPE)")
+	return cmds, nil
 }
 
-// firstAddress keeps the first address only: the sort compares nothing
-// else.
-func firstAddress(as []imap.Address) []email.Address {
-	l := appendAddresses(nil, as)
-	if len(l) > 1 {
-		l = l[:1]
+// onHeaders checks one FETCH answer of the header batches. A UID the
+// server repeats, or did not search for, is ignored.
+func (m *searchEnvelopes) onHeaders(resp *wire.Response) error {
+	f := resp.Fetch
+	if resp.Kind != wire.KindFetch || f == nil || f.UID == 0 || m.seen[f.UID] {
+		return nil
 	}
-	return l
-}
-
-// sortLocally orders the matches by the query's keys. A UID the server
-// matched but then did not FETCH (expunged meanwhile) is dropped. The
-// zero-padded ids make the final tie-break the UID, as SORT's is the
-// sequence number.
-func (m *searchEnvelopes) sortLocally() {
-	search.Sort(m.keys, m.q.Sort)
-	m.order = m.order[:0]
-	for _, e := range m.keys {
-		n, _ := strconv.ParseUint(e.ID, 10, 32)
-		m.order = append(m.order, imap.UID(n))
+	if !m.whole {
+		if _, ok := slices.BinarySearch(m.candidates, f.UID); !ok {
+			return nil
+		}
 	}
-	m.keys = nil
+	m.seen[f.UID] = true
+	var data []byte
+	for _, sec := range f.Sections {
+		data = sec.Data
+	}
+	if len(data) > maxHeaderFields {
+		data = data[:maxHeaderFields]
+	}
+	env := search.EnvelopeFromHeader(data)
+	env.ID, env.Flags = formatUID(f.UID), toFlags(f.Flags)
+	if m.local {
+		ok, _ := m.q.MatchWith(env, func(v string) (bool, error) { return m.bodies[v][f.UID], nil })
+		if !ok {
+			return nil
+		}
+	}
+	if len(m.hits) >= maxIDs {
+		m.tooMany = true
+		return nil
+	}
+	env.Flags = nil // not needed any more
+	m.hits = append(m.hits, env)
+	return nil
 }
 
 // pageCommand fetches the envelopes of the page.
@@ -338,9 +437,9 @@ func (m *searchEnvelopes) pageCommand(r *runner) ([]*wire.Command, bool, error) 
 		}
 		return nil
 	}
-	items := " (UID FLAGS ENVELOPE RFC822.SIZE)"
+	items := " (" + envelopeItems + ")"
 	if m.opts.WithAttachment {
-		items = " (UID FLAGS ENVELOPE RFC822.SIZE BODYSTRUCTURE)"
+		items = " (" + envelopeItems + " BODYSTRUCTURE)"
 	}
 	m.cmd = "UID FETCH"
 	return m.fetchBatch(m.page, items)
@@ -408,18 +507,4 @@ func batchErr(r *runner, cmd string) error {
 		}
 	}
 	return nil
-}
-
-// dedupUIDs drops repeated UIDs (a server may repeat one), keeping the
-// first place of each.
-func dedupUIDs(uids []imap.UID) []imap.UID {
-	seen := make(map[imap.UID]bool, len(uids))
-	out := uids[:0]
-	for _, u := range uids {
-		if !seen[u] {
-			seen[u] = true
-			out = append(out, u)
-		}
-	}
-	return out
 }

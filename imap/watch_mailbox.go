@@ -25,14 +25,13 @@ type WatchOptions struct {
 	// Stopped reports that the caller wants the watch to end. It is asked
 	// whenever a read times out (the driver resumes a read with TimedOut,
 	// for example when it is cancelled); the watch then ends IDLE with
-	// DONE and finishes without error. When the server has not answered
-	// IDLE with its continuation yet, the watch ends at once with
-	// ErrStoppedUnanswered and the session is broken (the IDLE's answer
-	// is still due).
+	// DONE (once the server has answered IDLE with "+") and finishes
+	// without error.
 	Stopped func() bool
-	// StopWait bounds the wait for the server's answer to DONE once the
-	// watch is stopped; past it the watch ends with ErrStoppedUnanswered
-	// and the session is broken. 0 means DefaultStopWait.
+	// StopWait bounds the wait, once the watch is stopped, for the "+"
+	// that lets DONE go out and for the answer to DONE; past it the watch
+	// ends with ErrStoppedUnanswered and the session is broken (the IDLE's
+	// answer is still due). 0 means DefaultStopWait.
 	StopWait time.Duration
 	// Resume, when non-nil, is the state a previous watch of the same
 	// mailbox reported to Checkpoint: the first SELECT is then compared
@@ -58,7 +57,11 @@ const DefaultStopWait = 5 * time.Second
 // (UID FLAGS ENVELOPE RFC822.SIZE)), missing ones EnvelopeRemoved, flag
 // changes FlagsAdded and FlagsRemoved with only the changed flags, and a
 // new UIDVALIDITY gives MailboxReset (the UIDs are then read again without
-// events). IDLE is re-issued every IdleRefresh.
+// events). The first IDLE of each wake is pipelined after a NOOP, which
+// collects what changed while the wake was fetching: some servers
+// (go-imap's) report such a change only at the next command, not when
+// IDLE starts, and it would otherwise wait for another change to be seen. IDLE is re-issued every
+// IdleRefresh.
 //
 // With QRESYNC enabled (RFC 7162 section 3.2.6) and a mailbox with
 // mod-sequences, a wake fetches only what changed since the
@@ -102,6 +105,10 @@ type watch struct {
 	// pendingEnvs collects the envelopes of added messages.
 	pendingEnvs map[imap.UID]*email.Envelope
 	events      []email.WatchEvent
+	// stale records a change the server announced while the watch was
+	// reading the mailbox (see noteChange): the next round selects again
+	// instead of idling, as the server will not repeat the announcement.
+	stale bool
 	// IDLE round
 	idleStart time.Time
 	changed   bool
@@ -111,6 +118,10 @@ type watch struct {
 	idling bool
 	// doneOut: DONE was written (doneSent: it was asked for).
 	doneOut bool
+	// polled: the NOOP before this wake's first IDLE was sent; noopSent:
+	// it went out with the IDLE being run.
+	polled   bool
+	noopSent bool
 }
 
 func (w *watch) result() struct{} { return struct{}{} }
@@ -134,10 +145,12 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 	for {
 		switch w.state {
 		case 0: // (re)select
+			w.polled = false
 			if !s.has(imap.CapIdle) {
 				return nil, false, fmt.Errorf("imap: server lacks IDLE: %w", email.ErrUnsupported)
 			}
 			w.state = 1
+			w.stale = false
 			w.sel = selector{mailbox: w.mailbox, force: true}
 			cmds, err := w.sel.command(s, r)
 			if err != nil || cmds != nil {
@@ -229,8 +242,27 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			if w.opts.Stopped() {
 				return nil, true, nil
 			}
+			if w.stale {
+				w.state = 0 // a change came during the reading: read again
+				continue
+			}
 			if w.opts.Checkpoint != nil && w.seeded {
 				w.opts.Checkpoint(w.checkpoint())
+			}
+			var cmds []*wire.Command
+			w.noopSent = false
+			if !w.polled {
+				// A change made while the wake was fetching is reported by
+				// some servers only at the next command, not when IDLE
+				// starts (go-imap's server keeps it until another change
+				// comes): a NOOP pipelined before the IDLE collects it, and
+				// its EXISTS, EXPUNGE or FETCH ends the IDLE at once.
+				noop, err := s.command("NOOP").Finish()
+				if err != nil {
+					return nil, false, err
+				}
+				cmds = append(cmds, noop)
+				w.polled, w.noopSent = true, true
 			}
 			w.state = 5
 			w.idleStart = w.opts.Now()
@@ -257,17 +289,13 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			r.onTimeout = func() ([]byte, error) {
 				switch {
 				case w.stopping:
-					// DONE went unanswered: its tagged status is still due.
-					s.Fail(ErrStoppedUnanswered)
-					return nil, ErrStoppedUnanswered
-				case w.opts.Stopped() && !w.idling:
-					// The server never accepted IDLE: there is nothing to
-					// end with DONE, and its tagged answer may never come.
-					// Stop now; the IDLE is left unanswered, so the session
+					// No "+" came, or DONE went unanswered, within StopWait:
+					// the IDLE's tagged status is still due, so the session
 					// is out of step for good.
 					s.Fail(ErrStoppedUnanswered)
 					return nil, ErrStoppedUnanswered
 				case w.opts.Stopped():
+					// DONE goes out now, or once "+" comes (done).
 					w.stopping = true
 					r.wait = w.opts.StopWait
 					if r.wait <= 0 {
@@ -285,9 +313,20 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 				}
 				return nil, nil
 			}
-			return one(s.command("IDLE"))
+			idle, err := s.command("IDLE").Finish()
+			if err != nil {
+				return nil, false, err
+			}
+			return append(cmds, idle), false, nil
 		case 5: // IDLE ended
-			if err := runErr(r, 0, "IDLE"); err != nil {
+			i := 0
+			if w.noopSent {
+				if err := runErr(r, 0, "NOOP"); err != nil {
+					return nil, false, err
+				}
+				i = 1
+			}
+			if err := runErr(r, i, "IDLE"); err != nil {
 				return nil, false, err
 			}
 			switch {
@@ -312,6 +351,7 @@ func (w *watch) fetchAll(r *runner) ([]*wire.Command, error) {
 		return nil, nil
 	}
 	r.onData = func(resp *wire.Response) error {
+		w.noteChange(resp)
 		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 && f.HasFlags && len(w.cur) < maxIDs {
 			w.cur[f.UID] = toFlags(f.Flags)
 		}
@@ -332,6 +372,7 @@ func (w *watch) fetchChanged(r *runner, since uint64) ([]*wire.Command, bool, er
 	w.chg = map[imap.UID]email.Flags{}
 	w.vanished = nil
 	r.onData = func(resp *wire.Response) error {
+		w.noteChange(resp)
 		switch resp.Kind {
 		case wire.KindFetch:
 			if f := resp.Fetch; f != nil && f.UID != 0 && f.HasFlags && len(w.chg) < maxIDs {
@@ -415,17 +456,22 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 	set.AddNum(w.added...)
 	got := map[imap.UID]*email.Envelope{}
 	r.onData = func(resp *wire.Response) error {
-		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil {
-			if err := checkFetch(f, "ENVELOPE", "FLAGS", "RFC822.SIZE"); err != nil {
-				return err
-			}
+		w.noteChange(resp)
+		f := resp.Fetch
+		if resp.Kind != wire.KindFetch || f == nil {
+			return nil
 		}
-		if f := resp.Fetch; resp.Kind == wire.KindFetch && f != nil && f.UID != 0 {
-			if _, want := w.shadow[f.UID]; want {
-				e := toEnvelope(f, false)
-				got[f.UID] = &e
-			}
+		if err := checkFetch(f, "ENVELOPE", "FLAGS", "RFC822.SIZE"); err != nil {
+			return err
 		}
+		if f.UID == 0 || f.Envelope == nil || !set.Contains(f.UID) {
+			// Not the answer: a flag change the server announces on its
+			// own (RFC 3501 section 7.4.2), so the shadow may be behind.
+			w.stale = true
+			return nil
+		}
+		e := toEnvelope(f, false)
+		got[f.UID] = &e
 		return nil
 	}
 	c, err := w.s.command("UID FETCH").SP().Raw(set.String()).Raw(" (UID FLAGS ENVELOPE RFC822.SIZE)").Finish()
@@ -437,7 +483,22 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 	return []*wire.Command{c}, nil
 }
 
-// done ends the IDLE round once.
+// noteChange marks the watch stale when the server announces, outside
+// IDLE, that the mailbox changed (EXISTS, EXPUNGE, or VANISHED without
+// EARLIER, RFC 7162 section 3.2.10): a message added or removed while the
+// watch reads the mailbox may be missing from what it read, and the
+// server does not announce it again in the next IDLE.
+func (w *watch) noteChange(resp *wire.Response) {
+	switch resp.Kind {
+	case wire.KindExists, wire.KindExpunge:
+		w.stale = true
+	case wire.KindVanished:
+		if resp.Vanished == nil || !resp.Vanished.Earlier {
+			w.stale = true
+		}
+	}
+}
+
 // done ends IDLE with DONE, once, as soon as the server has answered
 // IDLE with "+".
 func (w *watch) done(r *runner) {

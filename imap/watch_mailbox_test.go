@@ -14,7 +14,8 @@ import (
 
 // TestWatchRefreshAndReset drives a watch by hand: IDLE is re-issued when
 // the injected clock passes IdleRefresh, a new UIDVALIDITY gives
-// MailboxReset, and Stopped ends the watch with DONE.
+// MailboxReset, a NOOP before the first IDLE of each wake catches a
+// change made during the wake, and Stopped ends the watch with DONE.
 func TestWatchRefreshAndReset(t *testing.T) {
 	s := NewSession(true, Limits{})
 	s.State = StateAuthenticated
@@ -28,7 +29,6 @@ func TestWatchRefreshAndReset(t *testing.T) {
 		read     string // bytes to answer a read with
 		timeout  bool   // answer a read with TimedOut
 		advance  time.Duration
-		stopNow  bool
 		wantWait time.Duration
 	}
 	steps := []step{
@@ -36,20 +36,29 @@ func TestWatchRefreshAndReset(t *testing.T) {
 		{read: "* 2 EXISTS\r\n* OK [UIDVALIDITY 5] v\r\nA1 OK [READ-WRITE] ok\r\n"},
 		{write: "A2 UID FETCH 1:* (UID FLAGS)\r\n"},
 		{read: "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA2 OK\r\n"},
-		{write: "A3 IDLE\r\n"},
-		{read: "+ idling\r\n", wantWait: IdleRefresh},
+		{write: "A3 NOOP\r\nA4 IDLE\r\n"}, // the NOOP collects what changed during the fetch
+		{read: "A3 OK\r\n+ idling\r\n", wantWait: IdleRefresh},
 		{timeout: true, advance: 10 * time.Minute}, // early wake: keep idling
 		{timeout: true, advance: 20 * time.Minute}, // past 29 minutes: refresh
 		{write: "DONE\r\n"},
-		{read: "A3 OK done\r\n"},
-		{write: "A4 IDLE\r\n"},
+		{read: "A4 OK done\r\n"},
+		{write: "A5 IDLE\r\n"}, // a refresh sends no NOOP
 		{read: "+ idling\r\n* 3 EXISTS\r\n"},
 		{write: "DONE\r\n"},
-		{read: "A4 OK done\r\n"},
-		{write: "A5 SELECT INBOX\r\n"},
-		{read: "* 1 EXISTS\r\n* OK [UIDVALIDITY 6] new\r\nA5 OK ok\r\n"},
-		{write: "A6 UID FETCH 1:* (UID FLAGS)\r\n"},
-		{read: "* 1 FETCH (UID 1 FLAGS ())\r\nA6 OK\r\n"},
+		{read: "A5 OK done\r\n"},
+		{write: "A6 SELECT INBOX\r\n"},
+		{read: "* 1 EXISTS\r\n* OK [UIDVALIDITY 6] new\r\nA6 OK ok\r\n"},
+		{write: "A7 UID FETCH 1:* (UID FLAGS)\r\n"},
+		{read: "* 1 FETCH (UID 1 FLAGS ())\r\nA7 OK\r\n"},
+		{write: "A8 NOOP\r\nA9 IDLE\r\n"},
+		{read: "* 2 EXISTS\r\nA8 OK\r\n"}, // a change during the wake: DONE after "+"
+		{read: "+ idling\r\n"},
+		{write: "DONE\r\n"},
+		{read: "A9 OK done\r\n"},
+		{write: "A10 SELECT INBOX\r\n"},
+		{read: "* 1 EXISTS\r\n* OK [UIDVALIDITY 6] new\r\nA10 OK ok\r\n"},
+		{write: "A11 UID FETCH 1:* (UID FLAGS)\r\n"},
+		{read: "* 1 FETCH (UID 1 FLAGS ())\r\nA11 OK\r\n"},
 	}
 	var in coroutine.NetReply
 	var events []email.WatchEvent
@@ -64,7 +73,7 @@ func TestWatchRefreshAndReset(t *testing.T) {
 		}
 		if i == len(steps) {
 			// Stop: the next read times out with Stopped set.
-			require.Equal(t, "A7 IDLE\r\n", string(req.Data))
+			require.Equal(t, "A12 NOOP\r\nA13 IDLE\r\n", string(req.Data))
 			break
 		}
 		st := steps[i]
@@ -84,12 +93,12 @@ func TestWatchRefreshAndReset(t *testing.T) {
 	require.Equal(t, []email.WatchEvent{{Kind: email.MailboxReset, Mailbox: "INBOX"}}, events)
 	req, _ := m.Resume(coroutine.NetReply{})
 	require.Equal(t, coroutine.NetRead, req.Op)
-	req, _ = m.Resume(coroutine.NetReply{Data: []byte("+ idling\r\n")})
+	req, _ = m.Resume(coroutine.NetReply{Data: []byte("A12 OK\r\n+ idling\r\n")})
 	stopped = true
 	req, _ = m.Resume(coroutine.NetReply{TimedOut: true})
 	require.Equal(t, "DONE\r\n", string(req.Data))
 	m.Resume(coroutine.NetReply{})
-	_, done := m.Resume(coroutine.NetReply{Data: []byte("A7 OK\r\n")})
+	_, done := m.Resume(coroutine.NetReply{Data: []byte("A13 OK\r\n")})
 	require.True(t, done)
 	_, err := m.Result()
 	require.NoError(t, err)

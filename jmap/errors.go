@@ -150,11 +150,15 @@ func (e *HTTPError) Error() string {
 	return s
 }
 
-// Is matches 401 and 403 to email.ErrRefused, 404 to email.ErrNotFound, 413
+// Is matches 401 to email.ErrAuthFailed (the credentials were refused,
+// RFC 8620 section 3.6.1 via RFC 9110 section 15.5.2) and to
+// email.ErrRefused, 403 to email.ErrRefused, 404 to email.ErrNotFound, 413
 // to email.ErrTooLarge, and every other status to email.ErrProtocol.
 func (e *HTTPError) Is(target error) bool {
 	switch e.Status {
-	case 401, 403:
+	case 401:
+		return target == email.ErrAuthFailed || target == email.ErrRefused
+	case 403:
 		return target == email.ErrRefused
 	case 404:
 		return target == email.ErrNotFound

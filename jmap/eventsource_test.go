@@ -39,24 +39,3 @@ func TestSSEParser(t *testing.T) {
 	_, err = p.Feed([]byte(strings.Repeat("data: "+strings.Repeat("x", 1000)+"\n", 300)))
 	assert.ErrorIs(t, err, email.ErrTooLarge)
 }
-
-func FuzzSSEParser(f *testing.F) {
-	f.Add([]byte("event: state\ndata: {\"@type\":\"StateChange\",\"changed\":{\"A\":{\"Email\":\"1\"}}}\n\n"), uint8(3))
-	f.Add([]byte(": ping\r\n\r\ndata:x\rdata\r\r"), uint8(1))
-	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
-		n := int(chunk) + 1
-		var p SSEParser
-		for i := 0; i < len(data); i += n {
-			evs, err := p.Feed(data[i:min(i+n, len(data))])
-			if err != nil {
-				return
-			}
-			for _, ev := range evs {
-				if len(ev.Data) > maxSSEData {
-					t.Fatal("event data over the bound")
-				}
-				_, _ = ParseStateChange(ev.Data)
-			}
-		}
-	})
-}

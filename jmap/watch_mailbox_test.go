@@ -49,4 +49,10 @@ func TestWatchNoHotLoop(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, waits, pushes-1, "one wait per eventless push response")
+	// Nothing changed on the server: each eventless push response that was
+	// answered (the loop stops on the third request) is one keep-alive.
+	require.Len(t, events, pushes-1)
+	for _, e := range events {
+		assert.Equal(t, email.WatchEvent{Kind: email.KeepAlive}, e)
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/treetest"
 	"github.com/ioemail/ioemail/m2dir"
 )
 
@@ -61,7 +62,6 @@ func TestDiffEnvelopes(t *testing.T) {
 
 	// Flag changes, ours and another program's (an in-place rewrite).
 	run(t, s.StoreFlags("INBOX", []string{b}, email.FlagAdd, email.ParseFlags("Work")))
-	time.Sleep(10 * time.Millisecond)
 	require.NoError(t, os.WriteFile(filepath.Join(s.Root, "INBOX", ".meta", keep+".flags"), []byte("\\Seen\n\\Answered\n"), 0o600))
 	// A rewrite with the same flags is not an update.
 	run(t, s.StoreFlags("INBOX", []string{a}, email.FlagSet, email.ParseFlags("$flagged")))
@@ -109,13 +109,14 @@ func TestDiffEnvelopes(t *testing.T) {
 
 func TestDiffMailboxes(t *testing.T) {
 	s := newStore(t)
+	// Aged, so that the changes below stamp other times.
+	treetest.Age(t, s.Root)
 	d := run(t, s.DiffMailboxes(nil))
 	assert.True(t, d.FullListRequired)
 	d, ops := counting(t, s.DiffMailboxes(d.State))
 	assert.True(t, d.Unchanged(), "%+v", d)
 	assert.Zero(t, ops[coroutine.FileRead])
 
-	time.Sleep(10 * time.Millisecond)
 	run(t, s.CreateMailbox("Sent"))
 	run(t, s.AddMessage("INBOX", msg("a", ""), nil))
 	d2 := run(t, s.DiffMailboxes(d.State))

@@ -16,6 +16,7 @@ import (
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/treetest"
 	"github.com/ioemail/ioemail/maildir"
 )
 
@@ -170,13 +171,14 @@ func mflag(t *testing.T, args ...string) {
 
 func TestDiffMailboxesMaildir(t *testing.T) {
 	s := diffStore(t)
+	// Aged, so that the changes below stamp other times.
+	treetest.Age(t, s.Root)
 	d := must(t, s.DiffMailboxes(nil))
 	require.True(t, d.FullListRequired)
 	d, ops := drive(t, s.DiffMailboxes(d.State))
 	assert.True(t, d.Unchanged(), "%+v", d)
 	assert.Zero(t, ops[coroutine.FileRead])
 
-	time.Sleep(10 * time.Millisecond)
 	must(t, s.CreateMailbox("Sent"))
 	must(t, s.AddMessage("Other", diffMsg("x"), nil))
 	d2 := must(t, s.DiffMailboxes(d.State))

@@ -157,6 +157,12 @@ func FuzzParseName(f *testing.F) {
 			t.Fatalf("flags read from %q cannot be written back: %v", file, missing)
 		}
 		out := n.WithFlags(letters, sep)
+		if len(out) > maxFileName {
+			// A name at the parser's bound has no room for an info
+			// section; no file system holds such a name anyway (255
+			// bytes on Linux), so the rename would fail there.
+			return
+		}
 		back, err := ParseName(out, sep)
 		if err != nil {
 			t.Fatalf("rewritten name %q of %q does not parse: %v", out, file, err)

@@ -15,7 +15,6 @@ import (
 func subj(v string) Node          { return &TextCond{Field: Subject, Value: v} }
 func from(v string) Node          { return &TextCond{Field: From, Value: v} }
 func to(v string) Node            { return &TextCond{Field: To, Value: v} }
-func body(v string) Node          { return &TextCond{Field: Body, Value: v} }
 func and(n ...Node) Node          { return &And{Nodes: n} }
 func or(n ...Node) Node           { return &Or{Nodes: n} }
 func not(n Node) Node             { return &Not{Node: n} }

@@ -14,7 +14,9 @@ import (
 // Auth returns a machine that authenticates with the SASL mechanism c (RFC
 // 4954): AUTH with the initial response when c has one, then one base64
 // line for each 334 challenge, until 235. A mechanism that fails on a
-// challenge cancels the exchange with "*". On success the extensions are
+// challenge cancels the exchange with "*", and the error then matches
+// email.ErrProtocol (go-sasl's sasl.ErrUnexpectedServerChallenge
+// included). A refusal (535, 5.7.8) matches email.ErrAuthFailed. On success the extensions are
 // refreshed with a new EHLO, as they may change after authentication.
 //
 // The machine refuses to run over a clear link unless allowPlaintext is set
@@ -118,7 +120,9 @@ func (a *authOp) advance(replies []Reply) (*exchange, error) {
 			a.ir = nil
 			resp, err := a.c.Next(chal)
 			if err != nil {
-				return a.cancel(fmt.Errorf("smtp: AUTH %s: %w", a.mech, err))
+				// The mechanism cannot answer this challenge (go-sasl's
+				// ErrUnexpectedServerChallenge...): the server broke it.
+				return a.cancel(fmt.Errorf("smtp: AUTH %s: %w: %w", a.mech, err, email.ErrProtocol))
 			}
 			return cmd("AUTH", base64.StdEncoding.EncodeToString(resp)), nil
 		case r.Class() == 4 || r.Class() == 5:

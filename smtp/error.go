@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -25,7 +24,9 @@ func (c EnhancedCode) String() string {
 
 // ErrAuthFailed is matched (errors.Is) by an *Error for a refused
 // authentication: reply 535, or an enhanced code 5.7.8 (RFC 4954 section 6).
-var ErrAuthFailed = errors.New("smtp: authentication failed")
+// It is email.ErrAuthFailed, the sentinel every backend's authentication
+// failure matches; the name is kept for existing callers.
+var ErrAuthFailed = email.ErrAuthFailed
 
 // Error is a reply of the server refusing a command (RFC 5321 section
 // 4.2): a 4yz (transient) or 5yz (permanent) code, with the enhanced status
@@ -36,7 +37,7 @@ var ErrAuthFailed = errors.New("smtp: authentication failed")
 // x.1.1 and x.1.2 (no such mailbox or domain); email.ErrUnsupported for 502
 // and 504 (command or parameter not implemented); email.ErrInsecure for
 // 530 with x.7.0, and for x.7.10 and x.7.11 (encryption required, RFC 5248);
-// ErrAuthFailed for 535 and x.7.8.
+// ErrAuthFailed (that is email.ErrAuthFailed) for 535 and x.7.8.
 type Error struct {
 	// Command names the refused command ("MAIL", "RCPT", "DATA", "AUTH"...);
 	// it never carries arguments, so no credential can leak through it.

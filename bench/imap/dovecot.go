@@ -63,7 +63,7 @@ func loadPeers(path string) (*peers, error) {
 	p.tls = &tls.Config{RootCAs: pool, ServerName: name}
 	c, err := net.DialTimeout("tcp", p.addr, 2*time.Second)
 	if err != nil {
-		return nil, fmt.Errorf("Dovecot not reachable at %s: %w", p.addr, err)
+		return nil, fmt.Errorf("dovecot not reachable at %s: %w", p.addr, err)
 	}
 	c.Close()
 	return p, nil

@@ -34,7 +34,7 @@ func decodeText(v []byte) string {
 func appendText(dst, v []byte) []byte {
 	var ubuf [256]byte
 	v = unfoldTo(ubuf[:0], v)
-	if bytes.Index(v, []byte("=?")) < 0 {
+	if !bytes.Contains(v, []byte("=?")) {
 		return appendRaw(dst, v)
 	}
 	return appendDecoded(dst, v)

@@ -6,6 +6,7 @@ package imaptest
 import (
 	"net"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -27,7 +28,7 @@ func Start(caps imap.CapSet) (addr string, stop func(), err error) {
 	mem.AddUser(u)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return pollingIdle{mem.NewSession().(imapserver.SessionIMAP4rev2)}, nil, nil
 		},
 		Caps:         caps,
 		InsecureAuth: true,
@@ -49,6 +50,38 @@ func Serve(t testing.TB) string {
 	require.NoError(t, err)
 	t.Cleanup(stop)
 	return addr
+}
+
+// idlePoll is how often an idling session of the server looks for
+// updates to send.
+const idlePoll = 20 * time.Millisecond
+
+// pollingIdle replaces imapmemserver's IDLE, which loses updates: it
+// sends the updates queued for the session only when a new one arrives
+// after its IDLE began, so a change made between the session's last
+// command and its IDLE (another client's STORE, APPEND or EXPUNGE) waits
+// for the next change, forever if there is none (go-imap v2.0.0-beta.8,
+// imapserver.SessionTracker.Idle). It sends them the way Dovecot and
+// Cyrus do, by checking the mailbox at an interval during IDLE (the
+// first check at once), so every update reaches the client.
+type pollingIdle struct {
+	imapserver.SessionIMAP4rev2
+}
+
+// Idle implements imapserver.Session.
+func (s pollingIdle) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	tick := time.NewTicker(idlePoll)
+	defer tick.Stop()
+	for {
+		if err := s.Poll(w, true); err != nil {
+			return err
+		}
+		select {
+		case <-stop:
+			return nil
+		case <-tick.C:
+		}
+	}
 }
 
 // quiet drops the server's log lines.

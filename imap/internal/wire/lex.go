@@ -33,7 +33,7 @@ func (p *parser) str(start, end int) string {
 
 // nstrS reads an nstring as a string; ok is false for NIL.
 func (p *parser) nstrS() (string, bool) {
-	switch p.peek() {
+	switch p.lead() {
 	case '"':
 		start := p.i + 1
 		v := p.quoted()
@@ -179,6 +179,17 @@ func (p *parser) number32() uint32 {
 	return uint32(n)
 }
 
+// lead is the byte that decides how a value is read: peek, except that a
+// '~' not followed by '{' begins an atom (the mailbox "~user"), not a
+// literal8 (RFC 9051 section 4.3).
+func (p *parser) lead() byte {
+	c := p.peek()
+	if c == '~' && (p.i+1 >= len(p.b) || p.b[p.i+1] != '{') {
+		return 'a'
+	}
+	return c
+}
+
 // literal reads "{n}" CRLF and n bytes (or "~{n}" for literal8).
 func (p *parser) literal() []byte {
 	p.accept('~')
@@ -261,7 +272,7 @@ func (p *parser) nil_() bool {
 
 // nstring reads a quoted string, a literal or NIL (nil result, ok).
 func (p *parser) nstring() ([]byte, bool) {
-	switch p.peek() {
+	switch p.lead() {
 	case '"':
 		return p.quoted(), true
 	case '{', '~':
@@ -276,7 +287,7 @@ func (p *parser) nstring() ([]byte, bool) {
 
 // astring reads an atom (with ']' allowed), a quoted string or a literal.
 func (p *parser) astring() []byte {
-	switch p.peek() {
+	switch p.lead() {
 	case '"':
 		return p.quoted()
 	case '{', '~':
@@ -293,7 +304,7 @@ func (p *parser) nstr() string {
 // skipValue skips one value of any shape: a list, a string, a literal, or
 // an atom-like token (which may carry a [section] and <partial>).
 func (p *parser) skipValue() {
-	switch p.peek() {
+	switch p.lead() {
 	case '(':
 		p.skipList()
 	case '"':

@@ -517,7 +517,9 @@ func (p *parser) uidSet() imap.UIDSet {
 		if p.err != nil {
 			return nil
 		}
-		if a != 0 && b != 0 && b < a {
+		if (a != 0 && b != 0 && b < a) || (a == 0 && b != 0) {
+			// "4:2" is "2:4", and "*:2" is "2:*" (RFC 3501 section 9),
+			// the form imap.UIDSet expects.
 			a, b = b, a
 		}
 		if len(set) >= 1<<16 {
@@ -536,7 +538,13 @@ func (p *parser) setNum() uint32 {
 	if p.accept('*') {
 		return 0
 	}
-	return p.number32()
+	n := p.number32()
+	if n == 0 && p.err == nil {
+		// RFC 3501 section 9: seq-number is nz-number or "*"; a 0 would
+		// read as "*" here.
+		p.fail("0 in a sequence set")
+	}
+	return n
 }
 
 // ParseUIDSet parses a sequence set such as "1:4,7,9:*"; "*" reads as 0.

@@ -356,33 +356,6 @@ func TestEncoder(t *testing.T) {
 	assert.Equal(t, "A1 X \"Été\"\r\n", string(c.Bytes()))
 }
 
-func FuzzParse(f *testing.F) {
-	for _, data := range transcripttest.Servers(f, "../../../testdata/imap/*.txt") {
-		var r Reader
-		r.Feed(data)
-		for {
-			raw, err := r.Next()
-			if err != nil || raw == nil {
-				break
-			}
-			f.Add(append([]byte(nil), raw...))
-		}
-	}
-	f.Add([]byte("* 1 FETCH (BODY[] {10000000000}\r\n"))
-	f.Add([]byte("* OK [COPYUID 9 1:3,5 10:12,13] x\r\n"))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		r := Reader{MaxLine: 1 << 16, MaxLiteral: 1 << 16}
-		r.Feed(in)
-		for {
-			raw, err := r.Next()
-			if err != nil || raw == nil {
-				return
-			}
-			Parse(raw)
-		}
-	})
-}
-
 func FuzzUTF7(f *testing.F) {
 	for _, s := range []string{"INBOX", "Entw&APw-rfe", "&-", "&ZeVnLIqe-", "&2D3eAA-", "&", "&AGE-"} {
 		f.Add(s)

@@ -350,6 +350,12 @@ func (p *Parser) endHeader() error {
 		return nil
 	}
 	if te := p.Header["transfer-encoding"]; len(te) > 0 {
+		if p.Proto == "HTTP/1.0" {
+			// RFC 9112 section 6.1: the framing of an HTTP/1.0 message
+			// with Transfer-Encoding is faulty (net/http reads such a
+			// body up to the end of the stream).
+			return malformed("Transfer-Encoding in an HTTP/1.0 response")
+		}
 		last := strings.TrimSpace(te[len(te)-1])
 		if i := strings.LastIndexByte(last, ','); i >= 0 {
 			last = strings.TrimSpace(last[i+1:])

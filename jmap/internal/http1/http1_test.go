@@ -1,16 +1,12 @@
 package http1
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 )
 
@@ -136,39 +132,4 @@ func TestParseHeadNoBody(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, p.Done())
 	assert.Equal(t, len("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n"), n)
-}
-
-func FuzzParser(f *testing.F) {
-	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"), uint8(0))
-	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"), uint8(3))
-	f.Add([]byte("HTTP/1.1 301 Moved Permanently\r\nDate: Thu, 26 Nov 2026 01:27:13 GMT\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nAlt-Svc: h2c=\":18080\"\r\nLocation: http://127.0.0.1:18080/jmap\r\nVary: Accept-Encoding\r\nContent-Length: 0\r\n\r\n"), uint8(1))
-	f.Add([]byte("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\n\r\nabc"), uint8(2))
-	// Seeds from the responses of the recorded Cyrus conversation.
-	if text, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "jmap", "cyrus-scenario.txt")); err == nil {
-		turns, err := coroutine.ParseTranscript(string(text))
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, turn := range turns {
-			if turn.Side == coroutine.Server {
-				f.Add(turn.Data, uint8(len(turn.Data)%17))
-			}
-		}
-	}
-	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
-		p := NewParser(4096, false)
-		n, err := feed(p, data, int(chunk))
-		if n > len(data) {
-			t.Fatalf("consumed %d of %d", n, len(data))
-		}
-		if len(p.Body) > 4096 {
-			t.Fatalf("body of %d bytes over the limit", len(p.Body))
-		}
-		if err == nil && !p.Done() {
-			_ = p.EOF()
-		}
-		if p.Done() && err == nil && !bytes.Equal(p.Body, p.Body) {
-			t.Fatal("unreachable")
-		}
-	})
 }
