@@ -91,7 +91,7 @@ func TestReconnectReadsRetry(t *testing.T) {
 		assert.Contains(t, sb.String(), "Subject: message ")
 		waitClosed(t, fired, "the cut of GetMessage")
 
-		fired = p.cutOn("UID S", false, 0) // UID SORT or UID SEARCH
+		fired = p.cutOn("FETCH", false, 0) // FETCH or UID FETCH (the search matches locally)
 		found, err := ic.SearchEnvelopes(ctx, name, search.MustParse("subject message"), email.ListOptions{})
 		require.NoError(t, err)
 		assert.Equal(t, want, envIDs(found))
