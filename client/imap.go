@@ -321,7 +321,8 @@ func runIMAP[R any](ctx context.Context, ic *IMAPClient, mode runMode, build fun
 // connection as mode allows.
 func runLocked[R any](ctx context.Context, ic *IMAPClient, mode runMode, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
 	var zero R
-	for {
+	p := ic.opts.reconnectPolicy()
+	for repeats := 0; ; repeats++ {
 		t := &tracked[R]{m: build(ic.s)}
 		conn := ic.conn
 		ios := conn.ios
@@ -347,8 +348,15 @@ func runLocked[R any](ctx context.Context, ic *IMAPClient, mode runMode, build f
 		switch {
 		case mode == runUnsafe && conn.ios != ios:
 			return zero, outcomeUnknown(err)
-		case mode != runSafe || ctxEnded(ctx) || !retryable(cause):
+		case mode != runSafe || ctxEnded(ctx) || !retryable(cause) || repeats >= p.Attempts():
+			// A call that breaks every connection it runs on is not
+			// repeated for ever.
 			return out, err
+		}
+		if repeats > 0 {
+			if perr := p.pause(ctx, repeats, ic.closeCtx.Done()); perr != nil {
+				return out, err
+			}
 		}
 		ic.log.Info("imap: repeating a call after the connection broke", "addr", ic.addr, "err", cause)
 		if rerr := ic.redial(ctx); rerr != nil {
@@ -520,6 +528,8 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
 	var last *imap.WatchState
+	p := ic.opts.reconnectPolicy()
+	fails := 0 // connections lost in a row without reaching a checkpoint
 	for {
 		if err := ic.s.Err(); err != nil && !ic.closed.Load() {
 			ic.markBroken(err)
@@ -538,6 +548,7 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 		if ic.closed.Load() {
 			return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: ErrClosed}
 		}
+		before := last
 		err, linkFailed := ic.watchOnce(ctx, mailbox, fn, &last)
 		if !linkFailed {
 			return err
@@ -548,6 +559,23 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 		ic.markBroken(err)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if last != before {
+			fails = 0
+		}
+		// A server that breaks every connection before the watch gets
+		// anywhere (a BYE at each SELECT) is not dialled for ever, nor
+		// in a hot loop.
+		if fails++; fails > p.Attempts() {
+			return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: fmt.Errorf("%w: the watch lost %d connections in a row: %w", ErrConnBroken, fails, err)}
+		}
+		if fails > 1 {
+			if perr := p.pause(ctx, fails-1, ic.closeCtx.Done()); perr != nil {
+				if ic.closed.Load() {
+					return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: ErrClosed}
+				}
+				return nil
+			}
 		}
 		ic.log.Info("imap: watch lost its connection; dialling again", "addr", ic.addr, "mailbox", mailbox, "err", err)
 	}

@@ -121,19 +121,8 @@ func redial(ctx context.Context, p ReconnectPolicy, closed <-chan struct{}, conn
 	var last error
 	for i := 1; i <= n; i++ {
 		if i > 1 {
-			d := p.Delay(i - 1)
-			if p.Jitter != nil {
-				d = p.Jitter(d)
-			}
-			t := time.NewTimer(d)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-				return fmt.Errorf("%w: reconnecting: %w (last dial: %v)", ErrConnBroken, ctx.Err(), last)
-			case <-closed:
-				t.Stop()
-				return ErrClosed
+			if err := p.pause(ctx, i-1, closed); err != nil {
+				return fmt.Errorf("%w: reconnecting: %w (last dial: %v)", ErrConnBroken, err, last)
 			}
 		}
 		if err := ctx.Err(); err != nil {
@@ -148,6 +137,25 @@ func redial(ctx context.Context, p ReconnectPolicy, closed <-chan struct{}, conn
 		}
 	}
 	return fmt.Errorf("%w: %d reconnect attempts failed, the last with: %w", ErrConnBroken, n, last)
+}
+
+// pause waits Delay(n), jittered when the policy says so, or until ctx
+// ends (its error) or closed is closed (ErrClosed).
+func (p ReconnectPolicy) pause(ctx context.Context, n int, closed <-chan struct{}) error {
+	d := p.Delay(n)
+	if p.Jitter != nil {
+		d = p.Jitter(d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-closed:
+		return ErrClosed
+	}
 }
 
 // retryable reports whether err is a failure of the link itself (the

@@ -32,49 +32,24 @@ func (c *countingTokens) Token(context.Context) (string, error) {
 // TestReconnectAsksTokenAgain: every redial authenticates again, and an
 // OAuth2 token source is asked for a fresh token each time.
 func TestReconnectAsksTokenAgain(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
 	var mu sync.Mutex
 	var seen []string // the bearer tokens the server received
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				fmt.Fprint(c, "* OK [CAPABILITY IMAP4rev1 AUTH=OAUTHBEARER SASL-IR] hi\r\n")
-				r := bufio.NewReader(c)
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					tag, rest, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
-					switch {
-					case strings.HasPrefix(rest, "AUTHENTICATE OAUTHBEARER "):
-						raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(rest, "AUTHENTICATE OAUTHBEARER "))
-						_, tok, _ := strings.Cut(string(raw), "auth=Bearer ")
-						tok, _, _ = strings.Cut(tok, "\x01")
-						mu.Lock()
-						seen = append(seen, tok)
-						mu.Unlock()
-						fmt.Fprintf(c, "%s OK [CAPABILITY IMAP4rev1] welcome\r\n", tag)
-					case strings.HasPrefix(rest, "LIST"):
-						fmt.Fprintf(c, "* LIST (\\HasNoChildren) \"/\" INBOX\r\n%s OK done\r\n", tag)
-					default:
-						fmt.Fprintf(c, "%s OK done\r\n", tag)
-					}
-				}
-			}()
+	addr, _ := manyIMAP(t, "AUTH=OAUTHBEARER SASL-IR", func(tag, rest string) string {
+		if !strings.HasPrefix(rest, "AUTHENTICATE OAUTHBEARER ") {
+			return ""
 		}
-	}()
-	p := newCutProxy(t, ln.Addr().String())
+		raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(rest, "AUTHENTICATE OAUTHBEARER "))
+		_, tok, _ := strings.Cut(string(raw), "auth=Bearer ")
+		tok, _, _ = strings.Cut(tok, "\x01")
+		mu.Lock()
+		seen = append(seen, tok)
+		mu.Unlock()
+		return tag + " OK [CAPABILITY IMAP4rev1] welcome\r\n"
+	})
+	p := newCutProxy(t, addr)
 	ts := &countingTokens{}
 	policy := fastReconnect
-	ic, err := DialIMAP(tctx(t), "imap://"+ln.Addr().String(), &Options{AllowPlaintext: true, Auth: OAuth2("alice", ts), Dialer: p.dialer, Reconnect: &policy})
+	ic, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: OAuth2("alice", ts), Dialer: p.dialer, Reconnect: &policy})
 	require.NoError(t, err)
 	t.Cleanup(func() { ic.Close() })
 	for range 2 {
@@ -88,4 +63,82 @@ func TestReconnectAsksTokenAgain(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, []string{"tok1", "tok2", "tok3"}, seen, "a fresh token for every connection")
+}
+
+// manyIMAP is a scripted IMAP server that accepts any number of
+// connections, greets with IMAP4rev1 and caps, and answers each command
+// line with answer's text, or when that is "": LOGIN and AUTHENTICATE
+// with OK, LIST with INBOX, anything else with OK. An answer ending in
+// "* BYE" closes the connection. It returns the address and the number of
+// connections so far.
+func manyIMAP(t *testing.T, caps string, answer func(tag, rest string) string) (string, func() int) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	var mu sync.Mutex
+	conns := 0
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns++
+			mu.Unlock()
+			go func() {
+				defer c.Close()
+				fmt.Fprintf(c, "* OK [CAPABILITY IMAP4rev1 %s] hi\r\n", caps)
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					tag, rest, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
+					out := answer(tag, rest)
+					switch {
+					case out != "":
+					case strings.HasPrefix(rest, "LIST"):
+						out = "* LIST (\\HasNoChildren) \"/\" INBOX\r\n" + tag + " OK done\r\n"
+					default:
+						out = tag + " OK done\r\n"
+					}
+					fmt.Fprint(c, out)
+					if strings.HasPrefix(out, "* BYE") {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return conns
+	}
+}
+
+// TestReconnectBounded: a server that breaks every connection at the same
+// command (a BYE) is not dialled for ever: a read is repeated at most
+// MaxAttempts times, and a watch that never gets to IDLE gives up after
+// MaxAttempts lost connections, with ErrConnBroken.
+func TestReconnectBounded(t *testing.T) {
+	addr, conns := manyIMAP(t, "AUTH=PLAIN SASL-IR IDLE", func(tag, rest string) string {
+		if strings.HasPrefix(rest, "LIST") || strings.HasPrefix(rest, "SELECT") || strings.HasPrefix(rest, "EXAMINE") {
+			return "* BYE not today\r\n"
+		}
+		return ""
+	})
+	policy := ReconnectPolicy{MaxAttempts: 3, MinDelay: 1, MaxDelay: 1}
+	ic, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: plainAlice(), Reconnect: &policy})
+	require.NoError(t, err)
+	t.Cleanup(func() { ic.Close() })
+	_, err = ic.ListMailboxes(tctx(t), email.ListMailboxesOptions{})
+	require.Error(t, err)
+	assert.Equal(t, 1+3, conns(), "the first connection and three repeats")
+
+	err = ic.WatchMailbox(tctx(t), "INBOX", func(email.WatchEvent) error { return nil })
+	require.ErrorIs(t, err, ErrConnBroken)
+	assert.Equal(t, 1+3+1+3, conns(), "a redial before the watch, three more after")
 }

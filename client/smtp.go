@@ -224,7 +224,9 @@ func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.Se
 	if err := sc.ready(ctx); err != nil {
 		return email.SendResult{}, opErr(err)
 	}
-	for fresh := false; ; fresh = true {
+	p := sc.opts.reconnectPolicy()
+	for repeats := 0; ; repeats++ {
+		fresh := repeats > 0
 		if !fresh && sc.s.Extensions().Chunking && !sc.opts.SMTP.NoChunking {
 			// The message will follow BDAT without waiting for a reply:
 			// check first that the link is alive, so that a connection
@@ -247,8 +249,13 @@ func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.Se
 			return res, opErr(err)
 		case c.committed:
 			return res, opErr(outcomeUnknown(err))
-		case ctxEnded(ctx) || !retryable(sc.cause):
+		case ctxEnded(ctx) || !retryable(sc.cause) || repeats >= p.Attempts():
 			return res, opErr(err)
+		}
+		if repeats > 0 {
+			if perr := p.pause(ctx, repeats, nil); perr != nil {
+				return res, opErr(err)
+			}
 		}
 		sc.log.Info("smtp: sending again after the connection broke before the message data", "addr", sc.addr, "err", err)
 		if rerr := sc.redial(ctx); rerr != nil {
