@@ -54,6 +54,8 @@ const (
 //		return t.AccessToken, nil
 //	})
 type TokenSource interface {
+	// Token returns a valid access token, refreshing it when needed; it
+	// is called before each authentication (and each JMAP request).
 	Token(ctx context.Context) (string, error)
 }
 

@@ -13,15 +13,22 @@ import (
 type Storage interface {
 	// Name names the backend in errors ("maildir", "imap", ...).
 	Name() string
+	// ListMailboxes lists every mailbox, with counts when opts asks.
 	ListMailboxes(ctx context.Context, opts email.ListMailboxesOptions) ([]email.Mailbox, error)
+	// CreateMailbox creates the mailbox name ("/" separates levels); an
+	// existing one fails with an error matching email.ErrExists.
 	CreateMailbox(ctx context.Context, name string) error
+	// DeleteMailbox deletes the mailbox name and the messages in it.
 	DeleteMailbox(ctx context.Context, name string) error
+	// ListEnvelopes lists a page of the mailbox's envelopes, newest Date
+	// first (see email.ListOptions for the order and the paging).
 	ListEnvelopes(ctx context.Context, mailbox string, opts email.ListOptions) ([]email.Envelope, error)
 	// GetMessage copies the raw message into w and returns the byte count.
 	GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error)
 	// AddMessage stores the raw message read from r with flags and returns
-	// its id.
-	AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error)
+	// its id. opts may set the received time (email.WithReceived); a
+	// backend that cannot store it ignores it.
+	AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error)
 	// CopyMessages copies messages and returns the new ids in the order of
 	// ids, where the backend knows them ("" where it does not).
 	CopyMessages(ctx context.Context, from, to string, ids []string) ([]string, error)
@@ -29,18 +36,23 @@ type Storage interface {
 	MoveMessages(ctx context.Context, from, to string, ids []string) ([]string, error)
 	// DeleteMessages permanently removes exactly the named messages.
 	DeleteMessages(ctx context.Context, mailbox string, ids []string) error
+	// StoreFlags adds, removes or replaces (op) flags on the messages ids.
 	StoreFlags(ctx context.Context, mailbox string, ids []string, op email.FlagOp, flags email.Flags) error
 }
 
 // EnvelopeDiffer is a Storage that reports changes in a mailbox since a
 // checkpoint.
 type EnvelopeDiffer interface {
+	// DiffEnvelopes reports what changed in mailbox since state (nil for a
+	// first baseline) and the state to pass next time.
 	DiffEnvelopes(ctx context.Context, mailbox string, state email.State) (email.EnvelopeDiff, error)
 }
 
 // MailboxDiffer is a Storage that reports changes in the mailbox list since
 // a checkpoint.
 type MailboxDiffer interface {
+	// DiffMailboxes reports what changed among the mailboxes since state
+	// (nil for a first baseline) and the state to pass next time.
 	DiffMailboxes(ctx context.Context, state email.State) (email.MailboxDiff, error)
 }
 
@@ -48,22 +60,39 @@ type MailboxDiffer interface {
 // WatchMailbox blocks, calling fn for each event, until ctx is done (it then
 // returns nil), fn returns an error (returned as is), or the backend fails.
 type Watcher interface {
+	// WatchMailbox blocks, calling fn for each event, as the type says.
 	WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error
 }
 
 // Sender is a backend that submits messages.
 type Sender interface {
+	// Name names the backend in errors ("smtp", "jmap").
 	Name() string
+	// SendMessage submits the raw RFC 5322 message, the envelope taken
+	// from its headers unless opts overrides it.
 	SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error)
 }
 
-// The storage priority slots.
+// Priority is the slot of a storage backend in a Client: operations go to
+// the registered backend of highest priority, the lowest value. Each With
+// and Connect method fills its own slot; WithStorage fills any.
+type Priority int
+
+// The storage priorities, highest first.
 const (
-	slotMaildir = iota
-	slotM2dir
-	slotJMAP
-	slotIMAP
+	PriorityMaildir Priority = iota // WithMaildir
+	PriorityM2dir                   // WithM2dir
+	PriorityJMAP                    // ConnectJMAP
+	PriorityIMAP                    // ConnectIMAP
 	numStorage
+)
+
+// The slots under their older internal names.
+const (
+	slotMaildir = PriorityMaildir
+	slotM2dir   = PriorityM2dir
+	slotJMAP    = PriorityJMAP
+	slotIMAP    = PriorityIMAP
 )
 
 // The sending priority slots.
@@ -89,9 +118,10 @@ type Client struct {
 func New() *Client { return &Client{files: NewFileDriver(0)} }
 
 // WithStorage registers a caller's own storage backend in the slot of
-// priority p (0 = Maildir, 1 = m2dir, 2 = JMAP, 3 = IMAP), replacing what
-// was there.
-func (c *Client) WithStorage(p int, s Storage) *Client {
+// priority p (PriorityMaildir, PriorityM2dir, PriorityJMAP or
+// PriorityIMAP), replacing what was there; another p is ignored. An
+// untyped constant such as 3 still works.
+func (c *Client) WithStorage(p Priority, s Storage) *Client {
 	if p >= 0 && p < numStorage {
 		c.storage[p] = s
 	}
@@ -169,13 +199,16 @@ func (c *Client) GetMessage(ctx context.Context, mailbox, id string, w io.Writer
 	return s.GetMessage(ctx, mailbox, id, w)
 }
 
-// AddMessage stores a raw message with flags and returns its id.
-func (c *Client) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
+// AddMessage stores a raw message with flags and returns its id. With
+// email.WithReceived the message keeps a given received time (the IMAP
+// APPEND date-time, the JMAP receivedAt, the file's modification time), so
+// that a backup restores arrival dates.
+func (c *Client) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
 	s, err := c.store()
 	if err != nil {
 		return "", err
 	}
-	return s.AddMessage(ctx, mailbox, r, flags)
+	return s.AddMessage(ctx, mailbox, r, flags, opts...)
 }
 
 // CopyMessages copies messages to another mailbox and returns their new ids

@@ -3,23 +3,41 @@ package client_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
-	"github.com/ioemail/ioemail/internal/imaptest"
 )
 
 // ConnectIMAP against go-imap's in-memory server on loopback, with the
-// user alice/alicepass. A real server would use "imaps://host" and the
-// zero client.TLS.
+// user alice/alicepass. A real server would use "imaps://host" and
+// Options with no TLSConfig (the system roots, verified).
 func ExampleClient_ConnectIMAP() {
-	addr, stop, err := imaptest.Start(imaptest.Caps)
+	// The server: go-imap's imapmemserver, for the example only.
+	mem := imapmemserver.New()
+	user := imapmemserver.NewUser("alice", "alicepass")
+	_ = user.Create("INBOX", nil)
+	mem.AddUser(user)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		InsecureAuth: true,
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer stop()
+	go srv.Serve(ln)
+	defer srv.Close()
+	addr := ln.Addr().String()
 
 	ctx := context.Background()
 	c := client.New()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 )
@@ -38,6 +39,10 @@ func NewFileDriver(workers int) *FileDriver {
 // RunFiles drives m to completion with d, checking ctx between batches and
 // before each request.
 func RunFiles[R any](ctx context.Context, d *FileDriver, m coroutine.FileMachine[R]) (R, error) {
+	return runFiles(ctx, d, m, nil)
+}
+
+func runFiles[R any](ctx context.Context, d *FileDriver, m coroutine.FileMachine[R], body *Body) (R, error) {
 	var in []coroutine.FileResult
 	for range coroutine.MaxSteps {
 		reqs, done := m.Resume(in)
@@ -48,14 +53,19 @@ func RunFiles[R any](ctx context.Context, d *FileDriver, m coroutine.FileMachine
 			var zero R
 			return zero, err
 		}
-		in = d.Do(ctx, reqs)
+		in = d.do(ctx, reqs, body)
 	}
 	var zero R
 	return zero, coroutine.ErrTooManySteps
 }
 
-// Do performs one batch and returns its results, index by index.
+// Do performs one batch and returns its results, index by index. Body
+// requests (FileCopyOut, FileCopyIn) fail: use RunFilesBody.
 func (d *FileDriver) Do(ctx context.Context, reqs []coroutine.FileRequest) []coroutine.FileResult {
+	return d.do(ctx, reqs, nil)
+}
+
+func (d *FileDriver) do(ctx context.Context, reqs []coroutine.FileRequest, body *Body) []coroutine.FileResult {
 	out := make([]coroutine.FileResult, len(reqs))
 	if len(reqs) > 0 && reqs[0].Op == coroutine.FileWatch {
 		if d.watch == nil {
@@ -70,7 +80,7 @@ func (d *FileDriver) Do(ctx context.Context, reqs []coroutine.FileRequest) []cor
 	if n <= 1 {
 		var w fileWorker
 		for i, r := range reqs {
-			out[i] = w.do(ctx, r)
+			out[i] = w.do(ctx, r, body)
 		}
 		return out
 	}
@@ -84,7 +94,7 @@ func (d *FileDriver) Do(ctx context.Context, reqs []coroutine.FileRequest) []cor
 		wg.Go(func() {
 			var w fileWorker
 			for i := range next {
-				out[i] = w.do(ctx, reqs[i])
+				out[i] = w.do(ctx, reqs[i], body)
 			}
 		})
 	}
@@ -92,11 +102,14 @@ func (d *FileDriver) Do(ctx context.Context, reqs []coroutine.FileRequest) []cor
 	return out
 }
 
-func (w *fileWorker) do(ctx context.Context, r coroutine.FileRequest) coroutine.FileResult {
+func (w *fileWorker) do(ctx context.Context, r coroutine.FileRequest, body *Body) coroutine.FileResult {
 	if err := ctx.Err(); err != nil {
 		return coroutine.FileResult{Err: err}
 	}
 	p := filepath.FromSlash(r.Path)
+	if res, ok := doBody(ctx, coroutine.FileRequest{Op: r.Op, Path: p, Limit: r.Limit, Head: r.Head, Perm: r.Perm, Hash: r.Hash}, body); ok {
+		return res
+	}
 	switch r.Op {
 	case coroutine.FileList:
 		return listDir(p)
@@ -118,7 +131,7 @@ func (w *fileWorker) do(ctx context.Context, r coroutine.FileRequest) coroutine.
 		}
 		return coroutine.FileResult{Size: fi.Size(), ModTime: fi.ModTime(), IsDir: fi.IsDir()}
 	case coroutine.FileCreate:
-		return coroutine.FileResult{Err: createFile(p, r.Data, r.Perm)}
+		return coroutine.FileResult{Err: createFile(p, r.Data, r.Perm, r.ModTime)}
 	case coroutine.FileRename:
 		t := filepath.FromSlash(r.Target)
 		if r.Replace {
@@ -179,19 +192,29 @@ func listDir(p string) coroutine.FileResult {
 	return coroutine.FileResult{Entries: ents, ModTime: fi.ModTime()}
 }
 
-func readFile(p string, limit int64) coroutine.FileResult {
+// openRegular opens p for reading, failing on a directory.
+func openRegular(p string) (*os.File, fs.FileInfo, error) {
 	f, err := os.Open(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && fi.IsDir() {
+		err = &fs.PathError{Op: "read", Path: p, Err: errIsDir}
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+func readFile(p string, limit int64) coroutine.FileResult {
+	f, fi, err := openRegular(p)
 	if err != nil {
 		return coroutine.FileResult{Err: err}
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return coroutine.FileResult{Err: err}
-	}
-	if fi.IsDir() {
-		return coroutine.FileResult{Err: &fs.PathError{Op: "read", Path: p, Err: errIsDir}}
-	}
 	size := fi.Size()
 	n := size
 	if limit > 0 && limit < n {
@@ -218,7 +241,17 @@ func readFile(p string, limit int64) coroutine.FileResult {
 	return coroutine.FileResult{Data: buf[:k], Size: size, ModTime: fi.ModTime()}
 }
 
-func createFile(p string, data []byte, perm fs.FileMode) error {
+func createFile(p string, data []byte, perm fs.FileMode, mtime time.Time) error {
+	return createSynced(p, perm, mtime, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
+// createSynced creates p exclusively with perm (0600 when zero), lets fill
+// write it, sets its modification time to mtime unless zero, then syncs
+// and closes it; on any failure p is removed.
+func createSynced(p string, perm fs.FileMode, mtime time.Time, fill func(*os.File) error) error {
 	if perm == 0 {
 		perm = 0o600
 	}
@@ -226,7 +259,10 @@ func createFile(p string, data []byte, perm fs.FileMode) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	err = fill(f)
+	if err == nil && !mtime.IsZero() {
+		err = os.Chtimes(p, mtime, mtime)
+	}
 	if err == nil {
 		err = f.Sync()
 	}

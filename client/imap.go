@@ -453,13 +453,13 @@ func (ic *IMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.W
 
 // AddMessage appends the message read from r with flags and returns its
 // id ("" when the server does not report it and it cannot be found).
-func (ic *IMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
+func (ic *IMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(r); err != nil {
 		return "", &email.OpError{Backend: "imap", Op: "add_message", Err: err}
 	}
 	return runIMAP(ctx, ic, runUnsafe, func(s *imap.Session) coroutine.NetMachine[string] {
-		return imap.AddMessage(s, mailbox, buf.Bytes(), flags)
+		return imap.AddMessage(s, mailbox, buf.Bytes(), flags, opts...)
 	})
 }
 

@@ -438,7 +438,7 @@ func (j *JMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.Wr
 // AddMessage uploads the raw message read from r and imports it into the
 // mailbox with flags; see jmap.AddMessage. A message over the server's
 // maxSizeUpload fails with email.ErrTooLarge.
-func (j *JMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
+func (j *JMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
 	s := j.sess(ctx)
 	limit := s.MaxUpload()
 	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
@@ -450,7 +450,7 @@ func (j *JMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader
 	}
 	var id string
 	err = j.withMailbox(ctx, s, mailbox, func(mid string) (err error) {
-		id, err = runJMAP(ctx, j, jmap.AddMessage(s, mid, raw, flags))
+		id, err = runJMAP(ctx, j, jmap.AddMessage(s, mid, raw, flags, opts...))
 		return err
 	})
 	return id, jmapErr("add_message", err)

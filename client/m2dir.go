@@ -1,10 +1,8 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"fmt"
 	"io"
 	"time"
 
@@ -81,33 +79,20 @@ func (m *M2dirClient) ListEnvelopes(ctx context.Context, mailbox string, opts em
 	return RunFiles(ctx, m.files, m.store.ListEnvelopes(mailbox, opts))
 }
 
-// GetMessage copies the message, checked against its checksum, into w.
+// GetMessage copies the message to w as it is read, checking it against
+// its checksum on the way (see m2dir.Store.GetMessageStream: a mismatch is
+// reported after w has had the bytes).
 func (m *M2dirClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
-	data, err := RunFiles(ctx, m.files, m.store.GetMessage(mailbox, id))
-	if err != nil {
-		return 0, err
-	}
-	n, err := w.Write(data)
-	return int64(n), err
+	return RunFilesBody(ctx, m.files, m.store.GetMessageStream(mailbox, id), Body{Sink: w})
 }
 
-// AddMessage stores the message read from r with flags and returns its id.
-// At most the store's MaxMessageSize bytes are read; a longer message fails
-// with email.ErrTooLarge.
-func (m *M2dirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
-	limit := m.store.MaxMessageSize
-	if limit <= 0 {
-		limit = m2dir.DefaultMaxMessageSize
-	}
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
-	if err != nil {
-		return "", &email.OpError{Backend: "m2dir", Op: "add_message", Err: err}
-	}
-	if n > limit {
-		return "", &email.OpError{Backend: "m2dir", Op: "add_message", Err: fmt.Errorf("message over %d bytes: %w", limit, email.ErrTooLarge)}
-	}
-	return RunFiles(ctx, m.files, m.store.AddMessage(mailbox, buf.Bytes(), flags))
+// AddMessage stores the message read from r with flags and returns its id,
+// reading r once and writing to the temp file as it reads (see
+// m2dir.Store.AddMessageStream). More than the store's MaxMessageSize
+// bytes fail with email.ErrTooLarge. [email.WithReceived] sets the file's
+// modification time.
+func (m *M2dirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
+	return RunFilesBody(ctx, m.files, m.store.AddMessageStream(mailbox, flags, opts...), Body{Source: r})
 }
 
 // CopyMessages copies messages with their flags and returns the new ids.

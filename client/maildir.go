@@ -1,10 +1,8 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -21,11 +19,11 @@ type MaildirClient struct {
 	files *FileDriver
 }
 
-// WithMaildir registers a Maildir store as the storage backend of highest
-// priority. Unset nondeterministic inputs are filled in: Clock with
-// time.Now, Entropy with crypto/rand.Reader, Hostname with os.Hostname and
-// Pid with os.Getpid.
-func (c *Client) WithMaildir(s maildir.Store) *Client {
+// NewMaildir returns a Maildir backend for s, driven by files (a default
+// driver when nil), as NewM2dir does for m2dir. Unset nondeterministic
+// inputs are filled in: Clock with time.Now, Entropy with
+// crypto/rand.Reader, Hostname with os.Hostname and Pid with os.Getpid.
+func NewMaildir(s maildir.Store, files *FileDriver) *MaildirClient {
 	if s.Clock == nil {
 		s.Clock = time.Now
 	}
@@ -40,7 +38,16 @@ func (c *Client) WithMaildir(s maildir.Store) *Client {
 	if s.Pid == 0 {
 		s.Pid = os.Getpid()
 	}
-	c.storage[slotMaildir] = &MaildirClient{store: s, files: c.files}
+	if files == nil {
+		files = NewFileDriver(0)
+	}
+	return &MaildirClient{store: s, files: files}
+}
+
+// WithMaildir registers a Maildir store as the storage backend of highest
+// priority (PriorityMaildir), with the defaults of NewMaildir.
+func (c *Client) WithMaildir(s maildir.Store) *Client {
+	c.storage[PriorityMaildir] = NewMaildir(s, c.files)
 	return c
 }
 
@@ -58,6 +65,15 @@ func (m *MaildirClient) Name() string { return "maildir" }
 
 func runMaildir[R any](ctx context.Context, m *MaildirClient, op string, mach coroutine.FileMachine[R]) (R, error) {
 	out, err := RunFiles(ctx, m.files, mach)
+	if err != nil {
+		return out, &email.OpError{Backend: "maildir", Op: op, Err: err}
+	}
+	return out, nil
+}
+
+// runMaildirBody is runMaildir for an operation with a body stream.
+func runMaildirBody[R any](ctx context.Context, m *MaildirClient, op string, mach coroutine.FileMachine[R], body Body) (R, error) {
+	out, err := RunFilesBody(ctx, m.files, mach, body)
 	if err != nil {
 		return out, &email.OpError{Backend: "maildir", Op: op, Err: err}
 	}
@@ -86,38 +102,21 @@ func (m *MaildirClient) ListEnvelopes(ctx context.Context, mailbox string, opts 
 	return runMaildir(ctx, m, "list_envelopes", m.store.ListEnvelopes(mailbox, opts))
 }
 
-// GetMessage implements Storage; see maildir.Store.GetMessage. The message
-// is read whole (at most Store.MaxMessageSize bytes) before it is written
-// to w.
+// GetMessage implements Storage; see maildir.Store.GetMessageStream. The
+// message is copied to w as it is read, through a fixed buffer, whatever
+// its size (at most Store.MaxMessageSize, checked before a byte is
+// written).
 func (m *MaildirClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
-	data, err := runMaildir(ctx, m, "get_message", m.store.GetMessage(mailbox, id))
-	if err != nil {
-		return 0, err
-	}
-	n, err := io.Copy(w, bytes.NewReader(data))
-	if err != nil {
-		return n, &email.OpError{Backend: "maildir", Op: "get_message", Err: err}
-	}
-	return n, nil
+	return runMaildirBody(ctx, m, "get_message", m.store.GetMessageStream(mailbox, id), Body{Sink: w})
 }
 
-// AddMessage implements Storage; see maildir.Store.AddMessage. It reads r
-// to its end, at most Store.MaxMessageSize bytes (128 MiB by default); a
-// longer message fails with an error matching email.ErrTooLarge and
-// nothing is written.
-func (m *MaildirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags) (string, error) {
-	limit := m.store.MaxMessageSize
-	if limit <= 0 {
-		limit = maildir.DefaultMaxMessageSize
-	}
-	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return "", &email.OpError{Backend: "maildir", Op: "add_message", Err: err}
-	}
-	if int64(len(raw)) > limit {
-		return "", &email.OpError{Backend: "maildir", Op: "add_message", Err: fmt.Errorf("message longer than %d bytes: %w", limit, email.ErrTooLarge)}
-	}
-	return runMaildir(ctx, m, "add_message", m.store.AddMessage(mailbox, raw, flags))
+// AddMessage implements Storage; see maildir.Store.AddMessageStream. It
+// reads r once, to its end, writing to the tmp/ file as it reads; more
+// than Store.MaxMessageSize bytes (128 MiB by default) fail with an error
+// matching email.ErrTooLarge and leave nothing behind. [email.WithReceived]
+// sets the file's modification time.
+func (m *MaildirClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
+	return runMaildirBody(ctx, m, "add_message", m.store.AddMessageStream(mailbox, flags, opts...), Body{Source: r})
 }
 
 // CopyMessages implements Storage; see maildir.Store.CopyMessages.

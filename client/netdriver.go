@@ -84,7 +84,15 @@ func (c *NetConn) Close() error { return c.conn.Close() }
 // to onEvent (which may be nil); an error from onEvent ends the run with
 // that error. Cancelling ctx interrupts a blocked read or write.
 func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], onEvent func(email.WatchEvent) error) (R, error) {
+	return RunNetBody(ctx, c, m, onEvent, Body{})
+}
+
+// RunNetBody is RunNet for an operation with a body stream: NetSink
+// requests write to body.Sink, NetSource requests read body.Source (see
+// "Streaming bodies" in package coroutine).
+func RunNetBody[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], onEvent func(email.WatchEvent) error, body Body) (R, error) {
 	var zero R
+	var chunk []byte // the source's buffer, made on the first NetSource
 	// Cancelling ctx sets a past deadline, waking a blocked read or write.
 	// If the function has started when the run ends, wait for it: it must
 	// not reach the connection after RunNet has returned, when another
@@ -116,6 +124,11 @@ func RunNet[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R], o
 					return zero, err
 				}
 			}
+			continue
+		}
+		if req.Op == coroutine.NetSink || req.Op == coroutine.NetSource {
+			// Body requests: their errors are the machine's to handle.
+			in = doBodyNet(req, body, &chunk)
 			continue
 		}
 		if in = c.Do(ctx, req); in.Err != nil {

@@ -357,12 +357,15 @@ func compareTableEnvelopes(t *testing.T, corpus []tableMessage, b tableBackend, 
 		_, wo := w.Date.Zone()
 		_, eo := e.Date.Zone()
 		if w.Subject == e.Subject && slices.Equal(w.From, e.From) && slices.Equal(w.To, e.To) &&
+			slices.Equal(w.Cc, e.Cc) && slices.Equal(w.ReplyTo, e.ReplyTo) &&
+			slices.Equal(w.InReplyTo, e.InReplyTo) && slices.Equal(w.References, e.References) &&
 			w.Date.Equal(e.Date) && wo == eo && w.Flags.Equal(e.Flags) {
 			continue
 		}
 		bad++
 		fail("%s %s %s: envelope %+v, parser %+v", b.name, op, name,
-			[]any{e.Subject, e.From, e.To, e.Date, e.Flags}, []any{w.Subject, w.From, w.To, w.Date, w.Flags})
+			[]any{e.Subject, e.From, e.To, e.Cc, e.ReplyTo, e.InReplyTo, e.References, e.Date, e.Flags},
+			[]any{w.Subject, w.From, w.To, w.Cc, w.ReplyTo, w.InReplyTo, w.References, w.Date, w.Flags})
 	}
 	t.Logf("%s %s: %d of %d envelopes differ from the parser's", b.name, op, bad, len(all))
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -218,6 +219,11 @@ func (sc *SMTPClient) Extensions() smtp.Extensions {
 // first (one round trip), finding a connection that died while idle
 // before anything of the message is sent.
 func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
+	return sc.send(ctx, func(s *smtp.Session) coroutine.NetMachine[email.SendResult] { return s.Send(raw, opts) }, Body{})
+}
+
+// send runs the machine mk builds on the session, with body.
+func (sc *SMTPClient) send(ctx context.Context, mk func(*smtp.Session) coroutine.NetMachine[email.SendResult], body Body) (email.SendResult, error) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	opErr := func(err error) error { return &email.OpError{Backend: "smtp", Op: "send_message", Err: err} }
@@ -240,8 +246,8 @@ func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.Se
 				}
 			}
 		}
-		c := &committing[email.SendResult]{m: sc.s.Send(raw, opts)}
-		res, err := run(ctx, sc, c)
+		c := &committing[email.SendResult]{m: mk(sc.s)}
+		res, err := runBody(ctx, sc, c, body)
 		switch {
 		case err == nil:
 			return res, nil
@@ -249,6 +255,10 @@ func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.Se
 			return res, opErr(err)
 		case c.committed:
 			return res, opErr(outcomeUnknown(err))
+		case body.Source != nil:
+			// A stream cannot be read twice: its header block may
+			// already be consumed.
+			return res, opErr(err)
 		case ctxEnded(ctx) || !retryable(sc.cause) || repeats >= p.Attempts():
 			return res, opErr(err)
 		}
@@ -273,6 +283,17 @@ func (sc *SMTPClient) ready(ctx context.Context) error {
 		}
 	}
 	return sc.unusable()
+}
+
+// SendMessageReader submits the raw RFC 5322 message read from r, as
+// SendMessage does, without holding it (see smtp.Session.SendStream): the
+// header block is read first for the envelope and Bcc, then the message is
+// streamed through DATA (dot-stuffed on the fly) or BDAT chunks. size is
+// the message's size when known (for MAIL FROM's SIZE), else -1. An error
+// of r after the data has started breaks the connection, as any
+// interrupted DATA does.
+func (sc *SMTPClient) SendMessageReader(ctx context.Context, r io.Reader, size int64, opts email.SendOptions) (email.SendResult, error) {
+	return sc.send(ctx, func(s *smtp.Session) coroutine.NetMachine[email.SendResult] { return s.SendStream(opts, size) }, Body{Source: r})
 }
 
 // Noop checks that the connection is alive.
@@ -331,9 +352,14 @@ func (sc *SMTPClient) unusable() error {
 // an exchange), the connection is closed and later calls fail with
 // ErrConnBroken.
 func run[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R]) (R, error) {
+	return runBody(ctx, sc, m, Body{})
+}
+
+// runBody is run for an operation with a body stream.
+func runBody[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[R], body Body) (R, error) {
 	t := &tracked[R]{m: m}
 	ios := sc.conn.ios
-	out, err := RunNet(ctx, sc.conn, t, nil)
+	out, err := RunNetBody(ctx, sc.conn, t, nil, body)
 	if err != nil && sc.closed.Load() {
 		return out, ErrClosed // Close cut the call off
 	}

@@ -29,6 +29,33 @@
 // from one goroutine; NetRecorder keeps a session, Redact cuts its
 // credentials out, FormatTranscript writes it and ParseTranscript reads it
 // back for ReplayNet.
+//
+// # Streaming bodies
+//
+// A message body may be far larger than memory, so no machine holds one
+// whole. An operation that moves a body has one body stream, supplied by
+// its caller to the driver, never to the machine: a sink (an io.Writer) for
+// a get, a source (an io.Reader) for an add or a send. The machine refers
+// to it only through its requests:
+//
+//   - Files: FileCopyOut asks the driver to copy a file to the sink,
+//     FileCopyIn to create a file from the source (exclusive create, copy,
+//     fsync), FileDigest to read a file through a hash. Each may carry a
+//     Hash, a pure function building a hash.Hash the driver feeds with the
+//     bytes as they pass; its sum comes back in FileResult.Sum, with the
+//     size, so a machine checks or names a body (the m2dir checksum)
+//     without seeing it. A batch holds at most one request on the body
+//     stream, since there is only one.
+//   - Network: a machine that must see the bytes (to parse a literal, to
+//     dot-stuff DATA) passes them through in bounded chunks: NetSink hands
+//     a chunk it read to the sink, NetSource asks the driver for the next
+//     chunk of the source, which the machine transforms and writes with
+//     NetWrite. It never holds more than its read buffer and one chunk.
+//
+// Scripts record streams like any other exchange: file requests with their
+// Size and Sum, sink chunks as request data, source chunks as reply data.
+// A replay therefore needs no real sink or source, and checks that the
+// machine streamed exactly what was recorded.
 package coroutine
 
 import (
@@ -49,7 +76,10 @@ import (
 // Result returns the outcome; it is only meaningful once Resume has reported
 // done. Before that it returns ErrNotDone.
 type Machine[In, Req, Out any] interface {
+	// Resume advances the machine with in, the reply to its last request
+	// (the zero In on the first call), as the type documents.
 	Resume(in In) (req Req, done bool)
+	// Result returns the outcome once Resume has reported done.
 	Result() (Out, error)
 }
 

@@ -1,6 +1,7 @@
 package coroutine
 
 import (
+	"hash"
 	"io/fs"
 	"time"
 )
@@ -22,7 +23,8 @@ const (
 	FileStat
 	// FileCreate creates Path exclusively (failing with fs.ErrExist when it
 	// exists), writes Data, syncs and closes it, with permission Perm
-	// (0600 when zero).
+	// (0600 when zero). When ModTime is set, the file's access and
+	// modification times are set to it before the sync.
 	FileCreate
 	// FileRename renames Path to Target. Unless Replace is set, it fails
 	// with fs.ErrExist when Target exists and never overwrites it.
@@ -47,9 +49,28 @@ const (
 	// of the batch say which directories changed (Changed true). Drivers
 	// coalesce bursts of changes.
 	FileWatch
+	// FileCopyOut copies the file Path to the operation's sink (see
+	// "Streaming bodies" in the package doc) as it reads it, never holding
+	// it whole. When Limit is positive and the file is larger, it fails
+	// with an error matching email.ErrTooLarge before writing anything.
+	// The result has Size (the bytes copied), ModTime, and Sum when Hash
+	// is set. A sink error is the result's Err.
+	FileCopyOut
+	// FileCopyIn creates Path exclusively (fs.ErrExist when it exists,
+	// before anything is read) with permission Perm (0600 when zero),
+	// writes the operation's source into it as it reads it until the
+	// source ends, syncs and closes it. More than Limit bytes (when
+	// positive) fail with an error matching email.ErrTooLarge. On any
+	// failure the file is removed. The result has Size, the first Head
+	// bytes in Data, and Sum when Hash is set.
+	FileCopyIn
+	// FileDigest reads the file Path through Hash without holding it and
+	// returns Size and Sum: a second pass for digests that need the size
+	// first (the m2dir checksum of a message whose size was unknown).
+	FileDigest
 )
 
-var fileOpNames = [...]string{"", "list", "read", "stat", "create", "rename", "link", "remove", "mkdir", "rmdir", "syncdir", "watch"}
+var fileOpNames = [...]string{"", "list", "read", "stat", "create", "rename", "link", "remove", "mkdir", "rmdir", "syncdir", "watch", "copyout", "copyin", "digest"}
 
 // String names the operation.
 func (op FileOp) String() string {
@@ -63,15 +84,17 @@ func (op FileOp) String() string {
 // batch are independent: a driver may perform them in any order or in
 // parallel.
 type FileRequest struct {
-	Op        FileOp
-	Path      string
+	Op        FileOp        // the operation
+	Path      string        // the file or directory it acts on
 	Target    string        // FileRename, FileLink: the destination
 	Data      []byte        // FileCreate: the content
-	Limit     int64         // FileRead: at most this many bytes, 0 = whole file
+	Limit     int64         // FileRead: at most this many bytes, 0 = whole file; FileCopyOut, FileCopyIn: the largest size accepted
+	Head      int64         // FileCopyIn: keep this many leading bytes in FileResult.Data
 	Perm      fs.FileMode   // FileCreate, FileMkdir
 	Recursive bool          // FileMkdir, FileRemoveDir
 	Replace   bool          // FileRename: allow replacing Target
 	Wait      time.Duration // FileWatch: give up after this long (0: no limit)
+	ModTime   time.Time     `json:",omitzero"` // FileCreate: the file's times, when not zero
 
 	// Digest, for FileRead, is an optional pure function of the bytes read
 	// (and the file's full size) that a driver may run right after the
@@ -83,19 +106,27 @@ type FileRequest struct {
 	// and the machine then computes the same value from Data itself.
 	// Scripts do not record it.
 	Digest func(data []byte, size int64) any `json:"-"`
+
+	// Hash, for FileCopyOut, FileCopyIn and FileDigest, is an optional
+	// pure function returning a fresh hash for a body of the given size
+	// (-1 when the size is not known before the copy, as for FileCopyIn).
+	// The driver writes every byte copied into it and puts its Sum(nil)
+	// in FileResult.Sum. Unlike Digest, machines rely on Sum, so scripts
+	// record it.
+	Hash func(size int64) hash.Hash `json:"-"`
 }
 
 // DirEntry is one entry of a listed directory.
 type DirEntry struct {
-	Name  string
-	IsDir bool
+	Name  string // the entry's name, without its directory
+	IsDir bool   // whether the entry is a directory
 }
 
 // FileResult is the outcome of one FileRequest. Err is nil on success;
 // otherwise it is the error of the underlying call, so errors.Is(err,
 // fs.ErrNotExist) and errors.Is(err, fs.ErrExist) work.
 type FileResult struct {
-	Err     error
+	Err     error      // the failure, nil on success
 	Entries []DirEntry // FileList
 	Data    []byte     // FileRead
 	Size    int64      // FileRead, FileStat: the full size of the file
@@ -103,6 +134,7 @@ type FileResult struct {
 	IsDir   bool       // FileStat
 	Changed bool       // FileWatch
 	Digest  any        // FileRead: the value of the request's Digest, or nil
+	Sum     []byte     // FileCopyOut, FileCopyIn, FileDigest: the request's Hash sum
 }
 
 // List returns a FileList request.

@@ -13,8 +13,8 @@ import (
 // driver (see Recorder), or write one by hand, and replay it with
 // ReplayFiles.
 type FileStep struct {
-	Requests []FileRequest `json:"requests"`
-	Results  []FileResult  `json:"results"`
+	Requests []FileRequest `json:"requests"` // the batch the machine asked for
+	Results  []FileResult  `json:"results"`  // the driver's results, in order
 }
 
 // SameFileBatch reports whether two batches hold the same requests in the
@@ -25,8 +25,8 @@ func SameFileBatch(want, got []FileRequest) bool {
 	}
 	for i := range want {
 		w, g := want[i], got[i]
-		if w.Op != g.Op || w.Path != g.Path || w.Target != g.Target || w.Limit != g.Limit ||
-			w.Recursive != g.Recursive || w.Replace != g.Replace || !bytes.Equal(w.Data, g.Data) {
+		if w.Op != g.Op || w.Path != g.Path || w.Target != g.Target || w.Limit != g.Limit || w.Head != g.Head ||
+			w.Recursive != g.Recursive || w.Replace != g.Replace || !bytes.Equal(w.Data, g.Data) || !w.ModTime.Equal(g.ModTime) {
 			return false
 		}
 	}
@@ -45,8 +45,8 @@ func ReplayFiles[Out any](m FileMachine[Out], steps []FileStep) (Out, error) {
 // Recorder wraps a file driver function and keeps every batch it performs,
 // so a real run can be saved (encoding/json) and replayed later.
 type Recorder struct {
-	Do    func([]FileRequest) []FileResult
-	Steps []FileStep
+	Do    func([]FileRequest) []FileResult // the driver that performs each batch
+	Steps []FileStep                       // the batches performed so far
 }
 
 // Perform runs the batch through r.Do and records it.
@@ -73,12 +73,13 @@ type fileResultJSON struct {
 	ModTime time.Time  `json:"mod-time,omitzero"`
 	IsDir   bool       `json:"is-dir,omitempty"`
 	Changed bool       `json:"changed,omitempty"`
+	Sum     []byte     `json:"sum,omitempty"`
 }
 
 // MarshalJSON encodes the result; Err is kept as its kind (not-exist, exist,
 // permission, other) and text.
 func (r FileResult) MarshalJSON() ([]byte, error) {
-	v := fileResultJSON{Entries: r.Entries, Data: r.Data, Size: r.Size, ModTime: r.ModTime, IsDir: r.IsDir, Changed: r.Changed}
+	v := fileResultJSON{Entries: r.Entries, Data: r.Data, Size: r.Size, ModTime: r.ModTime, IsDir: r.IsDir, Changed: r.Changed, Sum: r.Sum}
 	if r.Err != nil {
 		v.ErrText = r.Err.Error()
 		switch {
@@ -103,7 +104,7 @@ func (r *FileResult) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*r = FileResult{Entries: v.Entries, Data: v.Data, Size: v.Size, ModTime: v.ModTime, IsDir: v.IsDir, Changed: v.Changed}
+	*r = FileResult{Entries: v.Entries, Data: v.Data, Size: v.Size, ModTime: v.ModTime, IsDir: v.IsDir, Changed: v.Changed, Sum: v.Sum}
 	if v.Err != "" {
 		r.Err = &recordedError{kind: v.Err, text: v.ErrText}
 	}

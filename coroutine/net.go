@@ -25,6 +25,16 @@ const (
 	// NetEvent hands Event to the caller; the driver resumes with an empty
 	// reply as soon as the event is delivered.
 	NetEvent
+	// NetSink hands Data, a chunk of a message body, to the operation's
+	// sink (see "Streaming bodies" in the package doc); the driver resumes
+	// with an empty reply once the sink has taken it, or with Err (the
+	// sink's error; the connection itself is still usable).
+	NetSink
+	// NetSource asks for the next chunk of the operation's source: the
+	// driver resumes with at least one byte in Data (at most Max when
+	// positive), or with EOF at the end of the source, or with Err (the
+	// source's error).
+	NetSource
 )
 
 // String names the operation.
@@ -38,12 +48,17 @@ func (op NetOp) String() string {
 		return "starttls"
 	case NetEvent:
 		return "event"
+	case NetSink:
+		return "sink"
+	case NetSource:
+		return "source"
 	}
 	return "invalid"
 }
 
 // NetRequest is what a network machine asks its driver to do.
 type NetRequest struct {
+	// Op is what to do.
 	Op NetOp
 	// Data holds the bytes to write for NetWrite. The driver must not keep
 	// it after resuming.
@@ -53,6 +68,9 @@ type NetRequest struct {
 	Wait time.Duration
 	// Event is the event of a NetEvent request.
 	Event *email.WatchEvent
+	// Max bounds the chunk a NetSource reply may carry; 0 lets the
+	// driver choose.
+	Max int
 }
 
 // NetReply is the driver's answer to a NetRequest.

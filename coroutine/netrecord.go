@@ -17,7 +17,7 @@ import (
 // kept, nor are a write or an upgrade that failed. The conversation is
 // kept whole in memory: record sessions, not endless watches.
 type NetRecorder struct {
-	Do    func(NetRequest) NetReply
+	Do    func(NetRequest) NetReply // the driver that performs each request
 	turns []Turn
 }
 

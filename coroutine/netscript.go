@@ -22,8 +22,8 @@ const (
 
 // Turn is one piece of a recorded conversation.
 type Turn struct {
-	Side Side
-	Data []byte
+	Side Side   // who sent Data
+	Data []byte // the bytes of the turn
 	// Redacted marks a client line whose end was removed when it was
 	// recorded (a credential; see Redact): Data holds the start of the
 	// line, and replay accepts any bytes after it up to and including the

@@ -6,8 +6,8 @@ import (
 
 // Exchange is one recorded request and the reply that answers it.
 type Exchange[Req, In any] struct {
-	Request Req
-	Reply   In
+	Request Req // what the machine asked for
+	Reply   In  // what answered it
 }
 
 // ScriptError reports where a machine departed from a recorded script.

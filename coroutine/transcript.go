@@ -87,7 +87,7 @@ func cutLine(data []byte) (line, rest []byte, crlf bool) {
 // LF. A line that ParseTranscript would read otherwise (an empty piece
 // is never written) stays plain.
 func plain(line []byte) bool {
-	return utf8.Valid(line) && bytes.IndexAny(line, "\r\n") < 0
+	return utf8.Valid(line) && !bytes.ContainsAny(line, "\r\n")
 }
 
 func writeLine(b *bytes.Buffer, side, kind byte, data []byte) {

@@ -22,10 +22,29 @@ type Envelope struct {
 	From []Address `json:"from"`
 	// To lists the decoded To addresses.
 	To []Address `json:"to"`
+	// Cc lists the decoded Cc addresses; nil when the header is absent.
+	Cc []Address `json:"cc,omitempty"`
+	// ReplyTo lists the decoded Reply-To addresses, where replies should
+	// go (RFC 5322 section 3.6.2); nil when the header is absent.
+	ReplyTo []Address `json:"reply-to,omitempty"`
+	// InReplyTo holds the message ids of the In-Reply-To header, without
+	// angle brackets, in order (RFC 5322 section 3.6.4); nil when absent.
+	InReplyTo []string `json:"in-reply-to,omitempty"`
+	// References holds the message ids of the References header, without
+	// angle brackets, oldest first (RFC 5322 section 3.6.4); nil when
+	// absent. A backend keeps at most 128 ids of each of InReplyTo and
+	// References.
+	References []string `json:"references,omitempty"`
 	// Date is the Date header with its original UTC offset; the zero Time
 	// when the header is missing or unparseable. It never comes from the
 	// arrival time or a file's modification time.
 	Date time.Time `json:"date,omitzero"`
+	// Received is when the message arrived in the store: the IMAP
+	// INTERNALDATE (RFC 3501 section 2.3.3), the JMAP receivedAt (RFC 8621
+	// section 4.1.1), the file's modification time on Maildir and m2dir.
+	// The zero Time when the backend did not report it. AddMessage sets it
+	// with [WithReceived].
+	Received time.Time `json:"received,omitzero"`
 	// Size is the size of the raw message in bytes.
 	Size int64 `json:"size"`
 	// HasAttachment says whether the message carries an attachment, by the

@@ -80,7 +80,7 @@ func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 type OpError struct {
 	Backend string // "maildir", "imap", ...
 	Op      string // "list_envelopes", ...
-	Err     error
+	Err     error  // the underlying error, which Unwrap returns
 }
 
 // Error implements error.

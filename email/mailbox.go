@@ -14,12 +14,24 @@ type Mailbox struct {
 	// Role is the special use of the mailbox (RFC 6154, RFC 8621 section 2),
 	// or RoleNone.
 	Role Role `json:"role,omitempty"`
-	// Total is the number of messages, set only when counts were asked for
-	// and the backend could supply them.
+	// Total is the number of messages. It is nil unless counts were asked
+	// for (ListMailboxesOptions.WithCounts) and the backend could supply
+	// them, so that "not known" (nil, absent from JSON) differs from an
+	// empty mailbox (0). Read it with Counts rather than dereferencing it.
 	Total *int `json:"total,omitempty"`
-	// Unread is the number of messages without the Seen flag, set under the
-	// same conditions as Total.
+	// Unread is the number of messages without the Seen flag, nil under
+	// the same conditions as Total.
 	Unread *int `json:"unread,omitempty"`
+}
+
+// Counts returns the message and unread counts and true when the backend
+// supplied both, or zeros and false when they are not known (counts not
+// asked for, or not available).
+func (m Mailbox) Counts() (total, unread int, ok bool) {
+	if m.Total == nil || m.Unread == nil {
+		return 0, 0, false
+	}
+	return *m.Total, *m.Unread, true
 }
 
 // Role is the special use of a mailbox, spelled in lower case as in JMAP

@@ -15,21 +15,23 @@ import (
 // with APPEND (RFC 3501 section 6.3.11), with flags in canonical
 // spellings. The message goes as a literal: non-synchronising under
 // LITERAL+ (or LITERAL- up to 4 KiB), otherwise after the server's
-// go-ahead. The message bytes are sent unchanged.
+// go-ahead. The message bytes are sent unchanged. [email.WithReceived]
+// sets the APPEND date-time, which the server keeps as the message's
+// INTERNALDATE (whole seconds, with the time's UTC offset).
 //
 // The result is the new id from APPENDUID (RFC 4315). A server without
 // UIDPLUS is asked for UIDNEXT before the APPEND, and the new id is then
 // the one message from that UID on (with the message's Message-ID, when
 // it has one) that UID SEARCH finds; when there is not exactly one, the
 // id is "" rather than a guess.
-func AddMessage(s *Session, mailbox string, raw []byte, flags email.Flags) coroutine.NetMachine[string] {
+func AddMessage(s *Session, mailbox string, raw []byte, flags email.Flags, opts ...email.AddOption) coroutine.NetMachine[string] {
 	if err := checkName(mailbox); err != nil {
 		return failed[string]("add_message", err)
 	}
 	if len(raw) == 0 {
 		return failed[string]("add_message", fmt.Errorf("%w: empty message", email.ErrInvalidArgument))
 	}
-	return newMachine[string](s, "add_message", &addMessage{s: s, mailbox: mailbox, raw: raw, flags: flags}, mailbox)
+	return newMachine[string](s, "add_message", &addMessage{s: s, mailbox: mailbox, raw: raw, flags: flags, opts: email.NewAddOptions(opts...)}, mailbox)
 }
 
 type addMessage struct {
@@ -37,6 +39,7 @@ type addMessage struct {
 	mailbox string
 	raw     []byte
 	flags   email.Flags
+	opts    email.AddOptions
 	state   int
 	uidNext imap.UID
 	sel     selector
@@ -83,6 +86,10 @@ func (a *addMessage) advance(r *runner) ([]*wire.Command, bool, error) {
 			e.SP()
 			if err := writeFlags(e, a.flags); err != nil {
 				return nil, false, err
+			}
+			if t := a.opts.Received; !t.IsZero() {
+				// date-time (RFC 3501 section 9): day padded with a space.
+				e.SP().Quoted(t.Format("_2-Jan-2006 15:04:05 -0700"))
 			}
 			e.SP().Literal(a.raw)
 			return one(e)

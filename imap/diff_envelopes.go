@@ -29,7 +29,7 @@ import (
 // is one the state knew.
 //
 // On a server with neither QRESYNC nor CONDSTORE the state is a snapshot
-// instead (see diff_snapshot.go): the mailbox's UIDVALIDITY and, per UID,
+// instead: the mailbox's UIDVALIDITY and, per UID,
 // a hash of its flags, compressed by internal/changes. One
 // UID FETCH 1:* (UID FLAGS) after EXAMINE (skipped when the mailbox is
 // selected) is compared with it: UIDs it lacked are fetched as new
@@ -108,7 +108,7 @@ type diffEnvelopes struct {
 	newEnv   []email.Envelope
 	out      email.EnvelopeDiff
 
-	// Without CONDSTORE (diff_snapshot.go).
+	// Without CONDSTORE: the snapshot state.
 	snapshot  bool
 	snapState int
 	raw       email.State
@@ -215,7 +215,7 @@ func (d *diffEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 				}
 				return nil
 			}
-			return one(s.command("UID FETCH").SP().Number(uint64(max(d.old.uidNext, 1))).Raw(":* (UID FLAGS ENVELOPE RFC822.SIZE)"))
+			return one(s.command("UID FETCH").SP().Number(uint64(max(d.old.uidNext, 1))).Raw(":* (" + envelopeItems + ")"))
 		case 4, 5:
 			if err := runErr(r, 0, "UID FETCH"); err != nil {
 				return nil, false, err

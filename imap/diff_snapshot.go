@@ -138,7 +138,7 @@ func (d *diffEnvelopes) advanceSnapshot(r *runner) ([]*wire.Command, bool, error
 				return nil
 			}
 			d.snapState = snapFetchNew
-			return one(s.command("UID FETCH").SP().Raw(set.String()).Raw(" (UID FLAGS ENVELOPE RFC822.SIZE)"))
+			return one(s.command("UID FETCH").SP().Raw(set.String()).Raw(" (" + envelopeItems + ")"))
 		case snapFetchNew:
 			if err := runErr(r, 0, "UID FETCH"); err != nil {
 				return nil, false, err

@@ -13,41 +13,48 @@ import (
 
 // envelopeHeaders is the FETCH item that carries the raw header fields of
 // an envelope. When a FETCH response holds it, toEnvelope takes Message-ID,
-// Subject, From, To and Date from it, parsed by internal/header exactly as
+// Subject, From, To, Cc, Reply-To, In-Reply-To, References and Date from it, parsed by internal/header exactly as
 // the local stores parse them, rather than from the server's ENVELOPE:
 // servers rewrite what they cannot parse (Dovecot lists "vondruch at
 // redhat.com (Name)" as "MISSING_MAILBOX@MISSING_DOMAIN" and drops the
 // comment; go-imap's server drops a Message-ID without '@' and named
 // zones), so only the raw fields give the same envelope on every backend.
-const envelopeHeaders = "BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)]"
+const envelopeHeaders = "BODY.PEEK[HEADER.FIELDS (FROM TO CC REPLY-TO SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES)]"
 
-// envelopeItems are the FETCH items of a listing: see envelopeHeaders.
-const envelopeItems = "UID FLAGS ENVELOPE RFC822.SIZE " + envelopeHeaders
+// envelopeItems are the FETCH items of a listing: see envelopeHeaders;
+// INTERNALDATE gives Envelope.Received.
+const envelopeItems = "UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE " + envelopeHeaders
 
 // toEnvelope converts the FETCH data of one message. Items the server did
 // not send, or that did not decode, are left empty. The header fields of
 // envelopeHeaders, when present, win over the ENVELOPE.
 func toEnvelope(f *wire.Fetch, withAttachment bool) email.Envelope {
-	e := email.Envelope{ID: formatUID(f.UID), Size: f.Size, Flags: toFlags(f.Flags)}
+	var e email.Envelope
 	if head, ok := envelopeHeaderData(f); ok {
-		s := header.Scan(head)
-		e.MessageID, e.Subject, e.From, e.To, e.Date = s.MessageID, s.Subject, s.From, s.To, s.Date
+		e = header.Scan(head).Envelope()
 	} else if env := f.Envelope; env != nil {
 		e.MessageID = email.NormalizeMessageID(env.MessageID)
 		e.Subject = env.Subject
-		// One array holds both lists.
-		all := make([]email.Address, 0, len(env.From)+len(env.To))
-		all = appendAddresses(all, env.From)
-		n := len(all)
-		all = appendAddresses(all, env.To)
-		e.From, e.To = all[:n:n], all[n:]
+		e.From = appendAddresses([]email.Address{}, env.From)
+		e.To = appendAddresses([]email.Address{}, env.To)
+		if len(env.Cc) > 0 {
+			e.Cc = appendAddresses(nil, env.Cc)
+		}
+		if len(env.ReplyTo) > 0 {
+			e.ReplyTo = appendAddresses(nil, env.ReplyTo)
+		}
+		for _, id := range env.InReplyTo {
+			if id = email.NormalizeMessageID(id); id != "" && len(e.InReplyTo) < header.MaxIDs {
+				e.InReplyTo = append(e.InReplyTo, id)
+			}
+		}
 		e.Date = env.Date
+	} else {
+		e.From, e.To = []email.Address{}, []email.Address{}
 	}
-	if e.From == nil {
-		e.From = []email.Address{}
-	}
-	if e.To == nil {
-		e.To = []email.Address{}
+	e.ID, e.Size, e.Flags = formatUID(f.UID), f.Size, toFlags(f.Flags)
+	if f.InternalDate != "" {
+		e.Received = wire.ParseDateTime(f.InternalDate)
 	}
 	if withAttachment && f.BodyStructure != nil {
 		has := hasAttachment(f.BodyStructure)

@@ -22,10 +22,14 @@ import (
 // server cannot check credentials now) or PRIVACYREQUIRED (which matches
 // email.ErrInsecure instead).
 type CommandError struct {
-	Command string            // the command name, "SELECT", "UID MOVE", ...
-	Type    string            // "NO" or "BAD"
-	Code    imap.ResponseCode // the response code, "" when none
-	Text    string            // the server's text
+	// Command is the command name, "SELECT", "UID MOVE", ...
+	Command string
+	// Type is "NO" or "BAD".
+	Type string
+	// Code is the response code, "" when none.
+	Code ResponseCode
+	// Text is the server's human-readable text.
+	Text string
 }
 
 // Error implements error.
@@ -49,17 +53,18 @@ func (e *CommandError) Error() string {
 
 // Is matches the email sentinels as documented on CommandError.
 func (e *CommandError) Is(target error) bool {
+	code := imap.ResponseCode(e.Code)
 	switch target {
 	case email.ErrNotFound:
-		return e.Code == imap.ResponseCodeNonExistent || e.Code == imap.ResponseCodeTryCreate
+		return code == imap.ResponseCodeNonExistent || code == imap.ResponseCodeTryCreate
 	case email.ErrExists:
-		return e.Code == imap.ResponseCodeAlreadyExists
+		return code == imap.ResponseCodeAlreadyExists
 	case email.ErrTooLarge:
-		return e.Code == imap.ResponseCodeTooBig || e.Code == imap.ResponseCodeLimit
+		return code == imap.ResponseCodeTooBig || code == imap.ResponseCodeLimit
 	case email.ErrProtocol:
 		return e.Type == "BAD"
 	case email.ErrAuthFailed:
-		switch e.Code {
+		switch code {
 		case imap.ResponseCodeAuthenticationFailed, imap.ResponseCodeAuthorizationFailed, imap.ResponseCodeExpired:
 			return true
 		case imap.ResponseCodeUnavailable, imap.ResponseCodePrivacyRequired:
@@ -67,7 +72,7 @@ func (e *CommandError) Is(target error) bool {
 		}
 		return e.Command == "LOGIN" || e.Command == "AUTHENTICATE"
 	case email.ErrInsecure:
-		return e.Code == imap.ResponseCodePrivacyRequired
+		return code == imap.ResponseCodePrivacyRequired
 	}
 	return false
 }
@@ -77,7 +82,10 @@ func (e *CommandError) Is(target error) bool {
 var ErrBye = fmt.Errorf("imap: server closed the connection (BYE): %w", email.ErrProtocol)
 
 // ByeError carries the text of an unexpected BYE.
-type ByeError struct{ Text string }
+type ByeError struct {
+	// Text is the human-readable text of the BYE response.
+	Text string
+}
 
 // Error implements error.
 func (e *ByeError) Error() string { return "imap: server said BYE: " + e.Text }
@@ -100,7 +108,10 @@ var ErrClosed = fmt.Errorf("imap: connection closed by the server: %w", email.Er
 // ProtocolError reports a server that broke the protocol: a bad tag, an
 // unexpected continuation, bytes after STARTTLS. It matches
 // email.ErrProtocol.
-type ProtocolError struct{ Reason string }
+type ProtocolError struct {
+	// Reason says what the server did wrong.
+	Reason string
+}
 
 // Error implements error.
 func (e *ProtocolError) Error() string { return "imap: protocol violation: " + e.Reason }
@@ -120,7 +131,7 @@ func statusErr(cmd string, st *wire.Status) error {
 	if st.Type == wire.OK {
 		return nil
 	}
-	return &CommandError{Command: cmd, Type: string(st.Type), Code: st.Code, Text: st.Text}
+	return &CommandError{Command: cmd, Type: string(st.Type), Code: ResponseCode(st.Code), Text: st.Text}
 }
 
 // opError wraps err with the backend and operation names.

@@ -10,9 +10,10 @@ import (
 
 // GetMessage returns the machine that fetches one raw message with UID
 // FETCH <uid> (UID BODY.PEEK[]), which leaves \Seen alone. The message is
-// buffered whole, within the session's literal limit (email.ErrTooLarge
-// above it). A UID the server does not return gives an
-// *email.NotFoundError.
+// buffered whole, within the session's literal limit (Limits.MaxLiteral):
+// a larger message fails with email.ErrTooLarge, its bytes dropped as
+// they arrive, and the session stays usable. A UID the server does not
+// return gives an *email.NotFoundError.
 func GetMessage(s *Session, mailbox, id string) coroutine.NetMachine[[]byte] {
 	uids, _, err := parseIDs([]string{id})
 	if err == nil {

@@ -66,6 +66,9 @@ type OpenResult struct {
 	PreAuth bool
 	// ServerID holds the server's ID response, when ID was sent.
 	ServerID map[string]string
+	// Caps lists the capabilities once the session is open (after STARTTLS
+	// and authentication), as Session.Capabilities gives them.
+	Caps []string
 }
 
 // ErrAuthMechanism is matched when the server offers neither the
@@ -113,7 +116,11 @@ func Open(s *Session, opts OpenOptions) coroutine.NetMachine[OpenResult] {
 	return newMachine[OpenResult](s, "open", &opener{s: s, opts: opts})
 }
 
-func (o *opener) result() OpenResult { return o.out }
+func (o *opener) result() OpenResult {
+	out := o.out
+	out.Caps = o.s.Capabilities()
+	return out
+}
 
 func (o *opener) advance(r *runner) ([]*wire.Command, bool, error) {
 	s := o.s

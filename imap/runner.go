@@ -2,6 +2,7 @@ package imap
 
 import (
 	"bytes"
+	"errors"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -216,6 +217,13 @@ func (r *runner) resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 func (r *runner) drain() (coroutine.NetRequest, bool, bool) {
 	for {
 		raw, err := r.s.r.Next()
+		var le *wire.LimitError
+		if errors.As(err, &le) && le.Skipped {
+			// An untagged response over the literal limit was dropped
+			// whole: the stream is in step, the command fails at its end.
+			r.later(err)
+			continue
+		}
 		if err != nil {
 			req, done := r.fail(err, true)
 			return req, done, true

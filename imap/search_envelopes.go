@@ -24,7 +24,7 @@ import (
 //
 // It examines the mailbox (EXAMINE, unless it is already selected), then
 // asks the server only what it answers exactly or provably over-answers
-// (see bound in search_compile.go):
+// (the bound is described below):
 //
 //   - a filter of flag and body conditions only is the server's
 //     UID SEARCH [CHARSET UTF-8] keys, taken as the answer;

@@ -28,8 +28,12 @@ const (
 // and dropped), so a 2.4 MB CAPABILITY line allocates about 4 times its
 // size and keeps less than its size.
 type Limits struct {
-	MaxLine     int
-	MaxLiteral  int64
+	// MaxLine bounds one line of a response, literals excluded (bytes).
+	MaxLine int
+	// MaxLiteral bounds one literal, such as a message body (bytes).
+	MaxLiteral int64
+	// MaxResponse bounds one whole response, its lines and literals
+	// together (bytes).
 	MaxResponse int64
 }
 
@@ -48,9 +52,13 @@ type Session struct {
 	tagN uint64
 	err  error
 
-	// Caps is the server's current capability list.
+	// Caps is the server's current capability list, the set the machines
+	// consult (go-imap's type, with its IMAP4rev2 implications). Callers
+	// read it with Capabilities and HasCapability; a test may edit it to
+	// make the session ignore a capability.
 	Caps imap.CapSet
-	// Enabled lists what ENABLE turned on (RFC 5161).
+	// Enabled lists what ENABLE turned on (RFC 5161); see
+	// EnabledCapabilities.
 	Enabled imap.CapSet
 	// State is the connection state.
 	State ConnState

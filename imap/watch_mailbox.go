@@ -54,7 +54,7 @@ const DefaultStopWait = 5 * time.Second
 // the server reports anything during IDLE (EXISTS, EXPUNGE, FETCH,
 // VANISHED), it ends IDLE with DONE, selects the mailbox again and
 // compares: new UIDs give EnvelopeAdded with full envelopes (UID FETCH
-// (UID FLAGS ENVELOPE RFC822.SIZE)), missing ones EnvelopeRemoved, flag
+// of the items ListEnvelopes fetches), missing ones EnvelopeRemoved, flag
 // changes FlagsAdded and FlagsRemoved with only the changed flags, and a
 // new UIDVALIDITY gives MailboxReset (the UIDs are then read again without
 // events). The first IDLE of each wake is pipelined after a NOOP, which
@@ -474,7 +474,7 @@ func (w *watch) fetchAdded(r *runner) ([]*wire.Command, error) {
 		got[f.UID] = &e
 		return nil
 	}
-	c, err := w.s.command("UID FETCH").SP().Raw(set.String()).Raw(" (UID FLAGS ENVELOPE RFC822.SIZE)").Finish()
+	c, err := w.s.command("UID FETCH").SP().Raw(set.String()).Raw(" (" + envelopeItems + ")").Finish()
 	if err != nil {
 		return nil, err
 	}

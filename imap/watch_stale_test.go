@@ -66,7 +66,7 @@ func TestWatchChangeWhileReading(t *testing.T) {
 			{"A2 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\n* 2 EXISTS\r\nA2 OK\r\n"},
 			selectStep("A3", 2),
 			{"A4 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA4 OK\r\n"},
-			{"A5 UID FETCH 2 (UID FLAGS ENVELOPE RFC822.SIZE)\r\n", "* 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\nA5 OK\r\n"},
+			{"A5 UID FETCH 2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (FROM TO CC REPLY-TO SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES)])\r\n", "* 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\nA5 OK\r\n"},
 		}, "A6 NOOP\r\nA7 IDLE\r\n")
 		require.Len(t, events, 1)
 		require.Equal(t, email.EnvelopeAdded, events[0].Kind)
@@ -83,7 +83,7 @@ func TestWatchChangeWhileReading(t *testing.T) {
 			{"A6 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA6 OK\r\n"},
 			// The envelope comes, then the server announces that another
 			// client flagged message 1.
-			{"A7 UID FETCH 2 (UID FLAGS ENVELOPE RFC822.SIZE)\r\n", "* 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\nA7 OK\r\n"},
+			{"A7 UID FETCH 2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (FROM TO CC REPLY-TO SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES)])\r\n", "* 2 FETCH (UID 2 FLAGS () RFC822.SIZE 10 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\nA7 OK\r\n"},
 			selectStep("A8", 2),
 			{"A9 UID FETCH 1:* (UID FLAGS)\r\n", "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n* 2 FETCH (UID 2 FLAGS ())\r\nA9 OK\r\n"},
 		}, "A10 NOOP\r\nA11 IDLE\r\n")

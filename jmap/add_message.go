@@ -3,6 +3,7 @@ package jmap
 import (
 	"bytes"
 	"errors"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -15,25 +16,33 @@ import (
 // Keyword). The stored bytes are raw as the other backends store it: a
 // leading mbox "From " line is dropped and every bare LF becomes CRLF (RFC
 // 5322 section 2.1, which Cyrus enforces); see CanonicalMessage.
+// [email.WithReceived] sets the import's receivedAt (RFC 8621 section
+// 4.8), in whole seconds.
 //
 // A server that keeps one email per distinct message (Cyrus) answers the
 // import of bytes it already holds with alreadyExists and the existing id;
 // the machine then adds the mailbox and the keywords to that email in a
 // third exchange and ends with its id, as the message is then in the
-// mailbox with the flags asked for.
-func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags) Machine[string] {
+// mailbox with the flags asked for; that email keeps its own receivedAt.
+func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags, opts ...email.AddOption) Machine[string] {
 	if mailboxID == "" {
 		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
 	}
 	raw = CanonicalMessage(raw)
+	o := email.NewAddOptions(opts...)
 	return coroutine.Then(Upload(s, "message/rfc822", raw), func(blobID string) Machine[string] {
+		m := map[string]any{
+			"blobId":     blobID,
+			"mailboxIds": map[string]bool{mailboxID: true},
+			"keywords":   keywordMap(flags),
+		}
+		if !o.Received.IsZero() {
+			// UTCDate (RFC 8620 section 1.4), whole seconds.
+			m["receivedAt"] = o.Received.UTC().Truncate(time.Second).Format(time.RFC3339)
+		}
 		imp := Call{Name: "Email/import", ID: "0", Args: map[string]any{
 			"accountId": s.AccountID,
-			"emails": map[string]any{"m": map[string]any{
-				"blobId":     blobID,
-				"mailboxIds": map[string]bool{mailboxID: true},
-				"keywords":   keywordMap(flags),
-			}},
+			"emails":    map[string]any{"m": m},
 		}}
 		imported := coroutine.Map(API(s, nil, []Call{imp}), func(r *Responses) (string, error) {
 			var sr setResponse

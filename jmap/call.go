@@ -25,9 +25,9 @@ func (c Call) MarshalJSON() ([]byte, error) {
 // the result of an earlier call of the same request. Name it with a "#"
 // prefix on the argument name ("#ids").
 type Ref struct {
-	ResultOf string `json:"resultOf"`
-	Name     string `json:"name"`
-	Path     string `json:"path"`
+	ResultOf string `json:"resultOf"` // the call id of the earlier call
+	Name     string `json:"name"`     // the method name of that call's response
+	Path     string `json:"path"`     // the JSON Pointer into its arguments ("/ids")
 }
 
 // Invocation is one method response (RFC 8620 section 3.4).

@@ -79,10 +79,10 @@ func (e *MethodError) Is(target error) bool {
 // (RFC 8620 section 5.3): notFound, forbidden, invalidProperties,
 // mailboxHasChild, overQuota, alreadyExists, ...
 type SetError struct {
-	Method      string // "Email/set", "Mailbox/set", "Email/import", ...
-	ID          string // the object id or creation id
-	Type        string // the SetError type
-	Description string
+	Method      string   // "Email/set", "Mailbox/set", "Email/import", ...
+	ID          string   // the object id or creation id
+	Type        string   // the SetError type
+	Description string   // the server's description, may be empty
 	Properties  []string // for invalidProperties
 }
 
@@ -125,7 +125,7 @@ func (e *SetError) Is(target error) bool {
 // The body is never quoted whole, and no request header is ever part of
 // the message.
 type HTTPError struct {
-	Status int
+	Status int    // the HTTP status code
 	Type   string // the RFC 7807 problem type, when the body had one
 	Detail string // the problem detail, cut to 200 bytes
 	// RetryAfter is the delay the server asked for with Retry-After (RFC
@@ -185,7 +185,7 @@ func (e *HTTPError) Temporary() bool {
 // expects. It matches email.ErrProtocol.
 type DecodeError struct {
 	What string // what was being decoded ("session", "Email/get")
-	Err  error
+	Err  error  // the JSON error, which Unwrap returns
 }
 
 // Error implements error.

@@ -18,7 +18,7 @@ const (
 // format JMAP push uses, RFC 8620 section 7.3).
 type SSEEvent struct {
 	Type string // the "event" field; "message" when absent
-	ID   string
+	ID   string // the "id" field, "" when absent
 	Data []byte // the data lines joined with "\n"
 }
 
@@ -119,8 +119,8 @@ func (p *SSEParser) handle(line []byte) (SSEEvent, bool, error) {
 // StateChange is the push object of RFC 8620 section 7.1: for each account,
 // the new state string of each data type that changed.
 type StateChange struct {
-	Type    string                       `json:"@type"`
-	Changed map[string]map[string]string `json:"changed"`
+	Type    string                       `json:"@type"`   // "StateChange"
+	Changed map[string]map[string]string `json:"changed"` // account id -> data type -> new state
 }
 
 // ParseStateChange decodes the data of a "state" event.

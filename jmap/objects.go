@@ -12,102 +12,172 @@ import (
 
 // envelopeProps are the Email properties an Envelope is built from (RFC
 // 8621 section 4.1). The raw header fields (section 4.1.3, every instance,
-// as written) let Envelope parse Message-ID, Subject, From, To and Date
-// with internal/header, as the local stores and the IMAP backend do: the
-// server's parsed forms differ for entries without '@' and the like.
-var envelopeProps = []string{"id", "messageId", "keywords", "subject", "from", "to", "sentAt", "size", "hasAttachment",
-	rawFrom, rawTo, rawSubject, rawDate, rawMessageID}
+// as written) let Envelope parse Message-ID, Subject, From, To, Cc,
+// Reply-To, In-Reply-To, References and Date with internal/header, as the
+// local stores and the IMAP backend do: the server's parsed forms differ
+// for entries without '@' and the like.
+var envelopeProps = []string{"id", "messageId", "keywords", "subject", "from", "to", "sentAt", "receivedAt", "size", "hasAttachment",
+	rawFrom, rawTo, rawCc, rawReplyTo, rawSubject, rawDate, rawMessageID, rawInReplyTo, rawReferences}
 
 // The raw header properties of envelopeProps.
 const (
-	rawFrom      = "header:From:asRaw:all"
-	rawTo        = "header:To:asRaw:all"
-	rawSubject   = "header:Subject:asRaw:all"
-	rawDate      = "header:Date:asRaw:all"
-	rawMessageID = "header:Message-ID:asRaw:all"
+	rawFrom       = "header:From:asRaw:all"
+	rawTo         = "header:To:asRaw:all"
+	rawCc         = "header:Cc:asRaw:all"
+	rawReplyTo    = "header:Reply-To:asRaw:all"
+	rawSubject    = "header:Subject:asRaw:all"
+	rawDate       = "header:Date:asRaw:all"
+	rawMessageID  = "header:Message-ID:asRaw:all"
+	rawInReplyTo  = "header:In-Reply-To:asRaw:all"
+	rawReferences = "header:References:asRaw:all"
 )
 
 // Email is the subset of the JMAP Email object (RFC 8621 section 4.1) this
-// package reads.
+// package reads. A property the request did not ask for is left zero.
 type Email struct {
-	ID            string          `json:"id"`
-	BlobID        string          `json:"blobId"`
-	MessageID     []string        `json:"messageId"`
-	Keywords      map[string]bool `json:"keywords"`
-	MailboxIDs    map[string]bool `json:"mailboxIds"`
-	Subject       string          `json:"subject"`
-	From          []EmailAddress  `json:"from"`
-	To            []EmailAddress  `json:"to"`
-	SentAt        string          `json:"sentAt"`
-	ReceivedAt    string          `json:"receivedAt"`
-	Size          int64           `json:"size"`
-	HasAttachment *bool           `json:"hasAttachment"`
-	// The raw header fields, every instance in order; nil when not
+	// ID is the Email id (RFC 8621 section 4.1.1).
+	ID string `json:"id"`
+	// BlobID is the id of the raw message blob.
+	BlobID string `json:"blobId"`
+	// MessageID holds the ids of the Message-ID header, parsed by the
+	// server, without angle brackets.
+	MessageID []string `json:"messageId"`
+	// Keywords is the set of keywords (flags) with value true.
+	Keywords map[string]bool `json:"keywords"`
+	// MailboxIDs is the set of ids of the mailboxes holding the email.
+	MailboxIDs map[string]bool `json:"mailboxIds"`
+	// Subject is the Subject header as the server decoded it.
+	Subject string `json:"subject"`
+	// From is the From header as the server parsed it.
+	From []EmailAddress `json:"from"`
+	// To is the To header as the server parsed it.
+	To []EmailAddress `json:"to"`
+	// Cc is the Cc header as the server parsed it.
+	Cc []EmailAddress `json:"cc"`
+	// ReplyTo is the Reply-To header as the server parsed it.
+	ReplyTo []EmailAddress `json:"replyTo"`
+	// InReplyTo holds the ids of the In-Reply-To header.
+	InReplyTo []string `json:"inReplyTo"`
+	// References holds the ids of the References header.
+	References []string `json:"references"`
+	// SentAt is the Date header as an RFC 3339 date-time with its offset.
+	SentAt string `json:"sentAt"`
+	// ReceivedAt is when the email arrived, an RFC 3339 UTC date-time.
+	ReceivedAt string `json:"receivedAt"`
+	// Size is the size of the raw message in octets.
+	Size int64 `json:"size"`
+	// HasAttachment is the server's reading of whether the email has an
+	// attachment; nil when not fetched.
+	HasAttachment *bool `json:"hasAttachment"`
+	// RawFrom and the other Raw fields are the raw header fields, every
+	// instance in order, as written (RFC 8621 section 4.1.3); nil when not
 	// fetched (see envelopeProps).
-	RawFrom      []string `json:"header:From:asRaw:all"`
-	RawTo        []string `json:"header:To:asRaw:all"`
-	RawSubject   []string `json:"header:Subject:asRaw:all"`
-	RawDate      []string `json:"header:Date:asRaw:all"`
+	RawFrom []string `json:"header:From:asRaw:all"`
+	// RawTo holds the raw To fields.
+	RawTo []string `json:"header:To:asRaw:all"`
+	// RawCc holds the raw Cc fields.
+	RawCc []string `json:"header:Cc:asRaw:all"`
+	// RawReplyTo holds the raw Reply-To fields.
+	RawReplyTo []string `json:"header:Reply-To:asRaw:all"`
+	// RawSubject holds the raw Subject fields.
+	RawSubject []string `json:"header:Subject:asRaw:all"`
+	// RawDate holds the raw Date fields.
+	RawDate []string `json:"header:Date:asRaw:all"`
+	// RawMessageID holds the raw Message-ID fields.
 	RawMessageID []string `json:"header:Message-ID:asRaw:all"`
+	// RawInReplyTo holds the raw In-Reply-To fields.
+	RawInReplyTo []string `json:"header:In-Reply-To:asRaw:all"`
+	// RawReferences holds the raw References fields.
+	RawReferences []string `json:"header:References:asRaw:all"`
 }
 
 // EmailAddress is the JMAP EmailAddress object (RFC 8621 section 4.1.2.3).
 type EmailAddress struct {
-	Name  string `json:"name"`
+	// Name is the display name, "" when there is none.
+	Name string `json:"name"`
+	// Email is the addr-spec, "" for a group name.
 	Email string `json:"email"`
 }
 
 // Envelope converts the email to the shared envelope: the first non-empty
-// Message-ID, the keywords set to true as flags, and the Date header from
-// sentAt with its original offset (zero when absent or unparseable). When
-// the raw header fields were fetched, Message-ID, Subject, From, To and
+// Message-ID, the keywords set to true as flags, the Date header from
+// sentAt with its original offset (zero when absent or unparseable) and
+// Received from receivedAt. When the raw header fields were fetched,
+// Message-ID, Subject, From, To, Cc, Reply-To, In-Reply-To, References and
 // Date come from them instead, parsed by internal/header.Scan (the first
 // instance of each counts), so the envelope is the one every other
 // backend gives for the same message.
 func (e Email) Envelope() email.Envelope {
-	if e.RawFrom != nil || e.RawTo != nil || e.RawSubject != nil || e.RawDate != nil || e.RawMessageID != nil {
-		return e.rawEnvelope()
-	}
-	env := email.Envelope{ID: e.ID, Subject: e.Subject, Size: e.Size, HasAttachment: e.HasAttachment}
-	for _, m := range e.MessageID {
-		if m = email.NormalizeMessageID(m); m != "" {
-			env.MessageID = m
-			break
+	var env email.Envelope
+	if e.hasRaw() {
+		env = e.rawEnvelope()
+	} else {
+		env = email.Envelope{Subject: e.Subject, InReplyTo: ids(e.InReplyTo), References: ids(e.References)}
+		for _, m := range e.MessageID {
+			if m = email.NormalizeMessageID(m); m != "" {
+				env.MessageID = m
+				break
+			}
+		}
+		env.From = addresses(e.From)
+		env.To = addresses(e.To)
+		if len(e.Cc) > 0 {
+			env.Cc = addresses(e.Cc)
+		}
+		if len(e.ReplyTo) > 0 {
+			env.ReplyTo = addresses(e.ReplyTo)
+		}
+		if e.SentAt != "" {
+			if t, err := time.Parse(time.RFC3339, e.SentAt); err == nil {
+				env.Date = t
+			}
 		}
 	}
-	env.Flags = KeywordFlags(e.Keywords)
-	env.From = addresses(e.From)
-	env.To = addresses(e.To)
-	if e.SentAt != "" {
-		if t, err := time.Parse(time.RFC3339, e.SentAt); err == nil {
-			env.Date = t
+	env.ID, env.Size, env.HasAttachment, env.Flags = e.ID, e.Size, e.HasAttachment, KeywordFlags(e.Keywords)
+	if e.ReceivedAt != "" {
+		if t, err := time.Parse(time.RFC3339, e.ReceivedAt); err == nil {
+			env.Received = t
 		}
 	}
 	return env
 }
 
-// rawEnvelope builds the envelope from the raw header fields.
+// hasRaw reports whether any raw header property was fetched.
+func (e Email) hasRaw() bool {
+	for _, v := range [...][]string{e.RawFrom, e.RawTo, e.RawCc, e.RawReplyTo, e.RawSubject, e.RawDate,
+		e.RawMessageID, e.RawInReplyTo, e.RawReferences} {
+		if v != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// rawEnvelope builds the envelope fields of the raw header fields.
 func (e Email) rawEnvelope() email.Envelope {
 	var b strings.Builder
 	for _, f := range [...]struct {
 		name string
 		v    []string
-	}{{"From", e.RawFrom}, {"To", e.RawTo}, {"Subject", e.RawSubject}, {"Date", e.RawDate}, {"Message-ID", e.RawMessageID}} {
+	}{{"From", e.RawFrom}, {"To", e.RawTo}, {"Cc", e.RawCc}, {"Reply-To", e.RawReplyTo}, {"Subject", e.RawSubject},
+		{"Date", e.RawDate}, {"Message-ID", e.RawMessageID}, {"In-Reply-To", e.RawInReplyTo}, {"References", e.RawReferences}} {
 		if len(f.v) > 0 {
 			b.WriteString(f.name + ":" + f.v[0] + "\r\n")
 		}
 	}
-	s := header.Scan([]byte(b.String()))
-	return email.Envelope{ID: e.ID, MessageID: s.MessageID, Subject: s.Subject, From: nonNil(s.From), To: nonNil(s.To),
-		Date: s.Date, Size: e.Size, HasAttachment: e.HasAttachment, Flags: KeywordFlags(e.Keywords)}
+	return header.Scan([]byte(b.String())).Envelope()
 }
 
-// nonNil returns l, or an empty list for nil, as addresses does.
-func nonNil(l []email.Address) []email.Address {
-	if l == nil {
-		return []email.Address{}
+// ids normalises server-parsed message ids, at most header.MaxIDs, nil for
+// none.
+func ids(in []string) []string {
+	var out []string
+	for _, id := range in {
+		if id = email.NormalizeMessageID(id); id != "" && len(out) < header.MaxIDs {
+			out = append(out, id)
+		}
 	}
-	return l
+	return out
 }
 
 func addresses(in []EmailAddress) []email.Address {

@@ -317,7 +317,7 @@ func (m *searchMachine) absorb(r *Responses) error {
 				continue // not asked for, already seen, or repeated
 			}
 			delete(fresh, e.ID)
-			env := e.rawEnvelope()
+			env := e.Envelope()
 			if m.local {
 				ok, _ := m.q.MatchWith(env, func(v string) (bool, error) { return m.bodyHolds(v, env.ID), nil })
 				if !ok {

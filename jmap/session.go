@@ -26,24 +26,42 @@ const maxSessionBody = 4 << 20
 // (RFC 8620 section 2). A zero field means the server gave none; the
 // accessors on Session substitute conservative defaults.
 type CoreLimits struct {
-	MaxSizeUpload         int64 `json:"maxSizeUpload"`
-	MaxConcurrentUpload   int   `json:"maxConcurrentUpload"`
-	MaxSizeRequest        int64 `json:"maxSizeRequest"`
-	MaxConcurrentRequests int   `json:"maxConcurrentRequests"`
-	MaxCallsInRequest     int   `json:"maxCallsInRequest"`
-	MaxObjectsInGet       int   `json:"maxObjectsInGet"`
-	MaxObjectsInSet       int   `json:"maxObjectsInSet"`
+	// MaxSizeUpload is the largest file the server accepts for upload, in
+	// octets.
+	MaxSizeUpload int64 `json:"maxSizeUpload"`
+	// MaxConcurrentUpload is the number of uploads the server accepts at
+	// once.
+	MaxConcurrentUpload int `json:"maxConcurrentUpload"`
+	// MaxSizeRequest is the largest API request body, in octets.
+	MaxSizeRequest int64 `json:"maxSizeRequest"`
+	// MaxConcurrentRequests is the number of API requests the server
+	// accepts at once.
+	MaxConcurrentRequests int `json:"maxConcurrentRequests"`
+	// MaxCallsInRequest is the number of method calls one request may
+	// hold.
+	MaxCallsInRequest int `json:"maxCallsInRequest"`
+	// MaxObjectsInGet is the number of objects one /get may ask for.
+	MaxObjectsInGet int `json:"maxObjectsInGet"`
+	// MaxObjectsInSet is the number of objects one /set may create,
+	// update and destroy together.
+	MaxObjectsInSet int `json:"maxObjectsInSet"`
 }
 
 // MailAccountCaps is the urn:ietf:params:jmap:mail capability of the mail
 // account (RFC 8621 section 1.3.1).
 type MailAccountCaps struct {
-	MaxMailboxesPerEmail  int      `json:"maxMailboxesPerEmail"`
-	MaxSizeMailboxName    int      `json:"maxSizeMailboxName"`
+	// MaxMailboxesPerEmail is the number of mailboxes an email may be in,
+	// 0 for no limit.
+	MaxMailboxesPerEmail int `json:"maxMailboxesPerEmail"`
+	// MaxSizeMailboxName is the longest mailbox name, in octets of UTF-8.
+	MaxSizeMailboxName int `json:"maxSizeMailboxName"`
+	// EmailQuerySortOptions lists the properties Email/query can sort by.
 	EmailQuerySortOptions []string `json:"emailQuerySortOptions"`
 	// EmailsListSortOptions is the spelling of some servers (Cyrus 3.6).
-	EmailsListSortOptions    []string `json:"emailsListSortOptions"`
-	MayCreateTopLevelMailbox bool     `json:"mayCreateTopLevelMailbox"`
+	EmailsListSortOptions []string `json:"emailsListSortOptions"`
+	// MayCreateTopLevelMailbox says whether the user may create a mailbox
+	// at the top of the hierarchy.
+	MayCreateTopLevelMailbox bool `json:"mayCreateTopLevelMailbox"`
 }
 
 // Session is the JMAP session resource (RFC 8620 section 2) with its URLs

@@ -19,6 +19,7 @@ const (
 	amMkdir          // making .meta when missing
 	amTemps          // checking the temp files
 	amPublish        // publishing them
+	amDigest         // checksumming a streamed message
 )
 
 // headerInfo is what the human part of a file name is made of.
@@ -50,6 +51,14 @@ type addMessage struct {
 	flags []byte
 	state int
 	pub   publisher
+	// stream is set when the message comes from the operation's source
+	// (coroutine.FileCopyIn): its head and size come back from the copy,
+	// its checksum from a second pass (coroutine.FileDigest), since the
+	// checksum hashes the size first.
+	stream bool
+	head   []byte
+	// received is the message file's modification time when not zero.
+	received time.Time
 }
 
 // AddMessage returns a machine that stores raw in the folder mailbox with
@@ -65,8 +74,27 @@ type addMessage struct {
 // It fails with email.ErrNotFound when the folder does not exist,
 // email.ErrTooLarge beyond Store.MaxMessageSize, and
 // email.ErrInvalidArgument for a flag that cannot be stored (see
-// CheckFlags) or a store without Entropy.
-func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) coroutine.FileMachine[string] {
+// CheckFlags) or a store without Entropy. [email.WithReceived] sets the
+// message file's modification time, which listings report as
+// Envelope.Received.
+func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string] {
+	return s.addMessage(mailbox, raw, flags, false, opts)
+}
+
+// AddMessageStream returns a machine that stores the message read from the
+// operation's source (see "Streaming bodies" in package coroutine) in the
+// folder mailbox with flags, like AddMessage, without holding it: the
+// bytes go to the temp file as they are read (its first MaxHeadSize bytes
+// kept for the file name), then the temp file is read once more through
+// the checksum, which hashes the size first, before it is published as
+// AddMessage does. More than Store.MaxMessageSize bytes fail with
+// email.ErrTooLarge and leave no message file.
+func (s Store) AddMessageStream(mailbox string, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string] {
+	return s.addMessage(mailbox, nil, flags, true, opts)
+}
+
+// addMessage builds AddMessage's machine, or AddMessageStream's.
+func (s Store) addMessage(mailbox string, raw []byte, flags email.Flags, stream bool, opts []email.AddOption) coroutine.FileMachine[string] {
 	const op = "add_message"
 	f, err := s.folder(mailbox)
 	if err != nil {
@@ -80,7 +108,7 @@ func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) corouti
 	}
 	return resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[string] {
 		f := fs[0]
-		return &addMessage{machine: machine[string]{op: op}, s: s, f: f, raw: raw, flags: FormatFlagsFile(flags)}
+		return &addMessage{machine: machine[string]{op: op}, s: s, f: f, raw: raw, flags: FormatFlagsFile(flags), stream: stream, received: email.NewAddOptions(opts...).Received}
 	})
 }
 
@@ -116,6 +144,22 @@ func (m *addMessage) Resume(in []result) ([]request, bool) {
 				return m.fail(fileError(request{Op: coroutine.FileCreate, Path: []string{m.pub.items[0].src, m.pub.items[0].flagsSrc}[i]}, r.Err))
 			}
 		}
+		if m.stream {
+			m.head = in[0].Data
+			m.state = amDigest
+			return m.ask(request{Op: coroutine.FileDigest, Path: m.pub.items[0].src, Hash: newChecksumHash})
+		}
+		m.state = amPublish
+		return m.publish(nil)
+	case amDigest:
+		it := &m.pub.items[0]
+		if err := in[0].Err; err != nil {
+			return m.fail(fileError(request{Op: coroutine.FileDigest, Path: it.src}, err))
+		}
+		it.checksum, it.human = checksumOfSum(in[0].Sum), humanPart(info(m.head, m.s.now()))
+		if err := it.renew(m.s.Entropy); err != nil {
+			return m.fail(err)
+		}
 		m.state = amPublish
 		return m.publish(nil)
 	case amPublish:
@@ -127,9 +171,19 @@ func (m *addMessage) Resume(in []result) ([]request, bool) {
 // newItem prepares the publication of raw with the formatted flags into f:
 // it draws the id and temp names and returns the create requests.
 func newItem(s Store, f folder, raw, flags []byte) (pubItem, []request, error) {
-	it := pubItem{checksum: Checksum(raw), human: humanPart(info(raw, s.now()))}
-	if err := it.renew(s.Entropy); err != nil {
-		return it, nil, err
+	return makeItem(s, f, raw, flags, false)
+}
+
+// makeItem is newItem; with stream set, raw is ignored: the message comes
+// from the operation's source, and the checksum, human part and id are
+// left for the caller to fill once it is written.
+func makeItem(s Store, f folder, raw, flags []byte, stream bool) (pubItem, []request, error) {
+	var it pubItem
+	if !stream {
+		it = pubItem{checksum: Checksum(raw), human: humanPart(info(raw, s.now()))}
+		if err := it.renew(s.Entropy); err != nil {
+			return it, nil, err
+		}
 	}
 	tmp, err := tempName(s.Entropy)
 	if err != nil {
@@ -137,6 +191,9 @@ func newItem(s Store, f folder, raw, flags []byte) (pubItem, []request, error) {
 	}
 	it.src = f.file(tmp)
 	reqs := []request{coroutine.Create(it.src, raw)}
+	if stream {
+		reqs[0] = coroutine.CopyIn(it.src, s.maxMessage(), MaxHeadSize)
+	}
 	if len(flags) > 0 {
 		it.flagsSrc = f.meta() + "/" + tmp + FlagsSuffix
 		reqs = append(reqs, coroutine.Create(it.flagsSrc, flags))
@@ -157,10 +214,11 @@ func (m *addMessage) publish(in []result) ([]request, bool) {
 
 // create asks for the temp files.
 func (m *addMessage) create() ([]request, bool) {
-	it, reqs, err := newItem(m.s, m.f, m.raw, m.flags)
+	it, reqs, err := makeItem(m.s, m.f, m.raw, m.flags, m.stream)
 	if err != nil {
 		return m.fail(err)
 	}
+	reqs[0].ModTime = m.received // the message file, renamed into place
 	m.pub = publisher{dst: m.f, entropy: m.s.Entropy, items: []pubItem{it}}
 	m.state = amTemps
 	return m.ask(reqs...)

@@ -18,11 +18,13 @@ const (
 
 type getMessage struct {
 	machine[[]byte]
-	s     Store
-	f     folder
-	id    string
-	path  string
-	state int
+	s      Store
+	f      folder
+	id     string
+	path   string
+	state  int
+	stream bool  // copy to the operation's sink instead of reading
+	size   int64 // the bytes copied, when streaming
 }
 
 // GetMessage returns a machine that reads the message id of the folder
@@ -35,6 +37,26 @@ type getMessage struct {
 // a file larger than Store.MaxMessageSize with email.ErrTooLarge (at most
 // that many bytes plus one are read).
 func (s Store) GetMessage(mailbox, id string) coroutine.FileMachine[[]byte] {
+	return s.getMessage(mailbox, id, nil)
+}
+
+// GetMessageStream returns a machine that copies the message id of the
+// folder mailbox to the operation's sink (coroutine.FileCopyOut, see
+// "Streaming bodies" in package coroutine) and ends with its size. The
+// checksum is computed as the bytes pass, so the sink has received the
+// whole message by the time a mismatch is reported as a *ChecksumError; a
+// caller that must not see damaged bytes spools them until the machine
+// succeeds. The errors are GetMessage's; a message larger than
+// Store.MaxMessageSize fails before a byte is written.
+func (s Store) GetMessageStream(mailbox, id string) coroutine.FileMachine[int64] {
+	var g *getMessage
+	m := s.getMessage(mailbox, id, &g)
+	return coroutine.Map(m, func([]byte) (int64, error) { return g.size, nil })
+}
+
+// getMessage builds GetMessage's machine, or GetMessageStream's when
+// stream is not nil (the machine built is then put in *stream).
+func (s Store) getMessage(mailbox, id string, stream **getMessage) coroutine.FileMachine[[]byte] {
 	const op = "get_message"
 	f, err := s.folder(mailbox)
 	if err == nil {
@@ -44,8 +66,11 @@ func (s Store) GetMessage(mailbox, id string) coroutine.FileMachine[[]byte] {
 		return failed[[]byte](op, err)
 	}
 	return resolved(s, op, []folder{f}, func(fs []folder) coroutine.FileMachine[[]byte] {
-		f := fs[0]
-		return &getMessage{machine: machine[[]byte]{op: op}, s: s, f: f, id: id}
+		m := &getMessage{machine: machine[[]byte]{op: op}, s: s, f: fs[0], id: id, stream: stream != nil}
+		if stream != nil {
+			*stream = m
+		}
+		return m
 	})
 }
 
@@ -68,6 +93,11 @@ func (m *getMessage) Resume(in []result) ([]request, bool) {
 		}
 		m.path = m.f.file(c.files[m.id])
 		m.state = gmDone
+		if m.stream {
+			r := coroutine.CopyOut(m.path, m.s.maxMessage())
+			r.Hash = newChecksumHash
+			return m.ask(r)
+		}
 		return m.ask(coroutine.ReadHead(m.path, m.s.maxMessage()+1))
 	case gmDone:
 		r := in[0]
@@ -76,6 +106,13 @@ func (m *getMessage) Resume(in []result) ([]request, bool) {
 				return m.fail(&email.NotFoundError{Mailbox: m.f.name, ID: m.id})
 			}
 			return m.fail(fileError(coroutine.ReadHead(m.path, 0), r.Err))
+		}
+		if m.stream {
+			if err := verifySum(m.f.name, m.id, checksumOfSum(r.Sum)); err != nil {
+				return m.fail(err)
+			}
+			m.size = r.Size
+			return m.finish(nil)
 		}
 		if int64(len(r.Data)) > m.s.maxMessage() {
 			return m.fail(fmt.Errorf("m2dir: message %q is %d bytes: %w", m.id, r.Size, email.ErrTooLarge))

@@ -95,7 +95,10 @@ func checkID(id string) error {
 }
 
 // IDError reports a malformed message id; it matches email.ErrInvalidID.
-type IDError struct{ ID string }
+type IDError struct {
+	// ID is the id as given.
+	ID string
+}
 
 // Error implements error.
 func (e *IDError) Error() string { return fmt.Sprintf("m2dir: invalid message id %q", e.ID) }

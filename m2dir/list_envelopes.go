@@ -177,7 +177,7 @@ func (m *listEnvelopes) scan(id string, r result, final bool) error {
 		m.more = append(m.more, id)
 		return nil
 	}
-	m.envs = append(m.envs, envelopeOf(id, h, r.Size, m.opts.WithAttachment))
+	m.envs = append(m.envs, envelopeOf(id, h, r, m.opts.WithAttachment))
 	return nil
 }
 
@@ -185,23 +185,16 @@ func (m *listEnvelopes) scan(id string, r result, final bool) error {
 // driver's worker that read the file (see coroutine.FileRequest.Digest).
 func scanDigest(data []byte, _ int64) any { return header.Scan(data) }
 
-// envelope builds the envelope of a message from its head.
-func envelope(id string, head []byte, size int64, withAttachment bool) email.Envelope {
-	return envelopeOf(id, header.Scan(head), size, withAttachment)
+// envelope builds the envelope of a message from its head read.
+func envelope(id string, r result, withAttachment bool) email.Envelope {
+	return envelopeOf(id, header.Scan(r.Data), r, withAttachment)
 }
 
-// envelopeOf builds the envelope of a message from its scanned head.
-func envelopeOf(id string, h header.Summary, size int64, withAttachment bool) email.Envelope {
-	env := email.Envelope{
-		ID: id, MessageID: h.MessageID, Subject: h.Subject,
-		From: h.From, To: h.To, Date: h.Date, Size: size,
-	}
-	if env.From == nil {
-		env.From = []email.Address{}
-	}
-	if env.To == nil {
-		env.To = []email.Address{}
-	}
+// envelopeOf builds the envelope of a message from its scanned head and
+// its read: Size is the file's size, Received its modification time.
+func envelopeOf(id string, h header.Summary, r result, withAttachment bool) email.Envelope {
+	env := h.Envelope()
+	env.ID, env.Size, env.Received = id, r.Size, r.ModTime
 	if withAttachment {
 		att := h.HasAttachment
 		env.HasAttachment = &att

@@ -91,7 +91,7 @@ func fileError(r request, err error) error {
 // in its id: the file was modified or damaged. It matches ErrChecksum and
 // email.ErrProtocol.
 type ChecksumError struct {
-	Mailbox, ID string
+	Mailbox, ID string // where the message is, and its id
 	Got         string // the checksum of the content found
 }
 
@@ -110,7 +110,12 @@ func (e *ChecksumError) Is(target error) bool {
 
 // verify returns a *ChecksumError unless data matches id's checksum.
 func verify(mailbox, id string, data []byte) error {
-	if got := Checksum(data); len(id) < ChecksumLen || got != id[:ChecksumLen] {
+	return verifySum(mailbox, id, Checksum(data))
+}
+
+// verifySum checks a message's checksum, as got, against its id.
+func verifySum(mailbox, id, got string) error {
+	if len(id) < ChecksumLen || got != id[:ChecksumLen] {
 		return &ChecksumError{Mailbox: mailbox, ID: id, Got: got}
 	}
 	return nil

@@ -210,7 +210,7 @@ func (m *rescan) take(id string, r result, final bool) error {
 		m.more = append(m.more, id)
 		return nil
 	}
-	env := envelope(id, r.Data, r.Size, true)
+	env := envelope(id, r, true)
 	env.Flags = m.cur[id].Flags
 	m.envs = append(m.envs, env)
 	return nil

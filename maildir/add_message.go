@@ -2,6 +2,7 @@ package maildir
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -26,6 +27,20 @@ type addMessageMachine struct {
 	kw      *keywordsMachine
 	lock    heldLock
 	dv      *deliverMachine
+	stream  bool
+	// received is the file's modification time when not zero.
+	received time.Time
+}
+
+// AddMessageStream returns a machine storing the message read from the
+// operation's source (coroutine.FileCopyIn, see "Streaming bodies" in
+// package coroutine) with flags, like AddMessage, without holding it: the
+// bytes go to the tmp/ file as they are read, then it is synced and
+// published as AddMessage does. The tmp/ name has no ",S=" field; the
+// cur/ name and the returned key get it from the size read. More than
+// Store.MaxMessageSize bytes fail with email.ErrTooLarge and leave nothing.
+func (s Store) AddMessageStream(mailbox string, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string] {
+	return s.addMessage(mailbox, nil, flags, true, opts)
 }
 
 // AddMessage returns a machine storing a raw message with flags and
@@ -47,7 +62,15 @@ type addMessageMachine struct {
 // that is not a valid IMAP keyword atom fails with email.ErrInvalidArgument
 // before any I/O, as does a message larger than Store.MaxMessageSize
 // (email.ErrTooLarge). A missing tmp/ is created when cur/ exists.
-func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) coroutine.FileMachine[string] {
+// [email.WithReceived] sets the file's modification time, which listings
+// report as Envelope.Received (Dovecot reads it as the INTERNALDATE).
+func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string] {
+	return s.addMessage(mailbox, raw, flags, false, opts)
+}
+
+// addMessage builds AddMessage's machine, or AddMessageStream's when
+// stream is set.
+func (s Store) addMessage(mailbox string, raw []byte, flags email.Flags, stream bool, opts []email.AddOption) coroutine.FileMachine[string] {
 	dir, err := s.Dir(mailbox)
 	if err == nil {
 		err = s.canWrite()
@@ -63,7 +86,7 @@ func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags) corouti
 	if err != nil {
 		return done[string](err)
 	}
-	m := &addMessageMachine{s: s, mailbox: mailbox, dir: dir, raw: raw, flags: flags, need: need}
+	m := &addMessageMachine{s: s, mailbox: mailbox, dir: dir, raw: raw, flags: flags, need: need, stream: stream, received: email.NewAddOptions(opts...).Received}
 	return withUnlock(m, &m.lock)
 }
 
@@ -112,6 +135,10 @@ func (m *addMessageMachine) startDeliver(kw *Keywords) ([]coroutine.FileRequest,
 	}
 	m.state = amDeliver
 	m.dv = m.s.deliver(m.mailbox, m.dir, m.raw, letters, 1)
+	if m.stream {
+		m.dv = m.s.deliverStream(m.mailbox, m.dir, letters, 1)
+	}
+	m.dv.mtime = m.received
 	reqs, done := m.dv.Resume(nil)
 	if done {
 		key, err := m.dv.Result()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -37,6 +38,7 @@ type deliverMachine struct {
 	mailbox string
 	dir     string
 	data    []byte
+	mtime   time.Time // the tmp/ file's times when not zero (Received)
 	flags   string
 	seq     int
 	state   int
@@ -46,10 +48,44 @@ type deliverMachine struct {
 	tmp     string
 	target  string
 	pending error
+	// stream is set when the message comes from the operation's source
+	// (coroutine.FileCopyIn) instead of data: the tmp/ name then has no
+	// size field, the size read gives the cur/ name, and a clash on it
+	// mints a new name for the same tmp/ file, since the source cannot be
+	// read twice.
+	stream bool
+	size   int64
 }
 
 func (s Store) deliver(mailbox, dir string, data []byte, flags string, seq int) *deliverMachine {
 	return &deliverMachine{s: s, mailbox: mailbox, dir: dir, data: data, flags: flags, seq: seq}
+}
+
+// deliverStream returns a delivery of the operation's source.
+func (s Store) deliverStream(mailbox, dir, flags string, seq int) *deliverMachine {
+	return &deliverMachine{s: s, mailbox: mailbox, dir: dir, flags: flags, seq: seq, stream: true}
+}
+
+// rename mints a new cur/ name for a streamed message already in tmp/.
+func (m *deliverMachine) rename() ([]coroutine.FileRequest, bool) {
+	m.tries++
+	if m.tries > maxNameTries {
+		m.pending = fmt.Errorf("maildir: %d unique names in %s all exist: %w", maxNameTries, m.dir, email.ErrExists)
+		m.state = dvCleanup
+		return m.ask(coroutine.Remove(m.tmp))
+	}
+	key, err := m.s.uniqueKey(m.seq, int(m.size))
+	if err != nil {
+		m.pending = err
+		m.state = dvCleanup
+		return m.ask(coroutine.Remove(m.tmp))
+	}
+	m.key = key
+	m.target = m.dir + "/cur/" + key + string(m.s.sep()) + "2," + m.flags
+	if m.state == dvRename {
+		return m.ask(coroutine.Rename(m.tmp, m.target))
+	}
+	return m.ask(coroutine.Link(m.tmp, m.target))
 }
 
 // create mints a key and asks to create the tmp/ file.
@@ -58,7 +94,11 @@ func (m *deliverMachine) create() ([]coroutine.FileRequest, bool) {
 	if m.tries > maxNameTries {
 		return m.fail(fmt.Errorf("maildir: %d unique names in %s all exist: %w", maxNameTries, m.dir, email.ErrExists))
 	}
-	key, err := m.s.uniqueKey(m.seq, len(m.data))
+	size := len(m.data)
+	if m.stream {
+		size = -1
+	}
+	key, err := m.s.uniqueKey(m.seq, size)
 	if err != nil {
 		return m.fail(err)
 	}
@@ -66,7 +106,12 @@ func (m *deliverMachine) create() ([]coroutine.FileRequest, bool) {
 	m.tmp = m.dir + "/tmp/" + key
 	m.target = m.dir + "/cur/" + key + string(m.s.sep()) + "2," + m.flags
 	m.state = dvCreate
-	return m.ask(coroutine.Create(m.tmp, m.data))
+	req := coroutine.Create(m.tmp, m.data)
+	if m.stream {
+		req = coroutine.CopyIn(m.tmp, m.s.maxMessage(), 0)
+	}
+	req.ModTime = m.mtime
+	return m.ask(req)
 }
 
 // Resume implements coroutine.Machine.
@@ -79,9 +124,14 @@ func (m *deliverMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequ
 		return m.create()
 	case dvCreate:
 		switch err := in[0].Err; {
+		case err == nil && m.stream:
+			m.size, m.state, m.tries = in[0].Size, dvLink, 0
+			return m.rename()
 		case err == nil:
 			m.state = dvLink
 			return m.ask(coroutine.Link(m.tmp, m.target))
+		case errors.Is(err, email.ErrTooLarge):
+			return m.fail(fmt.Errorf("maildir: %w", err))
 		case errors.Is(err, fs.ErrExist):
 			return m.create()
 		case errors.Is(err, fs.ErrNotExist) && !m.madeTmp:
@@ -111,6 +161,8 @@ func (m *deliverMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequ
 		case err == nil:
 			m.state = dvSync
 			return m.ask(coroutine.SyncDir(m.dir + "/cur"))
+		case errors.Is(err, fs.ErrExist) && m.stream:
+			return m.rename()
 		case errors.Is(err, fs.ErrExist):
 			m.pending = fs.ErrExist
 		case errors.Is(err, fs.ErrNotExist):

@@ -33,6 +33,8 @@ type getMessageMachine struct {
 	retried bool
 	path    string
 	guesses []string
+	stream  bool  // copy to the operation's sink instead of reading
+	size    int64 // the bytes copied, when streaming
 }
 
 // GetMessage returns a machine reading the raw bytes of the message whose
@@ -57,6 +59,33 @@ func (s Store) GetMessage(mailbox, id string) coroutine.FileMachine[[]byte] {
 	return &getMessageMachine{s: s, mailbox: mailbox, dir: dir, id: id}
 }
 
+// GetMessageStream returns a machine copying the message whose key is exactly
+// id to the operation's sink (coroutine.FileCopyOut, see "Streaming
+// bodies" in package coroutine) and ending with its size. It finds the
+// file as GetMessage does, probing the likely names with stats instead of
+// reads, and never holds the message: a message of any size costs the
+// driver's copy buffer. One larger than Store.MaxMessageSize fails with
+// email.ErrTooLarge before a byte is written.
+func (s Store) GetMessageStream(mailbox, id string) coroutine.FileMachine[int64] {
+	dir, err := s.Dir(mailbox)
+	if err == nil {
+		err = s.checkID(id)
+	}
+	if err != nil {
+		return done[int64](err)
+	}
+	m := &getMessageMachine{s: s, mailbox: mailbox, dir: dir, id: id, stream: true}
+	return coroutine.Map(coroutine.FileMachine[[]byte](m), func([]byte) (int64, error) { return m.size, nil })
+}
+
+// read asks for the message at p, whole or streamed.
+func (m *getMessageMachine) read(p string) coroutine.FileRequest {
+	if m.stream {
+		return coroutine.CopyOut(p, m.s.maxMessage())
+	}
+	return coroutine.ReadHead(p, m.s.maxMessage()+1)
+}
+
 // Resume implements coroutine.Machine.
 func (m *getMessageMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
 	if !m.begin(in) {
@@ -72,16 +101,23 @@ func (m *getMessageMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 		reqs := make([]coroutine.FileRequest, len(m.guesses))
 		for i, p := range m.guesses {
 			reqs[i] = coroutine.ReadHead(p, m.s.maxMessage()+1)
+			if m.stream {
+				reqs[i] = coroutine.FileRequest{Op: coroutine.FileStat, Path: p}
+			}
 		}
 		m.state = gmGuess
 		return m.ask(reqs...)
 	case gmGuess:
 		hit := -1
 		for i := len(in) - 1; i >= 0; i-- { // cur/ guesses come last: prefer them
-			if in[i].Err == nil {
+			if in[i].Err == nil && !in[i].IsDir {
 				hit = i
 				break
 			}
+		}
+		if hit >= 0 && m.stream {
+			m.path, m.state = m.guesses[hit], gmRead
+			return m.ask(m.read(m.path))
 		}
 		if hit >= 0 {
 			m.path = m.guesses[hit]
@@ -103,7 +139,7 @@ func (m *getMessageMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 		}
 		m.path = e.Path(m.dir)
 		m.state = gmRead
-		return m.ask(coroutine.ReadHead(m.path, m.s.maxMessage()+1))
+		return m.ask(m.read(m.path))
 	case gmRead:
 		r := in[0]
 		switch {
@@ -116,6 +152,10 @@ func (m *getMessageMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileR
 			return m.fail(&email.NotFoundError{Mailbox: m.mailbox, ID: m.id})
 		case r.Err != nil:
 			return m.fail(fmt.Errorf("maildir: reading %s: %w", m.path, r.Err))
+		}
+		if m.stream {
+			m.size = r.Size
+			return m.finish(nil)
 		}
 		return m.take(r)
 	}

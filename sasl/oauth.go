@@ -14,10 +14,10 @@ type OAuthBearerOptions = gosasl.OAuthBearerOptions
 // OAUTHBEARER authentication (RFC 7628 section 3.2.2). It never holds the
 // token.
 type OAuthError struct {
-	Mechanism string
-	Status    string `json:"status"`
-	Schemes   string `json:"schemes"`
-	Scope     string `json:"scope"`
+	Mechanism string // "XOAUTH2" or "OAUTHBEARER"
+	Status    string `json:"status"`  // the error code ("invalid_token")
+	Schemes   string `json:"schemes"` // the authentication schemes the server accepts
+	Scope     string `json:"scope"`   // the scope the token would need
 }
 
 // Error implements error.

@@ -29,19 +29,19 @@ type Node interface {
 // And matches when every one of its nodes matches. The parser builds it from
 // "a and b" and from juxtaposition "a b"; it always has at least two nodes.
 type And struct {
-	Nodes []Node
+	Nodes []Node // the conditions, in query order
 }
 
 // Or matches when at least one of its nodes matches. It always has at least
 // two nodes.
 type Or struct {
-	Nodes []Node
+	Nodes []Node // the alternatives, in query order
 }
 
 // Not matches when its node does not match. In particular "not before D"
 // matches messages without a date.
 type Not struct {
-	Node Node
+	Node Node // the negated condition
 }
 
 // DateOp says how a DateCond compares a message's day with its Day.
@@ -69,8 +69,8 @@ func (op DateOp) String() string {
 // DateCond compares the day of a message's Date header with Day. A message
 // without a (parseable) Date header never matches a DateCond.
 type DateCond struct {
-	Op  DateOp
-	Day Day
+	Op  DateOp // how the message's day compares with Day
+	Day Day    // the calendar day; the Date header is read in its own offset
 }
 
 // Field names the part of a message a TextCond searches.
@@ -98,14 +98,14 @@ func (f Field) String() string {
 // empty Value matches every message that has the field (for From and To, at
 // least one address; for Subject and Body, every message).
 type TextCond struct {
-	Field Field
-	Value string
+	Field Field  // the header field or the body
+	Value string // the text searched for
 }
 
 // FlagCond matches messages that carry Flag, compared with email.Flag.Equal
 // (so "seen", `\Seen` and "$seen" are the same condition).
 type FlagCond struct {
-	Flag email.Flag
+	Flag email.Flag // the flag a message must carry
 }
 
 func (*And) node()      {}
@@ -138,6 +138,7 @@ func (k SortKey) String() string {
 
 // Sorter is one sort key with its direction.
 type Sorter struct {
+	// Key is what the messages are ordered by.
 	Key SortKey
 	// Desc reverses the order of this key (the query's "desc").
 	Desc bool

@@ -14,9 +14,10 @@ var HeaderFields = []string{"From", "To", "Subject", "Date", "Message-ID"}
 
 // EnvelopeFromHeader parses a message header exactly as the local stores
 // do when they list envelopes, and returns the envelope fields the matcher
-// and the sorter use: MessageID, Subject, From, To and Date (zero when
-// missing or unparseable). ID, Flags, Size and HasAttachment are left for
-// the caller to fill.
+// and the sorter use, and those every listing shows: MessageID, Subject,
+// From, To, Cc, ReplyTo, InReplyTo, References and Date (zero when missing
+// or unparseable). ID, Flags, Size, Received and HasAttachment are left
+// for the caller to fill.
 //
 // head may be a whole message, its header alone, or only some of its
 // fields as "Name: value" lines (CRLF or LF, folded or not), such as the
@@ -25,6 +26,5 @@ var HeaderFields = []string{"From", "To", "Subject", "Date", "Message-ID"}
 // "header:From:asRaw") written back as "From:" + value + "\r\n". When a
 // field occurs more than once, the first one counts. It never fails.
 func EnvelopeFromHeader(head []byte) email.Envelope {
-	s := header.Scan(head)
-	return email.Envelope{MessageID: s.MessageID, Subject: s.Subject, From: s.From, To: s.To, Date: s.Date}
+	return header.Scan(head).Envelope()
 }

@@ -1,5 +1,11 @@
 package smtp
 
+import (
+	"fmt"
+
+	"github.com/ioemail/ioemail/email"
+)
+
 // normalize returns data with every line ending as CRLF (a bare LF or a
 // bare CR becomes CRLF, RFC 5321 section 2.3.8) and a final CRLF added when
 // missing; with stuff it also doubles a '.' at the start of every line and
@@ -9,35 +15,9 @@ func normalize(data []byte, stuff bool) []byte {
 	if !stuff && cleanCRLF(data) {
 		return data
 	}
-	out := make([]byte, 0, len(data)+len(data)/64+8)
-	bol := true
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if bol && stuff && c == '.' {
-			out = append(out, '.')
-		}
-		bol = false
-		switch c {
-		case '\r':
-			out = append(out, '\r', '\n')
-			if i+1 < len(data) && data[i+1] == '\n' {
-				i++
-			}
-			bol = true
-		case '\n':
-			out = append(out, '\r', '\n')
-			bol = true
-		default:
-			out = append(out, c)
-		}
-	}
-	if !bol && len(data) > 0 {
-		out = append(out, '\r', '\n')
-	}
-	if stuff {
-		out = append(out, '.', '\r', '\n')
-	}
-	return out
+	e := encoder{stuff: stuff, allow8: true}
+	out, _ := e.encode(make([]byte, 0, len(data)+len(data)/64+8), data)
+	return e.end(out)
 }
 
 // cleanCRLF reports whether every CR and LF in data is part of a CRLF and
@@ -78,4 +58,63 @@ func has8bitString(s string) bool {
 		}
 	}
 	return false
+}
+
+// encoder is normalize on a stream: it converts line endings to CRLF and,
+// with stuff, doubles a leading '.', keeping the line state across chunks,
+// and refuses 8-bit bytes unless allow8.
+type encoder struct {
+	stuff, allow8 bool
+	started       bool // a byte has been seen
+	bol           bool // at the beginning of a line
+	skipLF        bool // the last byte was a CR already written as CRLF
+}
+
+// errEightBit is the error of an 8-bit byte met on a stream the server
+// cannot take it on.
+var errEightBit = fmt.Errorf("smtp: the message has 8-bit data and the server does not offer 8BITMIME: %w", email.ErrUnsupported)
+
+// encode appends the encoding of p to out.
+func (e *encoder) encode(out, p []byte) ([]byte, error) {
+	if !e.started && len(p) > 0 {
+		e.started, e.bol = true, true
+	}
+	for _, c := range p {
+		if e.skipLF {
+			e.skipLF = false
+			if c == '\n' {
+				continue
+			}
+		}
+		if c >= 0x80 && !e.allow8 {
+			return out, errEightBit
+		}
+		if e.bol && e.stuff && c == '.' {
+			out = append(out, '.')
+		}
+		e.bol = false
+		switch c {
+		case '\r':
+			out = append(out, '\r', '\n')
+			e.bol, e.skipLF = true, true
+		case '\n':
+			out = append(out, '\r', '\n')
+			e.bol = true
+		default:
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// end appends what closes the data: a final CRLF when missing and, with
+// stuff, the end-of-data line.
+func (e *encoder) end(out []byte) []byte {
+	if e.started && !e.bol {
+		out = append(out, '\r', '\n')
+	}
+	if e.stuff {
+		out = append(out, '.', '\r', '\n')
+	}
+	return out
 }

@@ -12,8 +12,8 @@ import (
 // reverse path of MAIL FROM and the forward paths of RCPT TO, as addresses
 // without angle brackets.
 type Envelope struct {
-	From string
-	To   []string
+	From string   // the reverse path; "" for the null path <>
+	To   []string // the recipients
 }
 
 // EnvelopeFromHeaders derives the envelope of a raw RFC 5322 message.

@@ -71,6 +71,7 @@ const (
 	sendDot             // a lone "." after DATA got 354 with nothing to send
 	sendReset           // RSET after a failure
 	sendDone
+	sendHead // SendStream: reading the header block
 )
 
 type sendOp struct {
@@ -86,10 +87,28 @@ type sendOp struct {
 	res     email.SendResult
 	err     error // the failure to return after RSET
 	first   *Error
+
+	// SendStream: the message comes from the operation's source.
+	stream bool
+	opts   email.SendOptions
+	hint   int64       // the size the caller gave, -1 for unknown
+	head   *headReader // the header block read, and what followed it
+	eight  bool        // the data may have 8-bit bytes
 }
 
 func (o *sendOp) advance(replies []Reply) (*exchange, error) {
 	switch o.state {
+	case sendHead:
+		if o.head == nil {
+			o.head = &headReader{}
+			return &exchange{stream: o.head}, nil
+		}
+		if err := o.fromHead(); err != nil {
+			o.state = sendDone
+			return nil, err
+		}
+		o.state = sendStart
+		fallthrough
 	case sendStart:
 		if err := o.prepare(); err != nil {
 			o.state = sendDone
@@ -129,6 +148,9 @@ func (o *sendOp) advance(replies []Reply) (*exchange, error) {
 		}
 		if o.bdat {
 			o.state = sendFinal
+			if o.stream {
+				return &exchange{stream: o.dataStream()}, nil
+			}
 			return &exchange{writes: [][]byte{o.bdatLine(), o.data}, cmds: []string{"BDAT"}}, nil
 		}
 		o.state = sendData
@@ -142,9 +164,9 @@ func (o *sendOp) advance(replies []Reply) (*exchange, error) {
 			return o.fail(r.Err("DATA"))
 		}
 		o.state = sendFinal
-		return &exchange{writes: [][]byte{o.data}, cmds: []string{"DATA"}}, nil
+		return o.dataExchange(), nil
 	case sendFinal:
-		r := replies[0]
+		r := lastReply(replies)
 		name := "DATA"
 		if o.bdat {
 			name = "BDAT"
@@ -208,23 +230,29 @@ func (o *sendOp) prepare() error {
 	if utf8Env && !ext.SMTPUTF8 {
 		return fmt.Errorf("smtp: the envelope has UTF-8 addresses and the server does not offer SMTPUTF8: %w", email.ErrUnsupported)
 	}
-	eight := has8bit(o.raw)
+	eight := has8bit(o.raw) || o.eight
 	if eight && !ext.EightBitMIME {
 		return fmt.Errorf("smtp: the message has 8-bit data and the server does not offer 8BITMIME: %w", email.ErrUnsupported)
 	}
 	o.bdat = ext.Chunking && !o.s.cfg.NoChunking
-	o.data = normalize(o.raw, !o.bdat)
-	size := len(o.data)
-	if !o.bdat {
-		size -= 3 // the ".\r\n" terminator; dot-stuffing counts, as in RFC 1870's estimate
+	size := int64(-1)
+	if o.stream {
+		size = o.hint
+		eight = eight || ext.EightBitMIME
+	} else {
+		o.data = normalize(o.raw, !o.bdat)
+		size = int64(len(o.data))
+		if !o.bdat {
+			size -= 3 // the ".\r\n" terminator; dot-stuffing counts, as in RFC 1870's estimate
+		}
 	}
-	if ext.Size > 0 && int64(size) > ext.Size {
+	if ext.Size > 0 && size > ext.Size {
 		return fmt.Errorf("smtp: the message is %d bytes and the server accepts at most %d: %w", size, ext.Size, email.ErrTooLarge)
 	}
 	var b strings.Builder
 	b.WriteString("MAIL FROM:<" + o.env.From + ">")
-	if ext.HasSize {
-		b.WriteString(" SIZE=" + strconv.Itoa(size))
+	if ext.HasSize && size >= 0 {
+		b.WriteString(" SIZE=" + strconv.FormatInt(size, 10))
 	}
 	if eight {
 		b.WriteString(" BODY=8BITMIME")
@@ -252,6 +280,9 @@ func (o *sendOp) group() *exchange {
 		b = append(b, ">\r\n"...)
 		cmds = append(cmds, "RCPT")
 	}
+	if o.bdat && o.stream {
+		return &exchange{writes: [][]byte{b}, cmds: cmds, stream: o.dataStream()}
+	}
 	if o.bdat {
 		b = append(b, o.bdatLine()...)
 		cmds = append(cmds, "BDAT")
@@ -269,7 +300,7 @@ func (o *sendOp) bdatLine() []byte {
 // onGroup reads the replies of the pipelined group, in order.
 func (o *sendOp) onGroup(r []Reply) (*exchange, error) {
 	n := len(o.env.To)
-	last := r[n+1]
+	last := lastReply(r[n+1:])
 	if err := expect("MAIL", r[0], 2); err != nil {
 		return nil, o.s.broken(err)
 	}
@@ -318,7 +349,7 @@ func (o *sendOp) onGroup(r []Reply) (*exchange, error) {
 		return nil, nil
 	}
 	o.state = sendFinal
-	return &exchange{writes: [][]byte{o.data}, cmds: []string{"DATA"}}, nil
+	return o.dataExchange(), nil
 }
 
 // record notes the server's answer for one recipient.

@@ -101,6 +101,9 @@ type exchange struct {
 	startTLS bool
 	eofOK    bool   // EOF before any reply ends the exchange without error (QUIT)
 	trailing string // the error reason when bytes follow the last reply
+	// stream, when set, runs after the writes and before the replies: it
+	// passes the operation's source on (see Session.SendStream).
+	stream streamer
 
 	st      int // 0 writing, 1 reading, 2 done
 	next    int // next buffer to write
@@ -128,6 +131,15 @@ func (x *exchange) resume(s *Session, in coroutine.NetReply) (coroutine.NetReque
 		if x.next < len(x.writes) {
 			x.next++
 			return coroutine.Write(x.writes[x.next-1]), false
+		}
+		if x.stream != nil {
+			req, more, err := x.stream.next(s, x, in)
+			if err != nil {
+				return x.fail(err)
+			}
+			if more {
+				return req, false
+			}
 		}
 		x.st = 1
 	}

@@ -14,16 +14,15 @@ import (
 	"crypto/tls"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/ioemail/ioemail/bench/internal/smtpsink"
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/smtp"
@@ -43,7 +42,7 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 
-	srv := startServer()
+	srv := smtpsink.Start()
 	fmt.Printf("message: %d bytes, %d recipients\n\n", len(message), len(rcpts))
 
 	fmt.Println("1. round trips per message (write->read turns after the session is up), loopback")
@@ -138,28 +137,6 @@ func goSMTPSession(conn net.Conn) *gosmtp.Client {
 	}
 	return c
 }
-
-// startServer runs go-smtp's server with a backend that reads and drops
-// every message.
-func startServer() string {
-	s := gosmtp.NewServer(gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) { return sink{}, nil }))
-	s.Domain = "localhost"
-	s.ErrorLog = log.New(os.Stderr, "server: ", 0)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	go s.Serve(l)
-	return l.Addr().String()
-}
-
-type sink struct{}
-
-func (sink) Reset()                                 {}
-func (sink) Logout() error                          { return nil }
-func (sink) Mail(string, *gosmtp.MailOptions) error { return nil }
-func (sink) Rcpt(string, *gosmtp.RcptOptions) error { return nil }
-func (sink) Data(r io.Reader) error                 { _, err := io.Copy(io.Discard, r); return err }
 
 // countConn counts write->read turns: a read after a write starts a round
 // trip.

@@ -1,9 +1,6 @@
 package header
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -17,19 +14,7 @@ var envelopeFieldNames = []string{"from", "to", "subject", "date", "message-id"}
 // onlyEnvelopeFields returns the fields of head that a server returns for
 // BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE MESSAGE-ID)]: those lines,
 // as written, in order, then the blank line.
-func onlyEnvelopeFields(head []byte) []byte {
-	var b bytes.Buffer
-	for f := range Fields(head) {
-		if slices.ContainsFunc(envelopeFieldNames, func(n string) bool { return equalFold(f.Name, n) }) {
-			b.Write(f.Name)
-			b.WriteByte(':')
-			b.Write(f.Value)
-			b.WriteString("\r\n")
-		}
-	}
-	b.WriteString("\r\n")
-	return b.Bytes()
-}
+func onlyEnvelopeFields(head []byte) []byte { return onlyFields(head, envelopeFieldNames) }
 
 // FuzzScanFieldsOnly checks that Scan gives the same envelope fields for a
 // whole message as for the envelope fields alone, as a server returns them
@@ -37,14 +22,7 @@ func onlyEnvelopeFields(head []byte) []byte {
 // envelope for one message. Seeds: the search corpus and the sample
 // messages.
 func FuzzScanFieldsOnly(f *testing.F) {
-	for _, dir := range []string{"corpus", "messages"} {
-		files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", dir, "*.eml"))
-		for _, p := range files {
-			if data, err := os.ReadFile(p); err == nil {
-				f.Add(data)
-			}
-		}
-	}
+	addMessageSeeds(f)
 	f.Add([]byte("From: vondruch at redhat.com (x)\nTo: undisclosed-recipients:;\n\nbody"))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		whole := Scan(msg)

@@ -8,11 +8,15 @@ import (
 
 // Summary is what Scan extracts from a message head.
 type Summary struct {
-	MessageID     string          // normalised, without angle brackets
-	Subject       string          // RFC 2047 decoded
-	From, To, Cc  []email.Address // decoded; groups flattened
-	Date          time.Time       // zero when missing or unparseable
-	HasAttachment bool            // by the rule documented on Scan
+	MessageID    string          // normalised, without angle brackets
+	Subject      string          // RFC 2047 decoded
+	From, To, Cc []email.Address // decoded; groups flattened
+	ReplyTo      []email.Address // decoded; groups flattened
+	// InReplyTo and References are the message ids of those fields,
+	// normalised as MessageID, in order, at most MaxIDs each.
+	InReplyTo, References []string
+	Date                  time.Time // zero when missing or unparseable
+	HasAttachment         bool      // by the rule documented on Scan
 	// BodyOffset is the index of the first body byte in the scanned data,
 	// or -1 when the end of the header was not within it.
 	BodyOffset int
@@ -27,6 +31,9 @@ const (
 	fieldCc
 	fieldDate
 	fieldMessageID
+	fieldReplyTo
+	fieldInReplyTo
+	fieldReferences
 	fieldContentType
 	fieldContentDisposition
 	fieldCount
@@ -40,10 +47,12 @@ const (
 // read only a prefix of a file may then read more and scan again.
 //
 // The fields are decoded as follows: Subject by [DecodeWords]; From, To and
-// Cc by [ParseAddressList]; Date by [ParseDate] (zero when it fails);
-// Message-ID by taking what lies between the first '<' and the next '>' (or
-// the whole value when it has no angle brackets), without white space or
-// comments.
+// Cc and Reply-To by [ParseAddressList]; Date by [ParseDate] (zero when it
+// fails); Message-ID by taking what lies between the first '<' and the next
+// '>' (or the whole value when it has no angle brackets), without white
+// space or comments; In-Reply-To and References as lists of such ids (RFC
+// 5322 section 3.6.4), each '<'...'>' one id, at most MaxIDs kept (the
+// first ones).
 //
 // HasAttachment follows this rule, which sees only head:
 //
@@ -83,7 +92,7 @@ func Scan(head []byte) Summary {
 	sc := getScratch()
 	defer putScratch(sc)
 	var id, subject [2]int
-	var lists [3][2]int // span ranges of From, To, Cc
+	var lists [4][2]int // span ranges of From, To, Cc, Reply-To
 	if seen[fieldMessageID] {
 		id[0] = len(sc.arena)
 		sc.arena = appendMessageID(sc.arena, raw[fieldMessageID])
@@ -94,7 +103,15 @@ func Scan(head []byte) Summary {
 		sc.arena = appendText(sc.arena, raw[fieldSubject])
 		subject[1] = len(sc.arena)
 	}
-	for i, k := range [...]int{fieldFrom, fieldTo, fieldCc} {
+	var idLists [2][2]int // ranges in sc.ids of In-Reply-To, References
+	for i, k := range [...]int{fieldInReplyTo, fieldReferences} {
+		idLists[i][0] = len(sc.ids)
+		if seen[k] {
+			sc.arena, sc.ids = appendMessageIDs(sc.arena, sc.ids, raw[k])
+		}
+		idLists[i][1] = len(sc.ids)
+	}
+	for i, k := range [...]int{fieldFrom, fieldTo, fieldCc, fieldReplyTo} {
 		lists[i][0] = len(sc.spans)
 		if seen[k] {
 			appendAddressList(sc, raw[k])
@@ -110,9 +127,21 @@ func Scan(head []byte) Summary {
 		for i, sp := range spans {
 			addrs[i] = sp.address(str)
 		}
-		for i, l := range [...]*[]email.Address{&s.From, &s.To, &s.Cc} {
+		for i, l := range [...]*[]email.Address{&s.From, &s.To, &s.Cc, &s.ReplyTo} {
 			if a, b := lists[i][0], lists[i][1]; b > a {
 				*l = addrs[a:b:b]
+			}
+		}
+	}
+	if len(sc.ids) > 0 {
+		// One array holds both lists.
+		ids := make([]string, len(sc.ids))
+		for j, sp := range sc.ids {
+			ids[j] = str[sp[0]:sp[1]]
+		}
+		for i, l := range [...]*[]string{&s.InReplyTo, &s.References} {
+			if a, b := idLists[i][0], idLists[i][1]; b > a {
+				*l = ids[a:b:b]
 			}
 		}
 	}
@@ -141,9 +170,20 @@ func fieldKind(name []byte) int {
 		if equalFold(name, "subject") {
 			return fieldSubject
 		}
+	case 8:
+		if equalFold(name, "reply-to") {
+			return fieldReplyTo
+		}
 	case 10:
 		if equalFold(name, "message-id") {
 			return fieldMessageID
+		}
+		if equalFold(name, "references") {
+			return fieldReferences
+		}
+	case 11:
+		if equalFold(name, "in-reply-to") {
+			return fieldInReplyTo
 		}
 	case 12:
 		if equalFold(name, "content-type") {
@@ -179,4 +219,23 @@ func equalFold(b []byte, lower string) bool {
 // case-insensitively; lower must be in lower case.
 func hasPrefixFold(b []byte, lower string) bool {
 	return len(b) >= len(lower) && equalFold(b[:len(lower)], lower)
+}
+
+// Envelope returns the envelope fields the summary gives: MessageID,
+// Subject, From and To (empty lists, never nil), Cc, ReplyTo, InReplyTo,
+// References and Date. The backend fills in the rest (ID, Flags, Size,
+// Received, HasAttachment). The slices are shared with s.
+func (s Summary) Envelope() email.Envelope {
+	e := email.Envelope{
+		MessageID: s.MessageID, Subject: s.Subject, From: s.From, To: s.To,
+		Cc: s.Cc, ReplyTo: s.ReplyTo, InReplyTo: s.InReplyTo, References: s.References,
+		Date: s.Date,
+	}
+	if e.From == nil {
+		e.From = []email.Address{}
+	}
+	if e.To == nil {
+		e.To = []email.Address{}
+	}
+	return e
 }

@@ -49,3 +49,49 @@ func appendMessageID(dst, v []byte) []byte {
 	}
 	return dst
 }
+
+// MaxIDs bounds the message ids Scan keeps from one In-Reply-To or
+// References field, so that a hostile header cannot make a listing hold
+// an unbounded number of strings.
+const MaxIDs = 128
+
+// appendMessageIDs appends the normalised ids of a msg-id list v
+// (In-Reply-To, References: RFC 5322 section 3.6.4) to dst and their
+// ranges in dst to spans. Each '<' starts an id that ends at the next '>'
+// (or at the next '<' or the end when the '>' is missing); text outside
+// angle brackets is ignored, unless v holds no '<' at all, when its
+// normalised whole is one id (old mailers write ids bare). Empty ids are
+// dropped; at most MaxIDs are kept.
+func appendMessageIDs(dst []byte, spans [][2]int, v []byte) ([]byte, [][2]int) {
+	first := len(spans)
+	keep := func(part []byte) {
+		start := len(dst)
+		dst = appendMessageID(dst, part)
+		if len(dst) > start {
+			spans = append(spans, [2]int{start, len(dst)})
+		}
+	}
+	bracketed := false
+	for i := 0; i < len(v) && len(spans)-first < MaxIDs; i++ {
+		switch v[i] {
+		case '(':
+			i, _ = skipComment(v, i)
+			i--
+		case '<':
+			bracketed = true
+			j := i + 1
+			for j < len(v) && v[j] != '>' && v[j] != '<' {
+				j++
+			}
+			keep(v[i+1 : j])
+			if j < len(v) && v[j] == '<' {
+				j--
+			}
+			i = j
+		}
+	}
+	if !bracketed {
+		keep(v)
+	}
+	return dst, spans
+}

@@ -10,6 +10,7 @@ type scratch struct {
 	spans []addrSpan // addresses written to arena
 	words []addrWord // words of the address-list entry being read
 	tmp   []byte     // an address or display name being assembled
+	ids   [][2]int   // arena ranges of the message ids of Scan
 }
 
 // maxPooled bounds the buffers a scratch may keep when it goes back to the
@@ -27,12 +28,12 @@ var scratchPool = sync.Pool{New: func() any {
 
 func getScratch() *scratch {
 	sc := scratchPool.Get().(*scratch)
-	sc.arena, sc.spans, sc.words, sc.tmp = sc.arena[:0], sc.spans[:0], sc.words[:0], sc.tmp[:0]
+	sc.arena, sc.spans, sc.words, sc.tmp, sc.ids = sc.arena[:0], sc.spans[:0], sc.words[:0], sc.tmp[:0], sc.ids[:0]
 	return sc
 }
 
 func putScratch(sc *scratch) {
-	if cap(sc.arena) > maxPooled || cap(sc.tmp) > maxPooled || cap(sc.spans) > maxPooled/32 || cap(sc.words) > maxPooled/32 {
+	if cap(sc.arena) > maxPooled || cap(sc.tmp) > maxPooled || cap(sc.spans) > maxPooled/32 || cap(sc.words) > maxPooled/32 || cap(sc.ids) > maxPooled/16 {
 		return
 	}
 	clear(sc.words[:cap(sc.words)]) // they point into the caller's data

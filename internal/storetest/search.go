@@ -25,7 +25,7 @@ type Store interface {
 	// CreateMailbox makes the mailbox name.
 	CreateMailbox(name string) coroutine.FileMachine[struct{}]
 	// AddMessage stores raw in mailbox with flags and returns its id.
-	AddMessage(mailbox string, raw []byte, flags email.Flags) coroutine.FileMachine[string]
+	AddMessage(mailbox string, raw []byte, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string]
 	// SearchEnvelopes returns the envelopes of mailbox that match q.
 	SearchEnvelopes(mailbox string, q search.Query, opts email.ListOptions) coroutine.FileMachine[[]email.Envelope]
 }

@@ -24,6 +24,10 @@ const (
 	DefaultMaxLine = 8 << 20
 	// DefaultMaxLiteral bounds one literal the reader buffers.
 	DefaultMaxLiteral = 64 << 20
+	// DefaultMaxSkip bounds the oversized literal of an untagged response
+	// the reader drops to stay in step (see LimitError.Skipped); a larger
+	// announcement is a sticky error.
+	DefaultMaxSkip = 4 << 30
 	// DefaultMaxResponse bounds a whole response, literals included.
 	DefaultMaxResponse = 256 << 20
 )
@@ -40,6 +44,11 @@ type LimitError struct {
 	// Overflow reports a literal size announcement too large to be held
 	// in 63 bits; Size is then 0.
 	Overflow bool
+	// Skipped reports an untagged response whose literal was over the
+	// limit and that the Reader dropped whole, as its bytes arrived,
+	// without holding it: the stream is still in step and Next goes on
+	// with the next response.
+	Skipped bool
 }
 
 // Error implements error.
@@ -80,13 +89,17 @@ func (e *SyntaxError) Is(target error) bool {
 // chunks split anywhere (inside a literal, between CR and LF); Next returns
 // each complete response in turn. Memory stays within the limits: a literal
 // announcement above MaxLiteral is an error before any byte of it is
-// buffered.
+// buffered. In an untagged response (a FETCH of a message over the limit)
+// a literal of at most MaxSkip bytes is instead dropped as it arrives,
+// with the rest of its response, and Next reports a *LimitError with
+// Skipped set, once, then goes on: the session stays usable.
 //
 // The zero Reader uses the default limits.
 type Reader struct {
 	MaxLine     int   // 0 means DefaultMaxLine
 	MaxLiteral  int64 // 0 means DefaultMaxLiteral
 	MaxResponse int64 // 0 means DefaultMaxResponse
+	MaxSkip     int64 // 0 means DefaultMaxSkip
 
 	buf      []byte
 	start    int // start of the current response
@@ -95,6 +108,10 @@ type Reader struct {
 	litEnd   int // > 0: the response continues after a literal ending here
 	err      error
 	consumed int64
+	// skipLeft > 0: the bytes of an oversized literal still to drop; skip
+	// is the error reported once the rest of its response is dropped too.
+	skipLeft int64
+	skip     *LimitError
 }
 
 func (r *Reader) maxLine() int {
@@ -109,6 +126,13 @@ func (r *Reader) maxLiteral() int64 {
 		return r.MaxLiteral
 	}
 	return DefaultMaxLiteral
+}
+
+func (r *Reader) maxSkip() int64 {
+	if r.MaxSkip > 0 {
+		return r.MaxSkip
+	}
+	return DefaultMaxSkip
 }
 
 func (r *Reader) maxResponse() int64 {
@@ -151,7 +175,8 @@ func (r *Reader) Feed(p []byte) {
 // Buffered returns the number of bytes fed but not yet returned by Next.
 func (r *Reader) Buffered() int { return len(r.buf) - r.start }
 
-// Consumed returns the number of bytes returned by Next so far.
+// Consumed returns the number of bytes returned by Next so far (the bytes
+// of dropped responses, see LimitError.Skipped, are not counted).
 func (r *Reader) Consumed() int64 { return r.consumed }
 
 // Err returns the sticky error of the reader, if any.
@@ -165,6 +190,17 @@ func (r *Reader) Next() ([]byte, error) {
 		return nil, r.err
 	}
 	for {
+		if r.skipLeft > 0 {
+			// Drop what has arrived of the oversized literal.
+			n := min(r.skipLeft, int64(len(r.buf)-r.start))
+			r.start += int(n)
+			r.skipLeft -= n
+
+			r.seg, r.scan = r.start, r.start
+			if r.skipLeft > 0 {
+				return nil, nil
+			}
+		}
 		if r.litEnd > 0 {
 			if len(r.buf) < r.litEnd {
 				return nil, nil
@@ -191,6 +227,15 @@ func (r *Reader) Next() ([]byte, error) {
 				r.err = &LimitError{What: "literal", Overflow: true, Limit: r.maxLiteral()}
 				return nil, r.err
 			}
+			if n > r.maxLiteral() && n <= r.maxSkip() && (r.skip != nil || bytes.HasPrefix(r.buf[r.start:], []byte("* "))) {
+				// An untagged response (a FETCH of a large message): drop
+				// it whole, keeping the stream in step.
+				if r.skip == nil {
+					r.skip = &LimitError{What: "literal", Size: n, Limit: r.maxLiteral(), Skipped: true}
+				}
+				r.start, r.skipLeft = j+1, n
+				continue
+			}
 			if n > r.maxLiteral() {
 				r.err = &LimitError{What: "literal", Size: n, Limit: r.maxLiteral()}
 				return nil, r.err
@@ -204,9 +249,15 @@ func (r *Reader) Next() ([]byte, error) {
 			continue
 		}
 		resp := r.buf[r.start : j+1]
-		r.consumed += int64(len(resp))
 		r.start = j + 1
 		r.seg, r.scan = r.start, r.start
+		if r.skip != nil {
+			// The end of a dropped response: report it, not its tail.
+			err := r.skip
+			r.skip = nil
+			return nil, err
+		}
+		r.consumed += int64(len(resp))
 		return resp, nil
 	}
 }

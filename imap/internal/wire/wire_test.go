@@ -266,9 +266,28 @@ func TestReaderLimits(t *testing.T) {
 	require.ErrorIs(t, err, ErrLimit, "sticky")
 
 	r = Reader{MaxLiteral: 10}
-	r.Feed([]byte("* 1 FETCH (BODY[] {11}\r\n"))
+	r.Feed([]byte("a1 OK [X {11}\r\n"))
 	_, err = r.Next()
-	require.ErrorIs(t, err, ErrLimit)
+	require.ErrorIs(t, err, ErrLimit, "a tagged response is not skipped")
+
+	// An untagged response over the literal limit is dropped as it
+	// arrives, reported once, and the next response comes through.
+	r = Reader{MaxLiteral: 10}
+	r.Feed([]byte("* 1 FETCH (BODY[] {11}\r\n0123"))
+	raw, err := r.Next()
+	require.NoError(t, err)
+	require.Nil(t, raw)
+	r.Feed([]byte("456789a UID 5 BODY[1] {3}\r\nabc)\r\n* 2 EX"))
+	_, err = r.Next()
+	var le *LimitError
+	require.ErrorAs(t, err, &le)
+	assert.True(t, le.Skipped)
+	assert.ErrorIs(t, err, email.ErrTooLarge)
+	r.Feed([]byte("ISTS\r\n"))
+	raw, err = r.Next()
+	require.NoError(t, err, "not sticky")
+	assert.Equal(t, "* 2 EXISTS\r\n", string(raw))
+	assert.Equal(t, int64(len("* 2 EXISTS\r\n")), r.Consumed())
 
 	r = Reader{MaxResponse: 30}
 	r.Feed([]byte("* 1 FETCH (BODY[] {5}\r\nabcde BODY[1] {5}\r\nabcde)\r\n"))
@@ -278,7 +297,7 @@ func TestReaderLimits(t *testing.T) {
 	// A literal that never ends just waits, within its announced bound.
 	r = Reader{}
 	r.Feed([]byte("* 1 FETCH (BODY[] {100}\r\nabc"))
-	raw, err := r.Next()
+	raw, err = r.Next()
 	require.NoError(t, err)
 	require.Nil(t, raw)
 	assert.True(t, r.Incomplete())
