@@ -107,7 +107,9 @@ func (w *fileWorker) do(ctx context.Context, r coroutine.FileRequest, body *Body
 		return coroutine.FileResult{Err: err}
 	}
 	p := filepath.FromSlash(r.Path)
-	if res, ok := doBody(ctx, coroutine.FileRequest{Op: r.Op, Path: p, Limit: r.Limit, Head: r.Head, Perm: r.Perm, Hash: r.Hash}, body); ok {
+	local := r // the request with the native path; ModTime, Hash... kept
+	local.Path = p
+	if res, ok := doBody(ctx, local, body); ok {
 		return res
 	}
 	switch r.Op {

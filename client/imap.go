@@ -150,8 +150,8 @@ func (ic *IMAPClient) connect(ctx context.Context) error {
 	}
 	if a := ic.opts.Auth; a != nil {
 		oo.Auth, err = a.saslClient(ctx, func(mech string) bool {
-			for c := range s.Caps {
-				if strings.EqualFold(string(c), string(goimap.AuthCap(mech))) {
+			for _, c := range s.Capabilities() {
+				if strings.EqualFold(c, string(goimap.AuthCap(mech))) {
 					return true
 				}
 			}

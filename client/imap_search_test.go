@@ -126,7 +126,7 @@ func checkSearchCases(t *testing.T, ic *IMAPClient, mailbox string) {
 // server, which has no SORT: UID SEARCH, then the local sort.
 func TestIMAPSearchMemServer(t *testing.T) {
 	ic := memClient(t)
-	require.False(t, ic.Session().Caps.Has("SORT"))
+	require.False(t, ic.Session().HasCapability("SORT"))
 	loadSearchSample(t, ic, "INBOX")
 	checkSearchCases(t, ic, "INBOX")
 
@@ -159,7 +159,7 @@ func TestIMAPSearchMemServer(t *testing.T) {
 // has SORT and SORT=DISPLAY.
 func TestIMAPSearchDovecot(t *testing.T) {
 	ic := dovecotClient(t)
-	require.True(t, ic.Session().Caps.Has("SORT"))
+	require.True(t, ic.Session().HasCapability("SORT"))
 	ctx := tctx(t)
 	mailbox := uniqueName("search")
 	require.NoError(t, ic.CreateMailbox(ctx, mailbox))

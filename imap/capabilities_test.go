@@ -11,7 +11,7 @@ import (
 
 func TestCapabilities(t *testing.T) {
 	s := NewSession(true, Limits{})
-	s.Caps = imap.CapSet{"IMAP4rev1": {}, "IDLE": {}, "AUTH=PLAIN": {}}
+	s.caps = imap.CapSet{"IMAP4rev1": {}, "IDLE": {}, "AUTH=PLAIN": {}}
 	got := s.Capabilities()
 	want := []string{"AUTH=PLAIN", "IDLE", "IMAP4REV1"}
 	if len(got) != len(want) {

@@ -128,8 +128,8 @@ func (d *diffEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 	for {
 		switch d.state {
 		case 0:
-			_, cs := s.Enabled[imap.CapCondStore]
-			_, qr := s.Enabled[imap.CapQResync]
+			_, cs := s.enabled[imap.CapCondStore]
+			_, qr := s.enabled[imap.CapQResync]
 			if !cs && !qr {
 				d.snapshot = true
 				return d.advanceSnapshot(r)

@@ -169,7 +169,7 @@ func (o *opener) advance(r *runner) ([]*wire.Command, bool, error) {
 				s.State = StateAuthenticated
 			}
 			o.state = openStartTLS
-			if len(s.Caps) == 0 {
+			if len(s.caps) == 0 {
 				o.pending = "CAPABILITY"
 				return one(s.command("CAPABILITY"))
 			}

@@ -60,7 +60,7 @@ func TestReplayDovecotSession(t *testing.T) {
 		require.NoError(t, err, "chunk %d", chunk)
 		assert.Equal(t, 24, m.tagged)
 		assert.True(t, s.hasRaw("QRESYNC"))
-		assert.Contains(t, s.Enabled, imap.CapQResync)
+		assert.Contains(t, s.enabled, imap.CapQResync)
 	}
 }
 

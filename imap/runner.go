@@ -205,7 +205,7 @@ func (r *runner) resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 			return r.fail(in.Err, true)
 		}
 		r.s.Secure = true
-		r.s.Caps = imap.CapSet{} // RFC 3501 section 6.2.1: discard them
+		r.s.caps = imap.CapSet{} // RFC 3501 section 6.2.1: discard them
 		r.state = runDone
 		return coroutine.NetRequest{}, true
 	}
@@ -317,7 +317,7 @@ func (r *runner) handle(resp *wire.Response) (coroutine.NetRequest, bool, bool) 
 		s.setCaps(resp.Caps)
 	case wire.KindEnabled:
 		for _, c := range resp.Caps {
-			s.Enabled[c] = struct{}{}
+			s.enabled[c] = struct{}{}
 		}
 	case wire.KindExists:
 		s.exists = resp.Num

@@ -21,10 +21,10 @@ func sessionWith(caps string, utf8 bool) *Session {
 	s := NewSession(true, Limits{})
 	s.State = StateAuthenticated
 	for _, c := range strings.Fields(caps) {
-		s.Caps[imap.Cap(c)] = struct{}{}
+		s.caps[imap.Cap(c)] = struct{}{}
 	}
 	if utf8 {
-		s.Enabled[imap.CapUTF8Accept] = struct{}{}
+		s.enabled[imap.CapUTF8Accept] = struct{}{}
 	}
 	return s
 }

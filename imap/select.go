@@ -79,7 +79,7 @@ func (sl *selector) command(s *Session, r *runner) ([]*wire.Command, error) {
 	}
 	if sl.params != "" {
 		e.SP().Raw(sl.params)
-	} else if _, ok := s.Enabled[imap.CapCondStore]; ok {
+	} else if _, ok := s.enabled[imap.CapCondStore]; ok {
 		e.Raw(" (CONDSTORE)")
 	}
 	c, err := e.Finish()

@@ -52,14 +52,13 @@ type Session struct {
 	tagN uint64
 	err  error
 
-	// Caps is the server's current capability list, the set the machines
-	// consult (go-imap's type, with its IMAP4rev2 implications). Callers
-	// read it with Capabilities and HasCapability; a test may edit it to
-	// make the session ignore a capability.
-	Caps imap.CapSet
-	// Enabled lists what ENABLE turned on (RFC 5161); see
-	// EnabledCapabilities.
-	Enabled imap.CapSet
+	// caps is the server's current capability list, the set the machines
+	// consult (with go-imap's IMAP4rev2 implications); enabled is what
+	// ENABLE turned on (RFC 5161). Callers read them with Capabilities,
+	// HasCapability and EnabledCapabilities, and may hide one with
+	// IgnoreCapability.
+	caps    imap.CapSet
+	enabled imap.CapSet
 	// State is the connection state.
 	State ConnState
 	// Secure reports whether the link is encrypted (implicit TLS, or after
@@ -84,7 +83,7 @@ type Session struct {
 // NewSession returns the session of a fresh connection. secure says
 // whether the link is already encrypted (implicit TLS).
 func NewSession(secure bool, lim Limits) *Session {
-	s := &Session{Secure: secure, Caps: imap.CapSet{}, Enabled: imap.CapSet{}, validity: map[string]uint32{}}
+	s := &Session{Secure: secure, caps: imap.CapSet{}, enabled: imap.CapSet{}, validity: map[string]uint32{}}
 	s.r.MaxLine, s.r.MaxLiteral, s.r.MaxResponse = lim.MaxLine, lim.MaxLiteral, lim.MaxResponse
 	return s
 }
@@ -115,10 +114,10 @@ func (s *Session) nextTag() string {
 	return "A" + strconv.FormatUint(s.tagN, 10)
 }
 
-func (s *Session) has(c imap.Cap) bool { return s.Caps.Has(c) }
+func (s *Session) has(c imap.Cap) bool { return s.caps.Has(c) }
 
 func (s *Session) utf8() bool {
-	_, ok := s.Enabled[imap.CapUTF8Accept]
+	_, ok := s.enabled[imap.CapUTF8Accept]
 	return ok
 }
 
@@ -132,7 +131,7 @@ func (s *Session) encodeOptions() wire.EncodeOptions {
 
 // hasRaw checks the capability list without go-imap's implications.
 func (s *Session) hasRaw(c imap.Cap) bool {
-	_, ok := s.Caps[c]
+	_, ok := s.caps[c]
 	return ok
 }
 
@@ -142,9 +141,9 @@ func (s *Session) command(name string) *wire.Encoder {
 }
 
 func (s *Session) setCaps(caps []imap.Cap) {
-	s.Caps = imap.CapSet{}
+	s.caps = imap.CapSet{}
 	for _, c := range caps {
-		s.Caps[c] = struct{}{}
+		s.caps[c] = struct{}{}
 	}
 }
 

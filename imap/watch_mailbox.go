@@ -167,7 +167,7 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			w.validity = s.uidValidity
 			since := w.modSeq
 			w.modSeq = s.modSeq
-			if _, qr := s.Enabled[imap.CapQResync]; qr && w.seeded && since != 0 && s.modSeq != 0 && s.exists > 0 {
+			if _, qr := s.enabled[imap.CapQResync]; qr && w.seeded && since != 0 && s.modSeq != 0 && s.exists > 0 {
 				return w.fetchChanged(r, since)
 			}
 			if cmds, err := w.fetchAll(r); err != nil || cmds != nil {
