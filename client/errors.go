@@ -23,8 +23,9 @@ var ErrAuthRequired = fmt.Errorf("client: the server requires authentication and
 // context.DeadlineExceeded); later errors name that cause in their text
 // but match only ErrConnBroken, so that a fresh call is never mistaken
 // for one whose own deadline passed. A call whose context ended before
-// anything was sent leaves the connection usable. Dial again (the
-// ReconnectPolicy will do it once implemented).
+// anything was sent leaves the connection usable. The next call dials
+// again as Options.Reconnect says; ErrConnBroken is returned when
+// reconnecting is disabled (NoReconnect) or every attempt failed.
 var ErrConnBroken = errors.New("client: connection broken by an earlier call")
 
 // ErrClosed is returned by every call on a network client after its Close

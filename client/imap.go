@@ -27,7 +27,12 @@ import (
 // implements Storage, EnvelopeDiffer, MailboxDiffer and Watcher.
 //
 // An IMAPClient is safe for concurrent use: its methods may be called from
-// several goroutines, and run one at a time (IMAP is one command stream).
+// several goroutines, and run one at a time (IMAP is one command stream;
+// a WatchMailbox holds the connection until it returns).
+//
+// When the connection breaks, the client dials again as Options.Reconnect
+// says, and repeats the call in flight only when that is safe: see
+// ReconnectPolicy.
 //
 // Message ids are IMAP UIDs in decimal ("42"), valid within the mailbox
 // they were listed from while its UIDVALIDITY stays the same; see package
@@ -40,9 +45,15 @@ type IMAPClient struct {
 	Open imap.OpenResult
 
 	// closed is set by Close; broken, under mu, says why the stream is
-	// out of step (ErrConnBroken).
+	// out of step (ErrConnBroken) until a redial replaces the connection.
 	closed atomic.Bool
 	broken error
+	// closeCtx ends when Close is called (it stops a redial); cutMu
+	// guards the replacement of conn against Close cutting it off.
+	closeCtx   context.Context
+	closeNow   context.CancelFunc
+	cutMu      sync.Mutex
+	checkpoint func() // tests: called at each watch checkpoint
 
 	// What dialing again needs (see ReconnectPolicy).
 	addr     string
@@ -112,7 +123,9 @@ func DialIMAP(ctx context.Context, rawURL string, opts *Options) (*IMAPClient, e
 	}
 	o := opts.get()
 	ic := &IMAPClient{addr: net.JoinHostPort(u.Hostname(), port), implicit: implicit, opts: o, log: o.logger()}
+	ic.closeCtx, ic.closeNow = context.WithCancel(context.Background())
 	if err := ic.connect(ctx); err != nil {
+		ic.closeNow()
 		return nil, err
 	}
 	return ic, nil
@@ -162,7 +175,13 @@ func (ic *IMAPClient) connect(ctx context.Context) error {
 		ic.log.Warn("imap: opening the session failed", "addr", ic.addr, "err", err)
 		return err
 	}
-	ic.conn, ic.s, ic.Open = conn, s, res
+	ic.cutMu.Lock()
+	defer ic.cutMu.Unlock()
+	if ic.closed.Load() {
+		conn.Close() // Close was called during a redial
+		return ErrClosed
+	}
+	ic.conn, ic.s, ic.Open, ic.broken = conn, s, res, nil
 	ic.log.Info("imap: connected", "addr", ic.addr, "secure", conn.Secure(), "preauth", res.PreAuth)
 	return nil
 }
@@ -188,24 +207,29 @@ func (ic *IMAPClient) ConnectionState() (tls.ConnectionState, bool) {
 func (ic *IMAPClient) Name() string { return "imap" }
 
 // Session returns the session, for running other machines of package imap
-// with RunIMAP.
+// with RunIMAP. A reconnect replaces it (and Open): a machine should use
+// the session RunIMAP hands to its build function.
 func (ic *IMAPClient) Session() *imap.Session { return ic.s }
 
 // Close logs out (waiting at most two seconds) and closes the connection.
-// A call in flight is cut off at once and fails with ErrClosed, as does
-// every later call.
+// A call in flight (or a redial) is cut off at once and fails with
+// ErrClosed, as does every later call.
 func (ic *IMAPClient) Close() error {
 	if !ic.mu.TryLock() {
 		// A call holds the connection: close it under the call's feet.
 		if ic.closed.Swap(true) {
 			return nil
 		}
+		ic.closeNow()
+		ic.cutMu.Lock()
+		defer ic.cutMu.Unlock()
 		return ic.conn.Close()
 	}
 	defer ic.mu.Unlock()
 	if ic.closed.Swap(true) {
 		return nil
 	}
+	ic.closeNow()
 	if ic.broken == nil && ic.s.Err() == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), logoutWait)
 		RunNet(ctx, ic.conn, imap.Logout(ic.s), nil)
@@ -224,15 +248,51 @@ func (ic *IMAPClient) Close() error {
 // A call that returns before its machine finished (its context was
 // cancelled or its deadline passed while a command was in flight, or the
 // connection failed) leaves the stream out of step: the connection is then
-// closed and every later call fails with an error matching ErrConnBroken.
-// A call whose context ends before anything was sent leaves the client
-// usable. After Close every call fails with ErrClosed.
+// closed, and the next call dials again as Options.Reconnect says (with
+// NoReconnect, or when every attempt fails, it fails with an error
+// matching ErrConnBroken). RunIMAP does not repeat the machine itself: it
+// cannot know whether that is safe (see RunIMAPRetry). A call whose
+// context ends before anything was sent leaves the client usable. After
+// Close every call fails with ErrClosed.
 func RunIMAP[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
+	return runIMAP(ctx, ic, runOnce, build)
+}
+
+// RunIMAPRetry is RunIMAP for machines that are safe to run twice (reads,
+// or changes whose repetition has the effect of one, such as setting a
+// flag): when the connection breaks during the call, the client dials
+// again (Options.Reconnect), authenticates again, and runs a new machine
+// from build on the new session, which selects its mailbox again.
+func RunIMAPRetry[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
+	return runIMAP(ctx, ic, runSafe, build)
+}
+
+// runMode says what a call does when the connection breaks under it.
+type runMode int
+
+const (
+	// runOnce: return the error; the next call redials.
+	runOnce runMode = iota
+	// runSafe: redial and run the machine again.
+	runSafe
+	// runUnsafe: the call changes the server; check the connection with
+	// NOOP first, and report a break after the command went out as
+	// ErrOutcomeUnknown.
+	runUnsafe
+)
+
+func runIMAP[R any](ctx context.Context, ic *IMAPClient, mode runMode, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
 	var zero R
 	if err := ic.s.Err(); err != nil && !ic.closed.Load() {
 		ic.markBroken(err) // a watch failed on this session
+	}
+	if ic.broken != nil && !ic.closed.Load() && ctx.Err() == nil {
+		if err := ic.redial(ctx); err != nil && !ic.closed.Load() {
+			_, merr := RunNet(ctx, ic.conn, build(ic.s), nil)
+			return zero, replaceOpErr(merr, err)
+		}
 	}
 	if err := ic.unusable(); err != nil {
 		// The machine fails at once without I/O; it names the operation.
@@ -242,20 +302,89 @@ func RunIMAP[R any](ctx context.Context, ic *IMAPClient, build func(*imap.Sessio
 	if err := ctx.Err(); err != nil {
 		return zero, err // nothing sent: the connection stays usable
 	}
-	t := &tracked[R]{m: build(ic.s)}
-	ios := ic.conn.ios
-	out, err := RunNet(ctx, ic.conn, t, nil)
-	if ic.closed.Load() {
-		// Close cut the call off.
-		return zero, replaceOpErr(err, ErrClosed)
+	if mode == runUnsafe {
+		// A connection that died while idle (a server restart) is found
+		// now, by a command that is safe to repeat, rather than by the
+		// change, whose outcome would then be unknown.
+		if _, err := runLocked(ctx, ic, runSafe, imap.Noop); err != nil {
+			var zero R
+			var ce *imap.CommandError
+			if !errors.As(err, &ce) {
+				return zero, err
+			}
+		}
 	}
-	switch {
-	case !t.done && ic.conn.ios != ios:
-		ic.markBroken(fmt.Errorf("interrupted: %w", err))
-	case ic.s.Err() != nil:
-		ic.markBroken(ic.s.Err())
+	return runLocked(ctx, ic, mode, build)
+}
+
+// runLocked runs build's machine with ic.mu held, and repeats it on a new
+// connection as mode allows.
+func runLocked[R any](ctx context.Context, ic *IMAPClient, mode runMode, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
+	var zero R
+	p := ic.opts.reconnectPolicy()
+	for repeats := 0; ; repeats++ {
+		t := &tracked[R]{m: build(ic.s)}
+		conn := ic.conn
+		ios := conn.ios
+		out, err := RunNet(ctx, conn, t, nil)
+		if ic.closed.Load() {
+			// Close cut the call off.
+			return zero, replaceOpErr(err, ErrClosed)
+		}
+		cause := err
+		switch {
+		case !t.done && conn.ios != ios:
+			// Even a first write that failed may have poisoned the
+			// stream (a TLS connection whose write timed out is unusable
+			// for good); only a call that ended before any I/O leaves
+			// the connection as it was.
+			ic.markBroken(fmt.Errorf("interrupted: %w", err))
+		case ic.s.Err() != nil:
+			cause = ic.s.Err()
+			ic.markBroken(cause)
+		default:
+			return out, err
+		}
+		switch {
+		case mode == runUnsafe && conn.ios != ios:
+			return zero, outcomeUnknown(err)
+		case mode != runSafe || ctxEnded(ctx) || !retryable(cause) || repeats >= p.Attempts():
+			// A call that breaks every connection it runs on is not
+			// repeated for ever.
+			return out, err
+		}
+		if repeats > 0 {
+			if perr := p.pause(ctx, repeats, ic.closeCtx.Done()); perr != nil {
+				return out, err
+			}
+		}
+		ic.log.Info("imap: repeating a call after the connection broke", "addr", ic.addr, "err", cause)
+		if rerr := ic.redial(ctx); rerr != nil {
+			if ic.closed.Load() {
+				return zero, replaceOpErr(err, ErrClosed)
+			}
+			return zero, replaceOpErr(err, fmt.Errorf("%w (the call had failed with: %v)", rerr, err))
+		}
 	}
-	return out, err
+}
+
+// redial dials again as the reconnect policy says, replacing the broken
+// connection and session; ic.mu is held.
+func (ic *IMAPClient) redial(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(ic.closeCtx, cancel)
+	defer stop()
+	err := redial(ctx, ic.opts.reconnectPolicy(), ic.closeCtx.Done(), ic.connect)
+	if err != nil {
+		if ic.closed.Load() {
+			return ErrClosed
+		}
+		ic.log.Warn("imap: reconnecting failed", "addr", ic.addr, "err", err)
+		return err
+	}
+	ic.log.Info("imap: reconnected", "addr", ic.addr)
+	return nil
 }
 
 // unusable returns the error every call fails with once the client was
@@ -290,31 +419,31 @@ func replaceOpErr(err, sentinel error) error {
 
 // ListMailboxes lists the mailboxes (LIST, with STATUS counts when asked).
 func (ic *IMAPClient) ListMailboxes(ctx context.Context, opts email.ListMailboxesOptions) ([]email.Mailbox, error) {
-	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]email.Mailbox] { return imap.ListMailboxes(s, opts) })
+	return runIMAP(ctx, ic, runSafe, func(s *imap.Session) coroutine.NetMachine[[]email.Mailbox] { return imap.ListMailboxes(s, opts) })
 }
 
 // CreateMailbox creates a mailbox.
 func (ic *IMAPClient) CreateMailbox(ctx context.Context, name string) error {
-	_, err := RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[struct{}] { return imap.CreateMailbox(s, name) })
+	_, err := runIMAP(ctx, ic, runUnsafe, func(s *imap.Session) coroutine.NetMachine[struct{}] { return imap.CreateMailbox(s, name) })
 	return err
 }
 
 // DeleteMailbox deletes a mailbox.
 func (ic *IMAPClient) DeleteMailbox(ctx context.Context, name string) error {
-	_, err := RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[struct{}] { return imap.DeleteMailbox(s, name) })
+	_, err := runIMAP(ctx, ic, runUnsafe, func(s *imap.Session) coroutine.NetMachine[struct{}] { return imap.DeleteMailbox(s, name) })
 	return err
 }
 
 // ListEnvelopes lists a page of envelopes, newest Date first.
 func (ic *IMAPClient) ListEnvelopes(ctx context.Context, mailbox string, opts email.ListOptions) ([]email.Envelope, error) {
-	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]email.Envelope] {
+	return runIMAP(ctx, ic, runSafe, func(s *imap.Session) coroutine.NetMachine[[]email.Envelope] {
 		return imap.ListEnvelopes(s, mailbox, opts)
 	})
 }
 
 // GetMessage copies the raw message into w.
 func (ic *IMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
-	raw, err := RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]byte] { return imap.GetMessage(s, mailbox, id) })
+	raw, err := runIMAP(ctx, ic, runSafe, func(s *imap.Session) coroutine.NetMachine[[]byte] { return imap.GetMessage(s, mailbox, id) })
 	if err != nil {
 		return 0, err
 	}
@@ -329,30 +458,30 @@ func (ic *IMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reade
 	if _, err := buf.ReadFrom(r); err != nil {
 		return "", &email.OpError{Backend: "imap", Op: "add_message", Err: err}
 	}
-	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[string] {
+	return runIMAP(ctx, ic, runUnsafe, func(s *imap.Session) coroutine.NetMachine[string] {
 		return imap.AddMessage(s, mailbox, buf.Bytes(), flags, opts...)
 	})
 }
 
 // CopyMessages copies messages and returns their new ids (COPYUID).
 func (ic *IMAPClient) CopyMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
-	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]string] { return imap.CopyMessages(s, from, to, ids) })
+	return runIMAP(ctx, ic, runUnsafe, func(s *imap.Session) coroutine.NetMachine[[]string] { return imap.CopyMessages(s, from, to, ids) })
 }
 
 // MoveMessages moves messages and returns their new ids (COPYUID).
 func (ic *IMAPClient) MoveMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
-	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]string] { return imap.MoveMessages(s, from, to, ids) })
+	return runIMAP(ctx, ic, runUnsafe, func(s *imap.Session) coroutine.NetMachine[[]string] { return imap.MoveMessages(s, from, to, ids) })
 }
 
 // DeleteMessages permanently removes exactly the named messages.
 func (ic *IMAPClient) DeleteMessages(ctx context.Context, mailbox string, ids []string) error {
-	_, err := RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[struct{}] { return imap.DeleteMessages(s, mailbox, ids) })
+	_, err := runIMAP(ctx, ic, runUnsafe, func(s *imap.Session) coroutine.NetMachine[struct{}] { return imap.DeleteMessages(s, mailbox, ids) })
 	return err
 }
 
 // StoreFlags adds, removes or sets flags.
 func (ic *IMAPClient) StoreFlags(ctx context.Context, mailbox string, ids []string, op email.FlagOp, flags email.Flags) error {
-	_, err := RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[struct{}] {
+	_, err := runIMAP(ctx, ic, runSafe, func(s *imap.Session) coroutine.NetMachine[struct{}] {
 		return imap.StoreFlags(s, mailbox, ids, op, flags)
 	})
 	return err
@@ -362,7 +491,7 @@ func (ic *IMAPClient) StoreFlags(ctx context.Context, mailbox string, ids []stri
 // first baseline), with QRESYNC, CONDSTORE, or a UID and flags snapshot on
 // servers that have neither; see imap.DiffEnvelopes.
 func (ic *IMAPClient) DiffEnvelopes(ctx context.Context, mailbox string, state email.State) (email.EnvelopeDiff, error) {
-	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[email.EnvelopeDiff] {
+	return runIMAP(ctx, ic, runSafe, func(s *imap.Session) coroutine.NetMachine[email.EnvelopeDiff] {
 		return imap.DiffEnvelopes(s, mailbox, state)
 	})
 }
@@ -370,7 +499,7 @@ func (ic *IMAPClient) DiffEnvelopes(ctx context.Context, mailbox string, state e
 // DiffMailboxes reports which mailboxes appeared, disappeared or changed
 // since state (nil for a first baseline); see imap.DiffMailboxes.
 func (ic *IMAPClient) DiffMailboxes(ctx context.Context, state email.State) (email.MailboxDiff, error) {
-	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[email.MailboxDiff] {
+	return runIMAP(ctx, ic, runSafe, func(s *imap.Session) coroutine.NetMachine[email.MailboxDiff] {
 		return imap.DiffMailboxes(s, state)
 	})
 }
@@ -384,11 +513,89 @@ func (ic *IMAPClient) DiffMailboxes(ctx context.Context, state email.State) (ema
 // server that does not answer it cannot be left in step: WatchMailbox
 // then returns ctx's error and closes the connection. See
 // imap.WatchMailbox.
+//
+// The watch outlives its connection: when the server closes it (a
+// restart, a BYE) or the network fails, WatchMailbox dials again as
+// Options.Reconnect says, selects the mailbox again and compares it with
+// what the watch had reported before the break (with QRESYNC, fetching
+// only what changed since the last HIGHESTMODSEQ; otherwise every UID and
+// flag set), so that each change made meanwhile is reported once and
+// none is lost; a new UIDVALIDITY gives MailboxReset. When the attempts
+// are spent it returns an error matching ErrConnBroken. IDLE is renewed
+// every imap.IdleRefresh (29 minutes), below the 30-minute limit of RFC
+// 2177.
 func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(email.WatchEvent) error) error {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
+	var last *imap.WatchState
+	p := ic.opts.reconnectPolicy()
+	fails := 0 // connections lost in a row without reaching a checkpoint
+	for {
+		if err := ic.s.Err(); err != nil && !ic.closed.Load() {
+			ic.markBroken(err)
+		}
+		if ic.broken != nil && !ic.closed.Load() {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err := ic.redial(ctx); err != nil {
+				if ctx.Err() != nil && !ic.closed.Load() {
+					return nil // stopped while dialling again
+				}
+				return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: err}
+			}
+		}
+		if ic.closed.Load() {
+			return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: ErrClosed}
+		}
+		before := last
+		err, linkFailed := ic.watchOnce(ctx, mailbox, fn, &last)
+		if !linkFailed {
+			return err
+		}
+		if ic.closed.Load() {
+			return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: ErrClosed}
+		}
+		ic.markBroken(err)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if last != before {
+			fails = 0
+		}
+		// A server that breaks every connection before the watch gets
+		// anywhere (a BYE at each SELECT) is not dialled for ever, nor
+		// in a hot loop.
+		if fails++; fails > p.Attempts() {
+			return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: fmt.Errorf("%w: the watch lost %d connections in a row: %w", ErrConnBroken, fails, err)}
+		}
+		if fails > 1 {
+			if perr := p.pause(ctx, fails-1, ic.closeCtx.Done()); perr != nil {
+				if ic.closed.Load() {
+					return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: ErrClosed}
+				}
+				return nil
+			}
+		}
+		ic.log.Info("imap: watch lost its connection; dialling again", "addr", ic.addr, "mailbox", mailbox, "err", err)
+	}
+}
+
+// watchOnce runs one watch machine on the current connection, resumed from
+// *last and recording its checkpoints there. linkFailed says that the
+// connection failed under it (a new connection may go on).
+func (ic *IMAPClient) watchOnce(ctx context.Context, mailbox string, fn func(email.WatchEvent) error, last **imap.WatchState) (err error, linkFailed bool) {
 	var stopped atomic.Bool
-	m := imap.WatchMailbox(ic.s, mailbox, imap.WatchOptions{Now: time.Now, Stopped: stopped.Load, StopWait: watchStopGrace})
+	m := imap.WatchMailbox(ic.s, mailbox, imap.WatchOptions{
+		Now: time.Now, Stopped: stopped.Load, StopWait: watchStopGrace,
+		Resume: *last,
+		Checkpoint: func(st *imap.WatchState) {
+			*last = st
+			if ic.checkpoint != nil {
+				ic.checkpoint()
+			}
+		},
+	})
 	c := ic.conn
 	// Cancelling ctx wakes a blocked read; the machine then sees Stopped.
 	stop := context.AfterFunc(ctx, func() {
@@ -408,9 +615,9 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 				// within the grace: the IDLE's answer is still due, so
 				// the connection cannot be reused.
 				ic.markBroken(err)
-				return ctx.Err()
+				return ctx.Err(), false
 			}
-			return err
+			return err, err != nil && ctx.Err() == nil && retryable(err)
 		}
 		in = coroutine.NetReply{}
 		switch req.Op {
@@ -418,7 +625,7 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if _, err := c.conn.Write(req.Data); err != nil {
 				ic.s.Fail(err)
-				return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: err}
+				return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: err}, retryable(err)
 			}
 		case coroutine.NetRead:
 			// A read inside a command waits at most writeWait; a read in
@@ -457,26 +664,26 @@ func (ic *IMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(
 				// is still due, so the connection is out of step; return
 				// ctx's error as RunIMAP does, and close it.
 				ic.markBroken(fmt.Errorf("interrupted: %w", ctx.Err()))
-				return ctx.Err()
+				return ctx.Err(), false
 			case errors.Is(err, io.EOF):
 				in.EOF = true
 			default:
 				ic.s.Fail(err)
-				return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: err}
+				return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: err}, retryable(err)
 			}
 		case coroutine.NetEvent:
 			if req.Event != nil {
 				if err := fn(*req.Event); err != nil {
 					ic.s.Fail(fmt.Errorf("client: IMAP watch ended by its callback: %w", err))
 					c.conn.Close()
-					return err
+					return err, false
 				}
 			}
 		default:
-			return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: email.ErrUnexpectedReply}
+			return &email.OpError{Backend: "imap", Op: "watch_mailbox", Err: email.ErrUnexpectedReply}, false
 		}
 	}
-	return coroutine.ErrTooManySteps
+	return coroutine.ErrTooManySteps, false
 }
 
 // writeWait bounds one write of a watch.

@@ -17,7 +17,7 @@ import (
 // date conditions, the order and the page are decided here on the
 // messages' header fields. See imap.SearchEnvelopes.
 func (ic *IMAPClient) SearchEnvelopes(ctx context.Context, mailbox string, q search.Query, opts email.ListOptions) ([]email.Envelope, error) {
-	return RunIMAP(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]email.Envelope] {
+	return RunIMAPRetry(ctx, ic, func(s *imap.Session) coroutine.NetMachine[[]email.Envelope] {
 		return imap.SearchEnvelopes(s, mailbox, q, opts)
 	})
 }

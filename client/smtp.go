@@ -27,15 +27,22 @@ import (
 //
 // A call cut off in the middle of an exchange (its context ended) or
 // failed on I/O, on a protocol error or on a 421 reply leaves the
-// connection unusable: it is closed, and every later call fails with an
-// error matching ErrConnBroken. After Close, calls fail with ErrClosed.
+// connection unusable: it is closed, and the next call dials again as
+// Options.Reconnect says (every call fails with an error matching
+// ErrConnBroken when reconnecting is disabled or every attempt failed).
+// A send is repeated only when the break came before the message data
+// went out; see SendMessage. After Close, calls fail with ErrClosed.
 type SMTPClient struct {
 	mu     sync.Mutex
 	conn   *NetConn
 	s      *smtp.Session
 	closed atomic.Bool
-	// broken says why the connection became unusable.
+	// broken says why the connection became unusable (ErrConnBroken),
+	// cause what broke it, until a redial replaces the connection.
 	broken error
+	cause  error
+	// cutMu guards the replacement of conn against Close cutting it off.
+	cutMu sync.Mutex
 
 	// What dialing again needs (see ReconnectPolicy).
 	addr     string
@@ -115,7 +122,14 @@ func (sc *SMTPClient) connect(ctx context.Context) error {
 			return err
 		}
 	}
+	sc.cutMu.Lock()
+	if sc.closed.Load() {
+		sc.cutMu.Unlock()
+		conn.Close() // Close was called during a redial
+		return ErrClosed
+	}
 	sc.conn, sc.s = conn, s
+	sc.cutMu.Unlock()
 	if _, err := run(ctx, sc, s.Connect(co)); err != nil {
 		conn.Close()
 		err = sc.opts.Auth.scrub(err, sentToken(co.Auth))
@@ -194,6 +208,16 @@ func (sc *SMTPClient) Extensions() smtp.Extensions {
 // removed unless opts.KeepBcc. Some recipients refused is a success with
 // the refusals in the result's Rejected; a refusal of the whole message is
 // an error wrapping an *smtp.Error (see its Temporary method).
+//
+// A connection that broke earlier is dialled again first (see
+// ReconnectPolicy). When it breaks during the send before the end of the
+// message data went out, the server cannot have taken the message, and
+// the send is repeated on a new connection; after that point it fails
+// with an error matching ErrOutcomeUnknown and the cause, and is never
+// repeated (the message may have gone through). With CHUNKING the message
+// follows BDAT without waiting for a reply, so a NOOP checks the link
+// first (one round trip), finding a connection that died while idle
+// before anything of the message is sent.
 func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.SendOptions) (email.SendResult, error) {
 	return sc.send(ctx, func(s *smtp.Session) coroutine.NetMachine[email.SendResult] { return s.Send(raw, opts) }, Body{})
 }
@@ -202,14 +226,63 @@ func (sc *SMTPClient) SendMessage(ctx context.Context, raw []byte, opts email.Se
 func (sc *SMTPClient) send(ctx context.Context, mk func(*smtp.Session) coroutine.NetMachine[email.SendResult], body Body) (email.SendResult, error) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if err := sc.unusable(); err != nil {
-		return email.SendResult{}, &email.OpError{Backend: "smtp", Op: "send_message", Err: err}
+	opErr := func(err error) error { return &email.OpError{Backend: "smtp", Op: "send_message", Err: err} }
+	if err := sc.ready(ctx); err != nil {
+		return email.SendResult{}, opErr(err)
 	}
-	res, err := runBody(ctx, sc, mk(sc.s), body)
-	if err != nil {
-		return res, &email.OpError{Backend: "smtp", Op: "send_message", Err: err}
+	p := sc.opts.reconnectPolicy()
+	for repeats := 0; ; repeats++ {
+		fresh := repeats > 0
+		if !fresh && sc.s.Extensions().Chunking && !sc.opts.SMTP.NoChunking {
+			// The message will follow BDAT without waiting for a reply:
+			// check first that the link is alive, so that a connection
+			// that died while idle is replaced before anything is sent.
+			if _, err := run(ctx, sc, sc.s.Noop()); err != nil {
+				if sc.broken == nil || ctxEnded(ctx) || !retryable(sc.cause) {
+					return email.SendResult{}, opErr(err)
+				}
+				if rerr := sc.redial(ctx); rerr != nil {
+					return email.SendResult{}, opErr(rerr)
+				}
+			}
+		}
+		c := &committing[email.SendResult]{m: mk(sc.s)}
+		res, err := runBody(ctx, sc, c, body)
+		switch {
+		case err == nil:
+			return res, nil
+		case sc.broken == nil || sc.closed.Load():
+			return res, opErr(err)
+		case c.committed:
+			return res, opErr(outcomeUnknown(err))
+		case body.Source != nil:
+			// A stream cannot be read twice: its header block may
+			// already be consumed.
+			return res, opErr(err)
+		case ctxEnded(ctx) || !retryable(sc.cause) || repeats >= p.Attempts():
+			return res, opErr(err)
+		}
+		if repeats > 0 {
+			if perr := p.pause(ctx, repeats, nil); perr != nil {
+				return res, opErr(err)
+			}
+		}
+		sc.log.Info("smtp: sending again after the connection broke before the message data", "addr", sc.addr, "err", err)
+		if rerr := sc.redial(ctx); rerr != nil {
+			return res, opErr(rerr)
+		}
 	}
-	return res, nil
+}
+
+// ready dials again when the connection broke, and returns the error a
+// call fails with when the client is closed or the redial failed.
+func (sc *SMTPClient) ready(ctx context.Context) error {
+	if sc.broken != nil && !sc.closed.Load() && ctx.Err() == nil {
+		if err := sc.redial(ctx); err != nil {
+			return err
+		}
+	}
+	return sc.unusable()
 }
 
 // SendMessageReader submits the raw RFC 5322 message read from r, as
@@ -227,7 +300,7 @@ func (sc *SMTPClient) SendMessageReader(ctx context.Context, r io.Reader, size i
 func (sc *SMTPClient) Noop(ctx context.Context) error {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if err := sc.unusable(); err != nil {
+	if err := sc.ready(ctx); err != nil {
 		return &email.OpError{Backend: "smtp", Op: "noop", Err: err}
 	}
 	if _, err := run(ctx, sc, sc.s.Noop()); err != nil {
@@ -245,6 +318,8 @@ func (sc *SMTPClient) Close() error {
 		if sc.closed.Swap(true) {
 			return nil
 		}
+		sc.cutMu.Lock() // not while a redial replaces the connection
+		defer sc.cutMu.Unlock()
 		return sc.conn.Close()
 	}
 	defer sc.mu.Unlock()
@@ -288,12 +363,14 @@ func runBody[R any](ctx context.Context, sc *SMTPClient, m coroutine.NetMachine[
 	if err != nil && sc.closed.Load() {
 		return out, ErrClosed // Close cut the call off
 	}
+	// Even a first write that failed may have left the stream unusable
+	// (a TLS connection whose write timed out).
 	if sc.broken == nil && (!t.done && sc.conn.ios != ios || sc.s.Err() != nil) {
 		cause := sc.s.Err()
 		if cause == nil {
 			cause = fmt.Errorf("interrupted: %w", err)
 		}
-		sc.broken = fmt.Errorf("%w (%v)", ErrConnBroken, cause)
+		sc.broken, sc.cause = fmt.Errorf("%w (%v)", ErrConnBroken, cause), cause
 		sc.conn.Close()
 		sc.log.Warn("smtp: connection broken", "addr", sc.addr, "err", cause)
 	}

@@ -303,10 +303,14 @@ func TestSMTPServerClosesDuringData(t *testing.T) {
 	for _, strip := range [][]string{nil, {"CHUNKING"}} {
 		t.Run(fmt.Sprint(strip), func(t *testing.T) {
 			be := &smtpRecorder{closeIn: true}
-			sc := smtpConnect(t, startSMTPServer(t, be, smtpServerOpts{strip: strip}), nil)
+			// Without reconnecting, the broken connection stays broken
+			// (reconnect_smtp_test.go covers the redial).
+			sc, err := client.DialSMTP(smtpCtx(t), "smtp://"+startSMTPServer(t, be, smtpServerOpts{strip: strip}), &client.Options{AllowPlaintext: true, Reconnect: &client.NoReconnect})
+			require.NoError(t, err)
+			defer sc.Close()
 			big := "From: a@example.test\r\nTo: b@example.test\r\n\r\n" + strings.Repeat("line of text\r\n", 1000)
-			_, err := sc.SendMessage(smtpCtx(t), []byte(big), email.SendOptions{})
-			require.Error(t, err)
+			_, err = sc.SendMessage(smtpCtx(t), []byte(big), email.SendOptions{})
+			require.ErrorIs(t, err, client.ErrOutcomeUnknown, "cut in the middle of the data")
 			_, err = sc.SendMessage(smtpCtx(t), []byte(smtpSampleNoBcc), email.SendOptions{})
 			require.ErrorIs(t, err, client.ErrConnBroken)
 		})
@@ -425,11 +429,13 @@ func (l *smtpLockedWriter) String() string {
 func TestSMTPContextCancelled(t *testing.T) {
 	be := &smtpRecorder{hang: make(chan struct{})}
 	defer close(be.hang)
-	sc := smtpConnect(t, startSMTPServer(t, be, smtpServerOpts{}), nil)
+	sc, err := client.DialSMTP(smtpCtx(t), "smtp://"+startSMTPServer(t, be, smtpServerOpts{}), &client.Options{AllowPlaintext: true, Reconnect: &client.NoReconnect})
+	require.NoError(t, err)
 	c, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_, err := sc.SendMessage(c, []byte(smtpSampleNoBcc), email.SendOptions{})
+	_, err = sc.SendMessage(c, []byte(smtpSampleNoBcc), email.SendOptions{})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, client.ErrOutcomeUnknown, "the data went out")
 	// The session was left in the middle of a transaction: closed.
 	_, err = sc.SendMessage(smtpCtx(t), []byte(smtpSampleNoBcc), email.SendOptions{})
 	require.ErrorIs(t, err, client.ErrConnBroken)

@@ -33,6 +33,15 @@ type WatchOptions struct {
 	// ends with ErrStoppedUnanswered and the session is broken (the IDLE's
 	// answer is still due). 0 means DefaultStopWait.
 	StopWait time.Duration
+	// Resume, when non-nil, is the state a previous watch of the same
+	// mailbox reported to Checkpoint: the first SELECT is then compared
+	// with it and the changes since are reported as events, instead of
+	// being taken as the silent baseline.
+	Resume *WatchState
+	// Checkpoint, when non-nil, is called with the watch's state each time
+	// every event so far has been handed out and the watch is about to
+	// IDLE: a watch resumed from it reports each later change once.
+	Checkpoint func(*WatchState)
 }
 
 // DefaultStopWait is the default WatchOptions.StopWait.
@@ -72,7 +81,9 @@ func WatchMailbox(s *Session, mailbox string, opts WatchOptions) coroutine.NetMa
 	if opts.Now == nil || opts.Stopped == nil {
 		return failed[struct{}]("watch_mailbox", fmt.Errorf("%w: WatchOptions.Now and Stopped are required", email.ErrInvalidArgument))
 	}
-	return newMachine[struct{}](s, "watch_mailbox", &watch{s: s, mailbox: mailbox, opts: opts}, mailbox)
+	w := &watch{s: s, mailbox: mailbox, opts: opts}
+	w.resume(opts.Resume)
+	return newMachine[struct{}](s, "watch_mailbox", w, mailbox)
 }
 
 type watch struct {
@@ -234,6 +245,9 @@ func (w *watch) advance(r *runner) ([]*wire.Command, bool, error) {
 			if w.stale {
 				w.state = 0 // a change came during the reading: read again
 				continue
+			}
+			if w.opts.Checkpoint != nil && w.seeded {
+				w.opts.Checkpoint(w.checkpoint())
 			}
 			var cmds []*wire.Command
 			w.noopSent = false
