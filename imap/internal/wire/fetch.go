@@ -297,10 +297,12 @@ func (p *parser) addrList() []imap.Address {
 }
 
 // ParseDateTime parses an IMAP date-time ("17-Jul-1996 02:44:25 -0700",
-// RFC 3501 section 9); it returns the zero Time when s does not parse.
+// RFC 3501 section 9); it returns the zero Time when s does not parse,
+// including a zone whose minutes are 60 or more (time.Parse takes "+2460"
+// as an offset of 25 hours, which no date-time can spell back).
 func ParseDateTime(s string) time.Time {
 	t, err := time.Parse("_2-Jan-2006 15:04:05 -0700", s)
-	if err != nil {
+	if err != nil || len(s) < 2 || s[len(s)-2] >= '6' {
 		return time.Time{}
 	}
 	return t
