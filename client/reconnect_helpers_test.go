@@ -239,4 +239,3 @@ func waitClosed(t testing.TB, ch <-chan struct{}, what string) {
 
 // fastReconnect redials at once, then after 1, 2, 4... ms, up to 100 ms.
 var fastReconnect = ReconnectPolicy{MaxAttempts: 200, MinDelay: time.Millisecond, MaxDelay: 100 * time.Millisecond}
-
