@@ -210,8 +210,37 @@ func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R],
 		default:
 			j.exchanges.Add(1)
 			in = j.do(ctx, req)
+			if onEvent != nil {
+				in = j.retryWatchExchange(ctx, req, in)
+			}
 		}
 	}
+}
+
+// retryWatchExchange repeats an exchange of a watch that the transport
+// failed (the server restarting, the network gone), waiting as j's
+// reconnect policy says between tries, until it gets through, the policy's
+// attempts are spent, or ctx ends; it returns the last response. The
+// watch's machine keeps its state meanwhile, so its next diff reports
+// what changed during the outage: no event is lost. Only a watch's
+// exchanges are repeated (they read, or wait for a push); a malformed or
+// oversized reply is not a transport failure worth repeating.
+func (j *JMAPClient) retryWatchExchange(ctx context.Context, req jmap.Request, in jmap.Response) jmap.Response {
+	for n := 1; n <= j.reconnect.Attempts() && retryableTransport(in.Err); n++ {
+		if j.reconnect.pause(ctx, n, nil) != nil || j.closed.Load() {
+			return in
+		}
+		j.log.Warn("jmap: watch exchange failed, trying again", "attempt", n, "err", in.Err)
+		j.exchanges.Add(1)
+		in = j.do(ctx, req)
+	}
+	return in
+}
+
+// retryableTransport reports whether err is a transport failure that
+// another try may not meet: not a reply that is malformed or too large.
+func retryableTransport(err error) bool {
+	return errors.Is(err, jmap.ErrTransport) && !errors.Is(err, email.ErrProtocol) && !errors.Is(err, email.ErrTooLarge)
 }
 
 // do performs one exchange; failures come back in Response.Err.
