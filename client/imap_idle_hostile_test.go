@@ -79,7 +79,9 @@ func TestIMAPWatchCancelUnanswered(t *testing.T) {
 
 func checkWatchCancel(t *testing.T, mute string) {
 	addr, after := idleMuteServer(t, mute)
-	ic, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: plainAlice()})
+	// NoReconnect: the call after the watch must meet the broken
+	// connection, not dial the muted server again.
+	ic, err := DialIMAP(tctx(t), "imap://"+addr, &Options{AllowPlaintext: true, Auth: plainAlice(), Reconnect: &NoReconnect})
 	require.NoError(t, err)
 	defer ic.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
