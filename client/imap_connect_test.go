@@ -85,7 +85,9 @@ func TestIMAPSilentServer(t *testing.T) {
 			}
 		}
 	}()
-	ic, err := DialIMAP(tctx(t), "imap://"+ln.Addr().String(), &Options{AllowPlaintext: true, Auth: Password("alice", "alicepass")})
+	// NoReconnect: the server serves one connection; the last call must
+	// meet the cut-off one, not dial again.
+	ic, err := DialIMAP(tctx(t), "imap://"+ln.Addr().String(), &Options{AllowPlaintext: true, Auth: Password("alice", "alicepass"), Reconnect: &NoReconnect})
 	require.NoError(t, err)
 	defer ic.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -95,7 +97,7 @@ func TestIMAPSilentServer(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 5*time.Second)
 	_, err = ic.ListEnvelopes(tctx(t), "INBOX", email.ListOptions{})
-	require.Error(t, err, "the cut-off connection is not reused")
+	require.ErrorIs(t, err, ErrConnBroken, "the cut-off connection is not reused")
 }
 
 func TestIMAPStartTLSCertificateFailure(t *testing.T) {
