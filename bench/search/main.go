@@ -14,7 +14,6 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 
 	"github.com/ioemail/ioemail/bench/internal/gen"
 	"github.com/ioemail/ioemail/bench/internal/harness"
+	"github.com/ioemail/ioemail/bench/internal/rounds"
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/search"
@@ -34,7 +34,7 @@ var (
 	pass      = flag.String("pass", "alicepass", "IMAP password")
 	box       = flag.String("box", "bench-search-10k", "Dovecot mailbox (filled once, reused)")
 	n         = flag.Int("n", 10000, "messages in the mailbox")
-	rounds    = flag.Int("rounds", 5, "timed rounds of each query")
+	nRounds   = flag.Int("rounds", 5, "timed rounds of each query")
 	pageSize  = flag.Int("page", 50, "page size")
 	seed      = flag.Uint64("seed", 1, "seed of the generated messages")
 )
@@ -66,6 +66,7 @@ var queries = []query{
 
 func main() {
 	flag.Parse()
+	fmt.Println(rounds.Settings())
 	addr, tc, err := loadPeers(*peersFile)
 	if err != nil {
 		fmt.Printf("SKIPPED, Dovecot is absent (%v)\n", err)
@@ -73,7 +74,7 @@ func main() {
 	}
 	ctx := context.Background()
 	have := ensureMailbox(addr, tc)
-	fmt.Printf("mailbox %s: %d messages; page of %d; %d rounds; GOMAXPROCS default\n", *box, have, *pageSize, *rounds)
+	fmt.Printf("mailbox %s: %d messages; page of %d; %d rounds\n", *box, have, *pageSize, *nRounds)
 
 	ic, err := client.DialIMAP(ctx, "imap://"+addr, &client.Options{TLSConfig: tc, Auth: client.Password(*user, *pass)})
 	if err != nil {
@@ -86,7 +87,7 @@ func main() {
 		log.Fatal(err)
 	}
 
-	var all []float64
+	all := rounds.Ratios{Name: "every query and round, ours/imapclient", Unit: "wall"}
 	for _, q := range queries {
 		parsed := search.MustParse(q.ours)
 		opts := email.ListOptions{Page: 1, PageSize: *pageSize}
@@ -109,31 +110,22 @@ func main() {
 		}
 		fmt.Printf("%q: ours matches %d (exact, package search), Dovecot's SEARCH %d; page %d vs %d\n",
 			q.ours, len(whole), len(sd.AllUIDs()), ours(), theirs())
-		var ratios []float64
-		for round := range *rounds {
+		per := rounds.Ratios{Name: fmt.Sprintf("%q ours/imapclient", q.ours), Unit: "wall"}
+		for round := range *nRounds {
 			ow, oc := harness.Time(func() { ours() })
 			tw, tcpu := harness.Time(func() { theirs() })
-			r := ow.Seconds() / tw.Seconds()
-			ratios = append(ratios, r)
+			r := per.Add(ow.Seconds(), tw.Seconds())
+			all.Add(ow.Seconds(), tw.Seconds())
 			fmt.Printf("  round %d  ours %7.1f ms (CPU %6.1f)  imapclient %7.1f ms (CPU %6.1f)  ours/imapclient %.2f\n",
 				round+1, ms(ow), ms(oc), ms(tw), ms(tcpu), r)
 		}
-		fmt.Printf("  median ours/imapclient wall: %.2f\n", median(ratios))
-		all = append(all, ratios...)
+		fmt.Print("  ")
+		per.Print(os.Stdout)
 	}
-	fmt.Printf("median ours/imapclient wall over every query and round: %.2f\n", median(all))
+	all.Print(os.Stdout)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
 
 // searchTheirs is the few lines of imapclient a user would write: UID
 // SEARCH, then the envelopes of one page (the highest UIDs, the newest

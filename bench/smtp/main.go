@@ -6,7 +6,10 @@
 //  2. wall time for N messages over one connection through a loopback
 //     proxy that delays every chunk by -delay in each direction.
 //
-// Run it from the bench directory: go run ./smtp [-n 1000] [-delay 10ms]
+// Each round sends -n messages with each client in turn; the program
+// prints every round's ratio ours/go-smtp (wall) and the median.
+//
+// Run it from the bench directory: go run ./smtp [-n 100] [-rounds 5] [-delay 10ms]
 package main
 
 import (
@@ -16,12 +19,14 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/ioemail/ioemail/bench/internal/rounds"
 	"github.com/ioemail/ioemail/bench/internal/smtpsink"
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
@@ -37,10 +42,12 @@ var message = []byte("From: Alice <alice@example.test>\r\n" +
 	"\r\n" + strings.Repeat("A line of a 4 KB body, long enough to be typical of mail.\r\n", 70))
 
 func main() {
-	n := flag.Int("n", 1000, "messages per client in the latency run")
+	n := flag.Int("n", 100, "messages per client and round in the latency run")
+	nRounds := flag.Int("rounds", 5, "rounds of the latency run")
 	delay := flag.Duration("delay", 10*time.Millisecond, "delay added in each direction by the proxy")
 	flag.Parse()
 	log.SetFlags(0)
+	fmt.Println(rounds.Settings())
 
 	srv := smtpsink.Start()
 	fmt.Printf("message: %d bytes, %d recipients\n\n", len(message), len(rcpts))
@@ -70,44 +77,49 @@ func main() {
 	gc.Close()
 
 	proxy := startProxy(srv, *delay)
-	fmt.Printf("2. %d messages over one connection, proxy adding %v each way (RTT %v)\n", *n, *delay, 2**delay)
-	var results []time.Duration
-	for _, c := range []struct {
-		name string
-		cfg  smtp.Config
-	}{
-		{"ours, PIPELINING + CHUNKING (BDAT)", smtp.Config{}},
-		{"ours, PIPELINING + DATA", smtp.Config{NoChunking: true}},
-	} {
+	fmt.Printf("2. %d messages per round over one connection per client, proxy adding %v each way (RTT %v), %d rounds\n", *n, *delay, 2**delay, *nRounds)
+	dial := func() net.Conn {
 		conn, err := net.Dial("tcp", proxy)
 		if err != nil {
 			log.Fatal(err)
 		}
-		nc, s := ourSession(conn, c.cfg)
+		return conn
+	}
+	// One connection per client for the whole run, set up before the
+	// first round; the rounds alternate the three clients.
+	bdatConn, bdat := ourSession(dial(), smtp.Config{})
+	dataConn, data := ourSession(dial(), smtp.Config{NoChunking: true})
+	gc = goSMTPSession(dial())
+	ours := func(nc *client.NetConn, s *smtp.Session) time.Duration {
 		start := time.Now()
 		for range *n {
 			mustRun(client.RunNet(context.Background(), nc, s.Send(message, email.SendOptions{}), nil))
 		}
-		d := time.Since(start)
-		results = append(results, d)
-		fmt.Printf("   %-40s %8.2f s  %6.1f ms/message\n", c.name, d.Seconds(), ms(d)/float64(*n))
-		nc.Close()
+		return time.Since(start)
 	}
-	conn, err := net.Dial("tcp", proxy)
-	if err != nil {
-		log.Fatal(err)
-	}
-	gc = goSMTPSession(conn)
-	start := time.Now()
-	for range *n {
-		if err := gc.SendMail("alice@example.test", rcpts, strings.NewReader(string(message))); err != nil {
-			log.Fatal(err)
+	bdatR := rounds.Ratios{Name: "ours PIPELINING + CHUNKING (BDAT) / go-smtp", Unit: "wall"}
+	dataR := rounds.Ratios{Name: "ours PIPELINING + DATA / go-smtp", Unit: "wall"}
+	for round := range *nRounds {
+		b := ours(bdatConn, bdat)
+		d := ours(dataConn, data)
+		start := time.Now()
+		for range *n {
+			if err := gc.SendMail("alice@example.test", rcpts, strings.NewReader(string(message))); err != nil {
+				log.Fatal(err)
+			}
 		}
+		g := time.Since(start)
+		fmt.Printf("   round %d  BDAT %6.1f ms/message  DATA %6.1f ms/message  go-smtp %6.1f ms/message  ratios %.2f %.2f\n",
+			round+1, ms(b)/float64(*n), ms(d)/float64(*n), ms(g)/float64(*n), bdatR.Add(b.Seconds(), g.Seconds()), dataR.Add(d.Seconds(), g.Seconds()))
 	}
-	d := time.Since(start)
-	fmt.Printf("   %-40s %8.2f s  %6.1f ms/message\n", "go-smtp client (SendMail)", d.Seconds(), ms(d)/float64(*n))
+	bdatConn.Close()
+	dataConn.Close()
 	gc.Close()
-	fmt.Printf("\n   speed-up: BDAT %.1fx, DATA %.1fx\n", d.Seconds()/results[0].Seconds(), d.Seconds()/results[1].Seconds())
+	fmt.Print("   ")
+	bdatR.Print(os.Stdout)
+	fmt.Print("   ")
+	dataR.Print(os.Stdout)
+	fmt.Printf("   speed-up (1/median): BDAT %.1fx, DATA %.1fx\n", 1/bdatR.Median(), 1/dataR.Median())
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
