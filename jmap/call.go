@@ -268,11 +268,23 @@ func (s *Session) noteState(st string) {
 // not fit their target); the caller then decodes the body the general way
 // (DecodeResponse, Responses.Decode), which reports the error precisely.
 // It is the fast path of listings: one pass over the bytes instead of
-// one per level.
+// one per level. For the listing's own targets (Email/query and Email/get
+// arguments) a hand-written reader does the pass (decode_emails.go), with
+// encoding/json's results; anything it is not sure of is decoded with
+// encoding/json.
 func DecodeInto(body []byte, names, ids []string, targets ...any) (string, bool) {
 	if len(names) != len(targets) || len(ids) != len(targets) {
 		return "", false
 	}
+	if st, ok, sure := decodeFast(body, names, ids, targets); sure {
+		return st, ok
+	}
+	return decodeIntoJSON(body, names, ids, targets)
+}
+
+// decodeIntoJSON is DecodeInto with encoding/json: one pass, each
+// method's arguments decoded straight into its target.
+func decodeIntoJSON(body []byte, names, ids []string, targets []any) (string, bool) {
 	gotNames := make([]string, len(targets))
 	gotIDs := make([]string, len(targets))
 	triples := make([][3]any, len(targets))

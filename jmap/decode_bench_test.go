@@ -1,93 +1,92 @@
 package jmap
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/ioemail/ioemail/email"
 )
 
-// BenchmarkDecodeEmailGet decodes a recorded Cyrus Email/get response of
-// 500 emails into envelopes; BenchmarkDecodeEmailGetMaps does the same the
-// plain way, encoding/json into maps. Compare ns/op (per 500 emails).
+// The recorded Cyrus responses the decode benchmarks and the fast decoder's
+// tests read: an Email/get of 500 emails with the server's parsed
+// properties (the plain way's properties), and a listing page of 500
+// (Email/query and Email/get of envelopeProps, the raw header fields
+// included) as ListEnvelopes asks for it.
+var recordings = []struct {
+	name, file string
+	names, ids []string
+}{
+	{"parsed", "email-get-500.json", []string{"Email/get"}, []string{"g"}},
+	{"listing", "list-500-raw.json", []string{"Email/query", "Email/get"}, []string{"q", "g"}},
+}
+
+// targetsFor returns fresh targets for the names of a recording and the
+// Email/get among them.
+func targetsFor(names []string) ([]any, *emailGet) {
+	out := make([]any, len(names))
+	var g *emailGet
+	for i, n := range names {
+		if n == "Email/query" {
+			out[i] = new(queryResponse)
+		} else {
+			g = new(emailGet)
+			out[i] = g
+		}
+	}
+	return out, g
+}
+
+// BenchmarkDecodeEmailGet decodes the recorded responses (ns/op per 500
+// emails) with the fast decoder and with encoding/json into the same typed
+// structs in one pass (decodeIntoJSON, the anchor), then, in the
+// +envelopes runs, converts the emails to envelopes the same way.
 func BenchmarkDecodeEmailGet(b *testing.B) {
-	body := recorded(b)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var g emailGet
-		if _, ok := DecodeInto(body, []string{"Email/get"}, []string{"g"}, &g); !ok {
-			b.Fatal("fast path refused a sane response")
-		}
-		envs := make([]email.Envelope, len(g.List))
-		for i, e := range g.List {
-			envs[i] = e.Envelope()
-		}
-		if len(envs) != 500 {
-			b.Fatal(len(envs))
-		}
-	}
-}
-
-func BenchmarkDecodeEmailGetMaps(b *testing.B) {
-	body := recorded(b)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var v map[string]any
-		if err := json.Unmarshal(body, &v); err != nil {
-			b.Fatal(err)
-		}
-		list := v["methodResponses"].([]any)[0].([]any)[1].(map[string]any)["list"].([]any)
-		envs := make([]email.Envelope, 0, len(list))
-		for _, x := range list {
-			m := x.(map[string]any)
-			e := email.Envelope{ID: m["id"].(string)}
-			e.Subject, _ = m["subject"].(string)
-			if f, ok := m["size"].(float64); ok {
-				e.Size = int64(f)
-			}
-			if kw, ok := m["keywords"].(map[string]any); ok {
-				var raw []string
-				for k := range kw {
-					raw = append(raw, k)
+	for _, r := range recordings {
+		body := recorded(b, r.file)
+		for _, way := range []struct {
+			name   string
+			decode func([]byte, []string, []string, []any) (string, bool)
+		}{
+			{"fast", func(body []byte, names, ids []string, t []any) (string, bool) {
+				st, ok, sure := decodeFast(body, names, ids, t)
+				if !sure {
+					b.Fatal("fast decoder unsure of a Cyrus response")
 				}
-				e.Flags = email.ParseFlags(raw...)
-			}
-			for _, key := range []string{"from", "to"} {
-				as, _ := m[key].([]any)
-				for _, a := range as {
-					am := a.(map[string]any)
-					name, _ := am["name"].(string)
-					addr, _ := am["email"].(string)
-					if key == "from" {
-						e.From = append(e.From, email.Address{Name: name, Email: addr})
-					} else {
-						e.To = append(e.To, email.Address{Name: name, Email: addr})
+				return st, ok
+			}},
+			{"json", decodeIntoJSON},
+		} {
+			for _, envs := range []bool{false, true} {
+				name := r.name + "/" + way.name
+				if envs {
+					name += "+envelopes"
+				}
+				b.Run(name, func(b *testing.B) {
+					b.SetBytes(int64(len(body)))
+					b.ReportAllocs()
+					for b.Loop() {
+						t, g := targetsFor(r.names)
+						if _, ok := way.decode(body, r.names, r.ids, t); !ok || len(g.List) != 500 {
+							b.Fatal("refused a sane response")
+						}
+						if envs {
+							out := make([]email.Envelope, len(g.List))
+							for i := range g.List {
+								out[i] = g.List[i].Envelope()
+							}
+						}
 					}
-				}
+				})
 			}
-			if s, ok := m["sentAt"].(string); ok {
-				e.Date, _ = time.Parse(time.RFC3339, s)
-			}
-			if ids, ok := m["messageId"].([]any); ok && len(ids) > 0 {
-				e.MessageID, _ = ids[0].(string)
-			}
-			envs = append(envs, e)
-		}
-		if len(envs) != 500 {
-			b.Fatal(len(envs))
 		}
 	}
 }
 
-func recorded(b *testing.B) []byte {
-	body, err := os.ReadFile(filepath.Join("..", "testdata", "jmap", "email-get-500.json"))
+func recorded(tb testing.TB, file string) []byte {
+	body, err := os.ReadFile(filepath.Join("..", "testdata", "jmap", file))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return body
 }

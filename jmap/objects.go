@@ -155,17 +155,24 @@ func (e Email) hasRaw() bool {
 
 // rawEnvelope builds the envelope fields of the raw header fields.
 func (e Email) rawEnvelope() email.Envelope {
-	var b strings.Builder
-	for _, f := range [...]struct {
+	fields := [...]struct {
 		name string
 		v    []string
 	}{{"From", e.RawFrom}, {"To", e.RawTo}, {"Cc", e.RawCc}, {"Reply-To", e.RawReplyTo}, {"Subject", e.RawSubject},
-		{"Date", e.RawDate}, {"Message-ID", e.RawMessageID}, {"In-Reply-To", e.RawInReplyTo}, {"References", e.RawReferences}} {
+		{"Date", e.RawDate}, {"Message-ID", e.RawMessageID}, {"In-Reply-To", e.RawInReplyTo}, {"References", e.RawReferences}}
+	n := 0
+	for _, f := range fields {
 		if len(f.v) > 0 {
-			b.WriteString(f.name + ":" + f.v[0] + "\r\n")
+			n += len(f.name) + len(f.v[0]) + 3
 		}
 	}
-	return header.Scan([]byte(b.String())).Envelope()
+	head := make([]byte, 0, n)
+	for _, f := range fields {
+		if len(f.v) > 0 {
+			head = append(append(append(append(head, f.name...), ':'), f.v[0]...), "\r\n"...)
+		}
+	}
+	return header.Scan(head).Envelope()
 }
 
 // ids normalises server-parsed message ids, at most header.MaxIDs, nil for
