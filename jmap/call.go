@@ -269,7 +269,7 @@ func (s *Session) noteState(st string) {
 // (DecodeResponse, Responses.Decode), which reports the error precisely.
 // It is the fast path of listings: one pass over the bytes instead of
 // one per level. For the listing's own targets (Email/query and Email/get
-// arguments) a hand-written reader does the pass (decode_emails.go), with
+// arguments) a hand-written reader does the pass, with
 // encoding/json's results; anything it is not sure of is decoded with
 // encoding/json.
 func DecodeInto(body []byte, names, ids []string, targets ...any) (string, bool) {

@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// scanner is the hand-written JSON reader of the fast decoders
-// (decode_emails.go): it reads the bytes of one response once, in place,
+// scanner is the hand-written JSON reader of the fast decoders of the
+// listing's responses: it reads the bytes of one response once, in place,
 // and gives up (ok false) on anything it is not sure to read exactly as
 // encoding/json would: a syntax error, a type that does not fit, a
 // duplicate or case-folded member name, a string with invalid UTF-8,

@@ -1,8 +1,11 @@
 // Command jmap compares listing envelopes over JMAP with this library
-// against the plain way (net/http and encoding/json, Email/query then
-// Email/get as two requests), against the loopback Cyrus of .ci/peers, and
-// the decode cost of a recorded Email/get response: ours (typed structs)
-// against encoding/json into maps.
+// against the plain way a careful user writes (net/http with keep-alive and
+// encoding/json into typed structs, Email/query and Email/get by
+// back-reference in one request per page), against the loopback Cyrus of
+// .ci/peers, and the decode cost of a recorded Email/get response of the
+// envelope properties: ours against encoding/json into the same typed
+// structs in one pass. Every comparison prints each round's ratio and the
+// median (bench/internal/rounds), after a settings line.
 //
 //	go run ./jmap [-n 5000] [-page 500] [-rounds 5]
 package main
@@ -17,10 +20,14 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"os"
+	"reflect"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ioemail/ioemail/bench/internal/rounds"
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/jmap"
@@ -32,12 +39,14 @@ var (
 	pass       = flag.String("pass", "alicepass", "password")
 	n          = flag.Int("n", 5000, "messages in the bench mailbox")
 	page       = flag.Int("page", 500, "page size")
-	rounds     = flag.Int("rounds", 5, "timed rounds of each way")
+	nRounds    = flag.Int("rounds", 5, "timed rounds of each comparison")
 	decodeOnly = flag.Bool("decode-only", false, "skip the listing comparison")
+	cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of the listing rounds to this file")
 )
 
 func main() {
 	flag.Parse()
+	fmt.Println(rounds.Settings())
 	ctx := context.Background()
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(*user+":"+*pass))
 	jc, err := client.DialJMAP(ctx, *sessionURL, &client.Options{Auth: client.Password(*user, *pass)})
@@ -57,58 +66,110 @@ func main() {
 }
 
 func compareListing(ctx context.Context, jc *client.JMAPClient, plain *plainClient, name, box string, pages int) {
-	// Warm up both.
+	// Warm up every way.
 	listOurs(ctx, jc, name, pages)
-	plain.list(box, pages)
+	plain.list(box, pages, false)
+	plain.list(box, pages, true)
 
-	var ours, theirs time.Duration
-	var oursEx, theirsEx int
-	var got1, got2 int
-	for range *rounds {
-		ex0 := jc.Exchanges()
-		t0 := time.Now()
-		got1 = listOurs(ctx, jc, name, pages)
-		ours += time.Since(t0)
-		oursEx = int(jc.Exchanges() - ex0)
-		plain.exchanges = 0
-		t0 = time.Now()
-		got2 = plain.list(box, pages)
-		theirs += time.Since(t0)
-		theirsEx = plain.exchanges
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
-	fmt.Printf("list_envelopes of %d messages from Cyrus, pages of %d, %d rounds\n", *n, *page, *rounds)
-	fmt.Printf("  ours  (Email/query + Email/get by back-reference): %d envelopes, %d exchanges (%.2f per page), %v per listing\n", got1, oursEx, float64(oursEx)/float64(pages), ours/time.Duration(*rounds))
-	fmt.Printf("  plain (net/http + encoding/json, query then get):  %d envelopes, %d exchanges (%.2f per page), %v per listing\n", got2, theirsEx, float64(theirsEx)/float64(pages), theirs/time.Duration(*rounds))
-	fmt.Printf("  wall-time ratio ours/plain: %.2f\n", float64(ours)/float64(theirs))
+	fmt.Printf("list_envelopes of %d messages from Cyrus, pages of %d, %d rounds (the ways take turns going first)\n", *n, *page, *nRounds)
+	wall := rounds.Ratios{Name: "listing ours/plain", Unit: "wall"}
+	same := rounds.Ratios{Name: "listing ours/plain asking our properties", Unit: "wall"}
+	exch := rounds.Ratios{Name: "listing ours/plain", Unit: "exchanges"}
+	type way struct {
+		run       func() int
+		exchanges func() int
+		wall      time.Duration
+		ex, got   int
+	}
+	ex0 := int64(0)
+	ways := []*way{
+		{run: func() int { ex0 = jc.Exchanges(); return listOurs(ctx, jc, name, pages) }, exchanges: func() int { return int(jc.Exchanges() - ex0) }},
+		{run: func() int { plain.exchanges = 0; return plain.list(box, pages, false) }, exchanges: func() int { return plain.exchanges }},
+		{run: func() int { plain.exchanges = 0; return plain.list(box, pages, true) }, exchanges: func() int { return plain.exchanges }},
+	}
+	for round := range *nRounds {
+		for k := range ways {
+			w := ways[(round+k)%len(ways)]
+			t0 := time.Now()
+			w.got = w.run()
+			w.wall = time.Since(t0)
+			w.ex = w.exchanges()
+		}
+		o, p, ps := ways[0], ways[1], ways[2]
+		if o.got != p.got || o.got != ps.got {
+			log.Fatalf("ours listed %d envelopes, plain %d and %d", o.got, p.got, ps.got)
+		}
+		fmt.Printf("  round %d  %d envelopes; ours %d exchanges %.0f ms; plain %d exchanges %.0f ms; plain asking our properties %d exchanges %.0f ms; ratios %.2f %.2f\n",
+			round+1, o.got, o.ex, ms(o.wall), p.ex, ms(p.wall), ps.ex, ms(ps.wall),
+			wall.Add(o.wall.Seconds(), p.wall.Seconds()), same.Add(o.wall.Seconds(), ps.wall.Seconds()))
+		exch.Add(float64(o.ex), float64(p.ex))
+	}
+	wall.Print(os.Stdout)
+	same.Print(os.Stdout)
+	exch.Print(os.Stdout)
 }
 
-func decodeCost(plain *plainClient, box string) {
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-	// Decode cost of one recorded Email/get response of a page.
+func decodeCost(plain *plainClient, box string) {
+	// Decode cost of one recorded Email/get response of a page, of the
+	// properties our listing asks for.
 	body := plain.recordPage(box, *page)
-	count := 0
-	resOurs := testing.Benchmark(func(b *testing.B) {
-		for range b.N {
-			envs, err := decodeOurs(body)
-			if err != nil {
-				b.Fatal(err)
+	ours, theirs := must(decodeOurs(body)), must(decodePlain(body))
+	if !reflect.DeepEqual(ours, theirs) {
+		log.Fatal("the two decoders disagree on the recorded response")
+	}
+	count := len(ours)
+	fmt.Printf("decode of a recorded Email/get response (%d emails, the %d envelope properties, %d bytes), %d rounds\n",
+		count, len(jmap.EnvelopeProperties()), len(body), *nRounds)
+	dec := rounds.Ratios{Name: "decode into typed structs ours/plain", Unit: "time per email"}
+	envs := rounds.Ratios{Name: "decode and envelopes ours/plain", Unit: "time per email"}
+	bench := func(decode func([]byte) ([]jmap.Email, error), envelopes bool) testing.BenchmarkResult {
+		return testing.Benchmark(func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				list, err := decode(body)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if envelopes {
+					out := make([]email.Envelope, len(list))
+					for i := range list {
+						out[i] = list[i].Envelope()
+					}
+				}
 			}
-			count = len(envs)
-		}
-	})
-	resPlain := testing.Benchmark(func(b *testing.B) {
-		for range b.N {
-			if _, err := decodePlain(body); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	perOurs := float64(resOurs.NsPerOp()) / float64(count)
-	perPlain := float64(resPlain.NsPerOp()) / float64(count)
-	fmt.Printf("decode of a recorded Email/get response (%d emails, %d bytes)\n", count, len(body))
-	fmt.Printf("  ours  (typed structs -> email.Envelope): %.0f ns/email, %d allocs/op\n", perOurs, resOurs.AllocsPerOp())
-	fmt.Printf("  plain (encoding/json into maps):         %.0f ns/email, %d allocs/op\n", perPlain, resPlain.AllocsPerOp())
-	fmt.Printf("  ratio ours/plain: %.2f\n", perOurs/perPlain)
+		})
+	}
+	per := func(r testing.BenchmarkResult) float64 { return float64(r.NsPerOp()) / float64(count) }
+	allocs := func(r testing.BenchmarkResult) float64 { return float64(r.AllocsPerOp()) / float64(count) }
+	for round := range *nRounds {
+		o, p := bench(decodeOurs, false), bench(decodePlain, false)
+		oe, pe := bench(decodeOurs, true), bench(decodePlain, true)
+		fmt.Printf("  round %d  decode: ours %.0f ns/email %.1f allocs/email, plain %.0f ns/email %.1f allocs/email, ratio %.2f;"+
+			" with envelopes: ours %.0f ns/email, plain %.0f ns/email, ratio %.2f\n",
+			round+1, per(o), allocs(o), per(p), allocs(p), dec.Add(per(o), per(p)),
+			per(oe), per(pe), envs.Add(per(oe), per(pe)))
+	}
+	dec.Print(os.Stdout)
+	envs.Print(os.Stdout)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		log.Fatal(err)
+	}
+	return v
 }
 
 func listOurs(ctx context.Context, jc *client.JMAPClient, box string, pages int) int {
@@ -153,6 +214,9 @@ func ensureMailbox(ctx context.Context, jc *client.JMAPClient, name string, n in
 	return id
 }
 
+// plainClient is the anchor: what a careful user writes with net/http
+// (one http.Client, keep-alive, every body read to the end) and
+// encoding/json into typed structs.
 type plainClient struct {
 	hc        *http.Client
 	api, auth string
@@ -160,9 +224,63 @@ type plainClient struct {
 	exchanges int
 }
 
-func (p *plainClient) call(calls []any) map[string]any {
-	body, _ := json.Marshal(map[string]any{"using": []string{jmap.CapCore, jmap.CapMail}, "methodCalls": calls})
-	req, _ := http.NewRequest("POST", p.api, bytes.NewReader(body))
+// plainProps are the properties the plain client asks for: the server's
+// parsed forms of every envelope field.
+var plainProps = []string{"id", "messageId", "keywords", "subject", "from", "to", "cc", "replyTo", "inReplyTo", "references",
+	"sentAt", "receivedAt", "size", "hasAttachment"}
+
+type plainAddress struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+type plainEmail struct {
+	ID            string          `json:"id"`
+	MessageID     []string        `json:"messageId"`
+	Keywords      map[string]bool `json:"keywords"`
+	Subject       string          `json:"subject"`
+	From          []plainAddress  `json:"from"`
+	To            []plainAddress  `json:"to"`
+	Cc            []plainAddress  `json:"cc"`
+	ReplyTo       []plainAddress  `json:"replyTo"`
+	InReplyTo     []string        `json:"inReplyTo"`
+	References    []string        `json:"references"`
+	SentAt        time.Time       `json:"sentAt"`
+	ReceivedAt    time.Time       `json:"receivedAt"`
+	Size          int64           `json:"size"`
+	HasAttachment bool            `json:"hasAttachment"`
+}
+
+// post sends one API request and decodes its method responses' arguments
+// into args, in order, in one pass.
+func (p *plainClient) post(calls []any, args ...any) {
+	body, err := json.Marshal(map[string]any{"using": []string{jmap.CapCore, jmap.CapMail}, "methodCalls": calls})
+	if err != nil {
+		log.Fatal(err)
+	}
+	raw := p.postRaw(body)
+	triples := make([][3]any, len(args))
+	for i, a := range args {
+		triples[i] = [3]any{new(string), a, new(string)}
+	}
+	out := struct {
+		MethodResponses [][3]any `json:"methodResponses"`
+	}{triples}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		log.Fatal(err)
+	}
+	for _, t := range out.MethodResponses {
+		if *t[0].(*string) == "error" {
+			log.Fatalf("method error: %s", raw)
+		}
+	}
+}
+
+func (p *plainClient) postRaw(body []byte) []byte {
+	req, err := http.NewRequest("POST", p.api, bytes.NewReader(body))
+	if err != nil {
+		log.Fatal(err)
+	}
 	req.Header.Set("Authorization", p.auth)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := p.hc.Do(req)
@@ -171,112 +289,123 @@ func (p *plainClient) call(calls []any) map[string]any {
 	}
 	defer resp.Body.Close()
 	p.exchanges++
-	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		log.Fatal(err)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		log.Fatalf("status %d: %v", resp.StatusCode, err)
 	}
-	return out
+	return raw
 }
 
-func (p *plainClient) list(box string, pages int) int {
+// pageCalls is one page: Email/query, then Email/get of its ids by
+// back-reference (RFC 8620 section 3.7), in one request.
+func (p *plainClient) pageCalls(box string, position, limit int, props []string) []any {
+	return []any{
+		[]any{"Email/query", map[string]any{"accountId": p.account, "filter": map[string]any{"inMailbox": box},
+			"sort":     []any{map[string]any{"property": "sentAt", "isAscending": false}, map[string]any{"property": "id", "isAscending": true}},
+			"position": position, "limit": limit}, "q"},
+		[]any{"Email/get", map[string]any{"accountId": p.account, "#ids": map[string]any{"resultOf": "q", "name": "Email/query", "path": "/ids"},
+			"properties": props}, "g"},
+	}
+}
+
+// list lists the pages and builds the envelopes, as ours returns them:
+// from the server's parsed properties (plainProps), or, with ourProps,
+// from the properties our listing asks for, decoded into jmap.Email and
+// converted by its Envelope method (the raw header fields parsed here).
+func (p *plainClient) list(box string, pages int, ourProps bool) int {
 	total := 0
-	for i := 0; i < pages; i++ {
-		q := p.call([]any{[]any{"Email/query", map[string]any{"accountId": p.account, "filter": map[string]any{"inMailbox": box},
-			"sort": []any{map[string]any{"property": "sentAt", "isAscending": false}, map[string]any{"property": "id", "isAscending": true}}, "position": i * *page, "limit": *page}, "q"}})
-		ids := q["methodResponses"].([]any)[0].([]any)[1].(map[string]any)["ids"]
-		g := p.call([]any{[]any{"Email/get", map[string]any{"accountId": p.account, "ids": ids,
-			"properties": []string{"id", "messageId", "keywords", "subject", "from", "to", "sentAt", "size", "hasAttachment"}}, "g"}})
-		total += len(g["methodResponses"].([]any)[0].([]any)[1].(map[string]any)["list"].([]any))
+	for i := range pages {
+		var q struct {
+			IDs []string `json:"ids"`
+		}
+		var envs []email.Envelope
+		if ourProps {
+			var g struct {
+				List []jmap.Email `json:"list"`
+			}
+			p.post(p.pageCalls(box, i**page, *page, jmap.EnvelopeProperties()), &q, &g)
+			envs = make([]email.Envelope, 0, len(g.List))
+			for _, e := range g.List {
+				envs = append(envs, e.Envelope())
+			}
+		} else {
+			var g struct {
+				List []plainEmail `json:"list"`
+			}
+			p.post(p.pageCalls(box, i**page, *page, plainProps), &q, &g)
+			envs = make([]email.Envelope, 0, len(g.List))
+			for _, e := range g.List {
+				envs = append(envs, e.envelope())
+			}
+		}
+		total += len(envs)
 	}
 	return total
 }
 
-// recordPage returns the raw body of one Email/get response of a page.
+func (e *plainEmail) envelope() email.Envelope {
+	env := email.Envelope{ID: e.ID, Subject: e.Subject, Size: e.Size, HasAttachment: &e.HasAttachment,
+		InReplyTo: e.InReplyTo, References: e.References, Date: e.SentAt, Received: e.ReceivedAt}
+	if len(e.MessageID) > 0 {
+		env.MessageID = e.MessageID[0]
+	}
+	var kw []string
+	for k, v := range e.Keywords {
+		if v {
+			kw = append(kw, k)
+		}
+	}
+	env.Flags = email.ParseFlags(kw...)
+	for _, l := range []struct {
+		in  []plainAddress
+		out *[]email.Address
+	}{{e.From, &env.From}, {e.To, &env.To}, {e.Cc, &env.Cc}, {e.ReplyTo, &env.ReplyTo}} {
+		for _, a := range l.in {
+			*l.out = append(*l.out, email.Address{Name: a.Name, Email: a.Email})
+		}
+	}
+	return env
+}
+
+// recordPage returns the raw body of the Email/get response of one page,
+// of the properties our listing asks for.
 func (p *plainClient) recordPage(box string, size int) []byte {
-	body, _ := json.Marshal(map[string]any{"using": []string{jmap.CapCore, jmap.CapMail}, "methodCalls": []any{
-		[]any{"Email/query", map[string]any{"accountId": p.account, "filter": map[string]any{"inMailbox": box}, "limit": size}, "q"},
-		[]any{"Email/get", map[string]any{"accountId": p.account, "#ids": map[string]any{"resultOf": "q", "name": "Email/query", "path": "/ids"},
-			"properties": []string{"id", "messageId", "keywords", "subject", "from", "to", "sentAt", "size", "hasAttachment"}}, "g"},
-	}})
-	req, _ := http.NewRequest("POST", p.api, bytes.NewReader(body))
-	req.Header.Set("Authorization", p.auth)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.hc.Do(req)
+	body, err := json.Marshal(map[string]any{"using": []string{jmap.CapCore, jmap.CapMail},
+		"methodCalls": p.pageCalls(box, 0, size, jmap.EnvelopeProperties())})
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer resp.Body.Close()
-	all, _ := io.ReadAll(resp.Body)
+	all := p.postRaw(body)
 	var out struct {
 		MethodResponses []json.RawMessage `json:"methodResponses"`
 	}
 	if err := json.Unmarshal(all, &out); err != nil || len(out.MethodResponses) < 2 {
 		log.Fatal("bad recording")
 	}
-	return []byte(`{"methodResponses":[` + string(out.MethodResponses[1]) + `]}`)
+	return []byte(`{"methodResponses":[` + string(out.MethodResponses[1]) + `],"sessionState":"0"}`)
 }
 
-func decodeOurs(body []byte) ([]email.Envelope, error) {
+// decodeOurs is the library's decode of an Email/get response.
+func decodeOurs(body []byte) ([]jmap.Email, error) { return jmap.DecodeEmails(body, "g") }
+
+// decodePlain decodes the same response with encoding/json into the same
+// typed structs in one pass, the method response's arguments straight into
+// their struct.
+func decodePlain(body []byte) ([]jmap.Email, error) {
+	var name, id string
 	var g struct {
 		List []jmap.Email `json:"list"`
 	}
-	if _, ok := jmap.DecodeInto(body, []string{"Email/get"}, []string{"g"}, &g); !ok {
-		return nil, fmt.Errorf("unexpected response")
-	}
-	out := make([]email.Envelope, len(g.List))
-	for i, e := range g.List {
-		out[i] = e.Envelope()
-	}
-	return out, nil
-}
-
-// decodePlain decodes into maps and builds envelopes from them, as a
-// program using only encoding/json would.
-func decodePlain(body []byte) ([]email.Envelope, error) {
-	var v map[string]any
-	if err := json.Unmarshal(body, &v); err != nil {
+	out := struct {
+		MethodResponses [][3]any `json:"methodResponses"`
+	}{[][3]any{{&name, &g, &id}}}
+	if err := json.Unmarshal(body, &out); err != nil {
 		return nil, err
 	}
-	list := v["methodResponses"].([]any)[0].([]any)[1].(map[string]any)["list"].([]any)
-	out := make([]email.Envelope, 0, len(list))
-	for _, x := range list {
-		m := x.(map[string]any)
-		e := email.Envelope{ID: m["id"].(string)}
-		if s, ok := m["subject"].(string); ok {
-			e.Subject = s
-		}
-		if f, ok := m["size"].(float64); ok {
-			e.Size = int64(f)
-		}
-		if kw, ok := m["keywords"].(map[string]any); ok {
-			var raw []string
-			for k := range kw {
-				raw = append(raw, k)
-			}
-			e.Flags = email.ParseFlags(raw...)
-		}
-		for _, key := range []string{"from", "to"} {
-			as, _ := m[key].([]any)
-			for _, a := range as {
-				am := a.(map[string]any)
-				name, _ := am["name"].(string)
-				addr, _ := am["email"].(string)
-				if key == "from" {
-					e.From = append(e.From, email.Address{Name: name, Email: addr})
-				} else {
-					e.To = append(e.To, email.Address{Name: name, Email: addr})
-				}
-			}
-		}
-		if s, ok := m["sentAt"].(string); ok {
-			e.Date, _ = time.Parse(time.RFC3339, s)
-		}
-		if ids, ok := m["messageId"].([]any); ok && len(ids) > 0 {
-			e.MessageID, _ = ids[0].(string)
-		}
-		out = append(out, e)
+	if name != "Email/get" || id != "g" {
+		return nil, fmt.Errorf("unexpected response %q %q", name, id)
 	}
-	return out, nil
+	return g.List, nil
 }
 
 // fill uploads messages have..n-1 with a few parallel uploads and imports
