@@ -94,7 +94,7 @@ func (r *Responses) Decode(id, name string, v any) error {
 		if inv.Name != name {
 			continue
 		}
-		if v == nil {
+		if v == nil || decodeArgsFast(inv.Args, v) {
 			return nil
 		}
 		if err := json.Unmarshal(inv.Args, v); err != nil {

@@ -295,3 +295,20 @@ func decodeFast(body []byte, names, ids []string, targets []any) (state string, 
 	}
 	return state, true, true
 }
+
+// decodeArgsFast is Responses.Decode's fast path: the arguments of an
+// Email/get response into a zero-valued *emailGet, as json.Unmarshal
+// would; false leaves v untouched for encoding/json.
+func decodeArgsFast(args []byte, v any) bool {
+	g, ok := v.(*emailGet)
+	if !ok || g.State != "" || g.List != nil || g.NotFound != nil {
+		return false
+	}
+	var fresh emailGet
+	s := &scanner{b: args}
+	if s.null() || !s.emailGetArgs(&fresh) || !s.end() {
+		return false
+	}
+	*g = fresh
+	return true
+}

@@ -3,6 +3,7 @@ package jmap
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -48,6 +49,29 @@ func sameAsJSON(t *testing.T, data []byte, names, ids []string) bool {
 	return true
 }
 
+// sameArgsAsJSON checks Responses.Decode's fast path against
+// json.Unmarshal on data as Email/get arguments (and on the arguments of
+// data's first response, when it has one).
+func sameArgsAsJSON(t *testing.T, data []byte) {
+	t.Helper()
+	try := func(args []byte) {
+		var fast, slow emailGet
+		if !decodeArgsFast(args, &fast) {
+			return
+		}
+		if err := json.Unmarshal(args, &slow); err != nil {
+			t.Fatalf("fast path accepted arguments encoding/json refuses (%v): %q", err, clip(string(args), 300))
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("arguments decoded differently:\nfast %#v\njson %#v", fast, slow)
+		}
+	}
+	try(data)
+	if r, err := DecodeResponse(data); err == nil && len(r.List) > 0 {
+		try(r.List[len(r.List)-1].Args)
+	}
+}
+
 // cyrusBodies returns the recorded Cyrus responses: the decode recordings
 // and the JSON bodies of the recorded HTTP scenarios.
 func cyrusBodies(t testing.TB) [][]byte {
@@ -91,7 +115,14 @@ func TestFastDecodeCyrus(t *testing.T) {
 		for _, sh := range fastShapes {
 			sameAsJSON(t, body, sh[0], sh[1])
 		}
+		sameArgsAsJSON(t, body)
 	}
+	// Responses.Decode reads Email/get arguments itself too.
+	r, err := DecodeResponse(recorded(t, "list-500-raw.json"))
+	require.NoError(t, err)
+	var g emailGet
+	require.True(t, decodeArgsFast(r.List[1].Args, &g))
+	assert.Len(t, g.List, 500)
 }
 
 // TestFastDecodeEdges: the JSON the fast decoder must read exactly as
@@ -167,6 +198,7 @@ func FuzzFastDecode(f *testing.F) {
 		for _, sh := range fastShapes {
 			sameAsJSON(t, data, sh[0], sh[1])
 		}
+		sameArgsAsJSON(t, data)
 	})
 }
 
