@@ -67,13 +67,16 @@ func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags, opt
 
 var errAlreadyExists = errors.New("jmap: already exists")
 
-// CanonicalMessage returns raw with a leading mbox "From " line removed and
-// every LF not preceded by CR turned into CRLF. It returns raw itself when
-// nothing changes.
+// CanonicalMessage returns raw with a leading mbox "From " line removed
+// (through its LF, or to the end when it has none) and every LF not
+// preceded by CR turned into CRLF. It returns raw itself when nothing
+// changes. Canonicalizer does the same on a stream.
 func CanonicalMessage(raw []byte) []byte {
 	if bytes.HasPrefix(raw, []byte("From ")) {
 		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
 			raw = raw[i+1:]
+		} else {
+			raw = raw[len(raw):]
 		}
 	}
 	bare := 0
