@@ -28,9 +28,29 @@ func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags, opt
 	if mailboxID == "" {
 		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
 	}
-	raw = CanonicalMessage(raw)
+	return importBlob(s, mailboxID, Upload(s, "message/rfc822", CanonicalMessage(raw)), flags, opts)
+}
+
+// AddMessageStream is AddMessage of the message read from the operation's
+// source (see Request.SourceBody) instead of a slice: it is read once and
+// uploaded as it is read, through a Canonicalizer (the mbox "From " line
+// dropped, bare LF made CRLF, on the stream), so no more than a chunk of
+// it is held. More than maxSize canonical bytes (when positive), or more
+// than the server's maxSizeUpload, fail with email.ErrTooLarge as they
+// pass.
+func AddMessageStream(s *Session, mailboxID string, maxSize int64, flags email.Flags, opts ...email.AddOption) Machine[string] {
+	if mailboxID == "" {
+		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
+	}
+	up := UploadStream(s, "message/rfc822", maxSize, func() Transform { return new(Canonicalizer) })
+	return importBlob(s, mailboxID, up, flags, opts)
+}
+
+// importBlob runs upload, then imports the blob it ends with into the
+// mailbox, as AddMessage says.
+func importBlob(s *Session, mailboxID string, upload Machine[string], flags email.Flags, opts []email.AddOption) Machine[string] {
 	o := email.NewAddOptions(opts...)
-	return coroutine.Then(Upload(s, "message/rfc822", raw), func(blobID string) Machine[string] {
+	return coroutine.Then(upload, func(blobID string) Machine[string] {
 		m := map[string]any{
 			"blobId":     blobID,
 			"mailboxIds": map[string]bool{mailboxID: true},
