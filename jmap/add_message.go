@@ -46,6 +46,19 @@ func AddMessageStream(s *Session, mailboxID string, maxSize int64, flags email.F
 	return importBlob(s, mailboxID, up, flags, opts)
 }
 
+// ImportMessage returns a machine that imports the uploaded message/rfc822
+// blob blobID into the mailbox with id mailboxID with the given flags, as
+// the second step of AddMessage (an existing copy of the same bytes
+// included), and ends with the email id. A caller that uploads once and
+// may import again (after reading a stale mailbox id anew) uses
+// UploadStream and ImportMessage in place of AddMessageStream.
+func ImportMessage(s *Session, mailboxID, blobID string, flags email.Flags, opts ...email.AddOption) Machine[string] {
+	if mailboxID == "" {
+		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
+	}
+	return importBlob(s, mailboxID, coroutine.Done[Response, Request, string](blobID, nil), flags, opts)
+}
+
 // importBlob runs upload, then imports the blob it ends with into the
 // mailbox, as AddMessage says.
 func importBlob(s *Session, mailboxID string, upload Machine[string], flags email.Flags, opts []email.AddOption) Machine[string] {
