@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 
 	"github.com/ioemail/ioemail/email"
@@ -30,7 +29,8 @@ type uploadReader struct {
 	limit int64
 	sent  int64
 	buf   []byte // the bytes read from src
-	out   []byte // the transform's output not yet handed out
+	store []byte // the transform's output for one read of src
+	out   []byte // what of store is not handed out yet
 	eof   bool
 	err   error
 }
@@ -55,7 +55,7 @@ func (u *uploadReader) Read(p []byte) (int, error) {
 			u.buf = make([]byte, copyChunk)
 		}
 		n, err := u.src.Read(u.buf)
-		out := u.out[:0]
+		out := u.store[:0]
 		if u.tr != nil {
 			out = u.tr.Append(out, u.buf[:n])
 		} else {
@@ -75,7 +75,7 @@ func (u *uploadReader) Read(p []byte) (int, error) {
 			u.err = fmt.Errorf("jmap: message over %d bytes: %w", u.limit, email.ErrTooLarge)
 			return 0, u.err
 		}
-		u.out = out
+		u.store, u.out = out, out
 	}
 	n := copy(p, u.out)
 	u.out = u.out[n:]
@@ -89,11 +89,17 @@ func (j *JMAPClient) streamResponse(ctx context.Context, resp *http.Response, li
 		return jmap.Response{Err: errNoBody}
 	}
 	j.traceResponse(resp, nil)
-	read := limit
-	if read < math.MaxInt64 {
-		read++ // one byte more tells a body over the limit
+	n, err := io.CopyBuffer(sinkWriter{body.Sink}, io.LimitReader(resp.Body, limit), make([]byte, copyChunk))
+	if err == nil && n == limit {
+		// One byte more tells a body over the limit; it is not written.
+		var one [1]byte
+		switch _, rerr := io.ReadFull(resp.Body, one[:]); {
+		case rerr == nil:
+			n++
+		case rerr != io.EOF:
+			err = rerr
+		}
 	}
-	n, err := io.CopyBuffer(sinkWriter{body.Sink}, io.LimitReader(resp.Body, read), make([]byte, copyChunk))
 	var se sinkError
 	switch {
 	case errors.As(err, &se):
