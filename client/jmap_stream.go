@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -174,3 +175,50 @@ func (j *JMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader
 }
 
 func canonical() jmap.Transform { return new(jmap.Canonicalizer) }
+
+// maxSendHead bounds the header block SendMessageReader reads before the
+// upload starts.
+const maxSendHead = 1 << 20
+
+// SendMessageReader submits the raw message read from r as SendMessage
+// does, without holding it whole: the header block is read first (at most
+// 1 MiB, else email.ErrTooLarge) for the envelope and to drop the Bcc
+// fields, then the rest of r is streamed into the upload, canonicalised on
+// the way; see jmap.SendMessageStream. size is not needed (the upload is
+// chunked) and may be -1. The message obeys Options.MaxMessageSize.
+func (j *JMAPClient) SendMessageReader(ctx context.Context, r io.Reader, size int64, opts email.SendOptions) (email.SendResult, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, err := readHead(br, maxSendHead)
+	if err != nil {
+		return email.SendResult{}, jmapErr("send_message", err)
+	}
+	out, err := runJMAPBody(ctx, j, jmap.SendMessageStream(j.sess(ctx), head, j.maxMessage, opts), &Body{Source: br})
+	return out, jmapErr("send_message", err)
+}
+
+// readHead reads the header block of a message from br: the lines through
+// the first empty one, or everything when there is none. More than max
+// bytes fail with email.ErrTooLarge.
+func readHead(br *bufio.Reader, max int) ([]byte, error) {
+	var head []byte
+	lineStart := 0
+	for {
+		frag, err := br.ReadSlice('\n')
+		head = append(head, frag...)
+		if len(head) > max {
+			return nil, fmt.Errorf("jmap: header block over %d bytes: %w", max, email.ErrTooLarge)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF:
+			return head, nil
+		case err != nil:
+			return nil, fmt.Errorf("client: reading the message: %w", err)
+		}
+		if line := head[lineStart:]; len(line) == 1 || (len(line) == 2 && line[0] == '\r') {
+			return head, nil
+		}
+		lineStart = len(head)
+	}
+}
