@@ -108,6 +108,8 @@ func DialJMAP(ctx context.Context, sessionURL string, opts *Options) (*JMAPClien
 		if o.Dialer != nil {
 			tr.DialContext = o.Dialer
 		}
+		// Keep alive the connections of GetMessages's parallel downloads.
+		tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, batchDownloads)
 		hc = &http.Client{Transport: tr}
 	} else {
 		cp := *hc
@@ -260,7 +262,7 @@ func retryableTransport(err error) bool {
 
 // do performs one exchange; failures come back in Response.Err. body is
 // the operation's body stream, for a request with StreamBody or
-// SourceBody (see jmap_stream.go).
+// SourceBody (see uploadReader and streamResponse).
 func (j *JMAPClient) do(ctx context.Context, req jmap.Request, body *Body) jmap.Response {
 	u, err := url.Parse(req.URL)
 	if err != nil {

@@ -32,21 +32,36 @@ func GetMessage(s *Session, mailboxID, id string, maxSize int64) Machine[[]byte]
 // GetMessageStream is GetMessage streaming the message to the operation's
 // sink (see Request.StreamBody) instead of holding it: it ends with the
 // number of bytes written there, at most maxSize (no limit when 0 or
-// less). A download whose length is not the size the Email/get reported
-// (a server that hung up early with a body framed by the end of the
-// connection) fails with an error matching email.ErrProtocol; the bytes
-// already written to the sink are then not the whole message.
+// less); see DownloadMessage.
 func GetMessageStream(s *Session, mailboxID, id string, maxSize int64) Machine[int64] {
 	if maxSize <= 0 {
 		maxSize = math.MaxInt64
 	}
 	return locateMessage(s, mailboxID, id, maxSize, func(e Email) Machine[int64] {
-		return coroutine.Map(DownloadStream(s, e.BlobID, "message/rfc822", "message.eml", maxSize), func(n int64) (int64, error) {
-			if e.Size > 0 && n != e.Size {
-				return n, protocolError(fmt.Sprintf("downloaded %d bytes of a message of %d", n, e.Size))
-			}
-			return n, nil
-		})
+		return DownloadMessage(s, MessageBlob{ID: e.ID, BlobID: e.BlobID, Size: e.Size}, maxSize)
+	})
+}
+
+// DownloadMessage returns a machine that streams the raw message of b to
+// the operation's sink (see Request.StreamBody) and ends with the number
+// of bytes written there. A message whose Size is over maxSize (no limit
+// when 0 or less) fails with email.ErrTooLarge before any exchange; a
+// download whose length is not b.Size (a server that hung up early with a
+// body framed by the end of the connection) fails with an error matching
+// email.ErrProtocol, the bytes already written to the sink then not being
+// the whole message.
+func DownloadMessage(s *Session, b MessageBlob, maxSize int64) Machine[int64] {
+	if maxSize <= 0 {
+		maxSize = math.MaxInt64
+	}
+	if b.Size > maxSize {
+		return coroutine.Done[Response, Request, int64](0, tooLargeMessage(b.Size, maxSize))
+	}
+	return coroutine.Map(DownloadStream(s, b.BlobID, "message/rfc822", "message.eml", maxSize), func(n int64) (int64, error) {
+		if b.Size > 0 && n != b.Size {
+			return n, protocolError(fmt.Sprintf("downloaded %d bytes of a message of %d", n, b.Size))
+		}
+		return n, nil
 	})
 }
 
