@@ -197,7 +197,19 @@ func (o *overNet[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) 
 // request (a read, or a sink of a body piece) and true, or false when the
 // exchange ended (done or failed) and the JMAP machine must be resumed.
 func (o *overNet[R]) pump() (coroutine.NetRequest, bool) {
-	for o.off < len(o.in) {
+	for {
+		if o.p.Done() {
+			// Checked first: the last piece of a body ends the response.
+			if o.off < len(o.in) {
+				o.rest = append([]byte(nil), o.in[o.off:]...)
+			}
+			o.finish()
+			return coroutine.NetRequest{}, false
+		}
+		if o.off == len(o.in) {
+			o.st = netReading
+			return coroutine.Read(), true
+		}
 		n, err := o.p.Feed(o.in[o.off:])
 		o.off += n
 		if err != nil {
@@ -209,16 +221,7 @@ func (o *overNet[R]) pump() (coroutine.NetRequest, bool) {
 			o.st = netSinking
 			return coroutine.Sink(piece), true
 		}
-		if o.p.Done() {
-			if o.off < len(o.in) {
-				o.rest = append([]byte(nil), o.in[o.off:]...)
-			}
-			o.finish()
-			return coroutine.NetRequest{}, false
-		}
 	}
-	o.st = netReading
-	return coroutine.Read(), true
 }
 
 // source handles the reply to a NetSource: it returns the write of the

@@ -29,7 +29,12 @@ type streamDriver struct {
 	written  bytes.Buffer
 	maxPiece int // the largest sink piece seen
 	sinks    int
+	hang     bool // a read past the server's bytes fails (a server keeping the connection open)
 }
+
+// errReadPastEnd is the error of a read past the end of what the server
+// sent: the machine asked for more than the framing said.
+var errReadPastEnd = errors.New("read past the end of the response: the server would wait forever")
 
 func runStream[R any](d *streamDriver, m coroutine.NetMachine[R]) (R, error) {
 	var in coroutine.NetReply
@@ -44,6 +49,10 @@ func runStream[R any](d *streamDriver, m coroutine.NetMachine[R]) (R, error) {
 		case coroutine.NetWrite:
 			d.written.Write(req.Data)
 		case coroutine.NetRead:
+			if len(d.server) == 0 && d.hang {
+				in.Err = errReadPastEnd
+				break
+			}
 			if len(d.server) == 0 {
 				in.EOF = true
 				break
@@ -105,7 +114,7 @@ func TestOverNetStreamsDownload(t *testing.T) {
 			if chunk == 333 && name != "chunked" {
 				continue
 			}
-			d := &streamDriver{server: []byte(resp), chunk: chunk}
+			d := &streamDriver{server: []byte(resp), chunk: chunk, hang: name != "until eof"}
 			out, err := runStream(d, streamGet(1<<20))
 			require.NoError(t, err, name)
 			assert.Equal(t, 200, out.Status, name)
@@ -161,7 +170,7 @@ func TestOverNetStreamHostile(t *testing.T) {
 func TestOverNetStreamsUpload(t *testing.T) {
 	s := testSession(t)
 	raw := []byte("From alice Mon Jan  1 10:00:00 2024\nFrom: a@jmap.test\nSubject: s\n\n" + strings.Repeat("line\n", 50000))
-	d := &streamDriver{server: []byte("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"blobId\":\"B1\"}\n"), chunk: 100, source: bytes.NewReader(raw)}
+	d := &streamDriver{hang: true, server: []byte("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"blobId\":\"B1\"}\n"), chunk: 100, source: bytes.NewReader(raw)}
 	id, err := runStream(d, OverNet(UploadStream(s, "message/rfc822", 0, func() Transform { return new(Canonicalizer) }), "http://127.0.0.1:18080"))
 	require.NoError(t, err)
 	assert.Equal(t, "B1", id)
