@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -152,4 +153,57 @@ func TestJMAPCyrusEachEnvelope(t *testing.T) {
 	})
 	assert.Equal(t, stop, err)
 	assert.Equal(t, int64(1), jc.Exchanges()-before, "the second page was never asked for")
+}
+
+// TestJMAPGetMessagesHostile: a download that breaks in the middle of a
+// batch stops it with a typed error naming the message; messages over
+// MaxMessageSize are refused the same way; the client stays usable.
+func TestJMAPGetMessagesHostile(t *testing.T) {
+	ctx := context.Background()
+	body := strings.Repeat("y", 500)
+	srv := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		if mailboxGet(w, r) {
+			return
+		}
+		switch r.URL.Path {
+		case "/dl/A/B2":
+			c, _, _ := http.NewResponseController(w).Hijack()
+			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n" + body[:100]))
+			c.Close()
+			return
+		case "/dl/A/B1", "/dl/A/B3", "/dl/A/B4":
+			io.WriteString(w, body)
+			return
+		}
+		fmt.Fprint(w, `{"methodResponses":[["Email/get",{"state":"1","list":[`+
+			`{"id":"e1","blobId":"B1","mailboxIds":{"mb":true},"size":500},`+
+			`{"id":"e2","blobId":"B2","mailboxIds":{"mb":true},"size":500},`+
+			`{"id":"e3","blobId":"B3","mailboxIds":{"mb":true},"size":500},`+
+			`{"id":"e4","blobId":"B4","mailboxIds":{"mb":true},"size":500}],"notFound":[]},"g0"]]}`)
+	})
+	jc, err := client.DialJMAP(ctx, srv.URL, &client.Options{Auth: client.Bearer("", strings.TrimPrefix(secretAuth, "Bearer "))})
+	require.NoError(t, err)
+	var got []string
+	err = jc.GetMessages(ctx, "m", []string{"e1", "e2", "e3", "e4"}, func(id string, r io.Reader) error {
+		b, err := io.ReadAll(r)
+		if err == nil {
+			got = append(got, id)
+			assert.Equal(t, body, string(b))
+		}
+		return nil
+	})
+	assert.ErrorIs(t, err, email.ErrProtocol)
+	assert.Contains(t, err.Error(), "e2")
+	assert.NotContains(t, got, "e2")
+
+	small, err := client.DialJMAP(ctx, srv.URL, &client.Options{Auth: client.Bearer("", strings.TrimPrefix(secretAuth, "Bearer ")), MaxMessageSize: 100})
+	require.NoError(t, err)
+	err = small.GetMessages(ctx, "m", []string{"e1"}, func(string, io.Reader) error { return nil })
+	assert.ErrorIs(t, err, email.ErrTooLarge)
+
+	err = jc.GetMessages(ctx, "m", []string{"e3", "e4"}, func(id string, r io.Reader) error {
+		_, err := io.Copy(io.Discard, r)
+		return err
+	})
+	require.NoError(t, err, "usable after")
 }
