@@ -25,7 +25,9 @@ import (
 // that performs the exchanges of the jmap step machines. It implements
 // Storage, EnvelopeDiffer, MailboxDiffer and Sender. Mailboxes are named by
 // their "/"-separated names, as on every backend; MailboxID gives a name's
-// server id (see package jmap).
+// server id (see package jmap). Message bodies stream (GetMessage,
+// AddMessage, SendMessageReader hold one copy buffer, never the message),
+// and GetMessages and EachEnvelope fetch and list in batches.
 //
 // A JMAPClient is safe for concurrent use: its methods may be called from
 // several goroutines and their HTTP exchanges run in parallel (JMAP has no
