@@ -25,7 +25,9 @@ import (
 // that performs the exchanges of the jmap step machines. It implements
 // Storage, EnvelopeDiffer, MailboxDiffer and Sender. Mailboxes are named by
 // their "/"-separated names, as on every backend; MailboxID gives a name's
-// server id (see package jmap).
+// server id (see package jmap). Message bodies stream (GetMessage,
+// AddMessage, SendMessageReader hold one copy buffer, never the message),
+// and GetMessages and EachEnvelope fetch and list in batches.
 //
 // A JMAPClient is safe for concurrent use: its methods may be called from
 // several goroutines and their HTTP exchanges run in parallel (JMAP has no
@@ -39,6 +41,7 @@ type JMAPClient struct {
 	reconnect  ReconnectPolicy
 	exchanges  atomic.Int64
 	closed     atomic.Bool
+	maxMessage int64 // Options.MaxMessageSize made explicit: 0 means none
 
 	smu     sync.Mutex // guards session
 	session *jmap.Session
@@ -107,6 +110,8 @@ func DialJMAP(ctx context.Context, sessionURL string, opts *Options) (*JMAPClien
 		if o.Dialer != nil {
 			tr.DialContext = o.Dialer
 		}
+		// Keep alive the connections of GetMessages's parallel downloads.
+		tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, batchDownloads)
 		hc = &http.Client{Transport: tr}
 	} else {
 		cp := *hc
@@ -116,6 +121,12 @@ func DialJMAP(ctx context.Context, sessionURL string, opts *Options) (*JMAPClien
 	jc := &JMAPClient{hc: hc, allowPlain: o.AllowPlaintext, auth: o.Auth, log: o.logger(),
 		trace: o.Trace && o.Logger != nil, reconnect: o.reconnectPolicy()}
 	jc.Watch.Interval = o.WatchInterval
+	switch {
+	case o.MaxMessageSize == 0:
+		jc.maxMessage = DefaultMaxMessageSize
+	case o.MaxMessageSize > 0:
+		jc.maxMessage = o.MaxMessageSize
+	}
 	s, err := jc.discover(ctx, sessionURL)
 	if err != nil {
 		jc.log.Warn("jmap: session discovery failed", "err", err)
@@ -172,12 +183,20 @@ func (j *JMAPClient) Name() string { return "jmap" }
 
 // runJMAP drives m, performing its exchanges with j's HTTP client.
 func runJMAP[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R]) (R, error) {
-	return runJMAPEvents(ctx, j, m, nil)
+	return runJMAPEvents(ctx, j, m, nil, nil)
+}
+
+// runJMAPBody is runJMAP for an operation with a body stream: the
+// exchanges with StreamBody copy to body.Sink, those with SourceBody read
+// body.Source.
+func runJMAPBody[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R], body *Body) (R, error) {
+	return runJMAPEvents(ctx, j, m, nil, body)
 }
 
 // runJMAPEvents drives m, passing the events it yields to onEvent and
-// pausing when it asks to wait.
-func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R], onEvent func(email.WatchEvent) error) (R, error) {
+// pausing when it asks to wait; body (nil for none) is the operation's
+// body stream.
+func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R], onEvent func(email.WatchEvent) error, body *Body) (R, error) {
 	var zero R
 	if j.closed.Load() {
 		return zero, ErrClosed
@@ -209,7 +228,7 @@ func runJMAPEvents[R any](ctx context.Context, j *JMAPClient, m jmap.Machine[R],
 			}
 		default:
 			j.exchanges.Add(1)
-			in = j.do(ctx, req)
+			in = j.do(ctx, req, body)
 			if onEvent != nil {
 				in = j.retryWatchExchange(ctx, req, in)
 			}
@@ -232,7 +251,7 @@ func (j *JMAPClient) retryWatchExchange(ctx context.Context, req jmap.Request, i
 		}
 		j.log.Warn("jmap: watch exchange failed, trying again", "attempt", n, "err", in.Err)
 		j.exchanges.Add(1)
-		in = j.do(ctx, req)
+		in = j.do(ctx, req, nil)
 	}
 	return in
 }
@@ -243,8 +262,10 @@ func retryableTransport(err error) bool {
 	return errors.Is(err, jmap.ErrTransport) && !errors.Is(err, email.ErrProtocol) && !errors.Is(err, email.ErrTooLarge)
 }
 
-// do performs one exchange; failures come back in Response.Err.
-func (j *JMAPClient) do(ctx context.Context, req jmap.Request) jmap.Response {
+// do performs one exchange; failures come back in Response.Err. body is
+// the operation's body stream, for a request with StreamBody or
+// SourceBody (see uploadReader and streamResponse).
+func (j *JMAPClient) do(ctx context.Context, req jmap.Request, body *Body) jmap.Response {
 	u, err := url.Parse(req.URL)
 	if err != nil {
 		return jmap.Response{Err: fmt.Errorf("jmap: bad request URL: %w", email.ErrInvalidArgument)}
@@ -252,13 +273,24 @@ func (j *JMAPClient) do(ctx context.Context, req jmap.Request) jmap.Response {
 	if u.Scheme == "http" && req.Header.Get("Authorization") != "" && !j.allowPlain && !isLoopback(u.Hostname()) {
 		return jmap.Response{Err: fmt.Errorf("jmap: credentials over plain http to %s: %w", u.Host, email.ErrInsecure)}
 	}
-	var body io.Reader
-	if req.Body != nil {
-		body = bytes.NewReader(req.Body)
+	var src io.Reader
+	var up *uploadReader
+	switch {
+	case req.SourceBody:
+		if body == nil || body.Source == nil {
+			return jmap.Response{Err: errNoBody}
+		}
+		up = newUploadReader(body.Source, req)
+		src = up
+	case req.Body != nil:
+		src = bytes.NewReader(req.Body)
 	}
-	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, body)
+	hr, err := http.NewRequestWithContext(ctx, req.Method, req.URL, src)
 	if err != nil {
 		return jmap.Response{Err: fmt.Errorf("jmap: %w", email.ErrInvalidArgument)}
+	}
+	if up != nil {
+		hr.ContentLength = -1 // unknown: sent chunked
 	}
 	for k, v := range req.Header {
 		hr.Header[k] = v
@@ -277,12 +309,19 @@ func (j *JMAPClient) do(ctx context.Context, req jmap.Request) jmap.Response {
 		if cerr := ctx.Err(); cerr != nil {
 			return jmap.Response{Err: cerr}
 		}
+		if up != nil && up.err != nil {
+			// The source failed or passed its limit: that error, as it is.
+			return jmap.Response{Err: up.err}
+		}
 		return jmap.Response{Err: transportError(err)}
 	}
 	defer resp.Body.Close()
 	limit := req.Limit()
 	if resp.ContentLength > limit {
 		return jmap.Response{Err: fmt.Errorf("jmap: response of %d bytes over the limit %d: %w", resp.ContentLength, limit, email.ErrTooLarge)}
+	}
+	if req.StreamBody && resp.StatusCode/100 == 2 {
+		return j.streamResponse(ctx, resp, limit, body)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
@@ -449,42 +488,6 @@ func (j *JMAPClient) ListEnvelopes(ctx context.Context, mailbox string, opts ema
 	return out, jmapErr("list_envelopes", err)
 }
 
-// GetMessage downloads the raw message into w; see jmap.GetMessage.
-func (j *JMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
-	var data []byte
-	s := j.sess(ctx)
-	err := j.withMailbox(ctx, s, mailbox, func(mid string) (err error) {
-		data, err = runJMAP(ctx, j, jmap.GetMessage(s, mid, id, 0))
-		return err
-	})
-	if err != nil {
-		return 0, jmapErr("get_message", err)
-	}
-	n, err := w.Write(data)
-	return int64(n), jmapErr("get_message", err)
-}
-
-// AddMessage uploads the raw message read from r and imports it into the
-// mailbox with flags; see jmap.AddMessage. A message over the server's
-// maxSizeUpload fails with email.ErrTooLarge.
-func (j *JMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
-	s := j.sess(ctx)
-	limit := s.MaxUpload()
-	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return "", jmapErr("add_message", err)
-	}
-	if int64(len(raw)) > limit {
-		return "", jmapErr("add_message", fmt.Errorf("jmap: message over maxSizeUpload %d: %w", limit, email.ErrTooLarge))
-	}
-	var id string
-	err = j.withMailbox(ctx, s, mailbox, func(mid string) (err error) {
-		id, err = runJMAP(ctx, j, jmap.AddMessage(s, mid, raw, flags, opts...))
-		return err
-	})
-	return id, jmapErr("add_message", err)
-}
-
 // CopyMessages adds the target mailbox to the emails; the ids stay the
 // same (see jmap.CopyMessages for what a JMAP copy means).
 func (j *JMAPClient) CopyMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
@@ -566,7 +569,7 @@ func (j *JMAPClient) WatchMailbox(ctx context.Context, mailbox string, fn func(e
 	s := j.sess(ctx)
 	ids, _, err := j.mailboxIDs(ctx, s, []string{mailbox})
 	if err == nil {
-		_, err = runJMAPEvents(ctx, j, jmap.WatchMailbox(s, ids[0], j.Watch), fn)
+		_, err = runJMAPEvents(ctx, j, jmap.WatchMailbox(s, ids[0], j.Watch), fn, nil)
 	}
 	if ctx.Err() != nil {
 		return nil

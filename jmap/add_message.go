@@ -28,9 +28,42 @@ func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags, opt
 	if mailboxID == "" {
 		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
 	}
-	raw = CanonicalMessage(raw)
+	return importBlob(s, mailboxID, Upload(s, "message/rfc822", CanonicalMessage(raw)), flags, opts)
+}
+
+// AddMessageStream is AddMessage of the message read from the operation's
+// source (see Request.SourceBody) instead of a slice: it is read once and
+// uploaded as it is read, through a Canonicalizer (the mbox "From " line
+// dropped, bare LF made CRLF, on the stream), so no more than a chunk of
+// it is held. More than maxSize canonical bytes (when positive), or more
+// than the server's maxSizeUpload, fail with email.ErrTooLarge as they
+// pass.
+func AddMessageStream(s *Session, mailboxID string, maxSize int64, flags email.Flags, opts ...email.AddOption) Machine[string] {
+	if mailboxID == "" {
+		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
+	}
+	up := UploadStream(s, "message/rfc822", maxSize, func() Transform { return new(Canonicalizer) })
+	return importBlob(s, mailboxID, up, flags, opts)
+}
+
+// ImportMessage returns a machine that imports the uploaded message/rfc822
+// blob blobID into the mailbox with id mailboxID with the given flags, as
+// the second step of AddMessage (an existing copy of the same bytes
+// included), and ends with the email id. A caller that uploads once and
+// may import again (after reading a stale mailbox id anew) uses
+// UploadStream and ImportMessage in place of AddMessageStream.
+func ImportMessage(s *Session, mailboxID, blobID string, flags email.Flags, opts ...email.AddOption) Machine[string] {
+	if mailboxID == "" {
+		return coroutine.Done[Response, Request, string]("", &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
+	}
+	return importBlob(s, mailboxID, coroutine.Done[Response, Request, string](blobID, nil), flags, opts)
+}
+
+// importBlob runs upload, then imports the blob it ends with into the
+// mailbox, as AddMessage says.
+func importBlob(s *Session, mailboxID string, upload Machine[string], flags email.Flags, opts []email.AddOption) Machine[string] {
 	o := email.NewAddOptions(opts...)
-	return coroutine.Then(Upload(s, "message/rfc822", raw), func(blobID string) Machine[string] {
+	return coroutine.Then(upload, func(blobID string) Machine[string] {
 		m := map[string]any{
 			"blobId":     blobID,
 			"mailboxIds": map[string]bool{mailboxID: true},
@@ -67,13 +100,16 @@ func AddMessage(s *Session, mailboxID string, raw []byte, flags email.Flags, opt
 
 var errAlreadyExists = errors.New("jmap: already exists")
 
-// CanonicalMessage returns raw with a leading mbox "From " line removed and
-// every LF not preceded by CR turned into CRLF. It returns raw itself when
-// nothing changes.
+// CanonicalMessage returns raw with a leading mbox "From " line removed
+// (through its LF, or to the end when it has none) and every LF not
+// preceded by CR turned into CRLF. It returns raw itself when nothing
+// changes. Canonicalizer does the same on a stream.
 func CanonicalMessage(raw []byte) []byte {
 	if bytes.HasPrefix(raw, []byte("From ")) {
 		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
 			raw = raw[i+1:]
+		} else {
+			raw = raw[len(raw):]
 		}
 	}
 	bare := 0

@@ -44,6 +44,42 @@ type Request struct {
 	// body must be answered with an Err matching email.ErrTooLarge. Zero
 	// means DefaultMaxBody.
 	MaxBody int64
+
+	// StreamBody asks the driver to copy the body of a 2xx response to the
+	// operation's sink as it arrives (see "Streaming bodies" in package
+	// coroutine), at most Limit bytes, and to answer with the status, the
+	// header and Streamed, Body empty. A longer body fails with an Err
+	// matching email.ErrTooLarge, an error of the sink with that error;
+	// the response to the request is then abandoned. The body of any other
+	// status comes back in Body as usual.
+	StreamBody bool
+	// SourceBody says the request body is the operation's source, read
+	// once to its end as it is sent, in place of Body: its length is not
+	// known, so it goes chunked (Transfer-Encoding: chunked), or as the
+	// driver's HTTP library sends a body of unknown length. Each chunk the
+	// source gives passes through a transform built by SourceTransform
+	// (when not nil), and more than SourceLimit bytes out of it (when
+	// positive) fail the exchange with an Err matching email.ErrTooLarge.
+	// A request with a SourceBody cannot be sent twice: Fetch follows no
+	// redirect that repeats it and retries it on no 429 or 503.
+	SourceBody bool
+	// SourceTransform builds the transform the source's bytes pass
+	// through, a pure function as a file request's Hash is (for example
+	// func() Transform { return new(Canonicalizer) }).
+	SourceTransform func() Transform
+	// SourceLimit bounds the bytes a SourceBody sends; 0 means no limit.
+	SourceLimit int64
+}
+
+// Transform is a sans-I/O transform of a stream, chunks in and chunks out,
+// with its state carried across chunks (Canonicalizer is one).
+type Transform interface {
+	// Append appends the transform of chunk, the next bytes of the
+	// stream, to dst and returns the extended slice.
+	Append(dst, chunk []byte) []byte
+	// Flush appends what the transform still holds at the end of the
+	// stream to dst.
+	Flush(dst []byte) []byte
 }
 
 // Limit returns the response body bound of r: MaxBody or DefaultMaxBody.
@@ -61,9 +97,13 @@ type Response struct {
 	Status int
 	// Header holds the response header fields.
 	Header Header
-	// Body is the whole response body, at most the Request's Limit bytes.
-	// It is only valid during the Resume call.
+	// Body is the whole response body, at most the Request's Limit bytes
+	// (empty when it went to the sink, see Request.StreamBody). It is only
+	// valid during the Resume call.
 	Body []byte
+	// Streamed is the number of body bytes the driver copied to the sink
+	// for a Request with StreamBody.
+	Streamed int64
 	// URL is the URL that produced the response after redirects. Fetch
 	// fills it; a driver may leave it empty.
 	URL string

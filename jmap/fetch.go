@@ -41,6 +41,10 @@ const (
 // then repeats the request. Retry-After is read as delay-seconds, or as an
 // HTTP-date less the response's Date field (RFC 9110 section 10.2.3).
 //
+// A request with a SourceBody is sent once: a 307 or 308 that would send
+// its body again fails with email.ErrUnsupported, and a 429 or 503 ends
+// the exchange.
+//
 // It ends with the first other response; a transport error in
 // Response.Err ends it with that error.
 func Fetch(req Request) Machine[Response] {
@@ -82,14 +86,14 @@ func (f *fetch) Resume(in Response) (Request, bool) {
 	switch in.Status {
 	case 301, 302, 303, 307, 308:
 	case 429, 503:
-		if d, ok := retryAfter(in.Header); ok && d <= MaxRetryAfter && f.retries < MaxRetries {
+		if d, ok := retryAfter(in.Header); ok && d <= MaxRetryAfter && f.retries < MaxRetries && !f.req.SourceBody {
 			f.retries++
 			f.waiting = true
 			return Request{Wait: max(d, time.Millisecond)}, false
 		}
 		fallthrough
 	default:
-		f.resp = Response{Status: in.Status, Header: in.Header, Body: append([]byte(nil), in.Body...), URL: f.req.URL}
+		f.resp = Response{Status: in.Status, Header: in.Header, Body: append([]byte(nil), in.Body...), Streamed: in.Streamed, URL: f.req.URL}
 		f.done = true
 		return Request{}, true
 	}
@@ -123,7 +127,11 @@ func (f *fetch) Resume(in Response) (Request, bool) {
 	if in.Status == 303 || ((in.Status == 301 || in.Status == 302) && req.Method != "GET" && req.Method != "HEAD") {
 		req.Method = "GET"
 		req.Body = nil
+		req.SourceBody, req.SourceTransform, req.SourceLimit = false, nil, 0
 		req.Header.Del("Content-Type")
+	}
+	if req.SourceBody {
+		return f.fail(fmt.Errorf("jmap: a %d redirect would send again a body read from a stream: %w", in.Status, email.ErrUnsupported))
 	}
 	f.req = req
 	return req, false

@@ -115,6 +115,8 @@ func FuzzCanonicalMessage(f *testing.F) {
 		if bytes.HasPrefix(raw, []byte("From ")) {
 			if i := bytes.IndexByte(raw, '\n'); i >= 0 {
 				body = raw[i+1:]
+			} else {
+				body = nil
 			}
 		}
 		strip := func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")) }

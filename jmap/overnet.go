@@ -34,6 +34,16 @@ var ErrOtherOrigin = fmt.Errorf("jmap: request to another origin than the connec
 // matching ErrTransport and that error, malformed or truncated framing an
 // error matching ErrTransport and email.ErrProtocol.
 //
+// Bodies stream as Request.StreamBody and SourceBody say, through the
+// body requests of package coroutine: the pieces of a streamed response
+// body go to the sink as NetSink requests as they are read (Content-Length,
+// chunked or until end of stream), never more than one read of them held;
+// a body from the source is asked for with NetSource, chunk by chunk,
+// passed through the request's transform and written chunked. An error of
+// the sink or the source reaches m as it is; the connection is then closed
+// for later exchanges (the response was left unread, or the request
+// unfinished), as it is after an upload refused at its SourceLimit.
+//
 // The requests that are not exchanges are lowered too: a pause (Method
 // empty, Wait set, as Fetch asks after a 429 or 503 with Retry-After, and
 // a polling watch between polls) becomes a NetRead with that Wait, an
@@ -52,11 +62,17 @@ func OverNet[R any](m Machine[R], origin string) coroutine.NetMachine[R] {
 type netState uint8
 
 const (
-	netIdle    netState = iota // resume the JMAP machine
-	netWriting                 // a request was written
-	netReading                 // waiting for response bytes
-	netPausing                 // a Wait the machine asked for
+	netIdle      netState = iota // resume the JMAP machine
+	netWriting                   // the last write of a request was asked for
+	netReading                   // waiting for response bytes
+	netPausing                   // a Wait the machine asked for
+	netSourceOut                 // a write of a request's head or a body chunk
+	netSourcing                  // a NetSource for the next chunk of the body
+	netSinking                   // a NetSink of a piece of the response body
 )
+
+// sourceChunk is the most a NetSource asks for at once.
+const sourceChunk = 64 << 10
 
 type overNet[R any] struct {
 	m      Machine[R]
@@ -68,7 +84,16 @@ type overNet[R any] struct {
 	rest   []byte // bytes read past the last response
 	closed bool
 	done   bool
-	buf    []byte
+	buf    []byte // the bytes of the write in flight
+
+	in  []byte // the bytes read, copied, while they are parsed
+	off int    // how far in is parsed
+
+	// The body of a request with SourceBody.
+	tr    Transform
+	limit int64
+	sent  int64
+	out   []byte // the transform's output for one chunk
 }
 
 func (o *overNet[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
@@ -95,7 +120,11 @@ func (o *overNet[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) 
 				o.resp = Response{Err: err}
 				continue
 			}
-			o.st = netWriting
+			if req.SourceBody {
+				o.st = netSourceOut
+			} else {
+				o.st = netWriting
+			}
 			return coroutine.Write(o.buf), false
 		case netPausing:
 			// The pause ended; bytes the server sent meanwhile belong to
@@ -108,20 +137,28 @@ func (o *overNet[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) 
 				o.rest = append(o.rest, in.Data...)
 			}
 			in = coroutine.NetReply{}
+		case netSourceOut:
+			if in.Err != nil {
+				o.fail(in.Err)
+				continue
+			}
+			o.st = netSourcing
+			return coroutine.Source(sourceChunk), false
+		case netSourcing:
+			if req, ok := o.source(in); ok {
+				return req, false
+			}
 		case netWriting:
 			if in.Err != nil {
 				o.fail(in.Err)
 				continue
 			}
 			o.st = netReading
-			if len(o.rest) > 0 {
-				rest := o.rest
-				o.rest = nil
-				if o.feed(rest) {
-					continue
-				}
+			o.in, o.off = append(o.in[:0], o.rest...), 0
+			o.rest = nil
+			if req, ok := o.pump(); ok {
+				return req, false
 			}
-			return coroutine.Read(), false
 		case netReading:
 			switch {
 			case in.Err != nil:
@@ -136,15 +173,112 @@ func (o *overNet[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) 
 				o.finish()
 				continue
 			}
-			if o.feed(in.Data) {
+			o.in, o.off = append(o.in[:0], in.Data...), 0
+			if req, ok := o.pump(); ok {
+				return req, false
+			}
+		case netSinking:
+			if in.Err != nil {
+				// The caller's sink failed: its error, as it is; the rest
+				// of the response is never read.
+				o.closed = true
+				o.resp = Response{Err: in.Err}
+				o.p, o.st = nil, netIdle
 				continue
 			}
-			return coroutine.Read(), false
+			if req, ok := o.pump(); ok {
+				return req, false
+			}
 		}
 	}
 }
 
-// start encodes req; it fails for another origin or a closed connection.
+// pump parses the bytes read and not yet parsed. It returns the next
+// request (a read, or a sink of a body piece) and true, or false when the
+// exchange ended (done or failed) and the JMAP machine must be resumed.
+func (o *overNet[R]) pump() (coroutine.NetRequest, bool) {
+	for {
+		if o.p.Done() {
+			// Checked first: the last piece of a body ends the response.
+			if o.off < len(o.in) {
+				o.rest = append([]byte(nil), o.in[o.off:]...)
+			}
+			o.finish()
+			return coroutine.NetRequest{}, false
+		}
+		if o.off == len(o.in) {
+			o.st = netReading
+			return coroutine.Read(), true
+		}
+		n, err := o.p.Feed(o.in[o.off:])
+		o.off += n
+		if err != nil {
+			o.closed = true
+			o.fail(err)
+			return coroutine.NetRequest{}, false
+		}
+		if piece := o.p.Piece(); len(piece) > 0 {
+			o.st = netSinking
+			return coroutine.Sink(piece), true
+		}
+	}
+}
+
+// source handles the reply to a NetSource: it returns the write of the
+// chunk made of it (or of the end of the body) and true, or false when
+// the exchange failed.
+func (o *overNet[R]) source(in coroutine.NetReply) (coroutine.NetRequest, bool) {
+	switch {
+	case in.Err != nil:
+		// The caller's source failed: its error, as it is. The request
+		// is left unfinished, so the connection is done.
+		o.closed = true
+		o.resp = Response{Err: in.Err}
+		o.p, o.st = nil, netIdle
+		return coroutine.NetRequest{}, false
+	case in.EOF:
+		o.out = o.out[:0]
+		if o.tr != nil {
+			o.out = o.tr.Flush(o.out)
+		}
+		if !o.count() {
+			return coroutine.NetRequest{}, false
+		}
+		o.buf = http1.AppendLastChunk(http1.AppendChunk(o.buf[:0], o.out))
+		o.st = netWriting
+		return coroutine.Write(o.buf), true
+	}
+	if o.tr != nil {
+		o.out = o.tr.Append(o.out[:0], in.Data)
+	} else {
+		o.out = append(o.out[:0], in.Data...)
+	}
+	if !o.count() {
+		return coroutine.NetRequest{}, false
+	}
+	if len(o.out) == 0 {
+		return coroutine.Source(sourceChunk), true
+	}
+	o.buf = http1.AppendChunk(o.buf[:0], o.out)
+	o.st = netSourceOut
+	return coroutine.Write(o.buf), true
+}
+
+// count adds the chunk in o.out to the bytes sent; it fails the exchange
+// and reports false when that passes the request's SourceLimit.
+func (o *overNet[R]) count() bool {
+	o.sent += int64(len(o.out))
+	if o.limit > 0 && o.sent > o.limit {
+		o.closed = true
+		o.resp = Response{Err: fmt.Errorf("jmap: request body over %d bytes: %w", o.limit, email.ErrTooLarge)}
+		o.p, o.st = nil, netIdle
+		return false
+	}
+	return true
+}
+
+// start encodes req (its head only when the body comes from the source);
+// it fails for another origin or a closed connection.
 func (o *overNet[R]) start(req Request) error {
 	if o.bad != nil {
 		return o.bad
@@ -160,31 +294,25 @@ func (o *overNet[R]) start(req Request) error {
 		return ErrOtherOrigin
 	}
 	target := u.RequestURI()
-	o.buf, err = http1.AppendRequest(o.buf[:0], req.Method, target, u.Host, req.Header, req.Body)
+	o.tr, o.limit, o.sent = nil, 0, 0
+	if req.SourceBody {
+		o.buf, err = http1.AppendChunkedRequest(o.buf[:0], req.Method, target, u.Host, req.Header)
+		if req.SourceTransform != nil {
+			o.tr = req.SourceTransform()
+		}
+		o.limit = req.SourceLimit
+	} else {
+		o.buf, err = http1.AppendRequest(o.buf[:0], req.Method, target, u.Host, req.Header, req.Body)
+	}
 	if err != nil {
 		return err
 	}
-	o.p = http1.NewParser(req.Limit(), req.Method == "HEAD")
+	if req.StreamBody {
+		o.p = http1.NewStreamParser(req.Limit(), req.Method == "HEAD")
+	} else {
+		o.p = http1.NewParser(req.Limit(), req.Method == "HEAD")
+	}
 	return nil
-}
-
-// feed parses data; it reports true when the exchange ended (done or
-// failed) and the JMAP machine must be resumed.
-func (o *overNet[R]) feed(data []byte) bool {
-	n, err := o.p.Feed(data)
-	if err != nil {
-		o.closed = true
-		o.fail(err)
-		return true
-	}
-	if !o.p.Done() {
-		return false
-	}
-	if n < len(data) {
-		o.rest = append([]byte(nil), data[n:]...)
-	}
-	o.finish()
-	return true
 }
 
 func (o *overNet[R]) finish() {
@@ -196,6 +324,9 @@ func (o *overNet[R]) finish() {
 		o.closed = true
 	}
 	o.resp = Response{Status: o.p.Status, Header: h, Body: o.p.Body}
+	if o.p.Status/100 == 2 {
+		o.resp.Streamed = o.p.BodyBytes() - int64(len(o.p.Body))
+	}
 	o.p = nil
 	o.st = netIdle
 }

@@ -52,6 +52,56 @@ func SendMessage(s *Session, raw []byte, opts email.SendOptions) Machine[email.S
 		stored = stripField(raw, "Bcc")
 		stored = stripField(stored, "Resent-Bcc")
 	}
+	return send(s, env, Upload(s, "message/rfc822", stored))
+}
+
+// SendMessageStream is SendMessage of a message read from a stream: head
+// is its header block (through the blank line that ends it, or the whole
+// message when it has no body), which gives the envelope and loses its Bcc
+// fields as SendMessage says; the rest of the message is the operation's
+// source (see Request.SourceBody), read once as the upload is sent. The
+// uploaded message is head then the source, canonicalised on the way as
+// AddMessageStream does (the mbox "From " line dropped, bare LF made
+// CRLF), at most maxSize bytes when positive (email.ErrTooLarge as the
+// bytes pass).
+func SendMessageStream(s *Session, head []byte, maxSize int64, opts email.SendOptions) Machine[email.SendResult] {
+	env, err := deriveEnvelope(head, opts)
+	if err != nil {
+		return coroutine.Done[Response, Request, email.SendResult](email.SendResult{}, err)
+	}
+	if !s.Submission {
+		return coroutine.Done[Response, Request, email.SendResult](email.SendResult{}, fmt.Errorf("jmap: server offers no submission: %w", email.ErrUnsupported))
+	}
+	if !opts.KeepBcc {
+		head = stripField(stripField(head, "Bcc"), "Resent-Bcc")
+	}
+	head = append([]byte(nil), head...)
+	tr := func() Transform { return &prefixed{head: head, inner: new(Canonicalizer)} }
+	return send(s, env, UploadStream(s, "message/rfc822", maxSize, tr))
+}
+
+// prefixed is the transform inner of head, then of the stream.
+type prefixed struct {
+	head  []byte
+	inner Transform
+	sent  bool
+}
+
+func (p *prefixed) Append(dst, chunk []byte) []byte {
+	if !p.sent {
+		p.sent = true
+		dst = p.inner.Append(dst, p.head)
+	}
+	return p.inner.Append(dst, chunk)
+}
+
+func (p *prefixed) Flush(dst []byte) []byte {
+	return p.inner.Flush(p.Append(dst, nil))
+}
+
+// send discovers the identity and the mailboxes, then runs upload and
+// submits the blob it ends with to env.
+func send(s *Session, env envelope, upload Machine[string]) Machine[email.SendResult] {
 	acct := s.AccountID
 	discover := API(s, usingSubmission, []Call{
 		{Name: "Identity/get", ID: "i", Args: map[string]any{"accountId": acct}},
@@ -96,7 +146,7 @@ func SendMessage(s *Session, raw []byte, opts email.SendOptions) Machine[email.S
 		if len(sq.IDs) > 0 {
 			f.sent = sq.IDs[0]
 		}
-		return coroutine.Then(Upload(s, "message/rfc822", stored), func(blobID string) Machine[email.SendResult] {
+		return coroutine.Then(upload, func(blobID string) Machine[email.SendResult] {
 			return submit(s, env, blobID, f.identity, f.drafts, f.sent)
 		})
 	})

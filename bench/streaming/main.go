@@ -48,6 +48,7 @@ func main() {
 	for _, p := range pairs {
 		run(p)
 	}
+	runJMAP(size)
 }
 
 // pair is one operation, ours and its anchor, each returning the bytes it

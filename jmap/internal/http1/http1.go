@@ -27,6 +27,50 @@ const (
 // a blank line and the body. target is the origin-form path and query
 // ("/jmap/"). Field values containing CR or LF are refused.
 func AppendRequest(dst []byte, method, target, host string, h map[string][]string, body []byte) ([]byte, error) {
+	dst, err := appendHead(dst, method, target, host, h)
+	if err != nil {
+		return dst, err
+	}
+	if body != nil || method == "POST" || method == "PUT" {
+		dst = append(dst, "Content-Length: "...)
+		dst = strconv.AppendInt(dst, int64(len(body)), 10)
+		dst = append(dst, "\r\n"...)
+	}
+	dst = append(dst, "\r\n"...)
+	return append(dst, body...), nil
+}
+
+// AppendChunkedRequest appends the head of a request whose body follows in
+// chunks (Transfer-Encoding: chunked, RFC 9112 section 7.1) to dst: as
+// AppendRequest without the body, and Transfer-Encoding in place of
+// Content-Length. The caller appends the body with AppendChunk and ends it
+// with AppendLastChunk.
+func AppendChunkedRequest(dst []byte, method, target, host string, h map[string][]string) ([]byte, error) {
+	dst, err := appendHead(dst, method, target, host, h)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, "Transfer-Encoding: chunked\r\n\r\n"...), nil
+}
+
+// AppendChunk appends data as one chunk of a chunked body to dst; empty
+// data appends nothing (an empty chunk would end the body).
+func AppendChunk(dst, data []byte) []byte {
+	if len(data) == 0 {
+		return dst
+	}
+	dst = strconv.AppendInt(dst, int64(len(data)), 16)
+	dst = append(dst, "\r\n"...)
+	dst = append(dst, data...)
+	return append(dst, "\r\n"...)
+}
+
+// AppendLastChunk appends the end of a chunked body (the last chunk, no
+// trailer) to dst.
+func AppendLastChunk(dst []byte) []byte { return append(dst, "0\r\n\r\n"...) }
+
+// appendHead appends the request line, Host and the fields of h.
+func appendHead(dst []byte, method, target, host string, h map[string][]string) ([]byte, error) {
 	if !token(method) || target == "" || strings.ContainsAny(target, " \r\n") || strings.ContainsAny(host, " \r\n") {
 		return dst, fmt.Errorf("http1: malformed request line: %w", email.ErrInvalidArgument)
 	}
@@ -59,13 +103,7 @@ func AppendRequest(dst []byte, method, target, host string, h map[string][]strin
 			dst = append(dst, "\r\n"...)
 		}
 	}
-	if body != nil || method == "POST" || method == "PUT" {
-		dst = append(dst, "Content-Length: "...)
-		dst = strconv.AppendInt(dst, int64(len(body)), 10)
-		dst = append(dst, "\r\n"...)
-	}
-	dst = append(dst, "\r\n"...)
-	return append(dst, body...), nil
+	return dst, nil
 }
 
 func token(s string) bool {
@@ -112,7 +150,8 @@ type Parser struct {
 	Reason string
 	// Header maps lower-case field names to their values, in order.
 	Header map[string][]string
-	// Body is the decoded body (chunked framing removed).
+	// Body is the decoded body (chunked framing removed); it stays empty
+	// for a body the parser streams (see NewStreamParser).
 	Body []byte
 
 	limit      int64
@@ -124,6 +163,10 @@ type Parser struct {
 	remain     int64
 	chunked    bool
 	closeAfter bool
+	got        int64 // body bytes so far, kept or streamed
+	stream     bool  // stream 2xx bodies
+	streaming  bool  // this body is streamed
+	piece      []byte
 }
 
 // NewParser returns a parser for the response to a request. limit bounds
@@ -134,6 +177,26 @@ type Parser struct {
 func NewParser(limit int64, noBody bool) *Parser {
 	return &Parser{limit: limit, noBody: noBody, Header: map[string][]string{}}
 }
+
+// NewStreamParser is NewParser for a response whose body, when its status
+// is 2xx, is handed out as it arrives instead of kept in Body: Feed then
+// returns as soon as it has a piece of the body, which Piece gives. The
+// body of any other status is kept in Body as NewParser does. limit bounds
+// the body either way.
+func NewStreamParser(limit int64, noBody bool) *Parser {
+	p := NewParser(limit, noBody)
+	p.stream = true
+	return p
+}
+
+// Piece returns the piece of a streamed body the last Feed stopped at
+// (nil when it stopped for another reason), a part of the bytes given to
+// that Feed: it is valid as long as they are.
+func (p *Parser) Piece() []byte { return p.piece }
+
+// BodyBytes returns the number of body bytes parsed so far, kept in Body
+// or handed out by Piece.
+func (p *Parser) BodyBytes() int64 { return p.got }
 
 // Done reports whether the whole response has been parsed.
 func (p *Parser) Done() bool { return p.st == stDone }
@@ -157,12 +220,17 @@ func (p *Parser) Get(name string) string {
 // consumes everything until the response is done; bytes after the end of
 // the response are left (n < len(data)). It fails on malformed framing or
 // limits exceeded; the parser is then unusable.
+//
+// A stream parser (NewStreamParser) also returns after each piece of a
+// streamed body, with Piece set; the caller hands it on and feeds the
+// rest of data (from n) again.
 func (p *Parser) Feed(data []byte) (n int, err error) {
+	p.piece = nil
 	for n < len(data) && p.st != stDone {
 		switch p.st {
 		case stBody, stChunkData:
 			k := int(min(int64(len(data)-n), p.remain))
-			p.Body = append(p.Body, data[n:n+k]...)
+			p.keep(data[n : n+k])
 			n += k
 			p.remain -= int64(k)
 			if p.remain == 0 {
@@ -172,13 +240,16 @@ func (p *Parser) Feed(data []byte) (n int, err error) {
 					p.st = stChunkCRLF
 				}
 			}
+			if p.streaming {
+				return n, nil
+			}
 			continue
 		case stBodyEOF:
 			k := len(data) - n
-			if int64(len(p.Body)+k) > p.limit {
+			if p.got+int64(k) > p.limit {
 				return n, tooLarge(p.limit)
 			}
-			p.Body = append(p.Body, data[n:]...)
+			p.keep(data[n:])
 			n = len(data)
 			continue
 		}
@@ -212,6 +283,16 @@ func (p *Parser) Feed(data []byte) (n int, err error) {
 		}
 	}
 	return n, nil
+}
+
+// keep keeps b in Body, or sets it as the piece of a streamed body.
+func (p *Parser) keep(b []byte) {
+	p.got += int64(len(b))
+	if p.streaming {
+		p.piece = b
+		return
+	}
+	p.Body = append(p.Body, b...)
 }
 
 // EOF tells the parser the stream ended. It returns nil when that ends a
@@ -280,7 +361,7 @@ func (p *Parser) line1(line []byte) error {
 			p.st = stTrailer
 			return nil
 		}
-		if int64(len(p.Body))+size > p.limit {
+		if p.got+size > p.limit {
 			return tooLarge(p.limit)
 		}
 		p.remain, p.st = size, stChunkData
@@ -349,6 +430,7 @@ func (p *Parser) endHeader() error {
 		p.st = stDone
 		return nil
 	}
+	p.streaming = p.stream && p.Status/100 == 2
 	if te := p.Header["transfer-encoding"]; len(te) > 0 {
 		if p.Proto == "HTTP/1.0" {
 			// RFC 9112 section 6.1: the framing of an HTTP/1.0 message
@@ -390,7 +472,9 @@ func (p *Parser) endHeader() error {
 			p.st = stDone
 			return nil
 		}
-		p.Body = make([]byte, 0, min(size, 64<<10))
+		if !p.streaming {
+			p.Body = make([]byte, 0, min(size, 64<<10))
+		}
 		p.remain, p.st = size, stBody
 		return nil
 	}
