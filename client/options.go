@@ -68,6 +68,11 @@ type Options struct {
 	// IMAPLimits bounds what an IMAP server may send (line, literal and
 	// response sizes); zero fields mean the defaults of package imap.
 	IMAPLimits imap.Limits
+	// MaxMessageSize bounds one message that GetMessage, GetMessages and
+	// AddMessage move, in bytes; a larger one fails with email.ErrTooLarge and
+	// the connection stays usable. 0 means DefaultMaxMessageSize; -1 means no
+	// limit.
+	MaxMessageSize int64
 	// IMAPID, when non-nil, is sent in the ID command (RFC 2971) if the
 	// server offers it; the server's answer is in IMAPClient.Open.
 	IMAPID map[string]string
@@ -96,6 +101,10 @@ type Options struct {
 	// follows them, and HTTP Authorization headers.
 	Trace bool
 }
+
+// DefaultMaxMessageSize is the message size limit when
+// Options.MaxMessageSize is 0: 1 GiB.
+const DefaultMaxMessageSize = 1 << 30
 
 // get returns o, or the zero Options when o is nil.
 func (o *Options) get() Options {
