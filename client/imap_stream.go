@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -150,3 +151,119 @@ func sizedSource(r io.Reader, max int64) (io.Reader, int64, func(), error) {
 	}
 	return io.MultiReader(bytes.NewReader(mem.Bytes()), tmp), n + rest, cleanup, nil
 }
+
+// GetMessages calls fn once for each message of ids found in mailbox, with
+// a reader of its raw bytes as they arrive, in the server's order (see
+// imap.GetMessages: UID FETCH of up to 500 UIDs per command, pipelined).
+// r is valid only during the call and fn need not read it to the end: the
+// rest of that message is dropped. An error from fn stops the fetch (the
+// bodies of the commands already sent are dropped as they arrive, so the
+// connection stays usable) and is returned as is. Ids not found are
+// reported after the others: the error then matches email.ErrNotFound
+// (errors.Join of one *email.NotFoundError per missing id), joined with an
+// error matching email.ErrTooLarge for each message over
+// Options.MaxMessageSize (not given to fn). A duplicated id is delivered
+// once. When the connection breaks before fn was called, the call is
+// repeated on a new one.
+func (ic *IMAPClient) GetMessages(ctx context.Context, mailbox string, ids []string, fn func(id string, r io.Reader) error) error {
+	max := maxMessage(&ic.opts)
+	var pb *pullBatch
+	started := &countingSink{w: io.Discard}
+	problems, err := runIMAPBody(ctx, ic, runSafe, Body{Sink: started}, func(s *imap.Session) coroutine.NetMachine[[]error] {
+		conn := ic.conn
+		pb = &pullBatch{m: imap.GetMessages(s, mailbox, ids, max), fn: fn, started: started,
+			do: func(req coroutine.NetRequest) coroutine.NetReply { return conn.Do(ctx, req) }}
+		return pb
+	})
+	if pb != nil && pb.fnErr != nil {
+		return pb.fnErr
+	}
+	if err != nil {
+		return err
+	}
+	return errors.Join(problems...)
+}
+
+// pullBatch drives an imap.GetMessages machine for GetMessages without a
+// goroutine: at the start of each message it calls fn, whose reader
+// resumes the machine (performing its reads and writes itself) until the
+// next chunk of that message. It is itself a machine, run by RunNetBody,
+// so the client's handling of broken connections applies.
+type pullBatch struct {
+	m       *imap.MessagesMachine
+	fn      func(id string, r io.Reader) error
+	do      func(coroutine.NetRequest) coroutine.NetReply
+	started *countingSink // n > 0 once fn was called
+	fnErr   error
+
+	// While fn runs: the reply owed to the machine's last request (a
+	// NetSink), the unread part of the current chunk, and, once the
+	// message ended, the machine's next request.
+	reply    coroutine.NetReply
+	chunk    []byte
+	ended    bool
+	nextReq  coroutine.NetRequest
+	nextDone bool
+}
+
+// Resume implements coroutine.Machine.
+func (p *pullBatch) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
+	req, done := p.m.Resume(in)
+	for !done && req.Op == coroutine.NetSink {
+		if len(req.Data) > 0 {
+			// A chunk of a message fn is done with.
+			req, done = p.m.Resume(coroutine.NetReply{Err: imap.ErrSkipBody})
+			continue
+		}
+		req, done = p.deliver()
+	}
+	return req, done
+}
+
+// deliver calls fn for the message the machine just started, and returns
+// the machine's request after it.
+func (p *pullBatch) deliver() (coroutine.NetRequest, bool) {
+	p.reply, p.chunk, p.ended = coroutine.NetReply{}, nil, false
+	p.started.n++
+	if err := p.fn(p.m.ID(), (*pullReader)(p)); err != nil && p.fnErr == nil {
+		p.fnErr = err
+		p.m.Stop()
+	}
+	if p.ended {
+		return p.nextReq, p.nextDone
+	}
+	return p.m.Resume(coroutine.NetReply{Err: imap.ErrSkipBody})
+}
+
+// pullReader is the reader fn gets.
+type pullReader pullBatch
+
+func (r *pullReader) Read(b []byte) (int, error) {
+	p := (*pullBatch)(r)
+	for len(p.chunk) == 0 {
+		if p.ended {
+			return 0, io.EOF
+		}
+		req, done := p.m.Resume(p.reply)
+		p.reply = coroutine.NetReply{}
+		switch {
+		case done || (req.Op == coroutine.NetSink && len(req.Data) == 0):
+			p.ended, p.nextReq, p.nextDone = true, req, done
+			if done {
+				if _, err := p.m.Result(); err != nil {
+					return 0, err
+				}
+			}
+		case req.Op == coroutine.NetSink:
+			p.chunk = req.Data // valid until the machine is resumed
+		default:
+			p.reply = p.do(req)
+		}
+	}
+	n := copy(b, p.chunk)
+	p.chunk = p.chunk[n:]
+	return n, nil
+}
+
+// Result implements coroutine.Machine.
+func (p *pullBatch) Result() ([]error, error) { return p.m.Result() }

@@ -93,9 +93,10 @@ type runner struct {
 	// onSource sees each chunk as it goes (AddMessage keeps the header).
 	srcLeft  int64
 	onSource func([]byte)
-	// sinkq holds body bytes that came in a response rather than as a
-	// literal (a quoted BODY[]): they go to the sink next (see sinkData).
-	sinkq []byte
+	// sinkq holds bodies that came in a response rather than as a literal
+	// (a quoted BODY[]): they go to the sink next, each after its mark
+	// under markBodies (see sinkData).
+	sinkq [][]byte
 }
 
 // ErrSkipBody is the error a driver answers a NetSink request with to drop
@@ -105,9 +106,16 @@ type runner struct {
 // operation with it once the server has answered, the session usable.
 var ErrSkipBody = errors.New("imap: skip the rest of this message")
 
-// sinkData queues b (copied) to be handed to the sink after the response
-// being handled.
-func (r *runner) sinkData(b []byte) { r.sinkq = append(r.sinkq, b...) }
+// sinkData queues the body b (copied) to be handed to the sink after the
+// response being handled.
+func (r *runner) sinkData(b []byte) {
+	if r.markBodies {
+		r.sinkq = append(r.sinkq, nil)
+	}
+	if len(b) > 0 {
+		r.sinkq = append(r.sinkq, append([]byte(nil), b...))
+	}
+}
 
 // queue asks the runner to write b as soon as the response being handled
 // is processed. Callbacks use it to end IDLE with DONE (RFC 2177) when
@@ -284,6 +292,9 @@ func (r *runner) resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 	case runSink:
 		if in.Err != nil {
 			r.s.r.SkipBody()
+			for len(r.sinkq) > 0 && r.sinkq[0] != nil {
+				r.sinkq = r.sinkq[1:] // the rest of a quoted body
+			}
 			if !errors.Is(in.Err, ErrSkipBody) {
 				r.later(in.Err)
 			}
@@ -309,8 +320,8 @@ func (r *runner) resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 func (r *runner) drain() (coroutine.NetRequest, bool, bool) {
 	for {
 		if len(r.sinkq) > 0 {
-			b := r.sinkq
-			r.sinkq = nil
+			b := r.sinkq[0]
+			r.sinkq = r.sinkq[1:]
 			r.state = runSink
 			return coroutine.Sink(b), false, true
 		}
