@@ -284,9 +284,9 @@ func runIMAP[R any](ctx context.Context, ic *IMAPClient, mode runMode, build fun
 	return runIMAPBody(ctx, ic, mode, Body{}, build)
 }
 
-// runIMAPBody is runIMAP for an operation with a body stream (see
-// imap_stream.go): a runSafe call is not repeated once its sink took a
-// byte.
+// runIMAPBody is runIMAP for an operation with a body stream (GetMessage,
+// AddMessage, GetMessages): a runSafe call is not repeated once its sink
+// took a byte.
 func runIMAPBody[R any](ctx context.Context, ic *IMAPClient, mode runMode, body Body, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()

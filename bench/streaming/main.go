@@ -48,6 +48,7 @@ func main() {
 	for _, p := range pairs {
 		run(p)
 	}
+	runIMAP(size) // imap.go
 }
 
 // pair is one operation, ours and its anchor, each returning the bytes it
