@@ -125,12 +125,23 @@ func sizedSource(r io.Reader, max int64) (io.Reader, int64, func(), error) {
 	if limit > 0 {
 		lr = io.LimitReader(r, limit)
 	}
-	var mem bytes.Buffer
-	n, err := io.CopyN(&mem, lr, spoolMemory)
-	if err == io.EOF {
-		return bytes.NewReader(mem.Bytes()), n, nop, nil
+	// A small first buffer for the common small message, then one of
+	// spoolMemory: no doubling.
+	mem := make([]byte, 64<<10)
+	k, err := io.ReadFull(lr, mem)
+	if err == nil {
+		mem = append(make([]byte, 0, spoolMemory), mem...)
+		var more int
+		more, err = io.ReadFull(lr, mem[len(mem):spoolMemory])
+		k += more
+		mem = mem[:k]
 	}
-	if err != nil {
+	n := int64(k)
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF:
+		return bytes.NewReader(mem[:k]), n, nop, nil
+	case nil:
+	default:
 		return nil, 0, nop, fmt.Errorf("reading the message: %w", err)
 	}
 	tmp, err := os.CreateTemp("", "ioemail-append-*")
@@ -149,7 +160,7 @@ func sizedSource(r io.Reader, max int64) (io.Reader, int64, func(), error) {
 		cleanup()
 		return nil, 0, nop, fmt.Errorf("spooling the message: %w", err)
 	}
-	return io.MultiReader(bytes.NewReader(mem.Bytes()), tmp), n + rest, cleanup, nil
+	return io.MultiReader(bytes.NewReader(mem), tmp), n + rest, cleanup, nil
 }
 
 // GetMessages calls fn once for each message of ids found in mailbox, with
