@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -282,6 +281,13 @@ const (
 )
 
 func runIMAP[R any](ctx context.Context, ic *IMAPClient, mode runMode, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
+	return runIMAPBody(ctx, ic, mode, Body{}, build)
+}
+
+// runIMAPBody is runIMAP for an operation with a body stream (GetMessage,
+// AddMessage, GetMessages): a runSafe call is not repeated once its sink
+// took a byte.
+func runIMAPBody[R any](ctx context.Context, ic *IMAPClient, mode runMode, body Body, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
 	var zero R
@@ -306,7 +312,7 @@ func runIMAP[R any](ctx context.Context, ic *IMAPClient, mode runMode, build fun
 		// A connection that died while idle (a server restart) is found
 		// now, by a command that is safe to repeat, rather than by the
 		// change, whose outcome would then be unknown.
-		if _, err := runLocked(ctx, ic, runSafe, imap.Noop); err != nil {
+		if _, err := runLocked(ctx, ic, runSafe, Body{}, imap.Noop); err != nil {
 			var zero R
 			var ce *imap.CommandError
 			if !errors.As(err, &ce) {
@@ -314,19 +320,19 @@ func runIMAP[R any](ctx context.Context, ic *IMAPClient, mode runMode, build fun
 			}
 		}
 	}
-	return runLocked(ctx, ic, mode, build)
+	return runLocked(ctx, ic, mode, body, build)
 }
 
 // runLocked runs build's machine with ic.mu held, and repeats it on a new
 // connection as mode allows.
-func runLocked[R any](ctx context.Context, ic *IMAPClient, mode runMode, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
+func runLocked[R any](ctx context.Context, ic *IMAPClient, mode runMode, body Body, build func(*imap.Session) coroutine.NetMachine[R]) (R, error) {
 	var zero R
 	p := ic.opts.reconnectPolicy()
 	for repeats := 0; ; repeats++ {
 		t := &tracked[R]{m: build(ic.s)}
 		conn := ic.conn
 		ios := conn.ios
-		out, err := RunNet(ctx, conn, t, nil)
+		out, err := RunNetBody(ctx, conn, t, nil, body)
 		if ic.closed.Load() {
 			// Close cut the call off.
 			return zero, replaceOpErr(err, ErrClosed)
@@ -348,7 +354,7 @@ func runLocked[R any](ctx context.Context, ic *IMAPClient, mode runMode, build f
 		switch {
 		case mode == runUnsafe && conn.ios != ios:
 			return zero, outcomeUnknown(err)
-		case mode != runSafe || ctxEnded(ctx) || !retryable(cause) || repeats >= p.Attempts():
+		case mode != runSafe || ctxEnded(ctx) || !retryable(cause) || repeats >= p.Attempts() || bodyStarted(body):
 			// A call that breaks every connection it runs on is not
 			// repeated for ever.
 			return out, err
@@ -438,28 +444,6 @@ func (ic *IMAPClient) DeleteMailbox(ctx context.Context, name string) error {
 func (ic *IMAPClient) ListEnvelopes(ctx context.Context, mailbox string, opts email.ListOptions) ([]email.Envelope, error) {
 	return runIMAP(ctx, ic, runSafe, func(s *imap.Session) coroutine.NetMachine[[]email.Envelope] {
 		return imap.ListEnvelopes(s, mailbox, opts)
-	})
-}
-
-// GetMessage copies the raw message into w.
-func (ic *IMAPClient) GetMessage(ctx context.Context, mailbox, id string, w io.Writer) (int64, error) {
-	raw, err := runIMAP(ctx, ic, runSafe, func(s *imap.Session) coroutine.NetMachine[[]byte] { return imap.GetMessage(s, mailbox, id) })
-	if err != nil {
-		return 0, err
-	}
-	n, err := w.Write(raw)
-	return int64(n), err
-}
-
-// AddMessage appends the message read from r with flags and returns its
-// id ("" when the server does not report it and it cannot be found).
-func (ic *IMAPClient) AddMessage(ctx context.Context, mailbox string, r io.Reader, flags email.Flags, opts ...email.AddOption) (string, error) {
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(r); err != nil {
-		return "", &email.OpError{Backend: "imap", Op: "add_message", Err: err}
-	}
-	return runIMAP(ctx, ic, runUnsafe, func(s *imap.Session) coroutine.NetMachine[string] {
-		return imap.AddMessage(s, mailbox, buf.Bytes(), flags, opts...)
 	})
 }
 

@@ -11,12 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ioemail/ioemail/email"
-	"github.com/ioemail/ioemail/imap"
 	"github.com/ioemail/ioemail/internal/testpeers"
 )
 
 // TestIMAPGetMessageOverLimit fetches a message larger than the session's
-// literal limit (lowered to 1 MiB, so that the message stays small): it
+// size limit (Options.MaxMessageSize lowered to 1 MiB, so that the message stays small): it
 // fails with email.ErrTooLarge, its bytes are dropped as they arrive, and
 // the same session then lists and fetches normally. Run on imapmemserver
 // and Dovecot.
@@ -35,17 +34,20 @@ func TestIMAPGetMessageOverLimit(t *testing.T) {
 			url, opts := peer(t)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			opts.IMAPLimits = imap.Limits{MaxLiteral: 1 << 20}
+			adder, err := DialIMAP(ctx, url, opts)
+			require.NoError(t, err)
+			t.Cleanup(func() { adder.Close() })
+			opts.MaxMessageSize = 1 << 20
 			ic, err := DialIMAP(ctx, url, opts)
 			require.NoError(t, err)
 			t.Cleanup(func() { ic.Close() })
 			box := uniqueName("streaming-limit")
-			require.NoError(t, ic.CreateMailbox(ctx, box))
+			require.NoError(t, adder.CreateMailbox(ctx, box))
 			t.Cleanup(func() { ic.DeleteMailbox(context.Background(), box) })
 
 			big := "From: a@example.test\r\nSubject: big\r\n\r\n" + strings.Repeat("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd\r\n", 2<<20/64)
 			small := "From: a@example.test\r\nSubject: small\r\n\r\nHi\r\n"
-			bigID, err := ic.AddMessage(ctx, box, strings.NewReader(big), nil)
+			bigID, err := adder.AddMessage(ctx, box, strings.NewReader(big), nil)
 			require.NoError(t, err)
 			smallID, err := ic.AddMessage(ctx, box, strings.NewReader(small), nil)
 			require.NoError(t, err)

@@ -61,7 +61,7 @@ func selectedINBOX(t *testing.T) *Session {
 // older view).
 func TestGetMessageAfterOutsideDelivery(t *testing.T) {
 	s := selectedINBOX(t)
-	w, raw, err := exchange(t, GetMessage(s, "INBOX", "5"),
+	w, raw, err := exchange(t, getBytes(s, "INBOX", "5"),
 		"* 3 EXISTS\r\nA4 OK noop\r\n", "* 3 FETCH (UID 5 BODY[] {2}\r\nhi)\r\nA5 OK\r\n")
 	require.NoError(t, err)
 	assert.Equal(t, "hi", string(raw))
@@ -70,7 +70,7 @@ func TestGetMessageAfterOutsideDelivery(t *testing.T) {
 
 	// A UID below the UIDNEXT of the SELECT was in the view from the
 	// start: no NOOP.
-	w, _, err = exchange(t, GetMessage(s, "INBOX", "3"), "* 1 FETCH (UID 3 BODY[] {2}\r\nho)\r\nA6 OK\r\n")
+	w, _, err = exchange(t, getBytes(s, "INBOX", "3"), "* 1 FETCH (UID 3 BODY[] {2}\r\nho)\r\nA6 OK\r\n")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"A6 UID FETCH 3 (UID BODY.PEEK[])\r\n"}, w)
 

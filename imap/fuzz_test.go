@@ -23,7 +23,7 @@ func runSession(server []byte, chunk int) sessionRun {
 	m := openThen(s, func(s *Session) coroutine.NetMachine[[]byte] {
 		return coroutine.Then(ListMailboxes(s, email.ListMailboxesOptions{WithCounts: true}), func([]email.Mailbox) coroutine.NetMachine[[]byte] {
 			return coroutine.Then(ListEnvelopes(s, "INBOX", email.ListOptions{PageSize: 3, WithAttachment: true}), func([]email.Envelope) coroutine.NetMachine[[]byte] {
-				return GetMessage(s, "INBOX", "1")
+				return getBytes(s, "INBOX", "1")
 			})
 		})
 	})

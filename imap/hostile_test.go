@@ -17,37 +17,8 @@ import (
 // EOF. It never fails on departures: a hostile server does not follow a
 // script either.
 func hostileDrive[R any](m coroutine.NetMachine[R], server []string, chunk int) (R, []byte, error) {
-	var written []byte
-	var in coroutine.NetReply
-	turn, pos := 0, 0
-	for range 100000 {
-		req, done := m.Resume(in)
-		if done {
-			out, err := m.Result()
-			return out, written, err
-		}
-		in = coroutine.NetReply{}
-		switch req.Op {
-		case coroutine.NetWrite:
-			written = append(written, req.Data...)
-		case coroutine.NetRead:
-			for turn < len(server) && pos >= len(server[turn]) {
-				turn, pos = turn+1, 0
-			}
-			if turn >= len(server) {
-				in.EOF = true
-				continue
-			}
-			end := len(server[turn])
-			if chunk > 0 {
-				end = min(end, pos+chunk)
-			}
-			in.Data = []byte(server[turn][pos:end])
-			pos = end
-		}
-	}
-	var zero R
-	return zero, written, coroutine.ErrTooManySteps
+	out, run, err := streamDrive(m, server, chunk, nil)
+	return out, run.written, err
 }
 
 const (

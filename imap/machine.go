@@ -74,6 +74,7 @@ func (m *machine[R]) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) 
 			m.run.onData, m.run.onCont = nil, nil
 			m.run.byeOK, m.run.greet, m.run.startTLS = false, false, false
 			m.run.wait, m.run.onTimeout, m.run.scrub, m.run.needs = 0, nil, nil, nil
+			m.run.onBody, m.run.markBodies, m.run.onSource = nil, false, nil
 			cmds, done, err := m.st.advance(&m.run)
 			if err != nil {
 				return m.finish(err)

@@ -3,11 +3,13 @@ package imap
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/ioemail/ioemail/coroutine"
+	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/imap/internal/wire"
 )
 
@@ -17,7 +19,13 @@ type unit struct {
 	data     []byte
 	needCont bool
 	cmd      int
+	// source > 0: that many bytes of the operation's source go out
+	// before data (a streamed literal, wire.Command.Source).
+	source int64
 }
+
+// sourceChunk is the most a NetSource request asks for.
+const sourceChunk = 256 << 10
 
 // runner is the command-runner machine: it writes a batch of commands
 // (pipelined when they hold no synchronising literal; split at each
@@ -69,6 +77,44 @@ type runner struct {
 	// untagged response, an onData error): the run goes on to the tagged
 	// statuses, so the stream stays in step, and then fails with it.
 	late error
+	// onBody, when set, streams the BODY[] literals of FETCH responses
+	// instead of buffering them: it is called at the start of each with
+	// the items the server sent before it (the UID, usually) and the
+	// literal's size, and says whether its bytes go to the operation's
+	// sink (NetSink requests, one per chunk as it arrives) or are
+	// dropped. Its error drops them and fails the run at its end.
+	onBody func(head *wire.Fetch, size int64) (bool, error)
+	// markBodies starts every streamed body with an empty NetSink
+	// request, so a driver can tell the messages of a batch apart.
+	markBodies bool
+	// bodySize is the announced size of the body being streamed.
+	bodySize int64
+	// srcLeft counts the bytes of the streamed literal still to send;
+	// onSource sees each chunk as it goes (AddMessage keeps the header).
+	srcLeft  int64
+	onSource func([]byte)
+	// sinkq holds bodies that came in a response rather than as a literal
+	// (a quoted BODY[]): they go to the sink next, each after its mark
+	// under markBodies (see sinkData).
+	sinkq [][]byte
+}
+
+// ErrSkipBody is the error a driver answers a NetSink request with to drop
+// the rest of that message's body (its reader was abandoned): the machine
+// discards those bytes as they arrive and goes on, without failing. Any
+// other error of a NetSink reply drops the rest too and fails the
+// operation with it once the server has answered, the session usable.
+var ErrSkipBody = errors.New("imap: skip the rest of this message")
+
+// sinkData queues the body b (copied) to be handed to the sink after the
+// response being handled.
+func (r *runner) sinkData(b []byte) {
+	if r.markBodies {
+		r.sinkq = append(r.sinkq, nil)
+	}
+	if len(b) > 0 {
+		r.sinkq = append(r.sinkq, append([]byte(nil), b...))
+	}
 }
 
 // queue asks the runner to write b as soon as the response being handled
@@ -83,6 +129,9 @@ const (
 	runWrite
 	runRead
 	runTLS
+	runSink
+	runSource
+	runSourceWrite
 	runDone
 )
 
@@ -90,6 +139,8 @@ const (
 // come from the session.
 func (r *runner) start(s *Session, cmds []*wire.Command) {
 	r.s, r.err, r.pend, r.next, r.late = s, nil, nil, 0, nil
+	r.sinkq, r.bodySize, r.srcLeft = nil, 0, 0
+	s.r.StreamBodies = r.onBody != nil
 	r.left = len(cmds)
 	r.status = make([]*wire.Status, len(cmds))
 	r.tags, r.units, r.names = r.tags[:0], r.units[:0], r.names[:0]
@@ -97,7 +148,11 @@ func (r *runner) start(s *Session, cmds []*wire.Command) {
 		r.tags = append(r.tags, c.Tag)
 		r.names = append(r.names, commandName(c))
 		for j, seg := range c.Segments {
-			r.units = append(r.units, unit{data: seg, needCont: j > 0, cmd: i})
+			u := unit{data: seg, needCont: j > 0, cmd: i}
+			if src := c.Source; src != nil && src.Seg == j {
+				u.source, u.needCont = src.Size, src.Sync
+			}
+			r.units = append(r.units, u)
 		}
 	}
 	r.state = runStart
@@ -128,13 +183,21 @@ func (r *runner) writeNext() (coroutine.NetRequest, bool) {
 	}
 	var b []byte
 	for r.next < len(r.units) {
-		u := r.units[r.next]
+		u := &r.units[r.next]
 		if r.status[u.cmd] != nil {
 			r.next++ // the command already ended (literal refused)
 			continue
 		}
 		if u.needCont {
 			break
+		}
+		if u.source > 0 {
+			if len(b) > 0 {
+				break // what comes before the literal goes out first
+			}
+			r.srcLeft, u.source = u.source, 0
+			r.state = runSource
+			return coroutine.Source(int(min(r.srcLeft, sourceChunk))), false
 		}
 		b = append(b, u.data...)
 		r.next++
@@ -190,12 +253,52 @@ func (r *runner) resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 			return r.writeNext()
 		}
 		if in.EOF {
+			if left := r.s.r.BodyLeft(); left > 0 {
+				return r.fail(&TruncatedError{Size: r.bodySize, Got: r.bodySize - left}, true)
+			}
 			if r.s.r.Incomplete() {
 				return r.fail(wire.ErrTruncated, true)
 			}
 			return r.fail(ErrClosed, true)
 		}
 		r.s.r.Feed(in.Data)
+		if req, done, ok := r.drain(); ok {
+			return req, done
+		}
+		return r.writeNext()
+	case runSource:
+		switch {
+		case in.Err != nil:
+			return r.fail(in.Err, true)
+		case in.EOF || len(in.Data) == 0:
+			return r.fail(fmt.Errorf("%w: the message ended %d bytes short of its announced size", email.ErrInvalidArgument, r.srcLeft), true)
+		}
+		data := in.Data[:min(int64(len(in.Data)), r.srcLeft)]
+		r.srcLeft -= int64(len(data))
+		if r.onSource != nil {
+			r.onSource(data)
+		}
+		r.state = runSourceWrite
+		return coroutine.Write(data), false
+	case runSourceWrite:
+		if in.Err != nil {
+			return r.fail(in.Err, true)
+		}
+		if r.srcLeft > 0 {
+			r.state = runSource
+			return coroutine.Source(int(min(r.srcLeft, sourceChunk))), false
+		}
+		return r.writeNext()
+	case runSink:
+		if in.Err != nil {
+			r.s.r.SkipBody()
+			for len(r.sinkq) > 0 && r.sinkq[0] != nil {
+				r.sinkq = r.sinkq[1:] // the rest of a quoted body
+			}
+			if !errors.Is(in.Err, ErrSkipBody) {
+				r.later(in.Err)
+			}
+		}
 		if req, done, ok := r.drain(); ok {
 			return req, done
 		}
@@ -216,7 +319,25 @@ func (r *runner) resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
 // ended or must write something now.
 func (r *runner) drain() (coroutine.NetRequest, bool, bool) {
 	for {
-		raw, err := r.s.r.Next()
+		if len(r.sinkq) > 0 {
+			b := r.sinkq[0]
+			r.sinkq = r.sinkq[1:]
+			r.state = runSink
+			return coroutine.Sink(b), false, true
+		}
+		part, err := r.s.r.NextPart()
+		raw := part.Data
+		switch part.Kind {
+		case wire.PartBody:
+			if r.startBody(part) {
+				r.state = runSink
+				return coroutine.Sink(nil), false, true
+			}
+			continue
+		case wire.PartChunk:
+			r.state = runSink
+			return coroutine.Sink(part.Data), false, true
+		}
 		var le *wire.LimitError
 		if errors.As(err, &le) && le.Skipped {
 			// An untagged response over the literal limit was dropped
@@ -252,13 +373,34 @@ func (r *runner) drain() (coroutine.NetRequest, bool, bool) {
 	}
 }
 
+// startBody handles the start of a streamed body: it asks onBody whether
+// to stream it, and drops it otherwise. It reports whether to mark the
+// start with an empty NetSink (markBodies).
+func (r *runner) startBody(part wire.Part) bool {
+	stream := false
+	head, err := wire.ParseBodyHead(part.Data)
+	if err == nil && r.onBody != nil {
+		stream, err = r.onBody(head, part.Size)
+	}
+	if err != nil {
+		r.later(err)
+	}
+	if !stream {
+		r.s.r.SkipBody()
+		return false
+	}
+	r.bodySize = part.Size
+	return r.markBodies
+}
+
 func (r *runner) handle(resp *wire.Response) (coroutine.NetRequest, bool, bool) {
 	s := r.s
 	switch resp.Kind {
 	case wire.KindContinuation:
 		if r.next < len(r.units) && r.units[r.next].needCont {
-			r.pend = r.units[r.next].data
-			r.next++
+			// The go-ahead: the unit (a streamed literal first, when it
+			// has one) may go out now.
+			r.units[r.next].needCont = false
 			req, done := r.writeNext()
 			return req, done, true
 		}

@@ -21,8 +21,9 @@ const (
 
 // Limits bound what a session buffers from the server. Zero fields take
 // the defaults of the codec: 8 MiB for a line (MaxLine), 64 MiB for one
-// literal (the largest message GetMessage returns), 256 MiB for one
-// response. Handling a line costs a small multiple of its length whatever
+// literal, 256 MiB for one response. Message bodies that GetMessage and
+// GetMessages stream are not buffered and not bound by them (their
+// callers pass a size limit of their own). Handling a line costs a small multiple of its length whatever
 // it holds: the read buffer doubles as a line arrives, and lists of tiny
 // items keep at most 1024 capabilities or 4096 flags (the rest is parsed
 // and dropped), so a 2.4 MB CAPABILITY line allocates about 4 times its

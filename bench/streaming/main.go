@@ -48,7 +48,8 @@ func main() {
 	for _, p := range pairs {
 		run(p)
 	}
-	runJMAP(size)
+	runIMAP(size) // imap.go
+	runJMAP(size) // jmap.go
 }
 
 // pair is one operation, ours and its anchor, each returning the bytes it

@@ -37,9 +37,37 @@ func Session(user, pass string) coroutine.NetMachine[[]byte] {
 	open := imapm.Open(s, imapm.OpenOptions{Auth: sasl.NewPlainClient("", user, pass), AllowInsecureAuth: true})
 	work := coroutine.Then(imapm.AddMessage(s, "INBOX", []byte(Message), email.ParseFlags(`\Seen`)), func(id string) coroutine.NetMachine[[]byte] {
 		return coroutine.After(imapm.ListMailboxes(s, email.ListMailboxesOptions{}),
-			coroutine.After(imapm.ListEnvelopes(s, "INBOX", email.ListOptions{}), imapm.GetMessage(s, "INBOX", id)))
+			coroutine.After(imapm.ListEnvelopes(s, "INBOX", email.ListOptions{}), &gathered{m: imapm.GetMessage(s, "INBOX", id, 1<<20)}))
 	})
 	return coroutine.Bracket(open, work, imapm.Logout(s))
+}
+
+// gathered runs a streaming GetMessage and keeps what it hands to its sink
+// (coroutine.NetSink requests), so the session ends with the message: a
+// transcript has no sink of its own.
+type gathered struct {
+	m   coroutine.NetMachine[int64]
+	buf []byte
+}
+
+// Resume implements coroutine.Machine.
+func (g *gathered) Resume(in coroutine.NetReply) (coroutine.NetRequest, bool) {
+	for {
+		req, done := g.m.Resume(in)
+		if done || req.Op != coroutine.NetSink {
+			return req, done
+		}
+		g.buf = append(g.buf, req.Data...)
+		in = coroutine.NetReply{}
+	}
+}
+
+// Result implements coroutine.Machine.
+func (g *gathered) Result() ([]byte, error) {
+	if _, err := g.m.Result(); err != nil {
+		return nil, err
+	}
+	return g.buf, nil
 }
 
 // Record runs Session on a connection to addr (a plain link) and returns

@@ -28,6 +28,18 @@ type EncodeOptions struct {
 type Command struct {
 	Tag      string
 	Segments [][]byte
+	// Source, when set, is a literal whose bytes the client streams from
+	// the operation's source (see LiteralSource) before writing
+	// Segments[Source.Seg]; that segment waits for a continuation request
+	// only when Source.Sync.
+	Source *Source
+}
+
+// Source is a literal of a Command streamed from the operation's source.
+type Source struct {
+	Seg  int   // the segment the literal's bytes precede
+	Size int64 // the literal's size
+	Sync bool  // a synchronising literal: wait for "+" before its bytes
 }
 
 // Bytes returns all segments joined, for commands without synchronising
@@ -52,6 +64,7 @@ type Encoder struct {
 	tag  string
 	buf  []byte
 	segs [][]byte
+	src  *Source
 	err  error
 }
 
@@ -213,11 +226,34 @@ func (e *Encoder) Literal(data []byte) *Encoder {
 	return e
 }
 
+// LiteralSource announces a literal of n bytes that the client streams
+// from the operation's source instead of holding it (Command.Source):
+// non-synchronising under LITERAL+ (or LITERAL- up to 4096 bytes), else
+// synchronising. A command has at most one.
+func (e *Encoder) LiteralSource(n int64) *Encoder {
+	if e.src != nil {
+		e.fail("a second streamed literal")
+		return e
+	}
+	e.buf = append(e.buf, '{')
+	e.buf = strconv.AppendInt(e.buf, n, 10)
+	plus := e.opts.LiteralPlus || (e.opts.LiteralMinus && n <= 4096)
+	if plus {
+		e.buf = append(e.buf, "+}\r\n"...)
+	} else {
+		e.buf = append(e.buf, "}\r\n"...)
+	}
+	e.segs = append(e.segs, e.buf)
+	e.buf = nil
+	e.src = &Source{Seg: len(e.segs), Size: n, Sync: !plus}
+	return e
+}
+
 // Finish ends the command with CRLF and returns it.
 func (e *Encoder) Finish() (*Command, error) {
 	if e.err != nil {
 		return nil, e.err
 	}
 	e.buf = append(e.buf, '\r', '\n')
-	return &Command{Tag: e.tag, Segments: append(e.segs, e.buf)}, nil
+	return &Command{Tag: e.tag, Segments: append(e.segs, e.buf), Source: e.src}, nil
 }

@@ -307,3 +307,21 @@ func ParseDateTime(s string) time.Time {
 	}
 	return t
 }
+
+// ParseBodyHead parses the head of a FETCH response whose BODY[] literal
+// is being streamed (a Part of kind PartBody): the items before BODY[]
+// (the sequence number, and the UID when the server sent it first). It
+// returns a *SyntaxError when the head is not the start of a FETCH
+// response.
+func ParseBodyHead(head []byte) (*Fetch, error) {
+	b := make([]byte, 0, len(head)+3)
+	b = append(append(b, head...), ")\r\n"...)
+	resp, err := Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Kind != KindFetch || resp.Fetch == nil {
+		return nil, &SyntaxError{Reason: "a streamed BODY[] outside a FETCH response"}
+	}
+	return resp.Fetch, nil
+}

@@ -112,6 +112,19 @@ type Reader struct {
 	// is the error reported once the rest of its response is dropped too.
 	skipLeft int64
 	skip     *LimitError
+
+	// StreamBodies makes NextPart hand the literal of a FETCH BODY[] item
+	// out in chunks instead of buffering it (see NextPart).
+	StreamBodies bool
+	// A body being streamed: its bytes start at bodyAt in buf (right
+	// after the rewritten announcement), bodyLeft are still to come,
+	// bodyDrop were handed out by the last NextPart and are removed on the
+	// next call, bodySkip drops the rest unseen.
+	bodyOn   bool
+	bodyAt   int
+	bodyLeft int64
+	bodyDrop int
+	bodySkip bool
 }
 
 func (r *Reader) maxLine() int {
@@ -148,6 +161,7 @@ const keepBuffer = 1 << 20
 // Feed appends p to the unparsed input. p is copied; the caller keeps it.
 // Slices returned by earlier Next calls become invalid.
 func (r *Reader) Feed(p []byte) {
+	r.dropChunk()
 	if r.start == len(r.buf) && cap(r.buf) > keepBuffer {
 		// Everything was consumed: let a large buffer (a big literal) go.
 		r.buf, r.start, r.seg, r.scan, r.litEnd = nil, 0, 0, 0, 0
@@ -159,6 +173,9 @@ func (r *Reader) Feed(p []byte) {
 		r.scan -= r.start
 		if r.litEnd > 0 {
 			r.litEnd -= r.start
+		}
+		if r.bodyOn {
+			r.bodyAt -= r.start
 		}
 		r.start = 0
 	}
@@ -185,11 +202,108 @@ func (r *Reader) Err() error { return r.err }
 // Next returns the next complete response, CRLF included, or nil when more
 // input is needed. The slice aliases the reader's buffer and is valid until
 // the next Feed. Once Next has failed it keeps failing with the same error.
+// With StreamBodies set, the body parts NextPart would return are dropped.
 func (r *Reader) Next() ([]byte, error) {
-	if r.err != nil {
-		return nil, r.err
-	}
 	for {
+		p, err := r.NextPart()
+		switch {
+		case err != nil:
+			return nil, err
+		case p.Kind == PartBody:
+			r.SkipBody()
+		case p.Kind == PartChunk:
+		default:
+			return p.Data, nil
+		}
+	}
+}
+
+// PartKind is the kind of a Part.
+type PartKind uint8
+
+// The parts NextPart returns.
+const (
+	// PartResponse is a complete response (Part.Data), CRLF included. A
+	// response whose body was streamed holds an empty literal in its
+	// place: "BODY[] {0}".
+	PartResponse PartKind = iota + 1
+	// PartBody starts a streamed body literal: Data is the response up to
+	// the BODY[] item (without it), Size the literal's announced size.
+	// Its bytes follow as PartChunk parts, then the rest of the response
+	// comes as a PartResponse.
+	PartBody
+	// PartChunk is a piece of the body literal being streamed.
+	PartChunk
+)
+
+// Part is one piece of the server stream: a response, or the start or a
+// chunk of a streamed body. Data aliases the reader's buffer and is valid
+// until the next NextPart or Feed.
+type Part struct {
+	Kind PartKind
+	Data []byte
+	Size int64
+}
+
+// BodyLeft returns the number of bytes of the streamed body literal still
+// to come (0 when none is being streamed).
+func (r *Reader) BodyLeft() int64 {
+	if !r.bodyOn {
+		return 0
+	}
+	return r.bodyLeft
+}
+
+// SkipBody drops the rest of the body literal being streamed as it
+// arrives, without handing it out: the stream stays in step.
+func (r *Reader) SkipBody() {
+	if r.bodyOn {
+		r.bodySkip = true
+	}
+}
+
+// dropChunk removes the chunk the last NextPart handed out.
+func (r *Reader) dropChunk() {
+	if r.bodyDrop == 0 {
+		return
+	}
+	n := copy(r.buf[r.bodyAt:], r.buf[r.bodyAt+r.bodyDrop:])
+	r.buf = r.buf[:r.bodyAt+n]
+	r.bodyDrop = 0
+}
+
+// NextPart returns the next part of the stream, or a zero Part when more
+// input is needed. Without StreamBodies every part is a PartResponse, as
+// Next returns them. With it, the literal of a "BODY[]" item of an
+// untagged response is not buffered (MaxLiteral does not apply to it): it
+// is announced by a PartBody, handed out in PartChunk parts as its bytes
+// arrive (never more than the buffer holds), or dropped after SkipBody.
+// Once NextPart has failed it keeps failing with the same error.
+func (r *Reader) NextPart() (Part, error) {
+	if r.err != nil {
+		return Part{}, r.err
+	}
+	r.dropChunk()
+	for {
+		if r.bodyOn {
+			if r.bodyLeft > 0 {
+				avail := len(r.buf) - r.bodyAt
+				if avail == 0 {
+					return Part{}, nil
+				}
+				n := int(min(r.bodyLeft, int64(avail)))
+				r.bodyLeft -= int64(n)
+				r.bodyDrop = n
+				if r.bodySkip {
+					r.dropChunk()
+					continue
+				}
+				r.consumed += int64(n)
+				return Part{Kind: PartChunk, Data: r.buf[r.bodyAt : r.bodyAt+n]}, nil
+			}
+			r.seg, r.scan = r.bodyAt, r.bodyAt
+			r.bodyOn, r.bodySkip = false, false
+		}
 		if r.skipLeft > 0 {
 			// Drop what has arrived of the oversized literal.
 			n := min(r.skipLeft, int64(len(r.buf)-r.start))
@@ -198,12 +312,12 @@ func (r *Reader) Next() ([]byte, error) {
 
 			r.seg, r.scan = r.start, r.start
 			if r.skipLeft > 0 {
-				return nil, nil
+				return Part{}, nil
 			}
 		}
 		if r.litEnd > 0 {
 			if len(r.buf) < r.litEnd {
-				return nil, nil
+				return Part{}, nil
 			}
 			r.seg, r.scan, r.litEnd = r.litEnd, r.litEnd, 0
 		}
@@ -212,20 +326,25 @@ func (r *Reader) Next() ([]byte, error) {
 			r.scan = len(r.buf)
 			if n := len(r.buf) - r.seg; n > r.maxLine() {
 				r.err = &LimitError{What: "line", Size: int64(n), Limit: int64(r.maxLine())}
-				return nil, r.err
+				return Part{}, r.err
 			}
-			return nil, nil
+			return Part{}, nil
 		}
 		j += r.scan
 		if n := j - r.seg; n > r.maxLine() {
 			r.err = &LimitError{What: "line", Size: int64(n), Limit: int64(r.maxLine())}
-			return nil, r.err
+			return Part{}, r.err
 		}
 		line := r.buf[r.seg:j]
 		if n, ok := literalSuffix(line); ok {
 			if n < 0 {
 				r.err = &LimitError{What: "literal", Overflow: true, Limit: r.maxLiteral()}
-				return nil, r.err
+				return Part{}, r.err
+			}
+			if r.StreamBodies && r.skip == nil && bytes.HasPrefix(r.buf[r.start:], []byte("* ")) {
+				if item, open := bodyItem(line); item >= 0 {
+					return r.startBody(r.seg+item, r.seg+open, j, n), nil
+				}
 			}
 			if n > r.maxLiteral() && n <= r.maxSkip() && (r.skip != nil || bytes.HasPrefix(r.buf[r.start:], []byte("* "))) {
 				// An untagged response (a FETCH of a large message): drop
@@ -238,12 +357,12 @@ func (r *Reader) Next() ([]byte, error) {
 			}
 			if n > r.maxLiteral() {
 				r.err = &LimitError{What: "literal", Size: n, Limit: r.maxLiteral()}
-				return nil, r.err
+				return Part{}, r.err
 			}
 			total := int64(j+1-r.start) + n
 			if total > r.maxResponse() {
 				r.err = &LimitError{What: "response", Size: total, Limit: r.maxResponse()}
-				return nil, r.err
+				return Part{}, r.err
 			}
 			r.litEnd = j + 1 + int(n)
 			continue
@@ -255,11 +374,50 @@ func (r *Reader) Next() ([]byte, error) {
 			// The end of a dropped response: report it, not its tail.
 			err := r.skip
 			r.skip = nil
-			return nil, err
+			return Part{}, err
 		}
 		r.consumed += int64(len(resp))
-		return resp, nil
+		return Part{Kind: PartResponse, Data: resp}, nil
 	}
+}
+
+// startBody begins streaming the literal announced at the end of the line
+// ending at lf (its "{" at open, its item at item): the announcement is
+// rewritten in place as "{0}" CRLF, the literal bytes already buffered are
+// moved up behind it, and the PartBody is returned.
+func (r *Reader) startBody(item, open, lf int, n int64) Part {
+	head := bytes.TrimRight(r.buf[r.start:item], " ")
+	empty := "{0}\r\n"
+	if r.buf[lf-1] != '\r' {
+		empty = "{0}\n" // a bare LF: "{n}\n" has room for no more
+	}
+	at := open + copy(r.buf[open:], empty)
+	k := copy(r.buf[at:], r.buf[lf+1:])
+	r.buf = r.buf[:at+k]
+	r.bodyOn, r.bodyAt, r.bodyLeft, r.bodySkip, r.bodyDrop = true, at, n, false, 0
+	return Part{Kind: PartBody, Data: head, Size: n}
+}
+
+// bodyItem reports where the item "BODY[]" whose literal ends line starts
+// in line, and where the literal's "{" is; item is -1 when the literal is
+// not that of a BODY[] item (a section, a partial, a binary literal).
+func bodyItem(line []byte) (item, open int) {
+	open = bytes.LastIndexByte(line, '{')
+	if open < 0 {
+		return -1, 0
+	}
+	if open == 0 || line[open-1] != ' ' {
+		return -1, 0 // the parser wants "BODY[] {n}"
+	}
+	i := open - 1
+	const name = "BODY[]"
+	if i < len(name) || !bytes.EqualFold(line[i-len(name):i], []byte(name)) {
+		return -1, 0
+	}
+	if i-len(name) > 0 && line[i-len(name)-1] != ' ' && line[i-len(name)-1] != '(' {
+		return -1, 0
+	}
+	return i - len(name), open
 }
 
 // literalSuffix reports whether line (without LF) ends with a literal
