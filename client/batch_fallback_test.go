@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,17 +106,10 @@ func TestGetMessagesFallbackStops(t *testing.T) {
 func TestGetMessagesFallbackDamaged(t *testing.T) {
 	ctx := context.Background()
 	c, root, ids, _ := fallbackStore(t, 2)
-	files, err := filepath.Glob(filepath.Join(root, "INBOX", "*"+ids[1]))
-	require.NoError(t, err)
-	require.Len(t, files, 1)
-	f, err := os.OpenFile(files[0], os.O_WRONLY, 0)
-	require.NoError(t, err)
-	_, err = f.WriteAt([]byte("X"), 100)
-	require.NoError(t, err)
-	require.NoError(t, f.Close())
+	damageM2dir(t, root, ids[1], 100)
 
 	var readErrs []error
-	err = c.GetMessages(ctx, "INBOX", ids, func(id string, r io.Reader) error {
+	err := c.GetMessages(ctx, "INBOX", ids, func(id string, r io.Reader) error {
 		_, err := io.Copy(io.Discard, r)
 		readErrs = append(readErrs, err)
 		return nil
