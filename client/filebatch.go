@@ -267,3 +267,40 @@ func (r *batchReader) end() error {
 	}
 	return io.EOF
 }
+
+// envelopeStream is a file machine that produces envelopes as it goes
+// (maildir.EnvelopeStream, m2dir.EnvelopeStream).
+type envelopeStream interface {
+	coroutine.FileMachine[int]
+	// Envelopes returns the envelopes produced since the last call.
+	Envelopes() []email.Envelope
+}
+
+// runEach drives m with d like RunFiles, handing the envelopes it produces
+// to fn after each step, before the next batch is performed. An error from
+// fn ends the run and is returned as is; the machine's own is wrapped in an
+// *email.OpError of backend unless it is one already.
+func runEach(ctx context.Context, d *FileDriver, m envelopeStream, fn func(email.Envelope) error, backend string) error {
+	var in []coroutine.FileResult
+	for range coroutine.MaxSteps {
+		reqs, done := m.Resume(in)
+		for _, e := range m.Envelopes() {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if done {
+			_, err := m.Result()
+			var op *email.OpError
+			if err != nil && !errors.As(err, &op) {
+				err = &email.OpError{Backend: backend, Op: "each_envelope", Err: err}
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		in = d.Do(ctx, reqs)
+	}
+	return coroutine.ErrTooManySteps
+}

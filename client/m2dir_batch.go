@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"io"
+
+	"github.com/ioemail/ioemail/email"
 )
 
 // GetMessages implements MessagesGetter: one listing of the folder finds
@@ -27,4 +29,12 @@ func (m *M2dirClient) GetMessages(ctx context.Context, mailbox string, ids []str
 		items[i] = batchItem{id: f.ID, req: f.Read, verify: func(sum []byte) error { return f.Verify(mailbox, sum) }}
 	}
 	return finishBatch(ctx, m.files, m, "m2dir", mailbox, items, loc.Missing, fn)
+}
+
+// EachEnvelope implements EnvelopeStreamer; see m2dir.Store.EachEnvelope:
+// the heads (and flags files) are read and handed to fn a chunk
+// (m2dir.EachChunk messages) at a time, in the order of the ids, so memory
+// holds the file names of the folder and one chunk, never every envelope.
+func (m *M2dirClient) EachEnvelope(ctx context.Context, mailbox string, fn func(email.Envelope) error) error {
+	return runEach(ctx, m.files, m.store.EachEnvelope(mailbox), fn, "m2dir")
 }

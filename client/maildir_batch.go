@@ -73,3 +73,11 @@ type callerError struct{ err error }
 
 func (e callerError) Error() string { return e.err.Error() }
 func (e callerError) Unwrap() error { return e.err }
+
+// EachEnvelope implements EnvelopeStreamer; see maildir.Store.EachEnvelope:
+// the heads are read and handed to fn a chunk (maildir.EachChunk files)
+// at a time, in the order of the folder's scan, so memory holds the file
+// names of the mailbox and one chunk, never every envelope.
+func (m *MaildirClient) EachEnvelope(ctx context.Context, mailbox string, fn func(email.Envelope) error) error {
+	return runEach(ctx, m.files, m.store.EachEnvelope(mailbox), fn, "maildir")
+}
