@@ -109,7 +109,7 @@ func copyOut(ctx context.Context, p string, r coroutine.FileRequest, sink io.Wri
 	if r.Hash != nil {
 		h = r.Hash(fi.Size())
 	}
-	n, err := copyHashed(sinkWriter{sink}, src, h)
+	n, err := copyHashed(sinkWriter{sink}, src, h, fi.Size())
 	res := coroutine.FileResult{Size: n, ModTime: fi.ModTime(), Err: err}
 	if err == nil && r.Limit > 0 && n > r.Limit {
 		res.Err = fmt.Errorf("%s grew past %d bytes: %w", p, r.Limit, email.ErrTooLarge)
@@ -120,11 +120,20 @@ func copyOut(ctx context.Context, p string, r coroutine.FileRequest, sink io.Wri
 	return res
 }
 
-// copyHashed copies src to w through two copyChunk buffers, writing each
-// chunk also into h (when not nil) on a goroutine of its own, so that the
-// hash of one chunk runs while w takes it and the next one is read: a
-// checksum as slow as FNV-1a then costs no wall time on a second core.
-func copyHashed(w io.Writer, src io.Reader, h hash.Hash) (int64, error) {
+// copyHashed copies src, of about size bytes, to w, writing every byte
+// also into h when not nil. A source larger than copyChunk goes through
+// two copyChunk buffers, each chunk hashed on a goroutine of its own, so
+// that the hash of one chunk runs while w takes it and the next one is
+// read: a checksum as slow as FNV-1a then costs little wall time on a
+// second core. A smaller one takes one buffer of its size.
+func copyHashed(w io.Writer, src io.Reader, h hash.Hash, size int64) (int64, error) {
+	if size < copyChunk {
+		buf := make([]byte, max(512, size+1)) // +1: the read that sees the end
+		if h != nil {
+			w = io.MultiWriter(h, w)
+		}
+		return io.CopyBuffer(w, src, buf)
+	}
 	if h == nil {
 		return io.CopyBuffer(w, src, make([]byte, copyChunk))
 	}
@@ -270,7 +279,7 @@ func readBack(ctx context.Context, p string, h hash.Hash, n int64) error {
 		return err
 	}
 	defer f.Close()
-	m, err := copyHashed(io.Discard, io.LimitReader(ctxReader{ctx, f}, n), h)
+	m, err := copyHashed(io.Discard, io.LimitReader(ctxReader{ctx, f}, n), h, n)
 	if err == nil && m != n {
 		err = fmt.Errorf("%s: %d bytes read back of %d written: %w", p, m, n, io.ErrUnexpectedEOF)
 	}
