@@ -258,6 +258,48 @@ func (r *batchReader) Read(b []byte) (int, error) {
 	return n, nil
 }
 
+// WriteTo writes the rest of the message to w (io.Copy calls it, so a
+// small message is written from the read-ahead buffer without a copy
+// buffer of the caller's). It returns the message's error, if any, as
+// Read does at the end (never io.EOF).
+func (r *batchReader) WriteTo(w io.Writer) (int64, error) {
+	if r.src == nil && !r.done {
+		k, err := w.Write(r.data)
+		r.data = r.data[k:]
+		if err != nil {
+			return int64(k), err
+		}
+		r.done = true
+		return int64(k), r.endOrNil()
+	}
+	var n int64
+	buf := make([]byte, 32<<10)
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			m, werr := w.Write(buf[:k])
+			n += int64(m)
+			if werr != nil {
+				return n, werr
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// endOrNil is end without io.EOF.
+func (r *batchReader) endOrNil() error {
+	if err := r.end(); err != io.EOF {
+		return err
+	}
+	return nil
+}
+
 // end is what the reader returns once done: the message's error, or
 // io.EOF.
 func (r *batchReader) end() error {
