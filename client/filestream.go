@@ -101,17 +101,15 @@ func copyOut(ctx context.Context, p string, r coroutine.FileRequest, sink io.Wri
 	if r.Limit > 0 && fi.Size() > r.Limit {
 		return coroutine.FileResult{Size: fi.Size(), Err: fmt.Errorf("%s is %d bytes, more than %d: %w", p, fi.Size(), r.Limit, email.ErrTooLarge)}
 	}
-	var h hash.Hash
-	w := io.Writer(sinkWriter{sink})
-	if r.Hash != nil {
-		h = r.Hash(fi.Size())
-		w = io.MultiWriter(h, w)
-	}
 	src := io.Reader(ctxReader{ctx, f})
 	if r.Limit > 0 {
 		src = io.LimitReader(src, r.Limit+1)
 	}
-	n, err := io.CopyBuffer(w, src, make([]byte, copyChunk))
+	var h hash.Hash
+	if r.Hash != nil {
+		h = r.Hash(fi.Size())
+	}
+	n, err := copyHashed(sinkWriter{sink}, src, h, fi.Size())
 	res := coroutine.FileResult{Size: n, ModTime: fi.ModTime(), Err: err}
 	if err == nil && r.Limit > 0 && n > r.Limit {
 		res.Err = fmt.Errorf("%s grew past %d bytes: %w", p, r.Limit, email.ErrTooLarge)
@@ -120,6 +118,65 @@ func copyOut(ctx context.Context, p string, r coroutine.FileRequest, sink io.Wri
 		res.Sum = h.Sum(nil)
 	}
 	return res
+}
+
+// copyHashed copies src, of about size bytes, to w, writing every byte
+// also into h when not nil. A source larger than copyChunk goes through
+// two copyChunk buffers, each chunk hashed on a goroutine of its own, so
+// that the hash of one chunk runs while w takes it and the next one is
+// read: a checksum as slow as FNV-1a then costs little wall time on a
+// second core. A smaller one takes one buffer of its size.
+func copyHashed(w io.Writer, src io.Reader, h hash.Hash, size int64) (int64, error) {
+	if size < copyChunk {
+		buf := make([]byte, max(512, size+1)) // +1: the read that sees the end
+		if h != nil {
+			w = io.MultiWriter(h, w)
+		}
+		return io.CopyBuffer(w, src, buf)
+	}
+	if h == nil {
+		return io.CopyBuffer(w, src, make([]byte, copyChunk))
+	}
+	chunks := make(chan []byte)
+	hashed := make(chan struct{})
+	go func() {
+		for b := range chunks {
+			h.Write(b)
+			hashed <- struct{}{}
+		}
+	}()
+	pending := false
+	defer func() {
+		if pending {
+			<-hashed
+		}
+		close(chunks)
+	}()
+	// A buffer is read into again two chunks later, once its hash (waited
+	// for before the next chunk is handed over) and its write are done.
+	bufs := [2][]byte{make([]byte, copyChunk), make([]byte, copyChunk)}
+	var n int64
+	for k := 0; ; k++ {
+		b := bufs[k%2]
+		m, rerr := src.Read(b)
+		if m > 0 {
+			if pending {
+				<-hashed
+			}
+			chunks <- b[:m]
+			pending = true
+			if _, err := w.Write(b[:m]); err != nil {
+				return n, err
+			}
+			n += int64(m)
+		}
+		switch {
+		case rerr == io.EOF:
+			return n, nil
+		case rerr != nil:
+			return n, rerr
+		}
+	}
 }
 
 // headWriter keeps the first bytes written to it.
@@ -135,35 +192,98 @@ func (hw *headWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// copyIn creates p from source as FileCopyIn says. With a Hash, the size
+// the hash needs first is known before the first byte is hashed: a source
+// that ends within the first copyChunk bytes is hashed as it is written;
+// a longer one is read back from the file once written, while the file is
+// synced (the sync, waiting for the disk, leaves the CPU free), so the
+// sum is of the bytes the file holds. Either way the source is read once.
 func copyIn(ctx context.Context, p string, r coroutine.FileRequest, source io.Reader) coroutine.FileResult {
 	hw := &headWriter{max: r.Head}
-	var h hash.Hash
+	var sum []byte
 	var n int64
-	err := createSynced(p, r.Perm, r.ModTime, func(f *os.File) error {
-		ws := []io.Writer{f, hw}
-		if r.Hash != nil {
-			h = r.Hash(-1)
-			ws = append(ws, h)
-		}
-		src := io.Reader(ctxReader{ctx, source})
-		if r.Limit > 0 {
-			src = io.LimitReader(src, r.Limit+1)
-		}
-		var err error
-		n, err = io.CopyBuffer(io.MultiWriter(ws...), src, make([]byte, copyChunk))
-		if err == nil && r.Limit > 0 && n > r.Limit {
-			err = fmt.Errorf("message longer than %d bytes: %w", r.Limit, email.ErrTooLarge)
-		}
-		return err
-	})
+	src := io.Reader(ctxReader{ctx, source})
+	if r.Limit > 0 {
+		src = io.LimitReader(src, r.Limit+1)
+	}
+	perm := r.Perm
+	if perm == 0 {
+		perm = 0o600
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return coroutine.FileResult{Err: err}
 	}
-	res := coroutine.FileResult{Size: n, Data: hw.head}
-	if h != nil {
-		res.Sum = h.Sum(nil)
+	first := make([]byte, copyChunk)
+	err = func() error {
+		k, err := io.ReadFull(src, first)
+		short := err == io.ErrUnexpectedEOF || err == io.EOF
+		if !short && err != nil {
+			return err
+		}
+		w := io.MultiWriter(f, hw)
+		if _, err := w.Write(first[:k]); err != nil {
+			return err
+		}
+		n = int64(k)
+		if !short {
+			m, err := io.CopyBuffer(w, src, first)
+			n += m
+			if err != nil {
+				return err
+			}
+		}
+		if r.Limit > 0 && n > r.Limit {
+			return fmt.Errorf("message longer than %d bytes: %w", r.Limit, email.ErrTooLarge)
+		}
+		if !r.ModTime.IsZero() {
+			if err := os.Chtimes(p, r.ModTime, r.ModTime); err != nil {
+				return err
+			}
+		}
+		if r.Hash == nil {
+			return f.Sync()
+		}
+		h := r.Hash(n)
+		if short {
+			h.Write(first[:k])
+			sum = h.Sum(nil)
+			return f.Sync()
+		}
+		synced := make(chan error, 1)
+		go func() { synced <- f.Sync() }()
+		rerr := readBack(ctx, p, h, n)
+		if err := <-synced; err != nil {
+			return err
+		}
+		if rerr != nil {
+			return rerr
+		}
+		sum = h.Sum(nil)
+		return nil
+	}()
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return res
+	if err != nil {
+		os.Remove(p)
+		return coroutine.FileResult{Err: err}
+	}
+	return coroutine.FileResult{Size: n, Data: hw.head, Sum: sum}
+}
+
+// readBack hashes the first n bytes of the file p into h.
+func readBack(ctx context.Context, p string, h hash.Hash, n int64) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	m, err := copyHashed(io.Discard, io.LimitReader(ctxReader{ctx, f}, n), h, n)
+	if err == nil && m != n {
+		err = fmt.Errorf("%s: %d bytes read back of %d written: %w", p, m, n, io.ErrUnexpectedEOF)
+	}
+	return err
 }
 
 // doBodyNet answers a NetSink or NetSource request from body.

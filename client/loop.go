@@ -53,6 +53,13 @@ type loopJob struct {
 	reqs    chan coroutine.NetRequest
 	reply   coroutine.NetReply
 	started bool
+	// body is the operation's body stream, for NetSink and NetSource
+	// requests; chunk is the buffer its source is read into.
+	body  Body
+	chunk []byte
+	// bodyReq is set while the request in flight is a body request,
+	// whose errors are the machine's to handle.
+	bodyReq bool
 }
 
 // Drive adds machine m, running on c, to l. The events m yields go to
@@ -63,7 +70,19 @@ type loopJob struct {
 // may call Drive, for example to run the next operation on c. At most one
 // machine may run on a connection at a time.
 func Drive[R any](l *Loop, c *NetConn, m coroutine.NetMachine[R], onEvent func(email.WatchEvent) error, done func(R, error)) {
-	j := &loopJob{conn: c, resume: m.Resume, event: onEvent, reqs: make(chan coroutine.NetRequest, 1)}
+	DriveBody(l, c, m, onEvent, Body{}, done)
+}
+
+// DriveBody is Drive for a machine with a body stream (see "Streaming
+// bodies" in package coroutine), as RunNetBody is RunNet's: its NetSink
+// requests write to body.Sink and its NetSource requests read
+// body.Source, so that a message streams to or from the connection
+// without being held. Those calls are made on m's I/O goroutine, like the
+// connection's reads and writes (a slow source never stalls the loop), one
+// at a time and in the machine's order; their errors go back to m, which
+// decides what they mean, instead of ending it.
+func DriveBody[R any](l *Loop, c *NetConn, m coroutine.NetMachine[R], onEvent func(email.WatchEvent) error, body Body, done func(R, error)) {
+	j := &loopJob{conn: c, resume: m.Resume, event: onEvent, reqs: make(chan coroutine.NetRequest, 1), body: body}
 	j.finish = func(err error) {
 		if done == nil {
 			return
@@ -117,7 +136,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		}
 		select {
 		case j := <-l.replies:
-			if j.reply.Err != nil {
+			if j.reply.Err != nil && !j.bodyReq {
 				l.end(j, j.reply.Err)
 				continue
 			}
@@ -170,6 +189,7 @@ func (l *Loop) advance(j *loopJob) {
 			j.started = true
 			go l.serve(j)
 		}
+		j.bodyReq = req.Op == coroutine.NetSink || req.Op == coroutine.NetSource
 		j.reqs <- req
 		return
 	}
@@ -180,7 +200,11 @@ func (l *Loop) advance(j *loopJob) {
 // reply back to the loop.
 func (l *Loop) serve(j *loopJob) {
 	for req := range j.reqs {
-		j.reply = j.conn.Do(l.ctx, req)
+		if j.bodyReq {
+			j.reply = doBodyNet(req, j.body, &j.chunk)
+		} else {
+			j.reply = j.conn.Do(l.ctx, req)
+		}
 		l.replies <- j
 	}
 }

@@ -11,9 +11,10 @@ import (
 )
 
 // M2dirClient is the m2dir backend: an m2dir.Store driven on the real file
-// system. It implements Storage, EnvelopeDiffer, MailboxDiffer and Watcher;
-// its methods are safe for concurrent use when the Store's Entropy reader
-// is (crypto/rand.Reader, the default, is). Mailboxes are named by their
+// system. It implements Storage, EnvelopeDiffer, MailboxDiffer, Watcher,
+// MessagesGetter and EnvelopeStreamer; its methods are safe for concurrent
+// use when the Store's Entropy reader is (crypto/rand.Reader, the default,
+// is). Mailboxes are named by their
 // folder names ("INBOX", "Lists/Go"); message ids are m2dir ids
 // ("<checksum>.<nonce>").
 type M2dirClient struct {

@@ -108,11 +108,15 @@ type FileRequest struct {
 	Digest func(data []byte, size int64) any `json:"-"`
 
 	// Hash, for FileCopyOut, FileCopyIn and FileDigest, is an optional
-	// pure function returning a fresh hash for a body of the given size
-	// (-1 when the size is not known before the copy, as for FileCopyIn).
+	// pure function returning a fresh hash for a body of the given size.
 	// The driver writes every byte copied into it and puts its Sum(nil)
-	// in FileResult.Sum. Unlike Digest, machines rely on Sum, so scripts
-	// record it.
+	// in FileResult.Sum. For FileCopyIn, whose size is known only at the
+	// end of the source, a driver calls it with the size it copied, and
+	// hashes the bytes as they pass when the source ended within its
+	// first buffer, else reads the written file back (while it syncs); a
+	// driver may also leave Sum nil there, or (an older one) call it with
+	// -1, so a machine that needs the size checks it. Unlike Digest,
+	// machines rely on Sum, so scripts record it.
 	Hash func(size int64) hash.Hash `json:"-"`
 }
 

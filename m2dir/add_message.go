@@ -1,6 +1,7 @@
 package m2dir
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -52,9 +53,10 @@ type addMessage struct {
 	state int
 	pub   publisher
 	// stream is set when the message comes from the operation's source
-	// (coroutine.FileCopyIn): its head and size come back from the copy,
-	// its checksum from a second pass (coroutine.FileDigest), since the
-	// checksum hashes the size first.
+	// (coroutine.FileCopyIn): its head, size and checksum come back from
+	// the copy (the checksum hashes the size first: the driver calls the
+	// request's Hash once it knows the size), or the checksum from a
+	// second pass (coroutine.FileDigest) when the driver returned none.
 	stream bool
 	head   []byte
 	// received is the message file's modification time when not zero.
@@ -85,9 +87,10 @@ func (s Store) AddMessage(mailbox string, raw []byte, flags email.Flags, opts ..
 // operation's source (see "Streaming bodies" in package coroutine) in the
 // folder mailbox with flags, like AddMessage, without holding it: the
 // bytes go to the temp file as they are read (its first MaxHeadSize bytes
-// kept for the file name), then the temp file is read once more through
-// the checksum, which hashes the size first, before it is published as
-// AddMessage does. More than Store.MaxMessageSize bytes fail with
+// kept for the file name), the checksum (which hashes the size first)
+// computed by the driver from the copy's Hash, or, when the driver gave no
+// Sum, in a second pass over the temp file (coroutine.FileDigest), before
+// it is published as AddMessage does. More than Store.MaxMessageSize bytes fail with
 // email.ErrTooLarge and leave no message file.
 func (s Store) AddMessageStream(mailbox string, flags email.Flags, opts ...email.AddOption) coroutine.FileMachine[string] {
 	return s.addMessage(mailbox, nil, flags, true, opts)
@@ -146,26 +149,43 @@ func (m *addMessage) Resume(in []result) ([]request, bool) {
 		}
 		if m.stream {
 			m.head = in[0].Data
+			if sumOfSize(in[0].Sum, in[0].Size) {
+				// The driver hashed the copy, knowing its size.
+				return m.digested(in[0].Sum)
+			}
 			m.state = amDigest
 			return m.ask(request{Op: coroutine.FileDigest, Path: m.pub.items[0].src, Hash: newChecksumHash})
 		}
 		m.state = amPublish
 		return m.publish(nil)
 	case amDigest:
-		it := &m.pub.items[0]
 		if err := in[0].Err; err != nil {
-			return m.fail(fileError(request{Op: coroutine.FileDigest, Path: it.src}, err))
+			return m.fail(fileError(request{Op: coroutine.FileDigest, Path: m.pub.items[0].src}, err))
 		}
-		it.checksum, it.human = checksumOfSum(in[0].Sum), humanPart(info(m.head, m.s.now()))
-		if err := it.renew(m.s.Entropy); err != nil {
-			return m.fail(err)
-		}
-		m.state = amPublish
-		return m.publish(nil)
+		return m.digested(in[0].Sum)
 	case amPublish:
 		return m.publish(in)
 	}
 	return m.fail(fmt.Errorf("m2dir: bad state %d", m.state))
+}
+
+// digested names the streamed message after its checksum sum and
+// publishes it.
+func (m *addMessage) digested(sum []byte) ([]request, bool) {
+	it := &m.pub.items[0]
+	it.checksum, it.human = checksumOfSum(sum), humanPart(info(m.head, m.s.now()))
+	if err := it.renew(m.s.Entropy); err != nil {
+		return m.fail(err)
+	}
+	m.state = amPublish
+	return m.publish(nil)
+}
+
+// sumOfSize reports whether sum is a checksumHash sum of a message of
+// size bytes: what a driver that hashed a FileCopyIn returns (one that did
+// not leaves Sum nil, and the machine asks for a FileDigest).
+func sumOfSize(sum []byte, size int64) bool {
+	return len(sum) == 12 && int64(binary.LittleEndian.Uint32(sum)) == size&0xffffffff
 }
 
 // newItem prepares the publication of raw with the formatted flags into f:
@@ -193,6 +213,7 @@ func makeItem(s Store, f folder, raw, flags []byte, stream bool) (pubItem, []req
 	reqs := []request{coroutine.Create(it.src, raw)}
 	if stream {
 		reqs[0] = coroutine.CopyIn(it.src, s.maxMessage(), MaxHeadSize)
+		reqs[0].Hash = newChecksumHash
 	}
 	if len(flags) > 0 {
 		it.flagsSrc = f.meta() + "/" + tmp + FlagsSuffix

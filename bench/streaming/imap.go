@@ -105,30 +105,12 @@ func runIMAP(size int64) {
 		anchor: func() (int64, error) { return appendTheirs(theirs, box, size, drop) },
 	}}
 	for _, p := range imapRows {
-		runRounds(p)
+		run(p)
 	}
 	drop(id)
 	batchRows(ctx, ic, theirs, box)
 }
 
-// runRounds is run with the summary of bench/internal/rounds.
-func runRounds(p pair) {
-	fmt.Printf("%s (anchor: %s)\n", p.name, p.anchorName)
-	wall := ratios.Ratios{Name: p.name, Unit: "wall"}
-	var heap, aheap uint64
-	for round := range *rounds {
-		w, h, n := measure(p.ours)
-		aw, ah, an := measure(p.anchor)
-		if n != an {
-			log.Fatalf("%s moved %d bytes, the anchor %d", p.name, n, an)
-		}
-		heap, aheap = max(heap, h), max(aheap, ah)
-		r := wall.Add(w.Seconds(), aw.Seconds())
-		fmt.Printf("  round %d  ours %7.3f s %8.1f MiB heap   anchor %7.3f s %8.1f MiB heap   wall ratio %.2f\n",
-			round+1, w.Seconds(), mib(h), aw.Seconds(), mib(ah), r)
-	}
-	fmt.Printf("  %s; most extra heap: ours %.1f MiB, anchor %.1f MiB\n\n", wall.String(), mib(heap), mib(aheap))
-}
 
 // batchRows fetches *batchSize small messages: GetMessages, one
 // GetMessage per message, and imapclient's FETCH of the same set.
@@ -187,7 +169,7 @@ func batchRows(ctx context.Context, ic *client.IMAPClient, theirs *imapclient.Cl
 		},
 		anchor: anchor,
 	}} {
-		runRounds(p)
+		run(p)
 	}
 }
 

@@ -74,7 +74,7 @@ func runJMAP(size int64) {
 	get := report.Ratios{Name: "JMAP GetMessage (Cyrus) vs net/http GET + io.Copy", Unit: "wall"}
 	add := report.Ratios{Name: "JMAP AddMessage (Cyrus) vs net/http upload + Email/import", Unit: "wall"}
 	var getHeap, getAHeap, addHeap, addAHeap uint64
-	for round := range *rounds {
+	for round := range *nRounds {
 		w, h, n := measure(func() (int64, error) { return jc.GetMessage(ctx, box, id, sha256.New()) })
 		aw, ah, an := measure(func() (int64, error) { return a.download(blobID, sha256.New()) })
 		if n != size || an != size {

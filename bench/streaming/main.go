@@ -1,7 +1,9 @@
 // Command streaming measures the extra heap and wall time of streaming a
 // large message through what streams today: Maildir and m2dir GetMessage
 // and AddMessage, and SMTP SendMessageReader to go-smtp's server in this
-// process, each against its plain anchor. See README.md.
+// process, each against its plain anchor; and the local batch get
+// (GetMessages of many files, and one GetMessage each) against os.Open +
+// io.Copy of the same files. See README.md.
 package main
 
 import (
@@ -14,11 +16,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
+	"runtime/pprof"
+	"strings"
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/ioemail/ioemail/bench/internal/rounds"
 	"github.com/ioemail/ioemail/bench/internal/smtpsink"
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
@@ -28,8 +32,11 @@ import (
 
 var (
 	sizeMiB = flag.Int64("size", 100, "message size in MiB")
-	rounds  = flag.Int("rounds", 5, "rounds of each pair")
+	nRounds = flag.Int("rounds", 5, "rounds of each pair")
 	dir     = flag.String("dir", "", "directory for the stores (a temporary one when empty)")
+	batch   = flag.Int("batch", 1000, "messages of the batch rows")
+	only    = flag.String("only", "", "run only the rows whose name contains this")
+	profile = flag.String("cpuprofile", "", "write a CPU profile of our side of every row to this file")
 )
 
 func main() {
@@ -43,10 +50,25 @@ func main() {
 		}
 		defer os.RemoveAll(root)
 	}
+	fmt.Println(rounds.Settings())
 	pairs := append(localPairs(root, size), smtpPair(size))
-	fmt.Printf("%d MiB message, %d rounds; extra heap = bytes allocated during the call\n\n", *sizeMiB, *rounds)
+	pairs = append(pairs, batchPairs(root, *batch)...)
+	fmt.Printf("%d MiB message, batches of %d, %d rounds; extra heap = bytes allocated during the call\n\n", *sizeMiB, *batch, *nRounds)
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, p := range pairs {
-		run(p)
+		if strings.Contains(p.name, *only) {
+			run(p)
+		}
 	}
 	runIMAP(size) // imap.go
 	runJMAP(size) // jmap.go
@@ -78,22 +100,20 @@ func measure(f func() (int64, error)) (time.Duration, uint64, int64) {
 
 func run(p pair) {
 	fmt.Printf("%s (anchor: %s)\n", p.name, p.anchorName)
-	var ratios []float64
+	r := rounds.Ratios{Name: p.name, Unit: "wall"}
 	var heap, aheap uint64
-	for round := range *rounds {
+	for round := range *nRounds {
 		w, h, n := measure(p.ours)
 		aw, ah, an := measure(p.anchor)
 		if n != an {
 			log.Fatalf("%s moved %d bytes, the anchor %d", p.name, n, an)
 		}
 		heap, aheap = max(heap, h), max(aheap, ah)
-		r := w.Seconds() / aw.Seconds()
-		ratios = append(ratios, r)
+		ratio := r.Add(w.Seconds(), aw.Seconds())
 		fmt.Printf("  round %d  ours %7.3f s %8.1f MiB heap   anchor %7.3f s %8.1f MiB heap   wall ratio %.2f\n",
-			round+1, w.Seconds(), mib(h), aw.Seconds(), mib(ah), r)
+			round+1, w.Seconds(), mib(h), aw.Seconds(), mib(ah), ratio)
 	}
-	slices.Sort(ratios)
-	fmt.Printf("  median wall ratio %.2f; most extra heap: ours %.1f MiB, anchor %.1f MiB\n\n", ratios[len(ratios)/2], mib(heap), mib(aheap))
+	fmt.Printf("  %s\n  most extra heap: ours %.1f MiB, anchor %.1f MiB\n\n", r.String(), mib(heap), mib(aheap))
 }
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }
