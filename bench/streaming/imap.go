@@ -21,10 +21,7 @@ import (
 	"github.com/ioemail/ioemail/client"
 )
 
-var (
-	peersEnv  = flag.String("peers", "/tmp/mailpeers/peers.env", "the peers file naming Dovecot (IMAP rows are skipped without it)")
-	batchSize = flag.Int("batch", 1000, "messages of the IMAP batch-fetch rows")
-)
+var peersEnv = flag.String("peers", "/tmp/mailpeers/peers.env", "the peers file naming Dovecot (IMAP rows are skipped without it)")
 
 // runIMAP runs the IMAP rows against the Dovecot of the peers file: get
 // and add of one large message against go-imap's imapclient streaming,
@@ -111,11 +108,10 @@ func runIMAP(size int64) {
 	batchRows(ctx, ic, theirs, box)
 }
 
-
-// batchRows fetches *batchSize small messages: GetMessages, one
+// batchRows fetches *batch small messages: GetMessages, one
 // GetMessage per message, and imapclient's FETCH of the same set.
 func batchRows(ctx context.Context, ic *client.IMAPClient, theirs *imapclient.Client, box string) {
-	ids := make([]string, *batchSize)
+	ids := make([]string, *batch)
 	var set imap.UIDSet
 	var total int64
 	for i := range ids {
