@@ -56,7 +56,10 @@ type run struct {
 	plan  Plan
 	sum   Summary
 	done  [][2][]bool // per box, side: copies done
-	trash [2]string
+	// current holds, per box and side, whether the view is current
+	// after the run (refresh).
+	current [][2]bool
+	trash   [2]string
 }
 
 // Once makes the two sides equal, as far as Options say, and returns what it
@@ -240,4 +243,3 @@ func (e *Engine) progress(mailbox, phase string, done, total int) {
 		e.opts.Progress(Progress{Mailbox: mailbox, Phase: phase, Done: done, Total: total})
 	}
 }
-
