@@ -239,6 +239,7 @@ func (r *run) deletes(ctx context.Context, i int) error {
 			if _, err := st.MoveMessages(ctx, b.Name[s], t, ids); err != nil {
 				return fmt.Errorf("mailsync: move %d messages of %s to %s on %s: %w", len(ids), b.Name[s], t, s, err)
 			}
+			r.trashed = true
 			continue
 		}
 		if err := st.DeleteMessages(ctx, b.Name[s], ids); err != nil && !errors.Is(err, email.ErrNotFound) {

@@ -57,7 +57,10 @@
 //   - Identity changes: when a store's ids change (an IMAP UIDVALIDITY
 //     change, a Maildir file renamed by another program), the pairs are
 //     found again by Message-ID and size, without copying or deleting
-//     anything that is still there.
+//     anything that is still there; after a UIDVALIDITY change (the
+//     store's diff asks for a full list) the mailbox's flags are merged as
+//     for new pairs (the union), and a message found again under a new id
+//     likewise.
 //   - Options.MaxSize: larger messages are left out, counted in
 //     Summary.Skipped at every run.
 //   - Options.DryRun: the run plans and counts, and changes nothing, the

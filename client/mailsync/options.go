@@ -193,6 +193,23 @@ type SideCounts struct {
 	Bytes int64
 }
 
+// add adds the counts of o to sm.
+func (sm *Summary) add(o Summary) {
+	for s := range Side(2) {
+		c, d := sm.side(s), o.side(s)
+		c.Copied += d.Copied
+		c.FlagsChanged += d.FlagsChanged
+		c.Deleted += d.Deleted
+		c.Moved += d.Moved
+		c.MailboxesCreated += d.MailboxesCreated
+		c.MailboxesDeleted += d.MailboxesDeleted
+		c.Bytes += d.Bytes
+	}
+	sm.Conflicts += o.Conflicts
+	sm.Skipped = o.Skipped
+	sm.Mailboxes = o.Mailboxes
+}
+
 // side returns the counts of s.
 func (sm *Summary) side(s Side) *SideCounts {
 	if s == B {

@@ -18,10 +18,11 @@ type BoxInput struct {
 	// View holds the side's messages now (none where the mailbox does not
 	// exist).
 	View [2][]Msg
-	// Reset says the side's ids may have changed since the last run (a
-	// full list after an IMAP UIDVALIDITY change or lost history): the
-	// pairs keep an id only where it names the same message, and are
-	// found again by Message-ID and size otherwise.
+	// Reset says the side's ids may have changed since the last run (the
+	// store's diff asked for a full list: an IMAP UIDVALIDITY change, lost
+	// history): the pairs keep an id only where it names the same message
+	// and are found again by Message-ID and size otherwise, and their
+	// flags are merged as a new pair's (the union).
 	Reset [2]bool
 	// Pairs are the messages known in sync at the last run.
 	Pairs []Pair
@@ -238,6 +239,13 @@ func (w *boxWork) bind() {
 	}
 	w.pairs = slices.Clone(w.in.Pairs)
 	w.present = make([][2]bool, len(w.pairs))
+	if w.in.Reset[A] || w.in.Reset[B] {
+		// The flags last seen on a reset side say nothing of what
+		// changed there: merged as a new pair's.
+		for i := range w.pairs {
+			w.pairs[i].Known = [2]bool{}
+		}
+	}
 	for i := range w.pairs {
 		p := &w.pairs[i]
 		for s := range 2 {
@@ -259,6 +267,11 @@ func (w *boxWork) bind() {
 				continue
 			}
 			if j, ok := takeMatch(idx[s], w.in.View[s], w.claimed[s], p.key(), p.Size); ok {
+				if p.ID[s] != "" {
+					// Found again under a new id: its flags there say
+					// nothing of what changed; merged as a new pair's.
+					p.Known = [2]bool{}
+				}
 				p.ID[s] = w.in.View[s][j].ID
 				w.present[i][s] = true
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/imaptest"
 )
 
 // pairFixture is a pair of real stores and an engine over them, for the
@@ -124,4 +125,17 @@ func (f *pairFixture) bName(a string) string {
 		return a
 	}
 	return f.toB(a)
+}
+
+func TestScenariosIMAPMemMaildir(t *testing.T) {
+	runScenarios(t, func(t *testing.T) *pairFixture {
+		ic, err := client.DialIMAP(tctx(t), "imap://"+imaptest.Serve(t), &client.Options{AllowPlaintext: true, Auth: client.Password("alice", "alicepass")})
+		require.NoError(t, err)
+		t.Cleanup(func() { ic.Close() })
+		b := newMaildir(t, t.TempDir())
+		require.NoError(t, b.CreateMailbox(tctx(t), "INBOX"))
+		e, err := New(ic, b, statePath(t), Options{})
+		require.NoError(t, err)
+		return &pairFixture{t: t, st: [2]client.Storage{ic, b}, e: e, boxes: []string{"INBOX", "Archive", "Lists"}}
+	})
 }
