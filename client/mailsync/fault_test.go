@@ -26,19 +26,27 @@ type faults struct {
 	kill   bool // every call from the Nth fails: the process died
 	dead   bool
 	onFail func()
+	cancel context.CancelFunc // cancel mode: the Nth call cancels the run's context
 }
 
-func (f *faults) hit() error {
+func (f *faults) hit(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.n++
 	if f.dead {
 		return errInjected
 	}
+	if err := ctx.Err(); err != nil {
+		return err // as a real backend does
+	}
 	if f.n == f.at {
 		f.dead = f.kill
 		if f.onFail != nil {
 			f.onFail()
+		}
+		if f.cancel != nil {
+			f.cancel()
+			return ctx.Err()
 		}
 		return errInjected
 	}
@@ -54,42 +62,42 @@ type faultStore struct {
 func (w faultStore) Name() string { return w.s.Name() }
 
 func (w faultStore) ListMailboxes(ctx context.Context, o email.ListMailboxesOptions) ([]email.Mailbox, error) {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return nil, err
 	}
 	return w.s.ListMailboxes(ctx, o)
 }
 
 func (w faultStore) CreateMailbox(ctx context.Context, name string) error {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return err
 	}
 	return w.s.CreateMailbox(ctx, name)
 }
 
 func (w faultStore) DeleteMailbox(ctx context.Context, name string) error {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return err
 	}
 	return w.s.DeleteMailbox(ctx, name)
 }
 
 func (w faultStore) ListEnvelopes(ctx context.Context, mb string, o email.ListOptions) ([]email.Envelope, error) {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return nil, err
 	}
 	return w.s.ListEnvelopes(ctx, mb, o)
 }
 
 func (w faultStore) GetMessage(ctx context.Context, mb, id string, wr io.Writer) (int64, error) {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return 0, err
 	}
 	return w.s.GetMessage(ctx, mb, id, wr)
 }
 
 func (w faultStore) AddMessage(ctx context.Context, mb string, r io.Reader, fl email.Flags, o ...email.AddOption) (string, error) {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return "", err
 	}
 	id, err := w.s.AddMessage(ctx, mb, r, fl, o...)
@@ -98,42 +106,42 @@ func (w faultStore) AddMessage(ctx context.Context, mb string, r io.Reader, fl e
 	w.f.mu.Unlock()
 	if lost {
 		// the upload went through; the answer is lost with the process
-		w.f.hit()
+		w.f.hit(ctx)
 		return "", errInjected
 	}
 	return id, err
 }
 
 func (w faultStore) CopyMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return nil, err
 	}
 	return w.s.CopyMessages(ctx, from, to, ids)
 }
 
 func (w faultStore) MoveMessages(ctx context.Context, from, to string, ids []string) ([]string, error) {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return nil, err
 	}
 	return w.s.MoveMessages(ctx, from, to, ids)
 }
 
 func (w faultStore) DeleteMessages(ctx context.Context, mb string, ids []string) error {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return err
 	}
 	return w.s.DeleteMessages(ctx, mb, ids)
 }
 
 func (w faultStore) StoreFlags(ctx context.Context, mb string, ids []string, op email.FlagOp, fl email.Flags) error {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return err
 	}
 	return w.s.StoreFlags(ctx, mb, ids, op, fl)
 }
 
 func (w faultStore) DiffEnvelopes(ctx context.Context, mb string, st email.State) (email.EnvelopeDiff, error) {
-	if err := w.f.hit(); err != nil {
+	if err := w.f.hit(ctx); err != nil {
 		return email.EnvelopeDiff{}, err
 	}
 	return w.s.(client.EnvelopeDiffer).DiffEnvelopes(ctx, mb, st)
@@ -170,9 +178,9 @@ func faultFixture(t *testing.T, dir string) (*memStore, *memStore, string) {
 	return a, b, path
 }
 
-// TestFaultAtEveryCall fails (and, in the kill mode, stops the process
-// at) the Nth store call of a run of a few hundred messages, for every N,
-// then runs again cleanly: the sides are equal, no Message-ID is twice on
+// TestFaultAtEveryCall fails (in the kill mode, stops the process at; in
+// the cancel mode, cancels the run's context at) the Nth store call of a
+// run of a few hundred messages, for every N, then runs again cleanly: the sides are equal, no Message-ID is twice on
 // a side, and nothing is lost.
 func TestFaultAtEveryCall(t *testing.T) {
 	syncFiles = false
@@ -190,12 +198,16 @@ func TestFaultAtEveryCall(t *testing.T) {
 	want := a.content()
 	require.Equal(t, want, b.content())
 	t.Logf("%d calls in the run", total)
-	for _, kill := range []bool{false, true} {
+	for _, mode := range []string{"error", "kill", "cancel"} {
+		kill := mode == "kill"
 		for at := 1; at <= total; at++ {
 			if os.Getenv("FAULT_AT") != "" && os.Getenv("FAULT_AT") != fmt.Sprint(at) {
 				continue
 			}
-			name := fmt.Sprintf("kill=%v/at=%d", kill, at)
+			if mode == "cancel" && at%5 != 0 {
+				continue // every fifth call: the error mode covers the rest
+			}
+			name := fmt.Sprintf("%s/at=%d", mode, at)
 			a, b := fa.clone(), fb.clone()
 			path := filepath.Join(t.TempDir(), "state.json")
 			require.NoError(t, os.WriteFile(path, fstate, 0o600))
@@ -209,13 +221,20 @@ func TestFaultAtEveryCall(t *testing.T) {
 					require.NoError(t, err)
 				}
 			}
+			ctx, cancel := context.WithCancel(context.Background())
+			if mode == "cancel" {
+				f.cancel = cancel
+			}
 			e, err := New(faultStore{a, f}, faultStore{b, f}, path, Options{})
 			require.NoError(t, err)
-			_, err = e.Once(context.Background())
+			_, err = e.Once(ctx)
+			cancel()
 			if err == nil {
 				// the fault hit the closing diff, whose failure only costs
 				// the next run a longer diff
 				require.Greater(t, f.n, total-2, name)
+			} else if mode == "cancel" {
+				require.ErrorIs(t, err, context.Canceled, name)
 			} else {
 				require.ErrorIs(t, err, errInjected, name)
 			}

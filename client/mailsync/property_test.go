@@ -174,3 +174,42 @@ func noDuplicates(t *testing.T, m *memStore) {
 		}
 	}
 }
+
+// TestPropertyOneWay runs random histories with Direction AToB: after
+// every run each message of A is on B in the same mailbox, nothing is
+// copied to A, and a second run changes nothing.
+func TestPropertyOneWay(t *testing.T) {
+	for seed := range uint64(30) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 16))
+			a, b := newMemStore("a"), newMemStore("b")
+			e, err := New(a, b, filepath.Join(t.TempDir(), "state.json"), Options{Direction: AToB})
+			require.NoError(t, err)
+			ha := &history{rng: rng, added: map[string]bool{}, touched: map[string]bool{}}
+			hb := &history{rng: rng, seq: 1000, added: map[string]bool{}, touched: map[string]bool{}}
+			for round := range 10 {
+				for range rng.IntN(8) {
+					ha.change(t, a, true)
+				}
+				for range rng.IntN(4) {
+					hb.change(t, b, false)
+				}
+				sm := once(t, e)
+				require.Zero(t, sm.A.Copied+sm.A.Deleted+sm.A.FlagsChanged+sm.A.Moved+sm.A.MailboxesCreated, "round %d: A changed", round)
+				cb := b.content()
+				for box := range a.content() {
+					for _, id := range ha.msgids(a, box) {
+						if hb.touched[id] {
+							continue // deleted or moved on B: left so
+						}
+						require.NotEmpty(t, b.where(id)[box], "round %d: %s of A's %s not on B (%v)", round, id, box, cb[box])
+					}
+				}
+				require.Zero(t, changes(once(t, e)), "round %d: a second run changes something", round)
+				noDuplicates(t, b)
+				// hb.touched is kept: a message deleted on B stays
+				// deleted there (not copied again) in later rounds too
+			}
+		})
+	}
+}
