@@ -114,7 +114,7 @@ func (r *run) copies(ctx context.Context) error {
 			cs := b.Copies[s]
 			for start := 0; start < len(cs); start += checkpointEvery {
 				end := min(start+checkpointEvery, len(cs))
-				if err := saveState(r.e.path, r.checkpoint()); err != nil {
+				if err := r.e.save(r.checkpoint()); err != nil {
 					return err
 				}
 				if err := r.copyBatch(ctx, i, s, start, end, &n, total); err != nil {

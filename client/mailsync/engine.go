@@ -1,10 +1,12 @@
 package mailsync
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sort"
 
 	"github.com/ioemail/ioemail/client"
@@ -18,6 +20,10 @@ type Engine struct {
 	path string
 	opts Options
 	log  *slog.Logger
+	// cached is the state last read or written, while the file is
+	// cachedInfo.
+	cached     *state
+	cachedInfo os.FileInfo
 }
 
 // New returns an engine for the pair a, b with its state in statePath
@@ -62,6 +68,8 @@ type run struct {
 	trash   [2]string // Options.Trash on each side
 	// trashed says deletions were moved to a trash mailbox.
 	trashed bool
+	// changed says a view or diff state differs from the saved one.
+	changed bool
 }
 
 // Once makes the two sides equal, as far as Options say, and returns what it
@@ -81,7 +89,7 @@ func (e *Engine) Once(ctx context.Context) (Summary, error) {
 // once is one pass of Once; it reports whether it moved messages to a
 // synced trash mailbox.
 func (e *Engine) once(ctx context.Context) (Summary, bool, error) {
-	old, err := loadState(e.path)
+	old, err := e.load()
 	if err != nil {
 		return Summary{}, false, err
 	}
@@ -101,15 +109,19 @@ func (e *Engine) once(ctx context.Context) (Summary, bool, error) {
 		r.sum.DryRun = true
 		return r.sum, false, nil
 	}
+	if !r.changed && r.plan.Empty() && len(r.in) == len(r.old.Boxes) {
+		// nothing changed anywhere: the state file stays as it is
+		return r.sum, false, nil
+	}
 	err = r.apply(ctx)
 	if err != nil {
-		if serr := saveState(e.path, r.checkpoint()); serr != nil {
+		if serr := e.save(r.checkpoint()); serr != nil {
 			err = errors.Join(err, serr)
 		}
 		return r.sum, false, err
 	}
 	r.refresh(ctx)
-	if err := saveState(e.path, r.final()); err != nil {
+	if err := e.save(r.final()); err != nil {
 		return r.sum, false, err
 	}
 	e.log.Info("mailsync: run done", "mailboxes", r.sum.Mailboxes, "copied_a", r.sum.A.Copied, "copied_b", r.sum.B.Copied,
@@ -212,6 +224,10 @@ func (r *run) view(ctx context.Context, s Side, name string, old *boxState) ([]M
 		res, err := d.DiffEnvelopes(ctx, name, prev)
 		switch {
 		case err == nil && !res.FullListRequired && prev != nil:
+			if res.Empty() && bytes.Equal(res.State, prev) {
+				return old.View[s], prev, false, nil
+			}
+			r.changed = true
 			return applyDiff(old.View[s], res), res.State, false, nil
 		case err == nil:
 			next, reset = res.State, prev != nil
@@ -219,6 +235,7 @@ func (r *run) view(ctx context.Context, s Side, name string, old *boxState) ([]M
 			return nil, nil, false, err
 		}
 	}
+	r.changed = true
 	v, err := listAll(ctx, st, name)
 	return v, next, reset, err
 }

@@ -61,19 +61,22 @@ func (m Msg) receivedTime() time.Time {
 	return time.Unix(m.Received, 0)
 }
 
-// flagList is a flag set that encodes as its raw spellings.
+// flagList is a flag set that encodes as its raw spellings joined by
+// spaces (no flag of IMAP, JMAP, Maildir or m2dir holds one).
 type flagList email.Flags
 
-// MarshalJSON encodes the raw spellings.
-func (f flagList) MarshalJSON() ([]byte, error) { return json.Marshal(email.Flags(f).Raw()) }
+// MarshalJSON encodes the raw spellings as one string.
+func (f flagList) MarshalJSON() ([]byte, error) {
+	return json.Marshal(strings.Join(email.Flags(f).Raw(), " "))
+}
 
-// UnmarshalJSON decodes raw spellings and classifies them again.
+// UnmarshalJSON decodes the string and classifies the spellings again.
 func (f *flagList) UnmarshalJSON(b []byte) error {
-	var raw []string
+	var raw string
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	*f = flagList(email.ParseFlags(raw...))
+	*f = flagList(email.ParseFlags(strings.Fields(raw)...))
 	return nil
 }
 

@@ -123,7 +123,7 @@ func (e *Engine) watcher(s Side) client.Watcher {
 // it started any.
 func (ws *watchSet) update(ctx context.Context, e *Engine, kick chan<- struct{}) bool {
 	want := map[watchKey]bool{}
-	st, err := loadState(e.path)
+	st, err := e.load()
 	if err != nil {
 		return false
 	}

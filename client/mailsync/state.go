@@ -110,6 +110,7 @@ func saveState(path string, st *state) error {
 		os.Remove(tmp)
 		return fmt.Errorf("mailsync: write state: %w", err)
 	}
+	st.saved = b
 	if !syncFiles {
 		return nil
 	}
@@ -121,4 +122,36 @@ func saveState(path string, st *state) error {
 		}
 	}
 	return nil
+}
+
+// load returns the state of the pair, from the engine's copy when the file
+// is still the one it last read or wrote (same file, size and time).
+func (e *Engine) load() (*state, error) {
+	fi, err := os.Stat(e.path)
+	if err == nil && e.cached != nil && os.SameFile(fi, e.cachedInfo) && fi.Size() == e.cachedInfo.Size() && fi.ModTime().Equal(e.cachedInfo.ModTime()) {
+		return e.cached, nil
+	}
+	st, err := loadState(e.path)
+	if err != nil {
+		return nil, err
+	}
+	e.remember(st)
+	return st, nil
+}
+
+// save writes st and keeps it as the engine's copy.
+func (e *Engine) save(st *state) error {
+	if err := saveState(e.path, st); err != nil {
+		e.cached = nil
+		return err
+	}
+	e.remember(st)
+	return nil
+}
+
+func (e *Engine) remember(st *state) {
+	e.cached, e.cachedInfo = nil, nil
+	if fi, err := os.Stat(e.path); err == nil {
+		e.cached, e.cachedInfo = st, fi
+	}
 }
