@@ -34,8 +34,8 @@ type Direction int
 // The directions.
 const (
 	Both Direction = iota // changes flow both ways
-	AToB                  // A's changes are made on B; B's are undone from A
-	BToA                  // B's changes are made on A; A's are undone from B
+	AToB                  // A's changes are made on B; nothing is changed on A
+	BToA                  // B's changes are made on A; nothing is changed on B
 )
 
 // String returns "both", "a-to-b" or "b-to-a".
