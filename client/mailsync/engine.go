@@ -93,6 +93,10 @@ func (e *Engine) once(ctx context.Context) (Summary, bool, error) {
 	if err != nil {
 		return Summary{}, false, err
 	}
+	if names := [2]string{e.st[A].Name(), e.st[B].Name()}; old.Stores != [2]string{} && old.Stores != names {
+		// Another pair's ids would read as deletions.
+		return Summary{}, false, fmt.Errorf("mailsync: state %s is of a %s/%s pair, not %s/%s: %w", e.path, old.Stores[A], old.Stores[B], names[A], names[B], email.ErrInvalidArgument)
+	}
 	r := &run{e: e, old: old}
 	if e.opts.Trash != "" {
 		r.trash[A] = e.opts.Trash

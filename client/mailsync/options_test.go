@@ -118,3 +118,17 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+func TestStateOfAnotherPairRefused(t *testing.T) {
+	a, b := newMemStore("a"), newMemStore("b")
+	a.put("INBOX", "m1")
+	path := statePath(t)
+	e, err := New(a, b, path, Options{})
+	require.NoError(t, err)
+	once(t, e)
+	e2, err := New(newMemStore("other"), b, path, Options{})
+	require.NoError(t, err)
+	_, err = e2.Once(context.Background())
+	require.ErrorIs(t, err, email.ErrInvalidArgument)
+	require.Equal(t, []string{"m1 []"}, b.content()["INBOX"], "nothing deleted")
+}
