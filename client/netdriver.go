@@ -49,7 +49,7 @@ func NewNetConn(conn net.Conn, tlsConf *tls.Config, secure bool) *NetConn {
 // it moves the connection to a big one from a pool shared by all
 // connections.
 const (
-	smallRead = 2 << 10
+	smallRead = 1 << 10
 	bigRead   = 32 << 10
 )
 
