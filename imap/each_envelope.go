@@ -13,7 +13,7 @@ import (
 // fields ListEnvelopes fills.
 //
 // It selects the mailbox and sends one UID FETCH 1:* of the listing's
-// items (see ListEnvelopes); each envelope goes to fn as its FETCH
+// items (see ListEnvelopes; listItems); each envelope goes to fn as its FETCH
 // response is parsed, so the machine holds one response at a time, never
 // the mailbox. fn runs inside Resume, on the caller's goroutine. An error
 // from fn stops the calls (the machine reads the rest of the answer, to
@@ -91,7 +91,7 @@ func (f *fetchAll) command(s *Session, r *runner, extra string) ([]*wire.Command
 		}
 		return nil
 	}
-	return one(s.command("UID FETCH").Raw(" 1:* (" + envelopeItems + extra + ")"))
+	return one(s.command("UID FETCH").Raw(" 1:* (" + listItems + extra + ")"))
 }
 
 // done returns the error of the run: fn's first error, else the FETCH's.

@@ -60,7 +60,7 @@ func TestListEnvelopesUnpagedEmulatesSort(t *testing.T) {
 		w, envs, err := exchange(t, ListEnvelopes(s, "INBOX", email.ListOptions{}), selectFive, fiveFetches(internal)+"A2 OK\r\n")
 		require.NoError(t, err)
 		require.Len(t, w, 2)
-		assert.Equal(t, "A2 UID FETCH 1:* ("+envelopeItems+")\r\n", w[1])
+		assert.Equal(t, "A2 UID FETCH 1:* ("+listItems+")\r\n", w[1])
 		assert.Equal(t, want, listedIDs(envs), "undated received %s", internal)
 		assert.Equal(t, "b", envs[strings.Index(want, "1")/2].Subject)
 	}
@@ -87,7 +87,7 @@ func TestEachEnvelope(t *testing.T) {
 		return nil
 	}), selectFive, fiveFetches("15-Jan-2027 08:00:00 +0000")+"A2 OK\r\n")
 	require.NoError(t, err)
-	assert.Equal(t, "A2 UID FETCH 1:* ("+envelopeItems+")\r\n", w[1])
+	assert.Equal(t, "A2 UID FETCH 1:* ("+listItems+")\r\n", w[1])
 	assert.Equal(t, []string{"1:b", "2:a", "3:c", "4:d", "5:e"}, got)
 
 	stop := errors.New("enough")

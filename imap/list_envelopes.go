@@ -21,8 +21,10 @@ import (
 // the messages with UID SORT (REVERSE DATE) (RFC 5256) when the server
 // offers SORT; otherwise it fetches every message's Date header, sorts
 // locally (newest first, undated last, ties by UID, newest first) and
-// keeps the page. The page is then fetched with UID FETCH of envelopeItems (UID, FLAGS, ENVELOPE, RFC822.SIZE and the
-// raw header fields the envelope is built from), plus BODYSTRUCTURE when
+// keeps the page. The page is then fetched with UID FETCH of listItems
+// (UID, FLAGS, RFC822.SIZE, INTERNALDATE and the raw header fields the
+// envelope is built from; an ENVELOPE the server sends unasked is used
+// when the fields are missing), plus BODYSTRUCTURE when
 // opts.WithAttachment is set (HasAttachment is true when a part has
 // Content-Disposition attachment; it stays nil when the BODYSTRUCTURE
 // does not parse). A message whose FLAGS or size does not parse, or whose
@@ -164,9 +166,9 @@ func (l *listEnvelopes) advance(r *runner) ([]*wire.Command, bool, error) {
 				}
 				return nil
 			}
-			items := " (" + envelopeItems + ")"
+			items := " (" + listItems + ")"
 			if l.opts.WithAttachment {
-				items = " (" + envelopeItems + " BODYSTRUCTURE)"
+				items = " (" + listItems + " BODYSTRUCTURE)"
 			}
 			l.state = 3
 			return one(s.command("UID FETCH").SP().Raw(set.String()).Raw(items))
