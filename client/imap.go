@@ -587,6 +587,7 @@ func (ic *IMAPClient) watchOnce(ctx context.Context, mailbox string, fn func(ema
 		c.conn.SetReadDeadline(time.Now())
 	})
 	defer stop()
+	defer c.release()
 	var in coroutine.NetReply
 	woken := false
 	var graceEnd time.Time // set once ctx ended during a command
@@ -629,10 +630,12 @@ func (ic *IMAPClient) watchOnce(ctx context.Context, mailbox string, fn func(ema
 				woken = true
 				c.conn.SetReadDeadline(time.Now())
 			}
-			n, err := c.conn.Read(c.buf)
+			buf := c.readBuf(req.Wait)
+			n, err := c.conn.Read(buf)
 			switch {
 			case n > 0:
-				in.Data = c.buf[:n]
+				in.Data = buf[:n]
+				c.grow(n)
 			case err == nil:
 			case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0:
 				in.TimedOut = true

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,9 +21,14 @@ import (
 type NetConn struct {
 	conn    net.Conn
 	tlsConf *tls.Config
-	buf     []byte
-	secure  bool
-	trace   *wireTrace
+	// small is the connection's own read buffer; big, taken from bigBufs
+	// when a read fills small, serves reads while responses are large and
+	// goes back to the pool before a waiting read (IDLE) and at the end
+	// of each run, so an idle connection holds only small.
+	small  []byte
+	big    *[]byte
+	secure bool
+	trace  *wireTrace
 	// ios counts the reads, writes and handshakes attempted: a run that
 	// ends unfinished after one of them may have left the stream out of
 	// step (a TLS connection whose write timed out fails every later
@@ -36,7 +42,47 @@ type NetConn struct {
 // NewNetConn wraps an established connection. secure says whether it is
 // already encrypted (implicit TLS); tlsConf is used for STARTTLS.
 func NewNetConn(conn net.Conn, tlsConf *tls.Config, secure bool) *NetConn {
-	return &NetConn{conn: conn, tlsConf: tlsConf, buf: make([]byte, 32<<10), secure: secure}
+	return &NetConn{conn: conn, tlsConf: tlsConf, small: make([]byte, smallRead), secure: secure}
+}
+
+// Read buffer sizes: every connection has a small one; a read that fills
+// it moves the connection to a big one from a pool shared by all
+// connections.
+const (
+	smallRead = 1 << 10
+	bigRead   = 32 << 10
+)
+
+var bigBufs = sync.Pool{New: func() any { b := make([]byte, bigRead); return &b }}
+
+// readBuf returns the buffer for the next read: the big one while it is
+// held, else the small one. A read with a wait (IDLE, where the
+// connection may sit for minutes) gives the big one back first.
+func (c *NetConn) readBuf(wait time.Duration) []byte {
+	if wait > 0 {
+		c.release()
+	}
+	if c.big != nil {
+		return *c.big
+	}
+	return c.small
+}
+
+// grow takes a big buffer for the next read after a read filled the small
+// one.
+func (c *NetConn) grow(n int) {
+	if c.big == nil && n == len(c.small) {
+		c.big = bigBufs.Get().(*[]byte)
+	}
+}
+
+// release gives the big buffer back to the pool. The data of the last
+// read is no longer valid afterwards.
+func (c *NetConn) release() {
+	if c.big != nil {
+		bigBufs.Put(c.big)
+		c.big = nil
+	}
 }
 
 // Dial connects to addr ("host:port") with opts.Dialer (a net.Dialer when
@@ -108,6 +154,8 @@ func RunNetBody[R any](ctx context.Context, c *NetConn, m coroutine.NetMachine[R
 			<-fired
 		}
 	}()
+	// The connection waits for the next call with its small buffer only.
+	defer c.release()
 	var in coroutine.NetReply
 	for range coroutine.MaxSteps {
 		req, done := m.Resume(in)
@@ -178,10 +226,12 @@ func (c *NetConn) Do(ctx context.Context, req coroutine.NetRequest) coroutine.Ne
 			in.TimedOut = true
 			break
 		}
-		n, err := c.conn.Read(c.buf)
+		buf := c.readBuf(req.Wait)
+		n, err := c.conn.Read(buf)
 		switch {
 		case n > 0:
-			in.Data = c.buf[:n]
+			in.Data = buf[:n]
+			c.grow(n)
 			c.trace.received(in.Data)
 		case err == nil:
 		case errors.Is(err, os.ErrDeadlineExceeded) && req.Wait > 0 && !ctxEnded(ctx):

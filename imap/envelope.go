@@ -25,6 +25,17 @@ const envelopeHeaders = "BODY.PEEK[HEADER.FIELDS (FROM TO CC REPLY-TO SUBJECT DA
 // INTERNALDATE gives Envelope.Received.
 const envelopeItems = "UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE " + envelopeHeaders
 
+// listItems are the FETCH items of ListEnvelopes and EachEnvelope:
+// envelopeItems without the ENVELOPE, which the header fields replace
+// (toEnvelope prefers them). Leaving it out halves the answer (Dovecot
+// sends about 500 bytes of ENVELOPE per message beside the fields) and
+// the server's time to make it: on the 10,000 messages of bench/imap,
+// Dovecot answers in about half the time. A server that sends no header
+// fields gives the envelope its ENVELOPE would have given only if it sends
+// one unasked; otherwise the fields stay empty, as with a server that
+// omits the ENVELOPE asked for.
+const listItems = "UID FLAGS RFC822.SIZE INTERNALDATE " + envelopeHeaders
+
 // toEnvelope converts the FETCH data of one message. Items the server did
 // not send, or that did not decode, are left empty. The header fields of
 // envelopeHeaders, when present, win over the ENVELOPE.

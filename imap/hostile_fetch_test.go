@@ -19,7 +19,8 @@ const (
 
 func listINBOX(s *Session) coroutine.NetMachine[[]email.Envelope] {
 	return openThen(s, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
-		return ListEnvelopes(s, "INBOX", email.ListOptions{})
+		// A page: the SORT (or date FETCH) first, then the page's FETCH.
+		return ListEnvelopes(s, "INBOX", email.ListOptions{PageSize: 100})
 	})
 }
 

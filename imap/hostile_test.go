@@ -30,7 +30,8 @@ const (
 func TestHostileServers(t *testing.T) {
 	listEnv := func(s *Session) coroutine.NetMachine[[]email.Envelope] {
 		return openThen(s, func(s *Session) coroutine.NetMachine[[]email.Envelope] {
-			return ListEnvelopes(s, "INBOX", email.ListOptions{})
+			// A page: the SORT first, then the page's FETCH.
+			return ListEnvelopes(s, "INBOX", email.ListOptions{PageSize: 100})
 		})
 	}
 	type result struct {

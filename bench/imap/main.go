@@ -31,6 +31,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-message/charset"
 
+	"github.com/ioemail/ioemail/bench/internal/rounds"
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
 )
@@ -41,7 +42,7 @@ var (
 	pass      = flag.String("pass", "alicepass", "IMAP password")
 	box       = flag.String("box", "bench-10k", "Dovecot mailbox for part 2 (filled once)")
 	n         = flag.Int("n", 10000, "messages in the Dovecot mailbox")
-	rounds    = flag.Int("rounds", 5, "timed rounds of each client (best of)")
+	nRounds   = flag.Int("rounds", 5, "timed rounds of each client (each round's ratio and the median are printed)")
 	seed      = flag.Uint64("seed", 1, "seed of the generated messages")
 	recording = flag.String("recording", "imap/testdata/dovecot-fetch.txt.gz", "recorded FETCH responses for part 1")
 	recordN   = flag.Int("record-n", 2000, "messages to record with -record")
@@ -71,7 +72,8 @@ func main() {
 		}
 		record(p, *box, *recordN, *recording)
 	}
-	fmt.Printf("machine: %d CPUs (GOMAXPROCS %d), %s\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+	fmt.Println(rounds.Settings())
+	fmt.Println()
 	parseCost()
 	fmt.Println()
 	if *skipE2E {
@@ -116,18 +118,38 @@ func measure(f func() int) sample {
 }
 
 // compare runs the ways in turn, a warm-up and -rounds timed rounds, so
-// that each sees the same load, and returns the best figures of each.
-func compare(ways ...func() int) []sample {
+// that each sees the same load, and returns the best figures of each and
+// every round's figures (all[round][way]).
+func compare(ways ...func() int) (best []sample, all [][]sample) {
 	for _, f := range ways {
 		f()
 	}
-	out := make([]sample, len(ways))
-	for range *rounds {
+	best = make([]sample, len(ways))
+	for range *nRounds {
+		round := make([]sample, len(ways))
 		for i, f := range ways {
-			out[i].best(measure(f))
+			round[i] = measure(f)
+			best[i].best(round[i])
 		}
+		all = append(all, round)
 	}
-	return out
+	return best, all
+}
+
+// printRounds prints, for each round, the ratio of ours (way 0) to
+// imapclient (way 1) in wall and CPU time, then the median and range: the
+// figures the README quotes.
+func printRounds(name string, all [][]sample) {
+	wall := rounds.Ratios{Name: name + ", ours/imapclient", Unit: "wall"}
+	cpu := rounds.Ratios{Name: name + ", ours/imapclient", Unit: "CPU"}
+	for _, r := range all {
+		wall.Add(float64(r[0].wall), float64(r[1].wall))
+		cpu.Add(float64(r[0].cpu), float64(r[1].cpu))
+	}
+	fmt.Print("   ")
+	wall.Print(os.Stdout)
+	fmt.Print("   ")
+	cpu.Print(os.Stdout)
 }
 
 // theirsName labels imapclient's row.
@@ -188,7 +210,7 @@ func parseCost() {
 		stop := startCPUProfile(*cpuprof)
 		defer stop()
 	}
-	res := compare(func() int { return listOurs(ctx, ic, "INBOX") }, func() int { return listTheirs(c, true) },
+	res, all := compare(func() int { return listOurs(ctx, ic, "INBOX") }, func() int { return listTheirs(c, true) },
 		func() int { return fl.fetch(len(data)) }, func() int { return listMemory(memS, mc) })
 	o, t, f, mem := res[0], res[1], res[2], res[3]
 	checkCounts(o, t, len(uids))
@@ -197,8 +219,9 @@ func parseCost() {
 		writeProfile(*memprof)
 	}
 	fmt.Printf("1. parse cost: %d recorded Dovecot FETCH responses (%d bytes, %.0f B/message) replayed on loopback, best of %d\n",
-		len(uids), len(data), float64(len(data))/float64(len(uids)), *rounds)
+		len(uids), len(data), float64(len(data))/float64(len(uids)), *nRounds)
 	report(o, t, true)
+	printRounds("parse cost", all)
 	checkSame(func() int { return listOurs(ctx, ic, "INBOX") }, func() int { return listTheirs(c, true) })
 	per := func(d time.Duration) float64 { return float64(d) / float64(len(uids)) }
 	fmt.Printf("   %-44s %8.0f ns/message  CPU %8.0f ns  %6.1f allocs\n", "floor (read the same bytes, parse nothing)", per(f.wall), per(f.cpu), float64(f.allocs)/float64(len(uids)))
@@ -226,17 +249,18 @@ func endToEnd(p *peers) {
 	// reading the answers without parsing them.
 	r := dialRaw(p, *box)
 	defer r.conn.Close()
-	res := compare(func() int { return listOurs(ctx, ic, *box) }, func() int { return listTheirs(c, false) },
-		func() int { r.do("s", "UID SORT (REVERSE DATE) UTF-8 ALL", false); return 1 },
-		func() int { r.do("f", "UID FETCH 1:* (UID FLAGS ENVELOPE RFC822.SIZE)", false); return 1 })
-	o, t, sortF, fetchF := res[0], res[1], res[2], res[3]
+	res, all := compare(func() int { return listOurs(ctx, ic, *box) }, func() int { return listTheirs(c, false) },
+		func() int { r.do("f", "UID FETCH 1:* (UID FLAGS ENVELOPE RFC822.SIZE)", false); return 1 },
+		func() int { r.do("o", "UID FETCH 1:* ("+oursItems+")", false); return 1 })
+	o, t, fetchF, oursF := res[0], res[1], res[2], res[3]
 	checkCounts(o, t, 0)
-	fmt.Printf("2. end to end: every envelope of %s in Dovecot %s (STARTTLS), best of %d\n", *box, p.addr, *rounds)
+	fmt.Printf("2. end to end: every envelope of %s in Dovecot %s (STARTTLS), best of %d\n", *box, p.addr, *nRounds)
 	report(o, t, false)
+	printRounds("end to end", all)
 	checkSame(func() int { return listOurs(ctx, ic, *box) }, func() int { return listTheirs(c, false) })
 	fmt.Printf("   per message: ours %.2f us, imapclient %.2f us\n", float64(o.wall)/float64(o.count)/1e3, float64(t.wall)/float64(t.count)/1e3)
-	fmt.Printf("   floor (raw TLS connection, answers read, not parsed): UID SORT %.1f ms, UID FETCH 1:* %.1f ms wall (CPU %.1f ms)\n",
-		ms(sortF.wall), ms(fetchF.wall), ms(fetchF.cpu))
+	fmt.Printf("   floor (raw TLS connection, answers read, not parsed): imapclient's UID FETCH 1:* %.1f ms wall (CPU %.1f ms); ours' UID FETCH 1:* %.1f ms (CPU %.1f ms)\n",
+		ms(fetchF.wall), ms(fetchF.cpu), ms(oursF.wall), ms(oursF.cpu))
 }
 
 func checkCounts(o, t sample, want int) {
@@ -245,8 +269,11 @@ func checkCounts(o, t sample, want int) {
 	}
 }
 
-// listOurs lists every envelope of box (SELECT when not selected yet,
-// UID SORT (REVERSE DATE), UID FETCH (UID FLAGS ENVELOPE RFC822.SIZE)).
+// oursItems are the FETCH items of ours' listing (imap's listItems).
+const oursItems = "UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (FROM TO CC REPLY-TO SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES)]"
+
+// listOurs lists every envelope of box (SELECT when not selected yet, then
+// NOOP and one UID FETCH 1:* of oursItems, sorted newest first locally).
 func listOurs(ctx context.Context, ic *client.IMAPClient, box string) int {
 	envs, err := ic.ListEnvelopes(ctx, box, email.ListOptions{})
 	if err != nil {
