@@ -14,9 +14,9 @@ import (
 
 const selectFive = "* 5 EXISTS\r\n* OK [UIDVALIDITY 9] v\r\n* OK [UIDNEXT 6] n\r\nA1 OK [READ-WRITE] sel\r\n"
 
-// fetchOf is a FETCH response with a Date header field (none when date is
+// listFetchOf is a FETCH response with a Date header field (none when date is
 // "") and an INTERNALDATE.
-func fetchOf(uid int, date, internal, subject string) string {
+func listFetchOf(uid int, date, internal, subject string) string {
 	head := "Subject: " + subject + "\r\nFrom: a@example.test\r\nMessage-ID: <" + subject + "@x>\r\n"
 	if date != "" {
 		head += "Date: " + date + "\r\n"
@@ -31,11 +31,11 @@ func fetchOf(uid int, date, internal, subject string) string {
 // after the others' Date, or in 2023, before it.
 func fiveFetches(internalUndated string) string {
 	same := "Mon, 1 Jan 2024 10:00:00 +0000"
-	return fetchOf(1, same, "01-Jan-2024 09:00:00 +0000", "b") +
-		fetchOf(2, same, "01-Jan-2024 09:00:00 +0000", "a") +
-		fetchOf(3, same, "01-Jan-2024 09:00:00 +0000", "c") +
-		fetchOf(4, "", internalUndated, "d") +
-		fetchOf(5, "garbage", internalUndated, "e")
+	return listFetchOf(1, same, "01-Jan-2024 09:00:00 +0000", "b") +
+		listFetchOf(2, same, "01-Jan-2024 09:00:00 +0000", "a") +
+		listFetchOf(3, same, "01-Jan-2024 09:00:00 +0000", "c") +
+		listFetchOf(4, "", internalUndated, "d") +
+		listFetchOf(5, "garbage", internalUndated, "e")
 }
 
 func listedIDs(envs []email.Envelope) string {
@@ -106,7 +106,7 @@ func TestEachEnvelope(t *testing.T) {
 	// The next call runs on the same session.
 	got = nil
 	_, _, err = exchange(t, EachEnvelope(s, "INBOX", func(e email.Envelope) error { got = append(got, e.ID); return nil }),
-		"A5 OK noop\r\n", fetchOf(7, "", "15-Jan-2027 08:00:00 +0000", "z")+"A6 OK\r\n")
+		"A5 OK noop\r\n", listFetchOf(7, "", "15-Jan-2027 08:00:00 +0000", "z")+"A6 OK\r\n")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"7"}, got)
 }
@@ -117,7 +117,7 @@ func TestEachEnvelopeErrors(t *testing.T) {
 	s := sessionWith("IMAP4rev1", false)
 	var got []string
 	_, _, err := exchange(t, EachEnvelope(s, "INBOX", func(e email.Envelope) error { got = append(got, e.ID); return nil }),
-		selectFive, fetchOf(1, "", "15-Jan-2027 08:00:00 +0000", "a")+"* 2 FETCH (UID 2 FLAGS (\\Seen RFC822.SIZE 3)\r\nA2 OK\r\n")
+		selectFive, listFetchOf(1, "", "15-Jan-2027 08:00:00 +0000", "a")+"* 2 FETCH (UID 2 FLAGS (\\Seen RFC822.SIZE 3)\r\nA2 OK\r\n")
 	var fe *FetchError
 	require.ErrorAs(t, err, &fe)
 	assert.ErrorIs(t, err, email.ErrProtocol)
