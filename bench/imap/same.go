@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/ioemail/ioemail/email"
 )
@@ -27,9 +28,9 @@ func sameEnvelopes(ours, theirs []email.Envelope) string {
 			what = "missing"
 		case o.Subject != t.Subject:
 			what = fmt.Sprintf("subject %q vs %q", o.Subject, t.Subject)
-		case !slices.Equal(o.From, t.From):
+		case !sameAddrs(o.From, t.From):
 			what = fmt.Sprintf("from %v vs %v", o.From, t.From)
-		case !slices.Equal(o.To, t.To):
+		case !sameAddrs(o.To, t.To):
 			what = fmt.Sprintf("to %v vs %v", o.To, t.To)
 		case !o.Date.Equal(t.Date) || o.Date.Format("-0700") != t.Date.Format("-0700"):
 			what = fmt.Sprintf("date %v vs %v", o.Date, t.Date)
@@ -51,6 +52,19 @@ func sameEnvelopes(ours, theirs []email.Envelope) string {
 		return ""
 	}
 	return fmt.Sprintf("%d of %d envelopes differ, first %s", diffs, len(ours), first)
+}
+
+// sameAddrs compares address lists, taking an address that the anchor
+// reports with the host MISSING_DOMAIN (Dovecot's ENVELOPE for a mailbox
+// without @, RFC 3501 section 7.4.2) as equal to ours, which keeps such an
+// address as its text with no email (see email.Address).
+func sameAddrs(ours, theirs []email.Address) bool {
+	return slices.EqualFunc(ours, theirs, func(o, t email.Address) bool {
+		if local, ok := strings.CutSuffix(t.Email, "@MISSING_DOMAIN"); ok && o.Email == "" {
+			return o.Name == local || o.Name == strings.TrimSpace(t.Name+" "+local)
+		}
+		return o == t
+	})
 }
 
 // checkSame lists once with each way, outside the timed rounds, and says
