@@ -58,7 +58,10 @@ func syncPair(ctx context.Context, c config, pe procEnv) error {
 	if !c.watch {
 		sum, err := eng.Once(ctx)
 		p.clear()
-		writeSummary(pe.stdout, sum, c.a, c.b)
+		if err == nil || sum != (mailsync.Summary{DryRun: sum.DryRun}) {
+			// After a failure, what was done before it.
+			writeSummary(pe.stdout, sum, c.a, c.b)
+		}
 		if err != nil && ctx.Err() != nil {
 			return fmt.Errorf("interrupted: %w", err)
 		}
