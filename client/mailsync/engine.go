@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sort"
 
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
@@ -15,6 +17,7 @@ type Engine struct {
 	st   [2]client.Storage
 	path string
 	opts Options
+	log  *slog.Logger
 }
 
 // New returns an engine for the pair a, b with its state in statePath
@@ -26,21 +29,215 @@ func New(a, b client.Storage, statePath string, opts Options) (*Engine, error) {
 	if statePath == "" {
 		return nil, fmt.Errorf("mailsync: no state path: %w", email.ErrInvalidArgument)
 	}
+	if opts.Direction < Both || opts.Direction > BToA || opts.FlagConflict < A || opts.FlagConflict > B {
+		return nil, fmt.Errorf("mailsync: direction %d or conflict side %d: %w", opts.Direction, opts.FlagConflict, email.ErrInvalidArgument)
+	}
 	if opts.Names == nil {
 		opts.Names = DefaultNames()
 	}
-	return &Engine{st: [2]client.Storage{a, b}, path: statePath, opts: opts}, nil
+	lg := opts.Logger
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{st: [2]client.Storage{a, b}, path: statePath, opts: opts, log: lg}, nil
+}
+
+func (e *Engine) rules() Rules {
+	return Rules{Direction: e.opts.Direction, FlagConflict: e.opts.FlagConflict, MaxSize: e.opts.MaxSize}
+}
+
+// run is one sync in progress.
+type run struct {
+	e     *Engine
+	old   *state
+	keys  []string    // A names of the candidate mailboxes, sorted
+	boxes []*boxState // per key: the state as the run found it (views, diff states now)
+	in    []BoxInput
+	plan  Plan
+	sum   Summary
+	done  [][2][]bool // per box, side: copies done
+	trash [2]string
 }
 
 // Once makes the two sides equal, as far as Options say, and returns what it
 // did.
 func (e *Engine) Once(ctx context.Context) (Summary, error) {
-	return Summary{}, errors.New("mailsync: not yet")
+	old, err := loadState(e.path)
+	if err != nil {
+		return Summary{}, err
+	}
+	r := &run{e: e, old: old}
+	if e.opts.Trash != "" {
+		r.trash[A] = e.opts.Trash
+		if n, ok := e.opts.Names.ToB(e.opts.Trash); ok {
+			r.trash[B] = n
+		}
+	}
+	if err := r.scan(ctx); err != nil {
+		return Summary{}, err
+	}
+	r.plan = MakePlan(r.in, e.rules())
+	r.count()
+	if e.opts.DryRun {
+		r.sum.DryRun = true
+		return r.sum, nil
+	}
+	err = r.apply(ctx)
+	if err != nil {
+		if serr := saveState(e.path, r.checkpoint()); serr != nil {
+			err = errors.Join(err, serr)
+		}
+		return r.sum, err
+	}
+	r.refresh(ctx)
+	if err := saveState(e.path, r.final()); err != nil {
+		return r.sum, err
+	}
+	e.log.Info("mailsync: run done", "mailboxes", r.sum.Mailboxes, "copied_a", r.sum.A.Copied, "copied_b", r.sum.B.Copied,
+		"flags_a", r.sum.A.FlagsChanged, "flags_b", r.sum.B.FlagsChanged, "deleted_a", r.sum.A.Deleted, "deleted_b", r.sum.B.Deleted)
+	return r.sum, nil
 }
 
-// Run syncs once, then watches both sides and syncs on every change until
-// ctx is done (returns nil then), surviving reconnects; each run's result
-// goes to onRun.
-func (e *Engine) Run(ctx context.Context, onRun func(Summary, error)) error {
-	return errors.New("mailsync: not yet")
+// scan lists the mailboxes of both sides and reads each selected one's
+// view (by diff where it can).
+func (r *run) scan(ctx context.Context) error {
+	e := r.e
+	type cand struct {
+		name   [2]string
+		exists [2]bool
+	}
+	cands := map[string]*cand{}
+	get := func(key string) *cand {
+		c := cands[key]
+		if c == nil {
+			c = &cand{}
+			cands[key] = c
+		}
+		return c
+	}
+	for s := range Side(2) {
+		e.progress("", "scan", int(s), 2)
+		mbs, err := e.st[s].ListMailboxes(ctx, email.ListMailboxesOptions{})
+		if err != nil {
+			return fmt.Errorf("mailsync: list mailboxes of %s: %w", s, err)
+		}
+		for _, mb := range mbs {
+			key, other, ok := mb.ID, "", true
+			if s == A {
+				other, ok = e.opts.Names.ToB(mb.ID)
+			} else {
+				key, ok = e.opts.Names.ToA(mb.ID)
+				other = key
+			}
+			if !ok || !selected(e.opts, key) {
+				continue
+			}
+			c := get(key)
+			c.name[s], c.exists[s] = mb.ID, true
+			if c.name[s.Other()] == "" {
+				c.name[s.Other()] = other
+			}
+		}
+	}
+	for key, bs := range r.old.Boxes {
+		if !selected(e.opts, key) {
+			continue
+		}
+		c := get(key)
+		for s := range 2 {
+			if !c.exists[s] {
+				c.name[s] = bs.Name[s]
+			}
+		}
+	}
+	for key := range cands {
+		r.keys = append(r.keys, key)
+	}
+	sort.Strings(r.keys)
+	for i, key := range r.keys {
+		c := cands[key]
+		old := r.old.Boxes[key]
+		bs := &boxState{Name: c.name}
+		in := BoxInput{Name: c.name, Exists: c.exists, Known: old != nil}
+		if old != nil {
+			in.Pairs = old.Pairs
+		}
+		for s := range Side(2) {
+			if !c.exists[s] {
+				continue
+			}
+			e.progress(key, "scan", i, len(r.keys))
+			v, st, reset, err := r.view(ctx, s, c.name[s], old)
+			if err != nil {
+				return fmt.Errorf("mailsync: scan %s of %s: %w", c.name[s], s, err)
+			}
+			bs.View[s], bs.Diff[s], in.View[s], in.Reset[s] = v, st, v, reset
+		}
+		r.boxes = append(r.boxes, bs)
+		r.in = append(r.in, in)
+	}
+	return nil
 }
+
+// view returns the side's messages in the mailbox now, the diff state
+// they match, and whether the ids may have changed since old.
+func (r *run) view(ctx context.Context, s Side, name string, old *boxState) ([]Msg, email.State, bool, error) {
+	st := r.e.st[s]
+	var prev email.State
+	if old != nil && old.Name[s] == name {
+		prev = old.Diff[s]
+	}
+	var next email.State
+	if d, ok := st.(client.EnvelopeDiffer); ok {
+		res, err := d.DiffEnvelopes(ctx, name, prev)
+		switch {
+		case err == nil && !res.FullListRequired && prev != nil:
+			return applyDiff(old.View[s], res), res.State, false, nil
+		case err == nil:
+			next = res.State
+		case !errors.Is(err, email.ErrUnsupported):
+			return nil, nil, false, err
+		}
+	}
+	v, err := listAll(ctx, st, name)
+	return v, next, old != nil, err
+}
+
+// count fills the summary with what the plan does.
+func (r *run) count() {
+	sm := &r.sum
+	r.done = make([][2][]bool, len(r.plan.Boxes))
+	for i, b := range r.plan.Boxes {
+		if !b.Forget {
+			sm.Mailboxes++
+		}
+		sm.Skipped += b.Skipped
+		sm.Conflicts += b.Conflicts
+		for s := range Side(2) {
+			c := sm.side(s)
+			c.FlagsChanged += len(b.Flags[s])
+			c.Deleted += len(b.Deletes[s])
+			c.Moved += len(b.Moves[s])
+			if b.Create[s] {
+				c.MailboxesCreated++
+			}
+			if b.Remove[s] {
+				c.MailboxesDeleted++
+			}
+			if r.e.opts.DryRun {
+				c.Copied += len(b.Copies[s])
+				for _, cp := range b.Copies[s] {
+					c.Bytes += cp.From.Size
+				}
+			}
+			r.done[i][s] = make([]bool, len(b.Copies[s]))
+		}
+	}
+}
+
+func (e *Engine) progress(mailbox, phase string, done, total int) {
+	if e.opts.Progress != nil {
+		e.opts.Progress(Progress{Mailbox: mailbox, Phase: phase, Done: done, Total: total})
+	}
+}
+

@@ -1,0 +1,249 @@
+package mailsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ioemail/ioemail/email"
+)
+
+// checkpointEvery is how many uploads are recorded as intended in the
+// state file before they are made.
+const checkpointEvery = 200
+
+// apply does the plan: mailboxes, moves, copies, flags, deletions, then
+// mailbox removals.
+func (r *run) apply(ctx context.Context) error {
+	e := r.e
+	for i := range r.plan.Boxes {
+		b := &r.plan.Boxes[i]
+		for s := range Side(2) {
+			if b.Create[s] {
+				e.progress(r.keys[i], "folders", i, len(r.plan.Boxes))
+				if err := e.st[s].CreateMailbox(ctx, b.Name[s]); err != nil && !errors.Is(err, email.ErrExists) {
+					return fmt.Errorf("mailsync: create %s on %s: %w", b.Name[s], s, err)
+				}
+			}
+		}
+	}
+	for i := range r.plan.Boxes {
+		if err := r.moves(ctx, i); err != nil {
+			return err
+		}
+	}
+	if err := r.copies(ctx); err != nil {
+		return err
+	}
+	for i := range r.plan.Boxes {
+		if err := r.flags(ctx, i); err != nil {
+			return err
+		}
+	}
+	for i := range r.plan.Boxes {
+		if err := r.deletes(ctx, i); err != nil {
+			return err
+		}
+	}
+	for i := len(r.plan.Boxes) - 1; i >= 0; i-- {
+		b := &r.plan.Boxes[i]
+		for s := range Side(2) {
+			if b.Remove[s] {
+				e.progress(r.keys[i], "folders", i, len(r.plan.Boxes))
+				if err := e.st[s].DeleteMailbox(ctx, b.Name[s]); err != nil && !errors.Is(err, email.ErrNotFound) {
+					return fmt.Errorf("mailsync: delete mailbox %s on %s: %w", b.Name[s], s, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// moves moves messages out of box i on each side, filling in the ids at
+// the destinations.
+func (r *run) moves(ctx context.Context, i int) error {
+	b := &r.plan.Boxes[i]
+	for s := range Side(2) {
+		byTo := map[int][]Move{}
+		var order []int
+		for _, m := range b.Moves[s] {
+			if byTo[m.To] == nil {
+				order = append(order, m.To)
+			}
+			byTo[m.To] = append(byTo[m.To], m)
+		}
+		for _, to := range order {
+			ms := byTo[to]
+			ids := make([]string, len(ms))
+			for k, m := range ms {
+				ids[k] = m.ID
+			}
+			dst := &r.plan.Boxes[to]
+			r.e.progress(r.keys[i], "copy", 0, len(ids))
+			nids, err := r.e.st[s].MoveMessages(ctx, b.Name[s], dst.Name[s], ids)
+			if err != nil {
+				return fmt.Errorf("mailsync: move %d messages from %s to %s on %s: %w", len(ids), b.Name[s], dst.Name[s], s, err)
+			}
+			for k, m := range ms {
+				if k < len(nids) {
+					dst.Pairs[m.Pair].ID[s] = nids[k]
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// copies uploads every planned copy, recording each batch as intended in
+// the state file first.
+func (r *run) copies(ctx context.Context) error {
+	total, n := 0, 0
+	for _, b := range r.plan.Boxes {
+		total += len(b.Copies[A]) + len(b.Copies[B])
+	}
+	if total == 0 {
+		return nil
+	}
+	for i := range r.plan.Boxes {
+		b := &r.plan.Boxes[i]
+		for s := range Side(2) {
+			cs := b.Copies[s]
+			for start := 0; start < len(cs); start += checkpointEvery {
+				end := min(start+checkpointEvery, len(cs))
+				if err := saveState(r.e.path, r.checkpoint()); err != nil {
+					return err
+				}
+				if err := r.copyBatch(ctx, i, s, start, end, &n, total); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// copyBatch copies b.Copies[s][start:end] of box i from the other side.
+func (r *run) copyBatch(ctx context.Context, i int, s Side, start, end int, n *int, total int) error {
+	e := r.e
+	b := &r.plan.Boxes[i]
+	o := s.Other()
+	byID := map[string]int{}
+	ids := make([]string, 0, end-start)
+	for k := start; k < end; k++ {
+		id := b.Copies[s][k].From.ID
+		byID[id] = k
+		ids = append(ids, id)
+	}
+	err := fetchEach(ctx, e.st[o], b.Name[o], ids, func(id string, body io.Reader) error {
+		k, ok := byID[id]
+		if !ok || r.done[i][s][k] {
+			return nil
+		}
+		c := b.Copies[s][k]
+		cr := &countReader{r: body}
+		nid, err := e.st[s].AddMessage(ctx, b.Name[s], cr, email.Flags(c.From.Flags), email.WithReceived(c.From.receivedTime()))
+		if err != nil {
+			return fmt.Errorf("mailsync: copy %s/%s from %s to %s: %w", b.Name[o], id, o, s, err)
+		}
+		b.Pairs[c.Pair].ID[s] = nid
+		r.done[i][s][k] = true
+		sc := r.sum.side(s)
+		sc.Copied++
+		sc.Bytes += cr.n
+		*n++
+		if e.opts.Progress != nil {
+			e.opts.Progress(Progress{Mailbox: r.keys[i], Phase: "copy", Done: *n, Total: total, Bytes: r.sum.A.Bytes + r.sum.B.Bytes})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for k := start; k < end; k++ {
+		if !r.done[i][s][k] {
+			return fmt.Errorf("mailsync: copy %s/%s from %s: the backend did not return it: %w", b.Name[o], b.Copies[s][k].From.ID, o, email.ErrNotFound)
+		}
+	}
+	return nil
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// flags stores the planned flag changes of box i, one StoreFlags per
+// distinct change.
+func (r *run) flags(ctx context.Context, i int) error {
+	b := &r.plan.Boxes[i]
+	for s := range Side(2) {
+		type group struct {
+			op    email.FlagOp
+			flags email.Flags
+			ids   []string
+		}
+		groups := map[string]*group{}
+		var order []string
+		add := func(op email.FlagOp, fs email.Flags, id string) {
+			if len(fs) == 0 {
+				return
+			}
+			k := op.String() + ":" + strings.Join(fs.Raw(), " ")
+			g := groups[k]
+			if g == nil {
+				g = &group{op: op, flags: fs}
+				groups[k] = g
+				order = append(order, k)
+			}
+			g.ids = append(g.ids, id)
+		}
+		for _, fc := range b.Flags[s] {
+			add(email.FlagAdd, fc.Add, fc.ID)
+			add(email.FlagRemove, fc.Remove, fc.ID)
+		}
+		for _, k := range order {
+			g := groups[k]
+			r.e.progress(r.keys[i], "flags", 0, len(g.ids))
+			if err := r.e.st[s].StoreFlags(ctx, b.Name[s], g.ids, g.op, g.flags); err != nil {
+				return fmt.Errorf("mailsync: %s flags %s on %d messages of %s on %s: %w", g.op, k, len(g.ids), b.Name[s], s, err)
+			}
+		}
+	}
+	return nil
+}
+
+// deletes deletes the planned messages of box i, or moves them to the
+// trash mailbox when Options.Trash is set.
+func (r *run) deletes(ctx context.Context, i int) error {
+	b := &r.plan.Boxes[i]
+	for s := range Side(2) {
+		ids := b.Deletes[s]
+		if len(ids) == 0 {
+			continue
+		}
+		r.e.progress(r.keys[i], "delete", 0, len(ids))
+		st := r.e.st[s]
+		if t := r.trash[s]; t != "" && t != b.Name[s] {
+			if err := st.CreateMailbox(ctx, t); err != nil && !errors.Is(err, email.ErrExists) {
+				return fmt.Errorf("mailsync: create trash %s on %s: %w", t, s, err)
+			}
+			if _, err := st.MoveMessages(ctx, b.Name[s], t, ids); err != nil {
+				return fmt.Errorf("mailsync: move %d messages of %s to %s on %s: %w", len(ids), b.Name[s], t, s, err)
+			}
+			continue
+		}
+		if err := st.DeleteMessages(ctx, b.Name[s], ids); err != nil && !errors.Is(err, email.ErrNotFound) {
+			return fmt.Errorf("mailsync: delete %d messages of %s on %s: %w", len(ids), b.Name[s], s, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package mailsync
+
+import (
+	"context"
+
+	"github.com/ioemail/ioemail/client"
+)
+
+// checkpoint returns the state to keep if the run stops now: the state the
+// run started from, plus a pair for every upload made or about to be made
+// (the intent), so that a run after a crash finds an upload that went
+// through (by the id recorded, or by Message-ID and size) rather than
+// sending it again. Everything else the run did is found again from the
+// views, as the package documentation says.
+func (r *run) checkpoint() *state {
+	st := newState()
+	st.Stores = [2]string{r.e.st[A].Name(), r.e.st[B].Name()}
+	for k, bs := range r.old.Boxes {
+		c := *bs
+		st.Boxes[k] = &c
+	}
+	for i, b := range r.plan.Boxes {
+		var extra []Pair
+		for s := range Side(2) {
+			for _, c := range b.Copies[s] {
+				extra = append(extra, b.Pairs[c.Pair])
+			}
+		}
+		if len(extra) == 0 {
+			continue
+		}
+		key := r.keys[i]
+		bs := st.Boxes[key]
+		if bs == nil {
+			bs = &boxState{Name: b.Name}
+			st.Boxes[key] = bs
+		} else {
+			c := *bs
+			bs = &c
+			st.Boxes[key] = bs
+		}
+		bs.Pairs = append(append([]Pair(nil), bs.Pairs...), extra...)
+	}
+	return st
+}
+
+// refresh takes one more diff of every mailbox the run changed, so that the
+// next run does not see this run's own changes again.
+func (r *run) refresh(ctx context.Context) {
+	for i, b := range r.plan.Boxes {
+		for s := range Side(2) {
+			bs := r.boxes[i]
+			if !r.touched(i, s) || bs.Diff[s] == nil {
+				continue
+			}
+			d, ok := r.e.st[s].(client.EnvelopeDiffer)
+			if !ok {
+				continue
+			}
+			res, err := d.DiffEnvelopes(ctx, b.Name[s], bs.Diff[s])
+			if err != nil || res.FullListRequired {
+				continue
+			}
+			bs.View[s], bs.Diff[s] = applyDiff(bs.View[s], res), res.State
+		}
+	}
+}
+
+// touched reports whether the run changed box i on side s.
+func (r *run) touched(i int, s Side) bool {
+	b := r.plan.Boxes[i]
+	if len(b.Copies[s]) > 0 || len(b.Flags[s]) > 0 || len(b.Deletes[s]) > 0 || len(b.Moves[s]) > 0 {
+		return true
+	}
+	for _, o := range r.plan.Boxes {
+		for _, m := range o.Moves[s] {
+			if m.To == i {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// final returns the state after a complete run.
+func (r *run) final() *state {
+	st := newState()
+	st.Stores = [2]string{r.e.st[A].Name(), r.e.st[B].Name()}
+	for k, bs := range r.old.Boxes {
+		if !selected(r.e.opts, k) {
+			st.Boxes[k] = bs // outside this run's selection: kept as is
+		}
+	}
+	for i, b := range r.plan.Boxes {
+		if b.Forget || (b.Remove[A] || b.Remove[B]) {
+			continue
+		}
+		bs := r.boxes[i]
+		bs.Pairs = b.Pairs
+		st.Boxes[r.keys[i]] = bs
+	}
+	return st
+}

@@ -1,0 +1,105 @@
+package mailsync
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/ioemail/ioemail/email"
+)
+
+// stateVersion is the version of the state file format this package
+// writes and reads.
+const stateVersion = 1
+
+// ErrCorruptState is matched (errors.Is) by the error of a run whose state
+// file cannot be read: damaged, truncated, or of an unknown version. The
+// engine does not start afresh on its own (that could copy everything
+// again, or miss deletions); remove the file to do so.
+var ErrCorruptState = errors.New("mailsync: corrupt state file")
+
+// state is what the engine keeps of a pair between runs.
+type state struct {
+	// Version is stateVersion.
+	Version int `json:"version"`
+	// Stores names the two backends, to catch a state used with other stores.
+	Stores [2]string `json:"stores"`
+	// Boxes holds the state of each mailbox pair, by A name.
+	Boxes map[string]*boxState `json:"boxes"`
+}
+
+// boxState is the state of one mailbox pair.
+type boxState struct {
+	// Name is the mailbox's name on each side.
+	Name [2]string `json:"name"`
+	// Diff is each side's DiffEnvelopes state, matching View.
+	Diff [2]email.State `json:"diff"`
+	// View is each side's messages as of Diff.
+	View [2][]Msg `json:"view"`
+	// Pairs are the messages in sync.
+	Pairs []Pair `json:"pairs"`
+}
+
+func newState() *state { return &state{Version: stateVersion, Boxes: map[string]*boxState{}} }
+
+// loadState reads the state at path; a missing file is a fresh state.
+func loadState(path string) (*state, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return newState(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mailsync: read state: %w", err)
+	}
+	var st state
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("%w %s: %v", ErrCorruptState, path, err)
+	}
+	if st.Version != stateVersion {
+		return nil, fmt.Errorf("%w %s: version %d, this program reads %d", ErrCorruptState, path, st.Version, stateVersion)
+	}
+	if st.Boxes == nil {
+		st.Boxes = map[string]*boxState{}
+	}
+	return &st, nil
+}
+
+// saveState writes st to path crash-safely: a temporary file in the same
+// directory, synced, renamed over path, then the directory synced.
+func saveState(path string, st *state) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("mailsync: encode state: %w", err)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("mailsync: write state: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("mailsync: write state: %w", err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		err = d.Sync()
+		d.Close()
+		if err != nil {
+			return fmt.Errorf("mailsync: sync state directory: %w", err)
+		}
+	}
+	return nil
+}
