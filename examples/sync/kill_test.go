@@ -30,7 +30,8 @@ const minKills = 30
 // finish and checks that both sides hold exactly the 1,000 Message-IDs,
 // once each, byte-equal, with the flags they were appended with; and that
 // one more run changes nothing. The seed is printed;
-// IOEMAIL_SYNC_KILL_SEED replays one.
+// IOEMAIL_SYNC_KILL_SEED replays its choice of moments (where within a
+// moment the signal lands is the machine's timing).
 func TestKillAtRandomPoints(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the command and syncs 1,000 messages")
@@ -51,17 +52,29 @@ func TestKillAtRandomPoints(t *testing.T) {
 	dir := t.TempDir()
 	root := filepath.Join(dir, "mail")
 	args := []string{"-ca", d.env["PEERS_CA_CERT"], "-folders", box, "-state", filepath.Join(dir, "state"), d.url(), "maildir://" + root}
-	kills := 0
+	kills, locks := 0, 0
 	for runs := 0; ; runs++ {
 		require.Less(t, runs, 300, "the sync did not finish after %d runs (%d kills)", runs, kills)
-		killed, lines := runKilled(t, bin, args, kills < minKills, rng)
+		killed, lines, err := runKilled(t, bin, args, kills < minKills, rng)
+		if err != nil && strings.Contains(strings.Join(lines, "\n"), maildir.ErrLocked.Error()) {
+			// A run killed while it held dovecot-uidlist.lock (writing
+			// the dovecot-keywords file for $Label1) left the lock
+			// behind; the store takes a lock for stale only after two
+			// minutes, as Dovecot does. Nothing else writes this Maildir:
+			// remove it, as those two minutes would.
+			locks++
+			removeLocks(t, root)
+			t.Logf("run %d: failed on the lock a killed run left; removed it (%d so far)", runs, locks)
+			continue
+		}
+		require.NoError(t, err, "the sync failed:\n%s", strings.Join(lines, "\n"))
 		if killed {
 			kills++
 			t.Logf("run %d: killed after %d lines: %s", runs, len(lines), last(lines))
 			continue
 		}
 		require.GreaterOrEqual(t, kills, minKills, "a run finished before %d kills (run %d); its output:\n%s", minKills, runs, strings.Join(lines, "\n"))
-		t.Logf("run %d finished after %d kills: %s", runs, kills, strings.Join(lines[max(0, len(lines)-4):], " | "))
+		t.Logf("run %d finished after %d kills (%d left locks removed): %s", runs, kills, locks, strings.Join(lines[max(0, len(lines)-4):], " | "))
 		break
 	}
 
@@ -76,9 +89,9 @@ func TestKillAtRandomPoints(t *testing.T) {
 
 // runKilled runs the command once. When kill is set it picks a moment
 // from rng (a copy count in the progress lines, or a number of lines) and
-// sends SIGKILL there; it returns whether the process was killed and the
-// lines it printed. A run that ends on its own must exit with 0.
-func runKilled(t *testing.T, bin string, args []string, kill bool, rng *rand.Rand) (bool, []string) {
+// sends SIGKILL there; it returns whether the process was killed, the
+// lines it printed, and the error of a run that ended on its own.
+func runKilled(t *testing.T, bin string, args []string, kill bool, rng *rand.Rand) (bool, []string, error) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "IOEMAIL_A_PASSWORD=bobpass")
@@ -112,15 +125,21 @@ func runKilled(t *testing.T, bin string, args []string, kill bool, rng *rand.Ran
 	}
 	io.Copy(io.Discard, r)
 	err = cmd.Wait()
-	if killed {
-		if err == nil {
-			// It finished between the line and the signal: not a kill.
-			return false, lines
-		}
-		return true, lines
+	if killed && err != nil {
+		return true, lines, nil
 	}
-	require.NoError(t, err, "the sync failed:\n%s", strings.Join(lines, "\n"))
-	return false, lines
+	// Not killed, or it finished between the line and the signal.
+	return false, lines, err
+}
+
+// removeLocks removes the dovecot-uidlist.lock files under root.
+func removeLocks(t *testing.T, root string) {
+	locks, err := filepath.Glob(filepath.Join(root, "*", "dovecot-uidlist.lock"))
+	require.NoError(t, err)
+	top, _ := filepath.Glob(filepath.Join(root, "dovecot-uidlist.lock"))
+	for _, l := range append(locks, top...) {
+		require.NoError(t, os.Remove(l))
+	}
 }
 
 // copyDone returns the done count of a copy progress line, or -1.
