@@ -224,10 +224,18 @@ func buildCommand(t *testing.T) string {
 // output, failing the test unless it exits with 0.
 func runCommand(t *testing.T, bin string, args ...string) string {
 	t.Helper()
+	return runAs(t, bin, "bobpass", args...)
+}
+
+// runAs runs the built command with password as side A's and returns its
+// output, failing the test unless it exits with 0 or the output shows
+// the password.
+func runAs(t *testing.T, bin, password string, args ...string) string {
+	t.Helper()
 	cmd := exec.CommandContext(testCtx(t), bin, args...)
-	cmd.Env = append(cmd.Environ(), "IOEMAIL_A_PASSWORD=bobpass")
+	cmd.Env = append(cmd.Environ(), "IOEMAIL_A_PASSWORD="+password)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "sync %s:\n%s", strings.Join(args, " "), out)
-	assert.NotContains(t, string(out), "bobpass", "the output shows the password")
+	assert.NotContains(t, string(out), password, "the output shows the password")
 	return string(out)
 }
