@@ -14,7 +14,7 @@ import (
 // state file before they are made.
 const checkpointEvery = 200
 
-// apply does the plan: mailboxes, moves, copies, flags, deletions, then
+// apply does the plan: mailboxes, flags, moves, copies, deletions, then
 // mailbox removals.
 func (r *run) apply(ctx context.Context) error {
 	e := r.e
@@ -30,17 +30,17 @@ func (r *run) apply(ctx context.Context) error {
 		}
 	}
 	for i := range r.plan.Boxes {
+		if err := r.flags(ctx, i); err != nil {
+			return err
+		}
+	}
+	for i := range r.plan.Boxes {
 		if err := r.moves(ctx, i); err != nil {
 			return err
 		}
 	}
 	if err := r.copies(ctx); err != nil {
 		return err
-	}
-	for i := range r.plan.Boxes {
-		if err := r.flags(ctx, i); err != nil {
-			return err
-		}
 	}
 	for i := range r.plan.Boxes {
 		if err := r.deletes(ctx, i); err != nil {
@@ -239,6 +239,7 @@ func (r *run) deletes(ctx context.Context, i int) error {
 			if _, err := st.MoveMessages(ctx, b.Name[s], t, ids); err != nil {
 				return fmt.Errorf("mailsync: move %d messages of %s to %s on %s: %w", len(ids), b.Name[s], t, s, err)
 			}
+			r.trashed = true
 			continue
 		}
 		if err := st.DeleteMessages(ctx, b.Name[s], ids); err != nil && !errors.Is(err, email.ErrNotFound) {

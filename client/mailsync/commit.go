@@ -45,12 +45,18 @@ func (r *run) checkpoint() *state {
 }
 
 // refresh takes one more diff of every mailbox the run changed, so that the
-// next run does not see this run's own changes again.
+// next run does not see this run's own changes again, and records for each
+// side whose view is now current (untouched or refreshed) in r.current.
 func (r *run) refresh(ctx context.Context) {
+	r.current = make([][2]bool, len(r.plan.Boxes))
 	for i, b := range r.plan.Boxes {
 		for s := range Side(2) {
 			bs := r.boxes[i]
-			if !r.touched(i, s) || bs.Diff[s] == nil {
+			if !r.touched(i, s) {
+				r.current[i][s] = true
+				continue
+			}
+			if bs.Diff[s] == nil {
 				continue
 			}
 			d, ok := r.e.st[s].(client.EnvelopeDiffer)
@@ -62,6 +68,7 @@ func (r *run) refresh(ctx context.Context) {
 				continue
 			}
 			bs.View[s], bs.Diff[s] = applyDiff(bs.View[s], res), res.State
+			r.current[i][s] = true
 		}
 	}
 }
@@ -97,7 +104,32 @@ func (r *run) final() *state {
 		}
 		bs := r.boxes[i]
 		bs.Pairs = b.Pairs
+		r.settle(i, bs)
 		st.Boxes[r.keys[i]] = bs
 	}
 	return st
+}
+
+// settle takes, for the pairs whose flags the run changed, the flags now in
+// a current view as their base, so that a change made after the run is not
+// mistaken for the run's own.
+func (r *run) settle(i int, bs *boxState) {
+	for s := range Side(2) {
+		if !r.current[i][s] {
+			continue
+		}
+		byID := make(map[string]int, len(bs.View[s]))
+		for j, m := range bs.View[s] {
+			byID[m.ID] = j
+		}
+		for k := range bs.Pairs {
+			p := &bs.Pairs[k]
+			if p.Known[s] || p.ID[s] == "" {
+				continue
+			}
+			if j, ok := byID[p.ID[s]]; ok {
+				p.Base[s], p.Known[s] = bs.View[s][j].Flags, true
+			}
+		}
+	}
 }

@@ -56,15 +56,34 @@ type run struct {
 	plan  Plan
 	sum   Summary
 	done  [][2][]bool // per box, side: copies done
-	trash [2]string
+	// current holds, per box and side, whether the view is current
+	// after the run (refresh).
+	current [][2]bool
+	trash   [2]string // Options.Trash on each side
+	// trashed says deletions were moved to a trash mailbox.
+	trashed bool
 }
 
 // Once makes the two sides equal, as far as Options say, and returns what it
 // did.
 func (e *Engine) Once(ctx context.Context) (Summary, error) {
+	sum, trashed, err := e.once(ctx)
+	if err != nil || !trashed {
+		return sum, err
+	}
+	// Deletions moved to a trash mailbox that is itself synced: sync it
+	// now, so that the run ends with the sides equal.
+	more, _, err := e.once(ctx)
+	sum.add(more)
+	return sum, err
+}
+
+// once is one pass of Once; it reports whether it moved messages to a
+// synced trash mailbox.
+func (e *Engine) once(ctx context.Context) (Summary, bool, error) {
 	old, err := loadState(e.path)
 	if err != nil {
-		return Summary{}, err
+		return Summary{}, false, err
 	}
 	r := &run{e: e, old: old}
 	if e.opts.Trash != "" {
@@ -74,28 +93,28 @@ func (e *Engine) Once(ctx context.Context) (Summary, error) {
 		}
 	}
 	if err := r.scan(ctx); err != nil {
-		return Summary{}, err
+		return Summary{}, false, err
 	}
 	r.plan = MakePlan(r.in, e.rules())
 	r.count()
 	if e.opts.DryRun {
 		r.sum.DryRun = true
-		return r.sum, nil
+		return r.sum, false, nil
 	}
 	err = r.apply(ctx)
 	if err != nil {
 		if serr := saveState(e.path, r.checkpoint()); serr != nil {
 			err = errors.Join(err, serr)
 		}
-		return r.sum, err
+		return r.sum, false, err
 	}
 	r.refresh(ctx)
 	if err := saveState(e.path, r.final()); err != nil {
-		return r.sum, err
+		return r.sum, false, err
 	}
 	e.log.Info("mailsync: run done", "mailboxes", r.sum.Mailboxes, "copied_a", r.sum.A.Copied, "copied_b", r.sum.B.Copied,
 		"flags_a", r.sum.A.FlagsChanged, "flags_b", r.sum.B.FlagsChanged, "deleted_a", r.sum.A.Deleted, "deleted_b", r.sum.B.Deleted)
-	return r.sum, nil
+	return r.sum, r.trashed && selected(e.opts, e.opts.Trash), nil
 }
 
 // scan lists the mailboxes of both sides and reads each selected one's
@@ -188,19 +207,20 @@ func (r *run) view(ctx context.Context, s Side, name string, old *boxState) ([]M
 		prev = old.Diff[s]
 	}
 	var next email.State
+	reset := false
 	if d, ok := st.(client.EnvelopeDiffer); ok {
 		res, err := d.DiffEnvelopes(ctx, name, prev)
 		switch {
 		case err == nil && !res.FullListRequired && prev != nil:
 			return applyDiff(old.View[s], res), res.State, false, nil
 		case err == nil:
-			next = res.State
+			next, reset = res.State, prev != nil
 		case !errors.Is(err, email.ErrUnsupported):
 			return nil, nil, false, err
 		}
 	}
 	v, err := listAll(ctx, st, name)
-	return v, next, old != nil, err
+	return v, next, reset, err
 }
 
 // count fills the summary with what the plan does.
@@ -240,4 +260,3 @@ func (e *Engine) progress(mailbox, phase string, done, total int) {
 		e.opts.Progress(Progress{Mailbox: mailbox, Phase: phase, Done: done, Total: total})
 	}
 }
-

@@ -324,3 +324,19 @@ func (m *memStore) where(msgid string) map[string]string {
 	}
 	return out
 }
+
+// clone returns a deep copy of the store.
+func (m *memStore) clone() *memStore {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := &memStore{name: m.name, boxes: map[string]*memBox{}}
+	for n, b := range m.boxes {
+		nb := &memBox{validity: b.validity, next: b.next, msgs: map[string]*memMsg{}}
+		for id, mm := range b.msgs {
+			cp := *mm
+			nb.msgs[id] = &cp
+		}
+		c.boxes[n] = nb
+	}
+	return c
+}

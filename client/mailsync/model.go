@@ -18,8 +18,10 @@ type Msg struct {
 	MessageID string `json:"m,omitempty"`
 	// Size is the raw size in bytes.
 	Size int64 `json:"s"`
-	// Date and Subject identify a message that has no Message-ID.
-	Date    int64  `json:"d,omitempty"`
+	// Date is the Date header in Unix seconds, kept (with Subject) only
+	// for a message without a Message-ID, which they identify.
+	Date int64 `json:"d,omitempty"`
+	// Subject is the Subject header, kept only as Date is.
 	Subject string `json:"u,omitempty"`
 	// Flags is the message's flag set.
 	Flags flagList `json:"f,omitempty"`
@@ -104,11 +106,14 @@ type Pair struct {
 	// hold; after the engine changed the side's flags it is unset, and the
 	// next run takes what it sees there as the base.
 	Known [2]bool `json:"known"`
-	// MessageID, Size, Date and Subject identify the message (Msg.key).
+	// MessageID identifies the message, as Msg.MessageID.
 	MessageID string `json:"m,omitempty"`
-	Size      int64  `json:"s"`
-	Date      int64  `json:"d,omitempty"`
-	Subject   string `json:"u,omitempty"`
+	// Size is the message's size on the side it was first seen.
+	Size int64 `json:"s"`
+	// Date identifies a message without a Message-ID, as Msg.Date.
+	Date int64 `json:"d,omitempty"`
+	// Subject identifies a message without a Message-ID, as Msg.Subject.
+	Subject string `json:"u,omitempty"`
 }
 
 // key is the identity of the paired message (Msg.key).

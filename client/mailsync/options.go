@@ -3,6 +3,9 @@ package mailsync
 import (
 	"log/slog"
 	"strings"
+	"time"
+
+	"github.com/ioemail/ioemail/client"
 )
 
 // Side names one of the pair.
@@ -73,7 +76,33 @@ type Options struct {
 	Progress func(Progress)
 	// Logger receives the engine's log; nil for none.
 	Logger *slog.Logger
+
+	// The fields below concern Run only.
+
+	// Watch holds, per side, what Run watches for changes. Nil watches the
+	// side's own store when it is a client.Watcher that can watch beside
+	// the sync (a local store, JMAP); an IMAP client's watch holds its
+	// connection, so give a second connection here for an IMAP side.
+	Watch [2]client.Watcher
+	// WatchMailboxes are the A names Run watches; nil watches every synced
+	// mailbox. An IMAP watcher watches one mailbox per connection: name one
+	// (usually "INBOX").
+	WatchMailboxes []string
+	// PollInterval is how often Run syncs without a change seen; 0 means
+	// DefaultPollInterval. Mailboxes that are not watched, and new or
+	// deleted folders, are seen at the latest then.
+	PollInterval time.Duration
+	// Quiet is how long Run waits after a change for the burst to end
+	// before it syncs (at most ten times as long in all); 0 means
+	// DefaultQuiet.
+	Quiet time.Duration
 }
+
+// The defaults of Run's timing options.
+const (
+	DefaultPollInterval = time.Minute
+	DefaultQuiet        = 200 * time.Millisecond
+)
 
 // NameMap maps mailbox names between the sides. A name that maps to false
 // is not synced.
@@ -162,6 +191,23 @@ type SideCounts struct {
 	MailboxesCreated, MailboxesDeleted int
 	// Bytes counts the message bytes added.
 	Bytes int64
+}
+
+// add adds the counts of o to sm.
+func (sm *Summary) add(o Summary) {
+	for s := range Side(2) {
+		c, d := sm.side(s), o.side(s)
+		c.Copied += d.Copied
+		c.FlagsChanged += d.FlagsChanged
+		c.Deleted += d.Deleted
+		c.Moved += d.Moved
+		c.MailboxesCreated += d.MailboxesCreated
+		c.MailboxesDeleted += d.MailboxesDeleted
+		c.Bytes += d.Bytes
+	}
+	sm.Conflicts += o.Conflicts
+	sm.Skipped = o.Skipped
+	sm.Mailboxes = o.Mailboxes
 }
 
 // side returns the counts of s.

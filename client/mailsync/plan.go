@@ -18,10 +18,11 @@ type BoxInput struct {
 	// View holds the side's messages now (none where the mailbox does not
 	// exist).
 	View [2][]Msg
-	// Reset says the side's ids may have changed since the last run (a
-	// full list after an IMAP UIDVALIDITY change or lost history): the
-	// pairs keep an id only where it names the same message, and are
-	// found again by Message-ID and size otherwise.
+	// Reset says the side's ids may have changed since the last run (the
+	// store's diff asked for a full list: an IMAP UIDVALIDITY change, lost
+	// history): the pairs keep an id only where it names the same message
+	// and are found again by Message-ID and size otherwise, and their
+	// flags are merged as a new pair's (the union).
 	Reset [2]bool
 	// Pairs are the messages known in sync at the last run.
 	Pairs []Pair
@@ -52,7 +53,7 @@ type Plan struct {
 }
 
 // BoxPlan is what to do for one mailbox pair. The engine does it in this
-// order: create the mailboxes, move, copy, store flags, delete messages,
+// order: create the mailboxes, store flags, move, copy, delete messages,
 // remove the mailboxes.
 type BoxPlan struct {
 	// Name is the mailbox's name on each side.
@@ -158,6 +159,7 @@ func MakePlan(in []BoxInput, r Rules) Plan {
 		}
 	}
 	planMoves(ws, r)
+	planCrossedMoves(ws, r)
 	for _, w := range ws {
 		if w.active {
 			w.finish(ws, r)
@@ -237,6 +239,13 @@ func (w *boxWork) bind() {
 	}
 	w.pairs = slices.Clone(w.in.Pairs)
 	w.present = make([][2]bool, len(w.pairs))
+	if w.in.Reset[A] || w.in.Reset[B] {
+		// The flags last seen on a reset side say nothing of what
+		// changed there: merged as a new pair's.
+		for i := range w.pairs {
+			w.pairs[i].Known = [2]bool{}
+		}
+	}
 	for i := range w.pairs {
 		p := &w.pairs[i]
 		for s := range 2 {
@@ -258,6 +267,11 @@ func (w *boxWork) bind() {
 				continue
 			}
 			if j, ok := takeMatch(idx[s], w.in.View[s], w.claimed[s], p.key(), p.Size); ok {
+				if p.ID[s] != "" {
+					// Found again under a new id: its flags there say
+					// nothing of what changed; merged as a new pair's.
+					p.Known = [2]bool{}
+				}
 				p.ID[s] = w.in.View[s][j].ID
 				w.present[i][s] = true
 			}
@@ -342,12 +356,91 @@ func planMoves(ws []*boxWork, r Rules) {
 				dst.claimed[s][l.j] = true
 				np := *p
 				np.ID[s] = dst.in.View[s][l.j].ID
+				// Flags are stored before the moves: o's change goes
+				// to the message where it is now.
+				var cur [2]flagList
+				cur[s] = dst.in.View[s][l.j].Flags
+				cur[o] = w.in.View[o][w.byID[o][p.ID[o]]].Flags
+				var to [2]*[]FlagChange
+				to[s], to[o] = &dst.out.Flags[s], &w.out.Flags[o]
+				dst.merge(&np, cur, r, to)
 				np.ID[o] = ""
 				w.out.Moves[o] = append(w.out.Moves[o], Move{ID: p.ID[o], To: l.box, Pair: -1})
 				dst.movedIn = append(dst.movedIn, movedIn{pair: np, src: bi, side: int(o), k: len(w.out.Moves[o]) - 1})
 				w.present[i] = [2]bool{}
 				p.Gone = [2]bool{true, true} // handled: dropped by finish
 			}
+		}
+	}
+}
+
+// planCrossedMoves handles a message moved on both sides since the last
+// run, to different mailboxes: the side that wins flag conflicts keeps its
+// destination, and the other side moves its copy there too.
+func planCrossedMoves(ws []*boxWork, r Rules) {
+	if r.Direction != Both {
+		return
+	}
+	win := r.FlagConflict
+	lose := win.Other()
+	type loc struct{ box, j int }
+	var news [2]map[string][]loc
+	for s := range Side(2) {
+		news[s] = map[string][]loc{}
+		for bi, w := range ws {
+			if !w.active {
+				continue
+			}
+			for j, m := range w.in.View[s] {
+				if !w.claimed[s][j] {
+					news[s][m.key()] = append(news[s][m.key()], loc{bi, j})
+				}
+			}
+		}
+	}
+	first := func(s Side, key string, not int) (loc, bool) {
+		for _, l := range news[s][key] {
+			if l.box != not && !ws[l.box].claimed[s][l.j] {
+				return l, true
+			}
+		}
+		return loc{}, false
+	}
+	for bi, w := range ws {
+		if !w.active {
+			continue
+		}
+		for i := range w.pairs {
+			p := &w.pairs[i]
+			if w.present[i][A] || w.present[i][B] || p.Gone[A] || p.Gone[B] {
+				continue
+			}
+			lw, ok1 := first(win, p.key(), bi)
+			if !ok1 {
+				continue
+			}
+			dst := ws[lw.box]
+			if !(dst.in.Exists[lose] || dst.out.Create[lose]) {
+				continue
+			}
+			ll, ok2 := first(lose, p.key(), lw.box)
+			if !ok2 {
+				continue
+			}
+			srcw := ws[ll.box]
+			dst.claimed[win][lw.j], srcw.claimed[lose][ll.j] = true, true
+			np := *p
+			np.ID[win] = dst.in.View[win][lw.j].ID
+			var cur [2]flagList
+			cur[win], cur[lose] = dst.in.View[win][lw.j].Flags, srcw.in.View[lose][ll.j].Flags
+			np.ID[lose] = srcw.in.View[lose][ll.j].ID
+			var to [2]*[]FlagChange
+			to[win], to[lose] = &dst.out.Flags[win], &srcw.out.Flags[lose]
+			dst.merge(&np, cur, r, to)
+			np.ID[lose] = ""
+			srcw.out.Moves[lose] = append(srcw.out.Moves[lose], Move{ID: srcw.in.View[lose][ll.j].ID, To: lw.box, Pair: -1})
+			dst.movedIn = append(dst.movedIn, movedIn{pair: np, src: ll.box, side: int(lose), k: len(srcw.out.Moves[lose]) - 1})
+			p.Gone = [2]bool{true, true} // handled: dropped by finish
 		}
 	}
 }
@@ -406,7 +499,7 @@ func (w *boxWork) finish(ws []*boxWork, r Rules) {
 		w.claimed[A][j] = true
 		p := pairOf(m)
 		p.ID = [2]string{m.ID, w.in.View[B][k].ID}
-		w.mergeFresh(&p, [2]flagList{m.Flags, w.in.View[B][k].Flags}, r)
+		w.mergeFresh(&p, [2]flagList{m.Flags, w.in.View[B][k].Flags}, r, [2]*[]FlagChange{&w.out.Flags[A], &w.out.Flags[B]})
 		keep = append(keep, p)
 	}
 	// The rest is new on one side: copied to the other.
@@ -446,9 +539,14 @@ func (w *boxWork) current(p *Pair) [2]flagList {
 // mergeFlags merges, flag by flag, the changes each side made since the
 // pair was last in sync.
 func (w *boxWork) mergeFlags(p *Pair, r Rules) {
-	cur := w.current(p)
+	w.merge(p, w.current(p), r, [2]*[]FlagChange{&w.out.Flags[A], &w.out.Flags[B]})
+}
+
+// merge plans, into the lists to, the flag changes of a pair whose
+// messages have the flags cur.
+func (w *boxWork) merge(p *Pair, cur [2]flagList, r Rules, to [2]*[]FlagChange) {
 	if !p.Known[A] && !p.Known[B] {
-		w.mergeFresh(p, cur, r)
+		w.mergeFresh(p, cur, r, to)
 		return
 	}
 	want := map[string]bool{}
@@ -487,12 +585,12 @@ func (w *boxWork) mergeFlags(p *Pair, r Rules) {
 			want[k] = in[B]
 		}
 	}
-	w.apply(p, cur, want, all, r)
+	w.apply(p, cur, want, all, r, to)
 }
 
 // mergeFresh merges the flags of a newly found pair: each side gets the
 // union.
-func (w *boxWork) mergeFresh(p *Pair, cur [2]flagList, r Rules) {
+func (w *boxWork) mergeFresh(p *Pair, cur [2]flagList, r Rules, to [2]*[]FlagChange) {
 	want := map[string]bool{}
 	all := map[string]email.Flag{}
 	for s := range 2 {
@@ -501,12 +599,12 @@ func (w *boxWork) mergeFresh(p *Pair, cur [2]flagList, r Rules) {
 			want[f.Key()] = true
 		}
 	}
-	w.apply(p, cur, want, all, r)
+	w.apply(p, cur, want, all, r, to)
 }
 
 // apply plans the flag changes that give each writable side the wanted
 // flags, and sets the pair's bases.
-func (w *boxWork) apply(p *Pair, cur [2]flagList, want map[string]bool, all map[string]email.Flag, r Rules) {
+func (w *boxWork) apply(p *Pair, cur [2]flagList, want map[string]bool, all map[string]email.Flag, r Rules, to [2]*[]FlagChange) {
 	for s := range Side(2) {
 		var add, rm []email.Flag
 		if r.writable(s) {
@@ -523,7 +621,7 @@ func (w *boxWork) apply(p *Pair, cur [2]flagList, want map[string]bool, all map[
 			continue
 		}
 		fc := FlagChange{ID: p.ID[s], Add: email.NewFlags(add...), Remove: email.NewFlags(rm...)}
-		w.out.Flags[s] = append(w.out.Flags[s], fc)
+		*to[s] = append(*to[s], fc)
 		p.Base[s] = flagList(email.Flags(cur[s]).Union(fc.Add).Minus(fc.Remove))
 		p.Known[s] = false
 	}
