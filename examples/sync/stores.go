@@ -159,7 +159,7 @@ func open(ctx context.Context, s storeURL, ns netSettings) (client.Storage, erro
 		}
 		return client.NewMaildir(maildir.Store{Root: filepath.ToSlash(s.path), Layout: s.layout}, nil), nil
 	case kindM2dir:
-		if err := os.MkdirAll(s.path, 0o700); err != nil {
+		if err := initM2store(s.path); err != nil {
 			return nil, err
 		}
 		return client.NewM2dir(m2dir.Store{Root: filepath.ToSlash(s.path)}, nil), nil
@@ -180,4 +180,19 @@ func open(ctx context.Context, s storeURL, ns netSettings) (client.Storage, erro
 		return nil, err
 	}
 	return jc, nil
+}
+
+// initM2store makes dir an empty m2store (the directory and its marker
+// file) when it is missing or empty. A directory with other content and no
+// marker is left alone: the store then refuses it (m2dir.ErrNotStore)
+// rather than the command taking over a directory that is something else.
+func initM2store(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) > 0 {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, m2dir.StoreMarker), nil, 0o600)
 }

@@ -2,11 +2,14 @@ package main
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ioemail/ioemail/m2dir"
 	"github.com/ioemail/ioemail/maildir"
 )
 
@@ -54,4 +57,19 @@ func TestParseStore(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+func TestInitM2store(t *testing.T) {
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "new", "m2")
+	require.NoError(t, initM2store(fresh))
+	_, err := os.Stat(filepath.Join(fresh, m2dir.StoreMarker))
+	assert.NoError(t, err, "a missing directory becomes an m2store")
+
+	other := filepath.Join(dir, "other")
+	require.NoError(t, os.MkdirAll(other, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine"), 0o600))
+	require.NoError(t, initM2store(other))
+	_, err = os.Stat(filepath.Join(other, m2dir.StoreMarker))
+	assert.True(t, os.IsNotExist(err), "a directory holding something else is not taken over")
 }
