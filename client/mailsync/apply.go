@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
+	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
 )
 
@@ -124,29 +126,32 @@ func (r *run) copies(ctx context.Context) error {
 	return nil
 }
 
+// copyWorkers is how many copies run at once when the source streams one
+// message per call: a store that serialises its calls (IMAP) queues them,
+// so the fetch of one message overlaps the write of another.
+const copyWorkers = 4
+
 // copyBatch copies b.Copies[s][start:end] of box i from the other side.
 func (r *run) copyBatch(ctx context.Context, i int, s Side, start, end int, n *int, total int) error {
 	e := r.e
 	b := &r.plan.Boxes[i]
 	o := s.Other()
-	byID := map[string]int{}
-	ids := make([]string, 0, end-start)
-	for k := start; k < end; k++ {
-		id := b.Copies[s][k].From.ID
-		byID[id] = k
-		ids = append(ids, id)
-	}
-	err := fetchEach(ctx, e.st[o], b.Name[o], ids, func(id string, body io.Reader) error {
-		k, ok := byID[id]
-		if !ok || r.done[i][s][k] {
+	var mu sync.Mutex // guards r.done, r.sum, b.Pairs and *n
+	one := func(k int, body io.Reader) error {
+		mu.Lock()
+		done := r.done[i][s][k]
+		mu.Unlock()
+		if done {
 			return nil
 		}
 		c := b.Copies[s][k]
 		cr := &countReader{r: body}
 		nid, err := e.st[s].AddMessage(ctx, b.Name[s], cr, email.Flags(c.From.Flags), email.WithReceived(c.From.receivedTime()))
 		if err != nil {
-			return fmt.Errorf("mailsync: copy %s/%s from %s to %s: %w", b.Name[o], id, o, s, err)
+			return fmt.Errorf("mailsync: copy %s/%s from %s to %s: %w", b.Name[o], c.From.ID, o, s, err)
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		b.Pairs[c.Pair].ID[s] = nid
 		r.done[i][s][k] = true
 		sc := r.sum.side(s)
@@ -157,7 +162,26 @@ func (r *run) copyBatch(ctx context.Context, i int, s Side, start, end int, n *i
 			e.opts.Progress(Progress{Mailbox: r.keys[i], Phase: "copy", Done: *n, Total: total, Bytes: r.sum.A.Bytes + r.sum.B.Bytes})
 		}
 		return nil
-	})
+	}
+	var err error
+	if _, ok := e.st[o].(batchGetter); ok {
+		byID := map[string]int{}
+		ids := make([]string, 0, end-start)
+		for k := start; k < end; k++ {
+			id := b.Copies[s][k].From.ID
+			byID[id] = k
+			ids = append(ids, id)
+		}
+		err = fetchEach(ctx, e.st[o], b.Name[o], ids, func(id string, body io.Reader) error {
+			k, ok := byID[id]
+			if !ok {
+				return nil
+			}
+			return one(k, body)
+		})
+	} else {
+		err = r.copyParallel(ctx, b.Name[o], e.st[o], b.Copies[s][start:end], start, one)
+	}
 	if err != nil {
 		return err
 	}
@@ -167,6 +191,44 @@ func (r *run) copyBatch(ctx context.Context, i int, s Side, start, end int, n *i
 		}
 	}
 	return nil
+}
+
+// copyParallel runs one for each copy with copyWorkers workers, each
+// streaming its message from src; it returns the first error, after which
+// no new copy starts.
+func (r *run) copyParallel(ctx context.Context, mailbox string, src client.Storage, cs []Copy, base int, one func(int, io.Reader) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for range min(copyWorkers, len(cs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				err := fetchOne(ctx, src, mailbox, cs[k].From.ID, func(body io.Reader) error { return one(base+k, body) })
+				if err != nil {
+					once.Do(func() { first = err; cancel() })
+				}
+			}
+		}()
+	}
+feed:
+	for k := range cs {
+		select {
+		case next <- k:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
+	}
+	return first
 }
 
 // countReader counts the bytes read through it.

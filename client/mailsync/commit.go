@@ -52,6 +52,10 @@ func (r *run) refresh(ctx context.Context) {
 	for i, b := range r.plan.Boxes {
 		for s := range Side(2) {
 			bs := r.boxes[i]
+			if b.Create[s] && !b.Remove[s] {
+				r.baseline(ctx, i, s)
+				continue
+			}
 			if !r.touched(i, s) {
 				r.current[i][s] = true
 				continue
@@ -73,6 +77,27 @@ func (r *run) refresh(ctx context.Context) {
 	}
 }
 
+// baseline takes the first diff state and view of box i, created on side
+// s by the run.
+func (r *run) baseline(ctx context.Context, i int, s Side) {
+	d, ok := r.e.st[s].(client.EnvelopeDiffer)
+	if !ok {
+		return
+	}
+	name := r.plan.Boxes[i].Name[s]
+	res, err := d.DiffEnvelopes(ctx, name, nil)
+	if err != nil || res.State == nil {
+		return
+	}
+	v, err := listAll(ctx, r.e.st[s], name)
+	if err != nil {
+		return
+	}
+	bs := r.boxes[i]
+	bs.View[s], bs.Diff[s] = v, res.State
+	r.current[i][s] = true
+}
+
 // touched reports whether the run changed box i on side s.
 func (r *run) touched(i int, s Side) bool {
 	b := r.plan.Boxes[i]
@@ -92,6 +117,7 @@ func (r *run) touched(i int, s Side) bool {
 // final returns the state after a complete run.
 func (r *run) final() *state {
 	st := newState()
+	st.saved = r.old.saved
 	st.Stores = [2]string{r.e.st[A].Name(), r.e.st[B].Name()}
 	for k, bs := range r.old.Boxes {
 		if !selected(r.e.opts, k) {

@@ -237,3 +237,36 @@ func TestScenariosDovecotMaildir(t *testing.T) {
 		})
 	}
 }
+
+// TestRunDovecotMaildir runs the continuous mode between the shared
+// Dovecot (watched over a second connection) and a Maildir (watched with
+// fsnotify): a message delivered with doveadm save, one APPENDed by
+// another client, and one written into the Maildir each appear on the
+// other side, each seen by a run the engine signals.
+func TestRunDovecotMaildir(t *testing.T) {
+	f := newDovecotFixture(t, Options{})
+	watchConn := dialDovecot(t)
+	e, err := New(f.st[A], f.st[B], statePath(t), Options{Names: PrefixMap(f.prefix), Watch: [2]client.Watcher{nil, watchConn},
+		WatchMailboxes: []string{"INBOX"}, PollInterval: time.Hour})
+	require.NoError(t, err)
+	f.save("INBOX", "first@run")
+	r := startRun(t, e)
+	r.waitFor(t, "copying the first message", func(sm Summary) bool { return sm.A.Copied == 1 })
+	other := dialDovecot(t)
+	steps := []struct {
+		what string
+		do   func()
+		ok   func(Summary) bool
+	}{
+		{"doveadm save", func() { f.save("INBOX", "saved@run") }, func(sm Summary) bool { return sm.A.Copied == 1 }},
+		{"APPEND from another client", func() { add(t, other, f.toB("INBOX"), "appended@run") }, func(sm Summary) bool { return sm.A.Copied == 1 }},
+		{"a new Maildir file", func() {
+			require.NoError(t, os.WriteFile(filepath.Join(f.dir, "new", "1700000001.file.host"), []byte(rawMsg("file@run")), 0o600))
+		}, func(sm Summary) bool { return sm.B.Copied == 1 }},
+	}
+	for _, s := range steps {
+		s.do()
+		r.waitFor(t, "after "+s.what, s.ok)
+		require.Equal(t, storeContent(t, f.st[A], []string{"INBOX"}, nil), storeContent(t, f.st[B], []string{"INBOX"}, f.toB))
+	}
+}

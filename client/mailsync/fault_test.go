@@ -93,7 +93,10 @@ func (w faultStore) AddMessage(ctx context.Context, mb string, r io.Reader, fl e
 		return "", err
 	}
 	id, err := w.s.AddMessage(ctx, mb, r, fl, o...)
-	if err == nil && w.f.at == w.f.n+1 && w.f.kill {
+	w.f.mu.Lock()
+	lost := err == nil && w.f.kill && w.f.at == w.f.n+1
+	w.f.mu.Unlock()
+	if lost {
 		// the upload went through; the answer is lost with the process
 		w.f.hit()
 		return "", errInjected

@@ -29,6 +29,9 @@ type state struct {
 	Stores [2]string `json:"stores"`
 	// Boxes holds the state of each mailbox pair, by A name.
 	Boxes map[string]*boxState `json:"boxes"`
+	// saved is the file's content when loaded, to skip writing it again
+	// unchanged.
+	saved []byte
 }
 
 // boxState is the state of one mailbox pair.
@@ -55,6 +58,11 @@ func loadState(path string) (*state, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return newState(), nil
 	}
+	return decodeState(path, b, err)
+}
+
+// decodeState decodes the bytes b read from path (with err).
+func decodeState(path string, b []byte, err error) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mailsync: read state: %w", err)
 	}
@@ -68,6 +76,7 @@ func loadState(path string) (*state, error) {
 	if st.Boxes == nil {
 		st.Boxes = map[string]*boxState{}
 	}
+	st.saved = b
 	return &st, nil
 }
 
@@ -77,6 +86,9 @@ func saveState(path string, st *state) error {
 	b, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("mailsync: encode state: %w", err)
+	}
+	if st.saved != nil && string(b) == string(st.saved) {
+		return nil
 	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
