@@ -160,7 +160,8 @@ func bench(tb *benchTB) error {
 			o, m := got["ours"][s], got["mbsync"][s]
 			ratio := wall[s].Add(o.wall.Seconds(), m.wall.Seconds())
 			cpu[s].Add(o.cpu.Seconds(), m.cpu.Seconds())
-			fmt.Fprintf(&line, "  %s ours %v mbsync %v (%.2f)", s, o.wall.Round(time.Millisecond), m.wall.Round(time.Millisecond), ratio)
+			fmt.Fprintf(&line, "  %s ours %v (cpu %v) mbsync %v (cpu %v) (%.2f)", s, o.wall.Round(time.Millisecond), o.cpu.Round(time.Millisecond),
+				m.wall.Round(time.Millisecond), m.cpu.Round(time.Millisecond), ratio)
 		}
 		fmt.Println(line.String())
 	}
