@@ -67,15 +67,7 @@ func syncPair(ctx context.Context, c config, pe procEnv) error {
 		}
 		return err
 	}
-	// Run is the engine's continuous mode (sync-api.md); asserted so the
-	// command builds on an engine increment that lacks it.
-	w, ok := any(eng).(interface {
-		Run(context.Context, func(mailsync.Summary, error)) error
-	})
-	if !ok {
-		return errors.New("-watch: this build's client/mailsync has no continuous mode (Engine.Run)")
-	}
-	err = w.Run(ctx, func(sum mailsync.Summary, err error) {
+	err = eng.Run(ctx, func(sum mailsync.Summary, err error) {
 		p.clear()
 		if err != nil {
 			log.Error("sync run failed; trying again on the next change", "err", err)
