@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ioemail/ioemail/client"
+	"github.com/ioemail/ioemail/maildir"
+)
+
+// minKills is how many times TestKillAtRandomPoints kills the command
+// before it lets a run finish.
+const minKills = 30
+
+// TestKillAtRandomPoints syncs 1,000 messages from a mailbox of its own on
+// the shared Dovecot to an empty Maildir with the built command, killing
+// it with SIGKILL at least 30 times at random moments: at a random copy
+// count shown by its progress lines, or after a random number of output
+// lines (the scan, the folders, the state writes). Then it lets a run
+// finish and checks that both sides hold exactly the 1,000 Message-IDs,
+// once each, byte-equal, with the flags they were appended with; and that
+// one more run changes nothing. The seed is printed;
+// IOEMAIL_SYNC_KILL_SEED replays its choice of moments (where within a
+// moment the signal lands is the machine's timing).
+func TestKillAtRandomPoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command and syncs 1,000 messages")
+	}
+	d := dialBob(t)
+	bin := buildCommand(t)
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("IOEMAIL_SYNC_KILL_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		require.NoError(t, err)
+		seed = v
+	}
+	t.Logf("seed %d (IOEMAIL_SYNC_KILL_SEED=%d replays it)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 15))
+	msgs := genMessages("kill", 1000, seed)
+	box := d.newBox(t, "kill", msgs)
+
+	dir := t.TempDir()
+	root := filepath.Join(dir, "mail")
+	args := []string{"-ca", d.env["PEERS_CA_CERT"], "-folders", box, "-state", filepath.Join(dir, "state"), d.url(), "maildir://" + root}
+	kills, locks := 0, 0
+	for runs := 0; ; runs++ {
+		require.Less(t, runs, 300, "the sync did not finish after %d runs (%d kills)", runs, kills)
+		killed, lines, err := runKilled(t, bin, args, kills < minKills, rng)
+		if err != nil && strings.Contains(strings.Join(lines, "\n"), maildir.ErrLocked.Error()) {
+			// A run killed while it held dovecot-uidlist.lock (writing
+			// the dovecot-keywords file for $Label1) left the lock
+			// behind; the store takes a lock for stale only after two
+			// minutes, as Dovecot does. Nothing else writes this Maildir:
+			// remove it, as those two minutes would.
+			locks++
+			removeLocks(t, root)
+			t.Logf("run %d: failed on the lock a killed run left; removed it (%d so far)", runs, locks)
+			continue
+		}
+		require.NoError(t, err, "the sync failed:\n%s", strings.Join(lines, "\n"))
+		if killed {
+			kills++
+			t.Logf("run %d: killed after %d lines: %s", runs, len(lines), last(lines))
+			continue
+		}
+		require.GreaterOrEqual(t, kills, minKills, "a run finished before %d kills (run %d); its output:\n%s", minKills, runs, strings.Join(lines, "\n"))
+		t.Logf("run %d finished after %d kills (%d left locks removed): %s", runs, kills, locks, strings.Join(lines[max(0, len(lines)-4):], " | "))
+		break
+	}
+
+	md := client.NewMaildir(maildir.Store{Root: filepath.ToSlash(root)}, nil)
+	assertHolds(t, "dovecot", readBox(t, d.ic, box), msgs, true)
+	assertHolds(t, "maildir", readBox(t, md, box), msgs, true)
+
+	out := runCommand(t, bin, args...)
+	require.Contains(t, out, "copied 0 (0 B), flagged 0, deleted 0, moved 0", "a run after the sync changed something:\n%s", out)
+	assertHolds(t, "maildir after one more run", readBox(t, md, box), msgs, true)
+}
+
+// runKilled runs the command once. When kill is set it picks a moment
+// from rng (a copy count in the progress lines, or a number of lines) and
+// sends SIGKILL there; it returns whether the process was killed, the
+// lines it printed, and the error of a run that ended on its own.
+func runKilled(t *testing.T, bin string, args []string, kill bool, rng *rand.Rand) (bool, []string, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "IOEMAIL_A_PASSWORD=bobpass")
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	cmd.Stdout, cmd.Stderr = w, w
+	require.NoError(t, cmd.Start())
+	w.Close()
+	defer r.Close()
+
+	// Two kinds of moment: a copy count (most runs), or a line count.
+	atCopy, atLine := 0, 0
+	if rng.IntN(4) == 0 {
+		atLine = 1 + rng.IntN(8)
+	} else {
+		atCopy = 1 + rng.IntN(40)
+	}
+	var lines []string
+	killed := false
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		lines = append(lines, line)
+		if !kill || killed {
+			continue
+		}
+		if (atLine > 0 && len(lines) >= atLine) || (atCopy > 0 && copyDone(line) >= atCopy) {
+			require.NoError(t, cmd.Process.Kill())
+			killed = true
+		}
+	}
+	io.Copy(io.Discard, r)
+	err = cmd.Wait()
+	if killed && err != nil {
+		return true, lines, nil
+	}
+	// Not killed, or it finished between the line and the signal.
+	return false, lines, err
+}
+
+// removeLocks removes the dovecot-uidlist.lock files under root.
+func removeLocks(t *testing.T, root string) {
+	locks, err := filepath.Glob(filepath.Join(root, "*", "dovecot-uidlist.lock"))
+	require.NoError(t, err)
+	top, _ := filepath.Glob(filepath.Join(root, "dovecot-uidlist.lock"))
+	for _, l := range append(locks, top...) {
+		require.NoError(t, os.Remove(l))
+	}
+}
+
+// copyDone returns the done count of a copy progress line, or -1.
+func copyDone(line string) int {
+	if !strings.Contains(line, "msg=progress") || !strings.Contains(line, " phase=copy ") {
+		return -1
+	}
+	_, rest, ok := strings.Cut(line, " done=")
+	if !ok {
+		return -1
+	}
+	v, _, _ := strings.Cut(rest, " ")
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func last(lines []string) string {
+	if len(lines) == 0 {
+		return "(no output)"
+	}
+	return lines[len(lines)-1]
+}
