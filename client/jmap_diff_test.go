@@ -75,9 +75,12 @@ func TestJMAPCyrusDiffEnvelopes(t *testing.T) {
 	require.True(t, d.FullListRequired)
 	require.NotEmpty(t, d.State)
 
-	d, err = c.DiffEnvelopes(ctx, box, d.State)
+	since := d.State
+	d, err = c.DiffEnvelopes(ctx, box, since)
 	require.NoError(t, err)
-	assert.True(t, d.Empty(), "%+v", d)
+	if requireDiffOrLostHistory(t, jc, since, d) {
+		assert.True(t, d.Empty(), "%+v", d)
+	}
 
 	// Changes over JMAP: a new message, a flag, a move out, a move in.
 	newID, err := c.AddMessage(ctx, box, bytes.NewReader(msg("d3", "Tue, 2 Jan 2024 10:00:00 +0000")), nil)
