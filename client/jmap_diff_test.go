@@ -75,9 +75,12 @@ func TestJMAPCyrusDiffEnvelopes(t *testing.T) {
 	require.True(t, d.FullListRequired)
 	require.NotEmpty(t, d.State)
 
-	d, err = c.DiffEnvelopes(ctx, box, d.State)
+	since := d.State
+	d, err = c.DiffEnvelopes(ctx, box, since)
 	require.NoError(t, err)
-	assert.True(t, d.Empty(), "%+v", d)
+	if requireDiffOrLostHistory(t, jc, since, d) {
+		assert.True(t, d.Empty(), "%+v", d)
+	}
 
 	// Changes over JMAP: a new message, a flag, a move out, a move in.
 	newID, err := c.AddMessage(ctx, box, bytes.NewReader(msg("d3", "Tue, 2 Jan 2024 10:00:00 +0000")), nil)
@@ -91,16 +94,27 @@ func TestJMAPCyrusDiffEnvelopes(t *testing.T) {
 	require.NoError(t, err)
 	d2, err := c.DiffEnvelopes(ctx, box, d.State)
 	require.NoError(t, err)
-	require.False(t, d2.FullListRequired)
-	var newIDs []string
-	for _, e := range d2.New {
-		newIDs = append(newIDs, e.ID)
+	// A full list is legitimate only when another test deleted a mailbox
+	// holding messages on the account meanwhile (Cyrus then refuses
+	// Email/changes); the listing must then show the same changes.
+	if requireDiffOrLostHistory(t, jc, d.State, d2) {
+		var newIDs []string
+		for _, e := range d2.New {
+			newIDs = append(newIDs, e.ID)
+		}
+		assert.ElementsMatch(t, []string{newID, inOther}, newIDs, "created and moved in")
+		assert.Equal(t, []string{ids[1]}, d2.Vanished, "moved out")
+		require.Len(t, d2.FlagUpdates, 1)
+		assert.Equal(t, ids[0], d2.FlagUpdates[0].ID)
+		assert.True(t, d2.FlagUpdates[0].Flags.Equal(email.ParseFlags(`\Flagged`)))
+	} else {
+		got := envelopesByID(t, c, box)
+		assert.Len(t, got, 4)
+		assert.Contains(t, got, newID)
+		assert.Contains(t, got, inOther)
+		assert.NotContains(t, got, ids[1], "moved out")
+		assert.True(t, got[ids[0]].Flags.Equal(email.ParseFlags(`\Flagged`)))
 	}
-	assert.ElementsMatch(t, []string{newID, inOther}, newIDs, "created and moved in")
-	assert.Equal(t, []string{ids[1]}, d2.Vanished, "moved out")
-	require.Len(t, d2.FlagUpdates, 1)
-	assert.Equal(t, ids[0], d2.FlagUpdates[0].ID)
-	assert.True(t, d2.FlagUpdates[0].Flags.Equal(email.ParseFlags(`\Flagged`)))
 
 	// Changes over IMAP on the same account.
 	name := box
@@ -120,13 +134,24 @@ func TestJMAPCyrusDiffEnvelopes(t *testing.T) {
 
 	d3, err := c.DiffEnvelopes(ctx, box, d2.State)
 	require.NoError(t, err)
-	require.False(t, d3.FullListRequired)
-	require.Len(t, d3.New, 1, "%+v", d3)
-	assert.Equal(t, "i1", d3.New[0].Subject)
-	assert.Equal(t, []string{ids[2]}, d3.Vanished, "expunged over IMAP")
-	require.Len(t, d3.FlagUpdates, 1, "%+v", d3.FlagUpdates)
-	assert.Equal(t, ids[0], d3.FlagUpdates[0].ID)
-	assert.True(t, d3.FlagUpdates[0].Flags.Equal(email.ParseFlags(`\Flagged`, `\Seen`)))
+	if requireDiffOrLostHistory(t, jc, d2.State, d3) {
+		require.Len(t, d3.New, 1, "%+v", d3)
+		assert.Equal(t, "i1", d3.New[0].Subject)
+		assert.Equal(t, []string{ids[2]}, d3.Vanished, "expunged over IMAP")
+		require.Len(t, d3.FlagUpdates, 1, "%+v", d3.FlagUpdates)
+		assert.Equal(t, ids[0], d3.FlagUpdates[0].ID)
+		assert.True(t, d3.FlagUpdates[0].Flags.Equal(email.ParseFlags(`\Flagged`, `\Seen`)))
+	} else {
+		got := envelopesByID(t, c, box)
+		assert.Len(t, got, 4)
+		assert.NotContains(t, got, ids[2], "expunged over IMAP")
+		assert.True(t, got[ids[0]].Flags.Equal(email.ParseFlags(`\Flagged`, `\Seen`)))
+		var subjects []string
+		for _, e := range got {
+			subjects = append(subjects, e.Subject)
+		}
+		assert.Contains(t, subjects, "i1")
+	}
 
 	// A state of another mailbox, or garbage, asks for a full list.
 	d4, err := c.DiffEnvelopes(ctx, other, d3.State)

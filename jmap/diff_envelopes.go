@@ -97,7 +97,12 @@ const (
 // Without a state, with a state of another mailbox, or when the server
 // cannot calculate the changes (cannotCalculateChanges, tooManyChanges),
 // the machine lists the ids of the mailbox (paged Email/query) to build a
-// fresh state, and the result asks for a full list.
+// fresh state, and the result asks for a full list. Email/changes is
+// account-wide, and nothing else says which emails that stayed in the
+// mailbox changed keywords, so its loss ends the diff even when
+// Email/queryChanges still answers: Cyrus, for one, refuses any Email state
+// older than the deletion of any mailbox that held messages on the account
+// ("outdated sinceModseq").
 func DiffEnvelopes(s *Session, mailboxID string, state email.State) Machine[email.EnvelopeDiff] {
 	if mailboxID == "" {
 		return coroutine.Done[Response, Request, email.EnvelopeDiff](email.EnvelopeDiff{}, &email.NameError{Name: mailboxID, Reason: "empty mailbox id"})
