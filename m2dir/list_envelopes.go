@@ -146,7 +146,7 @@ func (m *listEnvelopes) readChunk() ([]request, bool) {
 	limit := m.s.headSize()
 	for i, id := range m.batch {
 		reqs[i] = coroutine.ReadHead(m.f.file(m.c.files[id]), limit)
-		reqs[i].Digest = scanDigest
+		reqs[i].Digest, reqs[i].DigestOnly = scanDigest, true
 	}
 	m.batchFl = m.batchFl[:0]
 	if m.early {
@@ -169,11 +169,14 @@ func (m *listEnvelopes) scan(id string, r result, final bool) error {
 		}
 		return fileError(coroutine.ReadHead(m.f.file(m.c.files[id]), 0), r.Err)
 	}
-	h, ok := r.Digest.(header.Summary)
-	if !ok {
+	var h header.Summary
+	n := len(r.Data)
+	if d, ok := r.Digest.(*headDigest); ok {
+		h, n = d.sum, d.n
+	} else {
 		h = header.Scan(r.Data)
 	}
-	if !final && int64(len(r.Data)) < r.Size && h.BodyOffset < 0 {
+	if !final && int64(n) < r.Size && h.BodyOffset < 0 {
 		m.more = append(m.more, id)
 		return nil
 	}
@@ -181,9 +184,17 @@ func (m *listEnvelopes) scan(id string, r result, final bool) error {
 	return nil
 }
 
+// headDigest is the value of scanDigest: the header scan of a head and how
+// many bytes it scanned, all that scan needs of them, so that the reads
+// carrying scanDigest are DigestOnly.
+type headDigest struct {
+	sum header.Summary
+	n   int
+}
+
 // scanDigest is the Digest of head reads: the header scan, run by the
 // driver's worker that read the file (see coroutine.FileRequest.Digest).
-func scanDigest(data []byte, _ int64) any { return header.Scan(data) }
+func scanDigest(data []byte, _ int64) any { return &headDigest{header.Scan(data), len(data)} }
 
 // envelope builds the envelope of a message from its head read.
 func envelope(id string, r result, withAttachment bool) email.Envelope {
