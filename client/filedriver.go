@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -79,21 +80,19 @@ func (d *FileDriver) do(ctx context.Context, reqs []coroutine.FileRequest, body 
 	n := min(d.workers, len(reqs))
 	if n <= 1 {
 		var w fileWorker
+		defer w.close()
 		for i, r := range reqs {
 			out[i] = w.do(ctx, r, body)
 		}
 		return out
 	}
 	var wg sync.WaitGroup
-	next := make(chan int, len(reqs))
-	for i := range reqs {
-		next <- i
-	}
-	close(next)
+	var next atomic.Int64 // the index of the next request to take
 	for range n {
 		wg.Go(func() {
 			var w fileWorker
-			for i := range next {
+			defer w.close()
+			for i := int(next.Add(1) - 1); i < len(reqs); i = int(next.Add(1) - 1) {
 				out[i] = w.do(ctx, reqs[i], body)
 			}
 		})
@@ -116,12 +115,10 @@ func (w *fileWorker) do(ctx context.Context, r coroutine.FileRequest, body *Body
 	case coroutine.FileList:
 		return listDir(p)
 	case coroutine.FileRead:
-		var res coroutine.FileResult
 		if r.Limit > 0 && r.Limit <= maxHeadRead {
-			res = w.readHead(p, r.Limit)
-		} else {
-			res = readFile(p, r.Limit)
+			return w.readHead(p, r)
 		}
+		res := readFile(p, r.Limit)
 		if r.Digest != nil && res.Err == nil {
 			res.Digest = r.Digest(res.Data, res.Size)
 		}

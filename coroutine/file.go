@@ -107,6 +107,14 @@ type FileRequest struct {
 	// Scripts do not record it.
 	Digest func(data []byte, size int64) any `json:"-"`
 
+	// DigestOnly, for FileRead with a Digest, lets a driver that ran the
+	// Digest leave FileResult.Data nil, sparing it a copy of every head
+	// into memory that outlives the read: the digest's value must then
+	// hold all the machine needs of the bytes (their length included). A
+	// driver that does not run the Digest, or a replayed script, fills
+	// Data as usual. Scripts do not record it.
+	DigestOnly bool `json:"-"`
+
 	// Hash, for FileCopyOut, FileCopyIn and FileDigest, is an optional
 	// pure function returning a fresh hash for a body of the given size.
 	// The driver writes every byte copied into it and puts its Sum(nil)

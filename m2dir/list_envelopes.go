@@ -31,15 +31,18 @@ type listEnvelopes struct {
 	opts      email.ListOptions
 	state     int
 	c         contents
+	files     []string         // the file name of each of c.ids
+	flagged   []bool           // whether each of c.ids has a flags file
 	next      int              // index in c.ids of the next chunk
 	batch     []string         // ids of the batch being read
 	more      []string         // ids to read again with MaxHeadSize
+	moreFl    []email.Flags    // the flags of each of more, when early
 	envs      []email.Envelope // one per message read
 	page      []email.Envelope
 	flagIndex []int // page index of each flags read
 	early     bool  // flags are read with the heads (a listing without pages)
-	batchFl   []string
-	flags     map[string]email.Flags
+	batchFl   []int // the batch positions whose flags file is read with it
+	fl        []email.Flags
 }
 
 // ListEnvelopes returns a machine that lists a page of the folder's
@@ -78,26 +81,33 @@ func (m *listEnvelopes) Resume(in []result) ([]request, bool) {
 				return m.fail(err)
 			}
 			m.c = c
+			// The ids' file names and flags in slices: one map lookup
+			// each here, none per message later.
+			m.files, m.flagged = make([]string, len(c.ids)), make([]bool, len(c.ids))
+			for i, id := range c.ids {
+				m.files[i], m.flagged[i] = c.files[id], c.flagged[id]
+			}
 			m.envs = make([]email.Envelope, 0, len(c.ids))
 			m.early = m.opts.PageSize <= 0
-			m.flags = map[string]email.Flags{}
 			return m.readChunk()
 		}
 		heads, fls := in[:len(m.batch)], in[len(m.batch):]
-		for i, r := range heads {
-			if err := m.scan(m.batch[i], r, false); err != nil {
-				return m.fail(err)
-			}
-		}
+		m.fl = slices.Grow(m.fl[:0], len(m.batch))[:len(m.batch)]
+		clear(m.fl)
 		for i, r := range fls {
 			fl, err := readFlags(r)
 			if err != nil && fl == nil {
 				var ffe *FlagsFileError
 				if !errors.As(err, &ffe) {
-					return m.fail(fileError(readFlagsReq(m.f.flagsFile(m.batchFl[i])), err))
+					return m.fail(fileError(readFlagsReq(m.f.flagsFile(m.batch[m.batchFl[i]])), err))
 				}
 			}
-			m.flags[m.batchFl[i]] = fl
+			m.fl[m.batchFl[i]] = fl
+		}
+		for i, r := range heads {
+			if err := m.scan(m.batch[i], m.batchFile(i), r, false, m.fl[i]); err != nil {
+				return m.fail(err)
+			}
 		}
 		if len(m.more) > 0 {
 			m.state = leMore
@@ -110,11 +120,11 @@ func (m *listEnvelopes) Resume(in []result) ([]request, bool) {
 		return m.readChunk()
 	case leMore:
 		for i, r := range in {
-			if err := m.scan(m.more[i], r, true); err != nil {
+			if err := m.scan(m.more[i], m.c.files[m.more[i]], r, true, m.moreFl[i]); err != nil {
 				return m.fail(err)
 			}
 		}
-		m.more = m.more[:0]
+		m.more, m.moreFl = m.more[:0], m.moreFl[:0]
 		m.state = leHeads
 		return m.readChunk()
 	case leFlags:
@@ -144,15 +154,16 @@ func (m *listEnvelopes) readChunk() ([]request, bool) {
 	m.next = end
 	reqs := make([]request, len(m.batch), 2*len(m.batch))
 	limit := m.s.headSize()
-	for i, id := range m.batch {
-		reqs[i] = coroutine.ReadHead(m.f.file(m.c.files[id]), limit)
-		reqs[i].Digest = scanDigest
+	for i := range m.batch {
+		reqs[i] = coroutine.ReadHead(m.f.file(m.batchFile(i)), limit)
+		reqs[i].Digest, reqs[i].DigestOnly = scanDigest, true
 	}
 	m.batchFl = m.batchFl[:0]
 	if m.early {
-		for _, id := range m.batch {
-			if m.c.flagged[id] {
-				m.batchFl = append(m.batchFl, id)
+		start := m.next - len(m.batch)
+		for i, id := range m.batch {
+			if m.flagged[start+i] {
+				m.batchFl = append(m.batchFl, i)
 				reqs = append(reqs, readFlagsReq(m.f.flagsFile(id)))
 			}
 		}
@@ -160,30 +171,46 @@ func (m *listEnvelopes) readChunk() ([]request, bool) {
 	return m.ask(reqs...)
 }
 
-// scan turns one head read into an envelope, or queues it for a longer
-// read when its header is cut.
-func (m *listEnvelopes) scan(id string, r result, final bool) error {
+// batchFile is the file name of the i-th id of the batch.
+func (m *listEnvelopes) batchFile(i int) string { return m.files[m.next-len(m.batch)+i] }
+
+// scan turns one head read of the message id in file into an envelope
+// with flags, or queues it for a longer read when its header is cut.
+func (m *listEnvelopes) scan(id, file string, r result, final bool, flags email.Flags) error {
 	if r.Err != nil {
 		if errors.Is(r.Err, fs.ErrNotExist) {
 			return nil // deleted meanwhile
 		}
-		return fileError(coroutine.ReadHead(m.f.file(m.c.files[id]), 0), r.Err)
+		return fileError(coroutine.ReadHead(m.f.file(file), 0), r.Err)
 	}
-	h, ok := r.Digest.(header.Summary)
-	if !ok {
+	var h header.Summary
+	n := len(r.Data)
+	if d, ok := r.Digest.(*headDigest); ok {
+		h, n = d.sum, d.n
+	} else {
 		h = header.Scan(r.Data)
 	}
-	if !final && int64(len(r.Data)) < r.Size && h.BodyOffset < 0 {
-		m.more = append(m.more, id)
+	if !final && int64(n) < r.Size && h.BodyOffset < 0 {
+		m.more, m.moreFl = append(m.more, id), append(m.moreFl, flags)
 		return nil
 	}
-	m.envs = append(m.envs, envelopeOf(id, h, r, m.opts.WithAttachment))
+	env := envelopeOf(id, h, r, m.opts.WithAttachment)
+	env.Flags = flags
+	m.envs = append(m.envs, env)
 	return nil
+}
+
+// headDigest is the value of scanDigest: the header scan of a head and how
+// many bytes it scanned, all that scan needs of them, so that the reads
+// carrying scanDigest are DigestOnly.
+type headDigest struct {
+	sum header.Summary
+	n   int
 }
 
 // scanDigest is the Digest of head reads: the header scan, run by the
 // driver's worker that read the file (see coroutine.FileRequest.Digest).
-func scanDigest(data []byte, _ int64) any { return header.Scan(data) }
+func scanDigest(data []byte, _ int64) any { return &headDigest{header.Scan(data), len(data)} }
 
 // envelope builds the envelope of a message from its head read.
 func envelope(id string, r result, withAttachment bool) email.Envelope {
@@ -225,8 +252,7 @@ func (m *listEnvelopes) paginate() ([]request, bool) {
 	var reqs []request
 	for i, e := range m.page {
 		if m.early {
-			m.page[i].Flags = m.flags[e.ID]
-			continue
+			continue // the flags came with the heads
 		}
 		if m.c.flagged[e.ID] {
 			reqs = append(reqs, readFlagsReq(m.f.flagsFile(e.ID)))

@@ -9,7 +9,6 @@ import (
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
-	"github.com/ioemail/ioemail/internal/header"
 )
 
 // The states of listEnvelopesMachine.
@@ -150,10 +149,6 @@ func (m *listEnvelopesMachine) next() ([]coroutine.FileRequest, bool) {
 	}
 	return m.finish(m.page())
 }
-
-// scanDigest is the Digest of head reads: the header scan, done by the
-// driver's worker that read the file.
-func scanDigest(data []byte, _ int64) any { return header.Scan(data) }
 
 // page sorts the envelopes and cuts the page.
 func (m *listEnvelopesMachine) page() []email.Envelope {

@@ -39,7 +39,8 @@ func (h *headReader) more() bool {
 
 // batch cuts the next chunk and returns its reads, preceded by the read of
 // the folder's dovecot-keywords when withKeywords is set. Each head read
-// carries digest (which may be nil) as its Digest.
+// carries digest (which may be nil) as its Digest, and is DigestOnly when
+// it has one.
 func (h *headReader) batch(s Store, dir string, withKeywords bool, digest func([]byte, int64) any) []coroutine.FileRequest {
 	limit, n := s.headLimit(), s.batchSize()
 	if h.long {
@@ -55,22 +56,37 @@ func (h *headReader) batch(s Store, dir string, withKeywords bool, digest func([
 	}
 	for _, e := range h.chunk {
 		r := coroutine.ReadHead(e.Path(dir), limit)
-		r.Digest = digest
+		r.Digest, r.DigestOnly = digest, digest != nil
 		reqs = append(reqs, r)
 	}
 	return reqs
 }
+
+// headDigest is the value of scanDigest: the header scan of a head and how
+// many bytes it scanned, all that summary needs of them, so that reads
+// carrying scanDigest are DigestOnly.
+type headDigest struct {
+	sum header.Summary
+	n   int
+}
+
+// scanDigest is the Digest of head reads: the header scan, done by the
+// driver's worker that read the file.
+func scanDigest(data []byte, _ int64) any { return &headDigest{header.Scan(data), len(data)} }
 
 // summary returns the header summary of a successful head read: the
 // driver's digest when it ran one, else a scan of the bytes. It reports
 // false, after filing e for the longer read, when the header did not end
 // within a short read of a longer file.
 func (h *headReader) summary(e Entry, r coroutine.FileResult) (header.Summary, bool) {
-	sum, ok := r.Digest.(header.Summary)
-	if !ok {
+	var sum header.Summary
+	n := len(r.Data)
+	if d, ok := r.Digest.(*headDigest); ok {
+		sum, n = d.sum, d.n
+	} else {
 		sum = header.Scan(r.Data)
 	}
-	if sum.BodyOffset < 0 && r.Size > int64(len(r.Data)) && !h.long {
+	if sum.BodyOffset < 0 && r.Size > int64(n) && !h.long {
 		h.longs = append(h.longs, e)
 		return sum, false
 	}

@@ -1,10 +1,11 @@
 // Command m2dir measures, in one process and on one generated m2store
 // whose INBOX holds -n messages (four in five with a flags file):
 //
-//	(a) floor:  list the folder and .meta, then open each message, read
-//	            its first 8 KiB and find the end of its header, and read
-//	            each flags file: the least I/O an envelope listing with
-//	            flags needs;
+//	(a) floor:  list the folder and .meta, open each of the two directories
+//	            once, then openat(2) each message relative to it, one
+//	            read(2) of 8 KiB, close(2), and find the end of its header,
+//	            and the same for each flags file: the least I/O an envelope
+//	            listing with flags needs;
 //	(b) ours:   m2dir ListEnvelopes of the whole folder through
 //	            client.RunFiles (heads scanned by internal/header, flags
 //	            parsed, sorted by date);
@@ -12,13 +13,14 @@
 //	            nothing changed, counting the FileRead requests it makes
 //	            (must be 0: listings and stats only).
 //
-// (a) runs on as many goroutines as client.FileDriver uses. Each is run
-// -rounds times with a warm page cache; the best time counts. Goal:
-// (b)/(a) <= 1.2.
+// (a) runs on as many goroutines as client.FileDriver uses. The runs take
+// turns for -rounds rounds, with a warm page cache or, with -cold, after
+// emptying it before every run. It prints each round's wall and process
+// CPU time, then (b)/(a) for each round and the median. Goal: (b)/(a) <= 1.2.
 //
 // Usage, from the bench directory:
 //
-//	go run ./m2dir [-n 100000] [-dir /tmp/ioemail-bench-m2dir-100000] [-rounds 3]
+//	go run ./m2dir [-n 100000] [-rounds 7] [-cold fadvise|drop] [-dir d] [-cpuprofile f] [-diag]
 package main
 
 import (
@@ -33,6 +35,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ioemail/ioemail/bench/internal/harness"
+	"github.com/ioemail/ioemail/bench/internal/rounds"
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -43,7 +46,8 @@ import (
 func main() {
 	n := flag.Int("n", 100000, "number of messages")
 	dir := flag.String("dir", "", "store to use (default: a directory under the temp dir named for -n)")
-	rounds := flag.Int("rounds", 3, "times each measurement runs; the best counts")
+	nrounds := flag.Int("rounds", 7, "rounds: each run once per round; the median ratio counts")
+	cold := flag.String("cold", "", "empty the page cache of the store before every run: fadvise (posix_fadvise DONTNEED per file) or drop (/proc/sys/vm/drop_caches, root)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of (b) to this file")
 	diag := flag.Bool("diag", false, "also time (d): the floor's reads as one batch through client.FileDriver")
 	flag.Parse()
@@ -56,7 +60,17 @@ func main() {
 	if err := ensureStore(*dir, *n); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("GOMAXPROCS %d, %d workers, %d rounds\n", runtime.GOMAXPROCS(0), workers, *rounds)
+	fmt.Println(rounds.Settings())
+	cache := "warm cache"
+	opts := harness.Options{Rounds: *nrounds, CPUProfile: *cpuprofile, Profile: 1}
+	if *cold != "" {
+		before, err := harness.Cold(*cold, *dir)
+		if err != nil {
+			log.Fatal(err)
+		}
+		opts.Before, cache = before, "cold cache ("+*cold+")"
+	}
+	fmt.Printf("%d messages, %d workers, %d rounds, %s\n", *n, workers, *nrounds, cache)
 
 	ctx := context.Background()
 	store := m2dir.Store{Root: filepath.ToSlash(*dir)}
@@ -78,7 +92,7 @@ func main() {
 	fmt.Printf("diff state: %d bytes for %d messages\n", len(base.State), *n)
 
 	runs := []harness.Run{
-		{Name: "(a) floor: list + 8 KiB heads + flags files", Do: func() (int, error) { return floor(*dir, workers) }},
+		{Name: "(a) floor: list + openat 8 KiB heads + flags", Do: func() (int, error) { return floor(*dir, workers) }},
 		{Name: "(b) ours: m2dir ListEnvelopes", Do: func() (int, error) {
 			envs, err := client.RunFiles(ctx, driver, store.ListEnvelopes("INBOX", email.ListOptions{}))
 			return len(envs), err
@@ -96,7 +110,7 @@ func main() {
 	if *diag {
 		runs = append(runs, harness.Run{Name: "(d) diag: (a)'s reads through client.FileDriver", Do: func() (int, error) { return driverFloor(ctx, driver, *dir) }})
 	}
-	res, err := harness.Measure(runs, harness.Options{Rounds: *rounds, CPUProfile: *cpuprofile, Profile: 1})
+	res, err := harness.Measure(runs, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -106,45 +120,32 @@ func main() {
 	fmt.Printf("%s  (%d FileRead, %d requests)\n", res[2].Summary(46, *n), res[2].Count, requests.Load())
 	if *diag {
 		fmt.Println(res[3].Summary(46, *n))
-		harness.Ratio(res[3], res[0], "the driver's share of the gap")
+		harness.Compare(res[3], res[0], "the driver's share of the gap")
 	}
-	harness.Ratio(res[1], res[0], "goal <= 1.2")
+	harness.Compare(res[1], res[0], "goal <= 1.2, "+cache)
 	harness.Ratio(res[2], res[1], "diff with nothing changed next to a listing")
 }
 
 // floor is (a).
 func floor(dir string, workers int) (int, error) {
 	inbox := filepath.Join(dir, "INBOX")
-	var msgs, flags []string
-	for _, d := range []string{inbox, filepath.Join(inbox, m2dir.MetaDir)} {
-		f, err := os.Open(d)
-		if err != nil {
-			return 0, err
-		}
-		des, err := f.ReadDir(-1)
-		f.Close()
-		if err != nil {
-			return 0, err
-		}
-		for _, de := range des {
-			switch {
-			case de.IsDir() || de.Name()[0] == '.':
-			case d == inbox:
-				msgs = append(msgs, filepath.Join(d, de.Name()))
-			case strings.HasSuffix(de.Name(), m2dir.FlagsSuffix):
-				flags = append(flags, filepath.Join(d, de.Name()))
-			}
-		}
+	msgs, err := harness.OpenDir(inbox, nil)
+	if err != nil {
+		return 0, err
 	}
-	paths := append(msgs, flags...)
-	err := harness.Parallel(len(paths), workers, func() []byte { return make([]byte, 8<<10) }, func(buf []byte, i int) error {
-		head, err := harness.ReadHead(paths[i], buf)
-		if err == nil && i < len(msgs) {
-			header.End(head)
+	defer msgs.Close()
+	flags, err := harness.OpenDir(filepath.Join(inbox, m2dir.MetaDir), func(name string) bool { return strings.HasSuffix(name, m2dir.FlagsSuffix) })
+	if err != nil {
+		return 0, err
+	}
+	defer flags.Close()
+	ends := make([]int, len(msgs.Names))
+	err = harness.ReadDirs([]harness.Dir{msgs, flags}, workers, func(d, i int, head []byte) {
+		if d == 0 {
+			ends[i] = header.End(head)
 		}
-		return err
 	})
-	return len(msgs), err
+	return len(ends), err
 }
 
 // driverFloor is (d): the floor's listing and reads, as one batch of

@@ -1,8 +1,9 @@
 // Command maildir compares, in one process and on one generated Maildir, the
 // time to list every envelope of a folder three ways:
 //
-//	(a) floor:   list new/ and cur/, then open each file, read its first
-//	             8 KiB and find the end of its header, nothing more;
+//	(a) floor:   list new/ and cur/, open each directory once, then for
+//	             each file openat(2) relative to its directory, one read(2)
+//	             of 8 KiB, close(2), and find the end of its header;
 //	(b) ours:    client.New().WithMaildir(...).ListEnvelopes of the whole
 //	             folder (keys and flags from the names, envelope from the
 //	             head through internal/header, sorted by date);
@@ -10,15 +11,15 @@
 //	             and mail.Header decoding of Subject, From, To, Date and
 //	             Message-ID for each file, then a sort by date.
 //
-// (a) and (c) run on as many goroutines as client.FileDriver uses. Each is
-// run -rounds times, alternating, with a warm page cache; the best time of
-// each counts. It prints wall time and the process's CPU time (user +
-// system, from getrusage), which a machine shared with other work disturbs
-// less. Goals: (b)/(a) <= 1.2 and (c)/(b) >= 2.
+// (a) and (c) run on as many goroutines as client.FileDriver uses. The
+// runs take turns for -rounds rounds, with a warm page cache or, with
+// -cold, after emptying it before every run. It prints each round's wall
+// and process CPU time (getrusage), then for (b)/(a) and (c)/(b) each
+// round's ratio and the median. Goals: (b)/(a) <= 1.2 and (c)/(b) >= 2.
 //
 // Usage, from the bench directory:
 //
-//	go run ./maildir [-n 100000] [-dir /tmp/ioemail-bench-maildir-100000] [-rounds 3]
+//	go run ./maildir [-n 100000] [-rounds 7] [-cold fadvise|drop] [-dir d] [-cpuprofile f] [-diag]
 package main
 
 import (
@@ -39,6 +40,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 
 	"github.com/ioemail/ioemail/bench/internal/harness"
+	"github.com/ioemail/ioemail/bench/internal/rounds"
 	"github.com/ioemail/ioemail/client"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/internal/header"
@@ -48,10 +50,11 @@ import (
 func main() {
 	n := flag.Int("n", 100000, "number of messages")
 	dir := flag.String("dir", "", "Maildir to use (default: a directory under the temp dir named for -n)")
-	rounds := flag.Int("rounds", 3, "times each measurement runs; the best counts")
+	nrounds := flag.Int("rounds", 7, "rounds: each run once per round; the median ratio counts")
+	cold := flag.String("cold", "", "empty the page cache of the Maildir before every run: fadvise (posix_fadvise DONTNEED per file) or drop (/proc/sys/vm/drop_caches, root)")
 	workers := flag.Int("workers", 0, "goroutines for (a) and (c); 0 means what client.FileDriver uses")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of (b) to this file")
-	diag := flag.Bool("diag", false, "also time (d): (a) with header.Scan in its workers, (e): (a) with raw system calls, (f): our machine with a prototype raw driver, and header.Scan alone")
+	diag := flag.Bool("diag", false, "also time (d): (a) with header.Scan in its workers, (e): (a) with os.Open, (f): (a) with an fstat per file, and header.Scan alone")
 	flag.Parse()
 	log.SetFlags(0)
 	if *dir == "" {
@@ -64,12 +67,22 @@ func main() {
 	if err := ensureMaildir(*dir, *n); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("GOMAXPROCS %d, %d workers, %d rounds\n", runtime.GOMAXPROCS(0), *workers, *rounds)
+	fmt.Println(rounds.Settings())
+	cache := "warm cache"
+	opts := harness.Options{Rounds: *nrounds, CPUProfile: *cpuprofile, Profile: 1}
+	if *cold != "" {
+		before, err := harness.Cold(*cold, *dir)
+		if err != nil {
+			log.Fatal(err)
+		}
+		opts.Before, cache = before, "cold cache ("+*cold+")"
+	}
+	fmt.Printf("%d messages, %d workers, %d rounds, %s\n", *n, *workers, *nrounds, cache)
 
 	ctx := context.Background()
 	c := client.New().WithMaildir(maildir.Store{Root: *dir})
 	runs := []harness.Run{
-		{Name: "(a) floor: open + read 8 KiB + header end", Do: func() (int, error) { return floor(*dir, *workers) }},
+		{Name: "(a) floor: openat + read 8 KiB + header end", Do: func() (int, error) { return floor(*dir, *workers) }},
 		{Name: "(b) ours: client ListEnvelopes", Do: func() (int, error) {
 			envs, err := c.ListEnvelopes(ctx, "INBOX", email.ListOptions{})
 			return len(envs), err
@@ -79,10 +92,10 @@ func main() {
 	if *diag {
 		runs = append(runs,
 			harness.Run{Name: "(d) diag: (a) + header.Scan in the workers", Do: func() (int, error) { return floorScan(*dir, *workers) }},
-			harness.Run{Name: "(e) diag: (a) with raw open/read/close", Do: func() (int, error) { return floorRaw(*dir, *workers) }},
-			harness.Run{Name: "(f) diag: our machine, prototype raw driver", Do: func() (int, error) { return oursRaw(c.Maildir().Store(), *workers) }})
+			harness.Run{Name: "(e) diag: (a) with os.Open and full paths", Do: func() (int, error) { return floorOS(*dir, *workers) }},
+			harness.Run{Name: "(f) diag: (a) + fstat per file", Do: func() (int, error) { return floorStat(*dir, *workers) }})
 	}
-	res, err := harness.Measure(runs, harness.Options{Rounds: *rounds, CPUProfile: *cpuprofile, Profile: 1})
+	res, err := harness.Measure(runs, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -93,24 +106,19 @@ func main() {
 		if err := scanAlone(*dir); err != nil {
 			log.Fatal(err)
 		}
-		harness.Ratio(res[3], res[0], "what a listing that scans in its workers could reach")
-		harness.Ratio(res[4], res[0], "what raw system calls save")
-		harness.Ratio(res[5], res[0], "our machine with a leaner driver")
+		harness.Compare(res[3], res[0], "what a listing that scans in its workers could reach")
+		harness.Compare(res[4], res[0], "the old floor: os.Open with full paths")
+		harness.Compare(res[5], res[0], "what the fstat for Received costs")
 	}
-	harness.Ratio(res[1], res[0], "goal <= 1.2")
-	harness.Ratio(res[2], res[1], "goal >= 2")
+	harness.Compare(res[1], res[0], "goal <= 1.2, "+cache)
+	harness.Compare(res[2], res[1], "goal >= 2, "+cache)
 }
 
 // names lists the message files of new/ and cur/, as paths.
 func names(dir string) ([]string, error) {
 	var out []string
 	for _, sub := range []string{"new", "cur"} {
-		f, err := os.Open(filepath.Join(dir, sub))
-		if err != nil {
-			return nil, err
-		}
-		des, err := f.ReadDir(-1)
-		f.Close()
+		des, err := os.ReadDir(filepath.Join(dir, sub))
 		if err != nil {
 			return nil, err
 		}
@@ -123,14 +131,37 @@ func names(dir string) ([]string, error) {
 	return out, nil
 }
 
-// floor is (a): open, read the first 8 KiB, find the header end.
+// openDirs opens and lists new/ and cur/ for the floors.
+func openDirs(dir string) ([]harness.Dir, error) {
+	var dirs []harness.Dir
+	for _, sub := range []string{"new", "cur"} {
+		d, err := harness.OpenDir(filepath.Join(dir, sub), nil)
+		if err != nil {
+			closeDirs(dirs)
+			return nil, err
+		}
+		dirs = append(dirs, d)
+	}
+	return dirs, nil
+}
+
+func closeDirs(dirs []harness.Dir) {
+	for _, d := range dirs {
+		d.Close()
+	}
+}
+
+// floor is (a): list, then openat + one read of 8 KiB + close per file,
+// and the header end.
 func floor(dir string, workers int) (int, error) {
-	paths, err := names(dir)
+	dirs, err := openDirs(dir)
 	if err != nil {
 		return 0, err
 	}
-	ends := make([]int, len(paths))
-	return len(paths), readHeads(paths, workers, harness.ReadHead, func(i int, head []byte) { ends[i] = header.End(head) })
+	defer closeDirs(dirs)
+	ends := [2][]int{make([]int, len(dirs[0].Names)), make([]int, len(dirs[1].Names))}
+	err = harness.ReadDirs(dirs, workers, func(d, i int, head []byte) { ends[d][i] = header.End(head) })
+	return len(ends[0]) + len(ends[1]), err
 }
 
 // readHeads reads, on workers goroutines with an 8 KiB buffer each, the

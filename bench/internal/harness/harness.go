@@ -1,6 +1,8 @@
 // Package harness holds what the local-store bench programs share to time
-// their runs: best-of-rounds wall and CPU time, the process's CPU clock, a
-// worker pool for the floors, and the floor's read of a file's head.
+// their runs: each round's wall and CPU time, the process's CPU clock, the
+// per-round ratios of ours to the floor (through bench/internal/rounds), a
+// worker pool for the floors, the floor's raw read of a file's head, and
+// the cold-cache preparation.
 package harness
 
 import (
@@ -13,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ioemail/ioemail/bench/internal/rounds"
 )
 
 // CPUTime returns the user + system CPU time the process has used, from
@@ -70,6 +74,9 @@ type Options struct {
 	CPUProfile string
 	// Profile is the index of the run to profile.
 	Profile int
+	// Before, when set, runs (untimed) before each timed run: the
+	// cold-cache rounds drop the tree's pages there.
+	Before func() error
 }
 
 // Result is what Measure found for one run.
@@ -79,12 +86,14 @@ type Result struct {
 	Name, Label string
 	// Count is how many items the run handled.
 	Count int
+	// Walls and CPUs are the times of each round, in order.
+	Walls, CPUs []time.Duration
 }
 
 // Measure runs each run once untimed (to warm the page cache and the
 // allocator), writes the CPU profile if asked, then times o.Rounds rounds
 // in which the runs take turns, each after a garbage collection, and
-// prints each round's times. It fails when a run fails or handles another
+// prints each round's times; o.Before runs before each timed run. It fails when a run fails or handles another
 // count than in the untimed pass.
 func Measure(runs []Run, o Options) ([]Result, error) {
 	res := make([]Result, len(runs))
@@ -103,6 +112,11 @@ func Measure(runs []Run, o Options) ([]Result, error) {
 	}
 	for round := range o.Rounds {
 		for i, r := range runs {
+			if o.Before != nil {
+				if err := o.Before(); err != nil {
+					return nil, err
+				}
+			}
 			runtime.GC()
 			var k int
 			var err error
@@ -114,6 +128,8 @@ func Measure(runs []Run, o Options) ([]Result, error) {
 				return nil, fmt.Errorf("run %s found %d, then %d", res[i].Label, res[i].Count, k)
 			}
 			res[i].Add(wall, cpu)
+			res[i].Walls = append(res[i].Walls, wall)
+			res[i].CPUs = append(res[i].CPUs, cpu)
 			fmt.Printf("  round %d %-4s %8.3f s wall %8.3f s CPU\n", round+1, res[i].Label, wall.Seconds(), cpu.Seconds())
 		}
 	}
@@ -151,6 +167,21 @@ func (r Result) Summary(width, per int) string {
 // "(b)/(a) = 1.02 wall, 0.98 CPU   (note)".
 func Ratio(a, b Result, note string) {
 	fmt.Printf("%s/%s = %.2f wall, %.2f CPU   (%s)\n", a.Label, b.Label, a.Wall.Seconds()/b.Wall.Seconds(), a.CPU.Seconds()/b.CPU.Seconds(), note)
+}
+
+// Compare prints, wall then CPU, the ratio of ours to anchor in each round
+// and their median and range (see rounds.Ratios), as
+// "(b)/(a) (wall): rounds 1.02 0.97 1.10 -> median 1.02 [0.97-1.10]   (note)",
+// and returns the two medians.
+func Compare(ours, anchor Result, note string) (wall, cpu float64) {
+	name := ours.Label + "/" + anchor.Label
+	w, c := rounds.Ratios{Name: name, Unit: "wall"}, rounds.Ratios{Name: name, Unit: "CPU"}
+	for i := range min(len(ours.Walls), len(anchor.Walls)) {
+		w.Add(ours.Walls[i].Seconds(), anchor.Walls[i].Seconds())
+		c.Add(ours.CPUs[i].Seconds(), anchor.CPUs[i].Seconds())
+	}
+	fmt.Printf("%s   (%s)\n%s\n", w.String(), note, c.String())
+	return w.Median(), c.Median()
 }
 
 // Parallel runs do(s, i) for every i below n on workers goroutines; each
