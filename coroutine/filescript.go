@@ -49,10 +49,17 @@ type Recorder struct {
 	Steps []FileStep                       // the batches performed so far
 }
 
-// Perform runs the batch through r.Do and records it.
+// Perform runs the batch through r.Do and records it. A script keeps
+// bytes, not digests, so the requests reach r.Do with DigestOnly cleared:
+// every read's Data is recorded and a replay gives the machine what the
+// recorded run had.
 func (r *Recorder) Perform(reqs []FileRequest) []FileResult {
+	reqs = append([]FileRequest(nil), reqs...)
+	for i := range reqs {
+		reqs[i].DigestOnly = false
+	}
 	res := r.Do(reqs)
-	r.Steps = append(r.Steps, FileStep{Requests: append([]FileRequest(nil), reqs...), Results: append([]FileResult(nil), res...)})
+	r.Steps = append(r.Steps, FileStep{Requests: reqs, Results: append([]FileResult(nil), res...)})
 	return res
 }
 
