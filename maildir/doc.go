@@ -7,7 +7,8 @@
 // coroutine.FileMachine that asks for batches of file requests (list a
 // directory, read the head of a file, create a file exclusively and sync
 // it, link, rename without replacing, remove, make a directory, sync a
-// directory) and is resumed with their results. The client package runs
+// directory, ask whether a lock's owner still runs) and is resumed with
+// their results. The client package runs
 // them on the real file system; tests and users' harnesses can answer them
 // from a script (coroutine.ReplayFiles). Requests of one batch are
 // independent, so a driver may run them in parallel.
