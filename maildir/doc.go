@@ -74,7 +74,8 @@
 // letters takes dovecot-uidlist.lock, as Dovecot does, before it reads and
 // extends dovecot-keywords and keeps it until its message files are in
 // place. The lock holds Store.LockOwner, "<pid>:<host>", as Dovecot's
-// dotlocks do, so each understands the other's: a lock naming a process of
+// dotlocks do, and appears with it whole (written to tmp/, then renamed
+// to the lock without replacing one), so each understands the other's: a lock naming a process of
 // this host that no longer runs (the driver answers a
 // coroutine.FileOwnerAlive request) is taken at once, a lock of a live
 // process of this host is respected however old, and any other lock (an

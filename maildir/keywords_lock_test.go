@@ -79,6 +79,31 @@ func TestLockLiveOwnerWaits(t *testing.T) {
 	assert.Equal(t, []int64{4242}, asked)
 	assert.Equal(t, "4242:host\n", string(m.files[testLock]))
 	assert.Equal(t, "0 Work\n", string(m.files["/m/dovecot-keywords"]))
+	assert.Empty(t, m.tmpFiles("/m"), "the tmp/ file made to take the lock is removed")
+}
+
+// The lock appears with its owner in it: a process killed just before the
+// rename that takes it leaves no lock, only a tmp/ file, and the next
+// operation is not stopped.
+func TestLockAppearsWhole(t *testing.T) {
+	m := fixture()
+	mach := lockStore().AddMessage("INBOX", []byte(msgN), email.ParseFlags("Fresh"))
+	var in []coroutine.FileResult
+	for {
+		reqs, done := mach.Resume(in)
+		require.False(t, done, "the lock was never taken")
+		if reqs[0].Op == coroutine.FileRename && reqs[0].Target == testLock {
+			break // killed here
+		}
+		assert.NotContains(t, m.files, testLock)
+		in = m.do(reqs)
+	}
+	assert.NotContains(t, m.files, testLock)
+	left := m.tmpFiles("/m")
+	require.Len(t, left, 1)
+	assert.Equal(t, "7:host", string(m.files[left[0]]))
+	_, _, err := addUnder(m)
+	require.NoError(t, err)
 }
 
 // Locks that name no process the driver can check are judged by age:

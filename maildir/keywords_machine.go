@@ -20,6 +20,7 @@ var ErrLocked = errors.New("maildir: dovecot-uidlist.lock is held by another wri
 const (
 	kwStart = iota
 	kwRead
+	kwLockTmp
 	kwLock
 	kwLockRead
 	kwLockAlive
@@ -31,6 +32,7 @@ const (
 	kwRename
 	kwUnlock
 	kwCleanup
+	kwLockGiveUp
 )
 
 // Waiting for dovecot-uidlist.lock held by another writer: each wait is a
@@ -52,8 +54,8 @@ type heldLock struct {
 }
 
 // keywordsMachine reads a folder's dovecot-keywords and, when flags of need
-// have no letter yet, adds them: under dovecot-uidlist.lock (created
-// exclusively with the Store's LockOwner in it, waiting while another
+// have no letter yet, adds them: under dovecot-uidlist.lock (taken with
+// the Store's LockOwner in it, see createLock, waiting while another
 // writer holds it; see judgeLock for when a lock is taken as stale and
 // removed), it reads the table again, assigns free letters, writes a
 // temporary file and renames it over dovecot-keywords (an atomic
@@ -79,6 +81,8 @@ type keywordsMachine struct {
 	judged     lockSeen  // the lock whose owner was asked about
 	dead       *lockSeen // a lock whose owner is gone, to remove if still there
 	holder     string    // the owner the lock last read names, for ErrLocked
+	lockTmp    string    // tmp/ file holding our owner, renamed into the lock
+	tmpTries   int       // names drawn for lockTmp
 	pending    error
 	hold       *heldLock
 	waits      int
@@ -139,15 +143,32 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 		}
 		m.self, m.hasSelf = self, ok
 		return m.createLock()
+	case kwLockTmp:
+		switch err := in[0].Err; {
+		case errors.Is(err, fs.ErrExist) && m.tmpTries < 3:
+			m.lockTmp = "" // a name a killed operation left: draw another
+			return m.createLock()
+		case errors.Is(err, fs.ErrNotExist):
+			m.lockTmp = ""
+			return m.fail(&email.NotFoundError{Mailbox: m.mailbox})
+		case err != nil:
+			m.lockTmp = ""
+			return m.fail(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
+		}
+		m.state = kwLock
+		return m.ask(coroutine.Rename(m.lockTmp, m.lock()))
+	case kwLockGiveUp:
+		return m.fail(m.pending)
 	case kwLock:
 		switch err := in[0].Err; {
 		case errors.Is(err, fs.ErrExist):
 			return m.readLock()
 		case errors.Is(err, fs.ErrNotExist):
-			return m.fail(&email.NotFoundError{Mailbox: m.mailbox})
+			return m.giveUp(&email.NotFoundError{Mailbox: m.mailbox})
 		case err != nil:
-			return m.fail(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
+			return m.giveUp(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
 		}
+		m.lockTmp = "" // renamed into the lock
 		if m.hold != nil {
 			m.hold.held = true
 		}
@@ -158,7 +179,7 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 		case errors.Is(err, fs.ErrNotExist):
 			return m.createLock()
 		case err != nil:
-			return m.fail(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
+			return m.giveUp(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
 		}
 		return m.judgeLock(in[0])
 	case kwLockAlive:
@@ -175,12 +196,12 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 		return m.byAge(m.judged) // the driver cannot tell
 	case kwLockWait:
 		if err := in[0].Err; err != nil {
-			return m.fail(fmt.Errorf("%w (%s%s; cannot wait: %v)", ErrLocked, m.lock(), m.holder, err))
+			return m.giveUp(fmt.Errorf("%w (%s%s; cannot wait: %v)", ErrLocked, m.lock(), m.holder, err))
 		}
 		return m.createLock()
 	case kwLockRemove:
 		if err := in[0].Err; err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return m.fail(fmt.Errorf("maildir: removing stale lock in %s: %w", m.dir, err))
+			return m.giveUp(fmt.Errorf("maildir: removing stale lock in %s: %w", m.dir, err))
 		}
 		return m.createLock()
 	case kwReread:
@@ -244,15 +265,41 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 	return m.fail(fmt.Errorf("maildir: keywords machine in state %d: %w", m.state, email.ErrUnexpectedReply))
 }
 
-// createLock asks to create the lock exclusively, with the Store's
-// LockOwner as its content.
+// createLock asks to take the lock. With a LockOwner, the lock appears
+// with its content whole, as Dovecot's default dotlocks do: the owner is
+// written to a file in the folder's tmp/ (once per operation), which is
+// then renamed to the lock without replacing it, so a process killed at
+// any point leaves either no lock (and at worst a tmp/ file, which
+// CleanTmp removes) or a lock naming it. Without one, the lock is an
+// empty file created exclusively.
 func (m *keywordsMachine) createLock() ([]coroutine.FileRequest, bool) {
-	var owner []byte
-	if m.hasSelf {
-		owner = []byte(m.s.LockOwner)
+	if !m.hasSelf {
+		m.state = kwLock
+		return m.ask(coroutine.Create(m.lock(), nil))
 	}
-	m.state = kwLock
-	return m.ask(coroutine.Create(m.lock(), owner))
+	if m.lockTmp != "" {
+		m.state = kwLock
+		return m.ask(coroutine.Rename(m.lockTmp, m.lock()))
+	}
+	hex, err := m.s.randomHex()
+	if err != nil {
+		return m.fail(err)
+	}
+	m.tmpTries++
+	m.lockTmp = path.Join(m.dir, "tmp", lockFile+"."+hex)
+	m.state = kwLockTmp
+	return m.ask(coroutine.Create(m.lockTmp, []byte(m.s.LockOwner)))
+}
+
+// giveUp fails with err without the lock, removing the tmp/ file made
+// to take it, if any.
+func (m *keywordsMachine) giveUp(err error) ([]coroutine.FileRequest, bool) {
+	if m.lockTmp == "" {
+		return m.fail(err)
+	}
+	tmp := m.lockTmp
+	m.lockTmp, m.pending, m.state = "", err, kwLockGiveUp
+	return m.ask(coroutine.Remove(tmp))
 }
 
 // readLock asks for the content, size and mtime of the lock another
@@ -310,7 +357,7 @@ func (m *keywordsMachine) wait() ([]coroutine.FileRequest, bool) {
 		m.waitStart = now
 	}
 	if m.waits >= lockWaitSteps || now.Sub(m.waitStart) > lockWaitMax {
-		return m.fail(fmt.Errorf("%w (%s%s)", ErrLocked, m.lock(), m.holder))
+		return m.giveUp(fmt.Errorf("%w (%s%s)", ErrLocked, m.lock(), m.holder))
 	}
 	m.waits++
 	m.state = kwLockWait
