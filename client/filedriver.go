@@ -162,6 +162,8 @@ func (w *fileWorker) do(ctx context.Context, r coroutine.FileRequest, body *Body
 		return coroutine.FileResult{Err: os.Remove(p)}
 	case coroutine.FileSyncDir:
 		return coroutine.FileResult{Err: syncDir(p)}
+	case coroutine.FileOwnerAlive:
+		return ownerAlive(r)
 	}
 	return coroutine.FileResult{Err: fmt.Errorf("client: file request %v: %w", r.Op, errors.ErrUnsupported)}
 }

@@ -23,7 +23,10 @@ type MaildirClient struct {
 // NewMaildir returns a Maildir backend for s, driven by files (a default
 // driver when nil), as NewM2dir does for m2dir. Unset nondeterministic
 // inputs are filled in: Clock with time.Now, Entropy with
-// crypto/rand.Reader, Hostname with os.Hostname and Pid with os.Getpid.
+// crypto/rand.Reader, Hostname with os.Hostname, Pid with os.Getpid, and
+// LockOwner with "<pid>:<host>" from os.Getpid and os.Hostname (whatever
+// Pid and Hostname hold), so that a lock a killed process left is taken
+// at once, by this store and by Dovecot.
 func NewMaildir(s maildir.Store, files *FileDriver) *MaildirClient {
 	if s.Clock == nil {
 		s.Clock = time.Now
@@ -38,6 +41,9 @@ func NewMaildir(s maildir.Store, files *FileDriver) *MaildirClient {
 	}
 	if s.Pid == 0 {
 		s.Pid = os.Getpid()
+	}
+	if s.LockOwner == "" {
+		s.LockOwner = lockOwner()
 	}
 	if files == nil {
 		files = NewFileDriver(0)

@@ -68,9 +68,16 @@ const (
 	// returns Size and Sum: a second pass for digests that need the size
 	// first (the m2dir checksum of a message whose size was unknown).
 	FileDigest
+	// FileOwnerAlive asks whether the process that wrote a lock file is
+	// still running on this host: Path is the lock file (for traces; the
+	// driver does not read it) and Limit is the process id. The result's
+	// Err is nil when the process exists, an error matching
+	// fs.ErrNotExist when no such process exists, and any other error when
+	// the driver cannot tell. See OwnerAlive.
+	FileOwnerAlive
 )
 
-var fileOpNames = [...]string{"", "list", "read", "stat", "create", "rename", "link", "remove", "mkdir", "rmdir", "syncdir", "watch", "copyout", "copyin", "digest"}
+var fileOpNames = [...]string{"", "list", "read", "stat", "create", "rename", "link", "remove", "mkdir", "rmdir", "syncdir", "watch", "copyout", "copyin", "digest", "alive"}
 
 // String names the operation.
 func (op FileOp) String() string {

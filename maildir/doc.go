@@ -7,7 +7,8 @@
 // coroutine.FileMachine that asks for batches of file requests (list a
 // directory, read the head of a file, create a file exclusively and sync
 // it, link, rename without replacing, remove, make a directory, sync a
-// directory) and is resumed with their results. The client package runs
+// directory, ask whether a lock's owner still runs) and is resumed with
+// their results. The client package runs
 // them on the real file system; tests and users' harnesses can answer them
 // from a script (coroutine.ReplayFiles). Requests of one batch are
 // independent, so a driver may run them in parallel.
@@ -72,8 +73,15 @@
 // another process renamed it first. An operation that writes keyword
 // letters takes dovecot-uidlist.lock, as Dovecot does, before it reads and
 // extends dovecot-keywords and keeps it until its message files are in
-// place; while another writer holds the lock it waits (up to ten seconds,
-// then ErrLocked), and a lock older than two minutes is taken as stale. As in every Maildir implementation, two
-// concurrent flag changes of one message may lose one of them (the last
-// rename wins).
+// place. The lock holds Store.LockOwner, "<pid>:<host>", as Dovecot's
+// dotlocks do, and appears with it whole (written to tmp/, then renamed
+// to the lock without replacing one), so each understands the other's: a lock naming a process of
+// this host that no longer runs (the driver answers a
+// coroutine.FileOwnerAlive request) is taken at once, a lock of a live
+// process of this host is respected however old, and any other lock (an
+// empty one, another host's, one naming this very process) is taken as
+// stale once it is two minutes old by the Store's clock. While the lock is
+// held and not stale the operation waits, up to ten seconds, then fails
+// with ErrLocked. As in every Maildir implementation, two concurrent flag
+// changes of one message may lose one of them (the last rename wins).
 package maildir

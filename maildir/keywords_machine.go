@@ -20,8 +20,10 @@ var ErrLocked = errors.New("maildir: dovecot-uidlist.lock is held by another wri
 const (
 	kwStart = iota
 	kwRead
+	kwLockTmp
 	kwLock
-	kwLockStat
+	kwLockRead
+	kwLockAlive
 	kwLockWait
 	kwLockRemove
 	kwReread
@@ -30,6 +32,7 @@ const (
 	kwRename
 	kwUnlock
 	kwCleanup
+	kwLockGiveUp
 )
 
 // Waiting for dovecot-uidlist.lock held by another writer: each wait is a
@@ -51,11 +54,12 @@ type heldLock struct {
 }
 
 // keywordsMachine reads a folder's dovecot-keywords and, when flags of need
-// have no letter yet, adds them: under dovecot-uidlist.lock (created
-// exclusively, waiting while another writer holds it; a lock older than two
-// minutes by the Store's clock is taken as stale and removed), it reads the
-// table again, assigns free letters, writes a temporary file and renames it
-// over dovecot-keywords (an atomic replacement, as Dovecot does).
+// have no letter yet, adds them: under dovecot-uidlist.lock (taken with
+// the Store's LockOwner in it, see createLock, waiting while another
+// writer holds it; see judgeLock for when a lock is taken as stale and
+// removed), it reads the table again, assigns free letters, writes a
+// temporary file and renames it over dovecot-keywords (an atomic
+// replacement, as Dovecot does).
 //
 // With hold set and flags in need, the lock is taken even when the table
 // is complete and kept when the machine ends: the operation renames its
@@ -72,6 +76,13 @@ type keywordsMachine struct {
 	kw         *Keywords
 	tmp        string
 	triedStale bool
+	self       lockOwner // the Store's LockOwner, when hasSelf
+	hasSelf    bool
+	judged     lockSeen  // the lock whose owner was asked about
+	dead       *lockSeen // a lock whose owner is gone, to remove if still there
+	holder     string    // the owner the lock last read names, for ErrLocked
+	lockTmp    string    // tmp/ file holding our owner, renamed into the lock
+	tmpTries   int       // names drawn for lockTmp
 	pending    error
 	hold       *heldLock
 	waits      int
@@ -126,58 +137,73 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 		if err := m.s.canWrite(); err != nil {
 			return m.fail(err)
 		}
+		self, ok, err := m.s.lockSelf()
+		if err != nil {
+			return m.fail(err)
+		}
+		m.self, m.hasSelf = self, ok
+		return m.createLock()
+	case kwLockTmp:
+		switch err := in[0].Err; {
+		case errors.Is(err, fs.ErrExist) && m.tmpTries < 3:
+			m.lockTmp = "" // a name a killed operation left: draw another
+			return m.createLock()
+		case errors.Is(err, fs.ErrNotExist):
+			m.lockTmp = ""
+			return m.fail(&email.NotFoundError{Mailbox: m.mailbox})
+		case err != nil:
+			m.lockTmp = ""
+			return m.fail(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
+		}
 		m.state = kwLock
-		return m.ask(coroutine.Create(m.lock(), nil))
+		return m.ask(coroutine.Rename(m.lockTmp, m.lock()))
+	case kwLockGiveUp:
+		return m.fail(m.pending)
 	case kwLock:
 		switch err := in[0].Err; {
 		case errors.Is(err, fs.ErrExist):
-			m.state = kwLockStat
-			return m.ask(coroutine.FileRequest{Op: coroutine.FileStat, Path: m.lock()})
+			return m.readLock()
 		case errors.Is(err, fs.ErrNotExist):
-			return m.fail(&email.NotFoundError{Mailbox: m.mailbox})
+			return m.giveUp(&email.NotFoundError{Mailbox: m.mailbox})
 		case err != nil:
-			return m.fail(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
+			return m.giveUp(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
 		}
+		m.lockTmp = "" // renamed into the lock
 		if m.hold != nil {
 			m.hold.held = true
 		}
 		m.state = kwReread
 		return m.ask(coroutine.ReadHead(m.file(), maxKeywordsFile))
-	case kwLockStat:
+	case kwLockRead:
 		switch err := in[0].Err; {
 		case errors.Is(err, fs.ErrNotExist):
-			m.state = kwLock
-			return m.ask(coroutine.Create(m.lock(), nil))
+			return m.createLock()
 		case err != nil:
-			return m.fail(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
+			return m.giveUp(fmt.Errorf("maildir: locking %s: %w", m.dir, err))
 		}
-		now := m.s.Clock()
-		if now.Sub(in[0].ModTime) < staleLockSecs*time.Second || m.triedStale {
-			if m.waits == 0 {
-				m.waitStart = now
-			}
-			if m.waits >= lockWaitSteps || now.Sub(m.waitStart) > lockWaitMax {
-				return m.fail(fmt.Errorf("%w (%s)", ErrLocked, m.lock()))
-			}
-			m.waits++
-			m.state = kwLockWait
-			return m.ask(coroutine.FileRequest{Op: coroutine.FileWatch, Path: m.dir, Wait: lockWaitStep})
+		return m.judgeLock(in[0])
+	case kwLockAlive:
+		switch err := in[0].Err; {
+		case errors.Is(err, fs.ErrNotExist):
+			// The owner is gone: read the lock once more and remove it
+			// if it is still the one judged (as Dovecot checks that the
+			// lock was not replaced meanwhile).
+			m.dead = &lockSeen{data: m.judged.data, size: m.judged.size, mtime: m.judged.mtime}
+			return m.readLock()
+		case err == nil:
+			return m.wait() // a live process of this host holds it
 		}
-		m.triedStale = true
-		m.state = kwLockRemove
-		return m.ask(coroutine.Remove(m.lock()))
+		return m.byAge(m.judged) // the driver cannot tell
 	case kwLockWait:
 		if err := in[0].Err; err != nil {
-			return m.fail(fmt.Errorf("%w (%s; cannot wait: %v)", ErrLocked, m.lock(), err))
+			return m.giveUp(fmt.Errorf("%w (%s%s; cannot wait: %v)", ErrLocked, m.lock(), m.holder, err))
 		}
-		m.state = kwLock
-		return m.ask(coroutine.Create(m.lock(), nil))
+		return m.createLock()
 	case kwLockRemove:
 		if err := in[0].Err; err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return m.fail(fmt.Errorf("maildir: removing stale lock in %s: %w", m.dir, err))
+			return m.giveUp(fmt.Errorf("maildir: removing stale lock in %s: %w", m.dir, err))
 		}
-		m.state = kwLock
-		return m.ask(coroutine.Create(m.lock(), nil))
+		return m.createLock()
 	case kwReread:
 		kw, err := m.parse(in[0])
 		if err == nil && m.hold != nil && m.complete(kw) {
@@ -237,6 +263,105 @@ func (m *keywordsMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileReq
 		return m.fail(m.pending)
 	}
 	return m.fail(fmt.Errorf("maildir: keywords machine in state %d: %w", m.state, email.ErrUnexpectedReply))
+}
+
+// createLock asks to take the lock. With a LockOwner, the lock appears
+// with its content whole, as Dovecot's default dotlocks do: the owner is
+// written to a file in the folder's tmp/ (once per operation), which is
+// then renamed to the lock without replacing it, so a process killed at
+// any point leaves either no lock (and at worst a tmp/ file, which
+// CleanTmp removes) or a lock naming it. Without one, the lock is an
+// empty file created exclusively.
+func (m *keywordsMachine) createLock() ([]coroutine.FileRequest, bool) {
+	if !m.hasSelf {
+		m.state = kwLock
+		return m.ask(coroutine.Create(m.lock(), nil))
+	}
+	if m.lockTmp != "" {
+		m.state = kwLock
+		return m.ask(coroutine.Rename(m.lockTmp, m.lock()))
+	}
+	hex, err := m.s.randomHex()
+	if err != nil {
+		return m.fail(err)
+	}
+	m.tmpTries++
+	m.lockTmp = path.Join(m.dir, "tmp", lockFile+"."+hex)
+	m.state = kwLockTmp
+	return m.ask(coroutine.Create(m.lockTmp, []byte(m.s.LockOwner)))
+}
+
+// giveUp fails with err without the lock, removing the tmp/ file made
+// to take it, if any.
+func (m *keywordsMachine) giveUp(err error) ([]coroutine.FileRequest, bool) {
+	if m.lockTmp == "" {
+		return m.fail(err)
+	}
+	tmp := m.lockTmp
+	m.lockTmp, m.pending, m.state = "", err, kwLockGiveUp
+	return m.ask(coroutine.Remove(tmp))
+}
+
+// readLock asks for the content, size and mtime of the lock another
+// writer holds.
+func (m *keywordsMachine) readLock() ([]coroutine.FileRequest, bool) {
+	m.state = kwLockRead
+	return m.ask(coroutine.ReadHead(m.lock(), maxLockRead))
+}
+
+// judgeLock decides about the lock another writer holds, as Dovecot's
+// file-dotlock.c does for dovecot-uidlist.lock: a lock naming a process of
+// this host (the host of the Store's LockOwner) other than ours is taken
+// as stale as soon as the driver answers that the process is gone, and is
+// never taken while it runs; any other lock (an empty one, one of another
+// host, one naming our own process id, which another operation of this
+// process may hold) is taken as stale once it is two minutes old by the
+// Store's clock. A stale lock is removed once per operation; after that,
+// or while the lock is not stale, the machine waits for it.
+func (m *keywordsMachine) judgeLock(r coroutine.FileResult) ([]coroutine.FileRequest, bool) {
+	seen := lockSeen{data: r.Data, size: r.Size, mtime: r.ModTime}
+	if m.dead.same(seen) && !m.triedStale {
+		m.triedStale = true
+		m.state = kwLockRemove
+		return m.ask(coroutine.Remove(m.lock()))
+	}
+	m.dead = nil
+	owner, ok := parseLockOwner(r.Data)
+	m.holder = ""
+	if ok {
+		m.holder = ", held by " + owner.String()
+	}
+	if ok && r.Size <= maxLockRead && m.hasSelf && owner.host == m.self.host && owner.pid != m.self.pid && !m.triedStale {
+		m.judged = seen
+		m.state = kwLockAlive
+		return m.ask(coroutine.OwnerAlive(m.lock(), owner.pid))
+	}
+	return m.byAge(seen)
+}
+
+// byAge applies the age rule to a lock (see judgeLock).
+func (m *keywordsMachine) byAge(seen lockSeen) ([]coroutine.FileRequest, bool) {
+	if m.s.Clock().Sub(seen.mtime) < staleLockSecs*time.Second || m.triedStale {
+		return m.wait()
+	}
+	m.triedStale = true
+	m.state = kwLockRemove
+	return m.ask(coroutine.Remove(m.lock()))
+}
+
+// wait waits for the lock to go (a FileWatch of the folder bounded by
+// lockWaitStep), or fails with ErrLocked once the wait is over.
+func (m *keywordsMachine) wait() ([]coroutine.FileRequest, bool) {
+	now := m.s.Clock()
+	if m.waits == 0 {
+		m.waitStart = now
+	}
+	if m.waits >= lockWaitSteps || now.Sub(m.waitStart) > lockWaitMax {
+		return m.giveUp(fmt.Errorf("%w (%s%s)", ErrLocked, m.lock(), m.holder))
+	}
+	m.waits++
+	m.state = kwLockWait
+	return m.ask(coroutine.FileRequest{Op: coroutine.FileWatch, Path: m.dir, Wait: lockWaitStep})
 }
 
 // create writes the new table once the clock has passed the second of the

@@ -29,6 +29,8 @@ type memFS struct {
 	before func(coroutine.FileRequest)
 	// seen counts the requests performed, by kind.
 	seen map[coroutine.FileOp]int
+	// procs, when set, answers FileOwnerAlive: the pids that run.
+	procs map[int64]bool
 }
 
 func newMemFS(dirs ...string) *memFS {
@@ -202,6 +204,13 @@ func (m *memFS) one(r coroutine.FileRequest) coroutine.FileResult {
 	case coroutine.FileSyncDir:
 		if !m.dirs[p] {
 			return coroutine.FileResult{Err: notExist("open", p)}
+		}
+	case coroutine.FileOwnerAlive:
+		if m.procs == nil {
+			return coroutine.FileResult{Err: errors.ErrUnsupported}
+		}
+		if !m.procs[r.Limit] {
+			return coroutine.FileResult{Err: fs.ErrNotExist}
 		}
 	default:
 		return coroutine.FileResult{Err: errors.ErrUnsupported}

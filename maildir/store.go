@@ -81,6 +81,16 @@ type Store struct {
 	// Clock gives the time for new unique names and for judging stale
 	// lock files. Required by operations that write messages.
 	Clock func() time.Time
+	// LockOwner is written into the dovecot-uidlist.lock this store
+	// takes: "<pid>:<host>", the process id and the host name as
+	// gethostname gives it, which is what Dovecot writes into its own
+	// dotlocks. A lock naming a process of the same host that no longer
+	// runs is then taken at once, by this store (which asks its driver,
+	// see coroutine.OwnerAlive) and by Dovecot, instead of after two
+	// minutes. Empty writes empty locks, judged by their age only.
+	// client.NewMaildir sets it. A value not of that form makes the
+	// operations that take the lock fail with email.ErrInvalidArgument.
+	LockOwner string
 	// Entropy gives the random part of new unique names. Required by
 	// operations that write messages; crypto/rand.Reader is the right
 	// choice.
