@@ -139,7 +139,9 @@ func readContents(f folder, dir, meta result) (contents, error) {
 		}
 		return contents{}, fileError(coroutine.List(f.dir), dir.Err)
 	}
-	c := contents{files: map[string]string{}, flagged: map[string]bool{}}
+	// The maps are sized up front: growing them by rehashing was most of
+	// the cost of a large folder's listing here.
+	c := contents{files: make(map[string]string, len(dir.Entries)), ids: make([]string, 0, len(dir.Entries))}
 	marker := false
 	for _, e := range dir.Entries {
 		switch {
@@ -156,7 +158,10 @@ func readContents(f folder, dir, meta result) (contents, error) {
 			}
 			// Two files with one id (written by another tool): keep
 			// the first name in byte order, deterministically.
-			if old, dup := c.files[id]; !dup || e.Name < old {
+			if old, dup := c.files[id]; !dup {
+				c.files[id] = e.Name
+				c.ids = append(c.ids, id)
+			} else if e.Name < old {
 				c.files[id] = e.Name
 			}
 		}
@@ -167,6 +172,7 @@ func readContents(f folder, dir, meta result) (contents, error) {
 	if meta.Err != nil && !errors.Is(meta.Err, fs.ErrNotExist) {
 		return contents{}, fileError(coroutine.List(f.meta()), meta.Err)
 	}
+	c.flagged = make(map[string]bool, len(meta.Entries))
 	for _, e := range meta.Entries {
 		if e.IsDir {
 			continue
@@ -175,10 +181,6 @@ func readContents(f folder, dir, meta result) (contents, error) {
 		if id, ok := cutSuffix(e.Name, FlagsSuffix); ok && c.files[id] != "" {
 			c.flagged[id] = true
 		}
-	}
-	c.ids = make([]string, 0, len(c.files))
-	for id := range c.files {
-		c.ids = append(c.ids, id)
 	}
 	slices.Sort(c.ids)
 	slices.Sort(c.subdirs)

@@ -57,6 +57,7 @@ type addrSpan struct {
 // addrParser holds the entry being read; what it emits goes to sc.
 type addrParser struct {
 	sc        *scratch
+	v         []byte // the list; words are its subslices
 	angle     []byte
 	haveAngle bool
 	comment   []byte
@@ -100,7 +101,7 @@ func (sp addrSpan) address(str string) email.Address {
 // appendAddressList parses the address list v, writes each name and address
 // to sc.arena and appends their spans to sc.spans.
 func appendAddressList(sc *scratch, v []byte) {
-	p := addrParser{sc: sc}
+	p := addrParser{sc: sc, v: v}
 	sc.words = sc.words[:0]
 	space := false
 	i := 0
@@ -123,14 +124,7 @@ func appendAddressList(sc *scratch, v []byte) {
 			space = false
 			i = end
 		case '<':
-			j := i + 1
-			for j < len(v) && v[j] != '>' {
-				if v[j] == '"' {
-					j, _ = skipQuoted(v, j)
-					continue
-				}
-				j++
-			}
+			j := angleEnd(v, i+1)
 			if !p.haveAngle {
 				p.angle, p.haveAngle = v[i+1:min(j, len(v))], true
 			}
@@ -171,6 +165,24 @@ func appendAddressList(sc *scratch, v []byte) {
 	p.emit()
 	p.endGroup()
 	clear(sc.words) // they point into v
+}
+
+// angleEnd returns the index of the '>' that closes an angle-addr whose
+// content starts at v[i], quoted strings skipped, or len(v) when none does.
+func angleEnd(v []byte, i int) int {
+	k := bytes.IndexByte(v[i:], '>')
+	if k >= 0 && !slowPaths && bytes.IndexByte(v[i:i+k], '"') < 0 {
+		return i + k // the common case: no quoted string inside
+	}
+	j := i
+	for j < len(v) && v[j] != '>' {
+		if v[j] == '"' {
+			j, _ = skipQuoted(v, j)
+			continue
+		}
+		j++
+	}
+	return j
 }
 
 // endGroup ends the group being read, if any: a group without members
@@ -292,6 +304,9 @@ func joins(prev, next []byte) bool {
 // cleanAddr removes white space, comments and a source route from the
 // content of angle brackets.
 func (p *addrParser) cleanAddr(a []byte) []byte {
+	if !slowPaths && plainAddr(a) {
+		return a
+	}
 	p.sc.tmp = p.sc.tmp[:0]
 	for i := 0; i < len(a); {
 		switch c := a[i]; {
@@ -317,11 +332,28 @@ func (p *addrParser) cleanAddr(a []byte) []byte {
 	return out
 }
 
+// plainAddr reports whether cleanAddr has nothing to remove from a: no
+// white space, comment, quoted string or source route.
+func plainAddr(a []byte) bool {
+	if len(a) > 0 && a[0] == '@' {
+		return false
+	}
+	for _, c := range a {
+		if isSpace(c) || c == '(' || c == '"' {
+			return false
+		}
+	}
+	return true
+}
+
 // appendPhrase joins and decodes the words of a display name and appends
 // the result to dst.
 func (p *addrParser) appendPhrase(dst []byte, words []addrWord) []byte {
 	if len(words) == 0 {
 		return dst
+	}
+	if name, ok := p.plainPhrase(words); ok && !slowPaths {
+		return appendText(dst, name)
 	}
 	p.sc.tmp = p.sc.tmp[:0]
 	for k, w := range words {
@@ -339,6 +371,34 @@ func (p *addrParser) appendPhrase(dst []byte, words []addrWord) []byte {
 		name = trimSpace(name[1 : len(name)-1])
 	}
 	return appendText(dst, name)
+}
+
+// plainPhrase returns the display name of words without copying, when it
+// is a stretch of the list as written: unquoted words, each after the one
+// before it or after a single space, the name not wrapped in single
+// quotes. It reports false otherwise, and the words are joined one by one.
+func (p *addrParser) plainPhrase(words []addrWord) ([]byte, bool) {
+	v := p.v
+	start := cap(v) - cap(words[0].raw) // words alias v
+	end := start
+	for k, w := range words {
+		at := cap(v) - cap(w.raw)
+		switch {
+		case w.quoted:
+			return nil, false
+		case k == 0:
+		case w.space && at == end+1 && v[end] == ' ':
+		case !w.space && at == end:
+		default:
+			return nil, false
+		}
+		end = at + len(w.raw)
+	}
+	name := v[start:end]
+	if len(name) >= 2 && name[0] == '\'' && name[len(name)-1] == '\'' {
+		return nil, false
+	}
+	return name, true
 }
 
 // appendUnquoted appends the content of a quoted string, escapes resolved.

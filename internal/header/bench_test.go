@@ -3,6 +3,7 @@ package header
 import (
 	"bufio"
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -149,4 +150,21 @@ func corpusMessages(b *testing.B) [][]byte {
 		out = append(out, readSample(b, filepath.Base(name)))
 	}
 	return out
+}
+
+// BenchmarkScanListHead scans the head of a message of the listing benches
+// (bench/maildir, bench/m2dir): six Received fields, a DKIM signature, a To
+// list with encoded words.
+func BenchmarkScanListHead(b *testing.B) {
+	head, err := os.ReadFile("testdata/listhead.eml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(head)))
+	for b.Loop() {
+		if s := Scan(head); s.Date.IsZero() || len(s.From) != 1 {
+			b.Fatal("bad scan")
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package header
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/ioemail/ioemail/email"
@@ -69,19 +70,12 @@ const (
 func Scan(head []byte) Summary {
 	var raw [fieldCount][]byte
 	var seen [fieldCount]bool
-	w := walker{data: head}
-	for {
-		name, value, ok := w.next()
-		if !ok {
-			break
-		}
-		k := fieldKind(name)
-		if k != fieldOther && !seen[k] {
-			seen[k] = true
-			raw[k] = value
-		}
+	var s Summary
+	if slowPaths {
+		s.BodyOffset = walkFields(head, &raw, &seen)
+	} else {
+		s.BodyOffset = keptFields(head, &raw, &seen)
 	}
-	s := Summary{BodyOffset: w.bodyOffset}
 	if seen[fieldDate] {
 		s.Date, _ = parseDate(raw[fieldDate])
 	}
@@ -148,9 +142,87 @@ func Scan(head []byte) Summary {
 	return s
 }
 
+// walkFields sets raw[k] to the value of the first field of each kind k
+// of head, and seen[k] when there is one, through the walker of Fields. It
+// returns the body offset. It is the general way that keptFields shortens.
+func walkFields(head []byte, raw *[fieldCount][]byte, seen *[fieldCount]bool) int {
+	w := walker{data: head}
+	for {
+		name, value, ok := w.next()
+		if !ok {
+			return w.bodyOffset
+		}
+		if k := fieldKind(name); k != fieldOther && !seen[k] {
+			seen[k] = true
+			raw[k] = value
+		}
+	}
+}
+
+// keptFields does what walkFields does with less work per field: the name
+// is read and checked in one pass over its bytes (a valid name lies within
+// the first line), and a field Scan does not keep is skipped line by line
+// without looking at its value.
+func keptFields(data []byte, raw *[fieldCount][]byte, seen *[fieldCount]bool) int {
+	pos := 0
+	for {
+		if pos >= len(data) {
+			return -1
+		}
+		if n := blankLine(data, pos); n > 0 {
+			return n
+		}
+		start := pos
+		// The name: printable US-ASCII up to the colon, white space
+		// allowed only before the colon.
+		i := start
+		for i < len(data) && data[i] != ':' && data[i] > ' ' && data[i] < 0x7f {
+			i++
+		}
+		nameEnd := i
+		for i < len(data) && (data[i] == ' ' || data[i] == '\t') {
+			i++
+		}
+		k := fieldOther
+		if nameEnd > start && i < len(data) && data[i] == ':' {
+			k = fieldKind(data[start:nameEnd])
+		}
+		if k == fieldOther || seen[k] {
+			// Skip to the first line start not followed by white space.
+			for {
+				j := bytes.IndexByte(data[pos:], '\n')
+				if j < 0 {
+					pos = len(data)
+					break
+				}
+				pos += j + 1
+				if pos >= len(data) || (data[pos] != ' ' && data[pos] != '\t') {
+					break
+				}
+			}
+			continue
+		}
+		end, next := lineEnd(data, start)
+		for next < len(data) && (data[next] == ' ' || data[next] == '\t') {
+			end, next = lineEnd(data, next)
+		}
+		pos = next
+		seen[k] = true
+		raw[k] = data[i+1 : end]
+	}
+}
+
 // fieldKind classifies a field name, ASCII case-insensitively, without
 // copying it.
 func fieldKind(name []byte) int {
+	if len(name) == 0 {
+		return fieldOther
+	}
+	switch name[0] | 0x20 { // the first letter in lower case
+	case 't', 'c', 'f', 'd', 's', 'r', 'm', 'i':
+	default:
+		return fieldOther
+	}
 	switch len(name) {
 	case 2:
 		if equalFold(name, "to") {

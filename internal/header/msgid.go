@@ -1,6 +1,9 @@
 package header
 
-import "unicode/utf8"
+import (
+	"bytes"
+	"unicode/utf8"
+)
 
 // messageID normalises a Message-ID value (RFC 5322 section 3.6.4): the
 // text between the first '<' and the next '>' (to the end when the '>' is
@@ -22,17 +25,17 @@ func appendMessageID(dst, v []byte) []byte {
 		case '<':
 			from = i + 1
 			to = len(v)
-			for j := from; j < len(v); j++ {
-				if v[j] == '>' {
-					to = j
-					break
-				}
+			if j := bytes.IndexByte(v[from:], '>'); j >= 0 {
+				to = from + j
 			}
 			i = len(v)
 		}
 	}
 	v = v[from:to]
 	start := len(dst)
+	if !slowPaths && plainID(v) {
+		return appendValid(dst, v)
+	}
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
 		case isSpace(c):
@@ -48,6 +51,17 @@ func appendMessageID(dst, v []byte) []byte {
 		dst = append(dst[:start], fixed...)
 	}
 	return dst
+}
+
+// plainID reports whether v holds no white space and no comment, so that
+// the id is v itself.
+func plainID(v []byte) bool {
+	for _, c := range v {
+		if isSpace(c) || c == '(' {
+			return false
+		}
+	}
+	return true
 }
 
 // MaxIDs bounds the message ids Scan keeps from one In-Reply-To or

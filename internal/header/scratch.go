@@ -13,6 +13,12 @@ type scratch struct {
 	ids   [][2]int   // arena ranges of the message ids of Scan
 }
 
+// slowPaths turns off the fast paths that skip work when a value is plain
+// (an address without white space or comments, a display name as written,
+// a message id without folds), so that the fuzz tests can check that both
+// ways give the same summary. Only tests set it.
+var slowPaths bool
+
 // maxPooled bounds the buffers a scratch may keep when it goes back to the
 // pool, so that one hostile head does not pin memory.
 const maxPooled = 64 << 10
