@@ -139,7 +139,14 @@ func appendFlags(b []byte, f flagList) []byte {
 // appendEsc appends s with backslash, tab, newline and carriage return
 // escaped.
 func appendEsc(b []byte, s string) []byte {
-	if !strings.ContainsAny(s, "\\\t\n\r") {
+	clean := true
+	for i := range len(s) {
+		if c := s[i]; c == '\\' || c == '\t' || c == '\n' || c == '\r' {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return append(b, s...)
 	}
 	for i := range len(s) {
