@@ -47,7 +47,7 @@ var (
 	n        = flag.Int("n", 10000, "messages in each Dovecot mailbox")
 	nRounds  = flag.Int("rounds", 3, "timed rounds of each scenario")
 	seed     = flag.Uint64("seed", 1, "seed of the generated messages and changes")
-	cpuProf  = flag.String("cpuprofile", "", "instead of the comparison, profile our unchanged and changes syncs in process into `prefix`.unchanged.N and prefix.changes.N")
+	cpuProf  = flag.String("cpuprofile", "", "instead of the comparison, profile our initial, unchanged and changes syncs in process into `prefix`.initial.1, prefix.unchanged.N and prefix.changes.N")
 	keepTemp = flag.Bool("keep", false, "keep the temporary directory (Maildirs, states, logs)")
 )
 

@@ -16,10 +16,10 @@ import (
 
 // profileOurs runs our engine in this process, as examples/sync would (a
 // new engine, so the state file is read again, and new connections each
-// run), with the CPU profiled: -rounds unchanged syncs into prefix +
+// run), with the CPU profiled: one initial sync into an empty Maildir into
+// prefix + ".initial.1", -rounds unchanged syncs into prefix +
 // ".unchanged.<round>", then -rounds syncs after 100 changes each into
-// prefix + ".changes.<round>" (go tool pprof takes them all at once). t's
-// pair must have had its initial sync.
+// prefix + ".changes.<round>" (go tool pprof takes them all at once).
 func profileOurs(t *tool, addr, prefix string) error {
 	ctx := context.Background()
 	state := filepath.Join(filepath.Dir(t.root), "ours.state")
@@ -29,6 +29,9 @@ func profileOurs(t *tool, addr, prefix string) error {
 			return err
 		}
 		defer ic.Close()
+		if err := os.MkdirAll(t.root, 0o700); err != nil { // as examples/sync does
+			return err
+		}
 		md := client.NewMaildir(maildir.Store{Root: filepath.ToSlash(t.root)}, nil)
 		e, err := mailsync.New(ic, md, state, mailsync.Options{Mailboxes: []string{t.box}})
 		if err != nil {
@@ -37,9 +40,17 @@ func profileOurs(t *tool, addr, prefix string) error {
 		_, err = e.Once(ctx)
 		return err
 	}
-	for _, s := range []string{"unchanged", "changes"} {
+	for _, s := range []string{"initial", "unchanged", "changes"} {
 		var busy time.Duration
 		for r := range *nRounds {
+			if s == "initial" && r > 0 {
+				break
+			}
+			if s == "initial" {
+				if err := t.reset(); err != nil {
+					return err
+				}
+			}
 			if s == "changes" {
 				first := *n + 100000 + 1000*r
 				if err := changeDovecot(addr, t.box, rand.New(rand.NewPCG(*seed, uint64(100+2*r))), first); err != nil {
@@ -67,6 +78,10 @@ func profileOurs(t *tool, addr, prefix string) error {
 			if err := check(t, addr); err != nil {
 				return err
 			}
+		}
+		if s == "initial" {
+			fmt.Printf("profiled 1 initial sync in process (%v) into %s.initial.1\n", busy.Round(time.Millisecond), prefix)
+			continue
 		}
 		fmt.Printf("profiled %d %s syncs in process (%v in all) into %s.%s.*\n", *nRounds, s, busy.Round(time.Millisecond), prefix, s)
 	}
