@@ -13,7 +13,7 @@ import (
 )
 
 // stateVersion is the version of the state file format this package
-// writes (see statecodec.go). It reads version 1 too (JSON, slow to read
+// writes (see stateMagic). It reads version 1 too (JSON, slow to read
 // at 10,000 messages) and migrates it: the next run writes version 2,
 // even with nothing changed.
 const stateVersion = 2
