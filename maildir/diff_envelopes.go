@@ -192,8 +192,8 @@ func (m *changesMachine) next() ([]coroutine.FileRequest, bool) {
 // between new/ and cur/ or re-flagged by another program (a rename by
 // mblaze's mflag, mutt, Dovecot) is a flag update, never a vanish and an
 // add; a move from new/ to cur/ that keeps the letters is no change at
-// all. When nothing changed, the diff lists and stats new/ and cur/ and
-// reads no file. A key rewritten by another program (mbsync inserting
+// all. When nothing changed, the diff lists and stats new/ and cur/,
+// reads no file, and returns the state it was given. A key rewritten by another program (mbsync inserting
 // ",U=") is a vanish and an add.
 func (s Store) DiffEnvelopes(mailbox string, state email.State) coroutine.FileMachine[email.EnvelopeDiff] {
 	m, err := s.changes(mailbox, nil, false)
@@ -206,6 +206,12 @@ func (s Store) DiffEnvelopes(mailbox string, state email.State) coroutine.FileMa
 	}
 	m.old = old
 	return coroutine.Map(coroutine.FileMachine[changesResult](m), func(r changesResult) (email.EnvelopeDiff, error) {
+		if old != nil && len(r.added) == 0 && len(r.delta.Added) == 0 && len(r.delta.Vanished) == 0 && len(r.delta.Changed) == 0 && len(r.snap) == len(old) {
+			// Nothing changed: the snapshot is old's, item for item
+			// (compare keeps an unchanged item as it was), so the state
+			// given is the state to return, without compressing it again.
+			return email.EnvelopeDiff{State: state}, nil
+		}
 		st := changes.Encode(stateKind, m.dir, r.snap)
 		if old == nil {
 			return email.EnvelopeDiff{FullListRequired: true, State: st}, nil

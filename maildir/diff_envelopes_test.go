@@ -98,6 +98,8 @@ func TestDiffEnvelopesMaildir(t *testing.T) {
 	assert.True(t, d.Empty(), "%+v", d)
 	assert.Zero(t, ops[coroutine.FileRead], "nothing changed: no file read")
 	st := d.State
+	d = must(t, s.DiffEnvelopes("INBOX", st))
+	assert.Equal(t, st, d.State, "nothing changed: the state given back")
 
 	// Adds: ours, and a delivery into new/ by another program.
 	b := must(t, s.AddMessage("INBOX", diffMsg("b"), email.ParseFlags(`\Flagged`)))
@@ -133,7 +135,7 @@ func TestDiffEnvelopesMaildir(t *testing.T) {
 	require.NoError(t, os.Rename(filepath.Join(s.Root, "new", "1700000001.M2P1Q1.elsewhere"), filepath.Join(s.Root, "cur", "1700000001.M2P1Q1.elsewhere:2,")))
 	d = must(t, s.DiffEnvelopes("INBOX", st))
 	assert.True(t, d.Empty(), "%+v", d)
-	st = d.State
+	assert.Equal(t, st, d.State, "no change: the state given back")
 
 	// Delete, move out, move in.
 	must(t, s.DeleteMessages("INBOX", []string{b}))

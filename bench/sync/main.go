@@ -47,6 +47,7 @@ var (
 	n        = flag.Int("n", 10000, "messages in each Dovecot mailbox")
 	nRounds  = flag.Int("rounds", 3, "timed rounds of each scenario")
 	seed     = flag.Uint64("seed", 1, "seed of the generated messages and changes")
+	cpuProf  = flag.String("cpuprofile", "", "instead of the comparison, profile our initial, unchanged and changes syncs in process into `prefix`.initial.1, prefix.unchanged.N and prefix.changes.N")
 	keepTemp = flag.Bool("keep", false, "keep the temporary directory (Maildirs, states, logs)")
 )
 
@@ -101,6 +102,9 @@ func bench(tb *benchTB) error {
 		return err
 	}
 	tools := []*tool{ours(dir, bin, d.Addr, "ours"), mb}
+	if *cpuProf != "" {
+		tools = tools[:1]
+	}
 	for _, t := range tools {
 		if err := t.reset(); err != nil {
 			return err
@@ -113,6 +117,9 @@ func bench(tb *benchTB) error {
 			return err
 		}
 		fmt.Printf("warm-up %-6s initial sync %v\n", t.name, tm.wall.Round(time.Millisecond))
+	}
+	if *cpuProf != "" {
+		return profileOurs(tools[0], d.Addr, *cpuProf)
 	}
 
 	names := []string{"initial", "unchanged", "changes"}

@@ -77,10 +77,12 @@
 // # State and crashes
 //
 // The state of a pair (the pairs with their flags when last in sync, each
-// side's diff state and view) is one JSON file, versioned, written to a
-// temporary file in the same directory, synced, renamed over the old one,
-// and the directory synced. A file that cannot be read fails the run with
-// ErrCorruptState rather than starting afresh.
+// side's diff state and view) is one file of tab-separated text lines,
+// versioned (version 2; a version-1 JSON file is read and written again in
+// version 2 by the next run), written to a temporary file in the same
+// directory, synced, renamed over the old one, and the directory synced.
+// A file that cannot be read (damaged, truncated, of an unknown version)
+// fails the run with ErrCorruptState rather than starting afresh.
 //
 // A run killed at any point and run again neither loses nor duplicates a
 // message. Before each batch of uploads the state records them as intended;

@@ -113,7 +113,7 @@ func (e *Engine) once(ctx context.Context) (Summary, bool, error) {
 		r.sum.DryRun = true
 		return r.sum, false, nil
 	}
-	if !r.changed && r.plan.Empty() && len(r.in) == len(r.old.Boxes) {
+	if !r.changed && r.plan.Empty() && len(r.in) == len(r.old.Boxes) && !r.old.migrated {
 		// nothing changed anywhere: the state file stays as it is
 		return r.sum, false, nil
 	}

@@ -1,6 +1,7 @@
 package mailsync
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +13,10 @@ import (
 )
 
 // stateVersion is the version of the state file format this package
-// writes and reads.
-const stateVersion = 1
+// writes (see stateMagic). It reads version 1 too (JSON, slow to read
+// at 10,000 messages) and migrates it: the next run writes version 2,
+// even with nothing changed.
+const stateVersion = 2
 
 // ErrCorruptState is matched (errors.Is) by the error of a run whose state
 // file cannot be read: damaged, truncated, or of an unknown version. The
@@ -29,6 +32,8 @@ type state struct {
 	Stores [2]string `json:"stores"`
 	// Boxes holds the state of each mailbox pair, by A name.
 	Boxes map[string]*boxState `json:"boxes"`
+	// migrated says the file was read in version 1, to be written again.
+	migrated bool
 	// saved is the file's content when loaded, to skip writing it again
 	// unchanged.
 	saved []byte
@@ -66,27 +71,34 @@ func decodeState(path string, b []byte, err error) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mailsync: read state: %w", err)
 	}
+	if bytes.HasPrefix(b, []byte(stateMagic+"\n")) {
+		st, err := decodeStateV2(b)
+		if err != nil {
+			return nil, fmt.Errorf("%w %s: %v", ErrCorruptState, path, err)
+		}
+		st.saved = b
+		return st, nil
+	}
 	var st state
 	if err := json.Unmarshal(b, &st); err != nil {
 		return nil, fmt.Errorf("%w %s: %v", ErrCorruptState, path, err)
 	}
-	if st.Version != stateVersion {
-		return nil, fmt.Errorf("%w %s: version %d, this program reads %d", ErrCorruptState, path, st.Version, stateVersion)
+	if st.Version != 1 {
+		return nil, fmt.Errorf("%w %s: version %d, this program reads 1 and %d", ErrCorruptState, path, st.Version, stateVersion)
 	}
+	// Version 1: kept in memory as the current version; saved is left
+	// unset so that the next save writes the file in version 2.
+	st.Version, st.migrated = stateVersion, true
 	if st.Boxes == nil {
 		st.Boxes = map[string]*boxState{}
 	}
-	st.saved = b
 	return &st, nil
 }
 
 // saveState writes st to path crash-safely: a temporary file in the same
 // directory, synced, renamed over path, then the directory synced.
 func saveState(path string, st *state) error {
-	b, err := json.Marshal(st)
-	if err != nil {
-		return fmt.Errorf("mailsync: encode state: %w", err)
-	}
+	b := encodeState(st)
 	if st.saved != nil && string(b) == string(st.saved) {
 		return nil
 	}
