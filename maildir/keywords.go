@@ -15,8 +15,9 @@ const (
 	lockFile     = "dovecot-uidlist.lock"
 	// maxKeywordsFile bounds the read of dovecot-keywords.
 	maxKeywordsFile = 64 << 10
-	// staleLock is the age after which a lock file is taken to be left
-	// over by a crash (Dovecot's own default is two minutes).
+	// staleLockSecs is the age, in seconds, after which a lock file is taken to be left
+	// over by a crash when its owner cannot be checked (Dovecot's own default
+	// is two minutes).
 	staleLockSecs = 120
 )
 
