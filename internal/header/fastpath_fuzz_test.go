@@ -25,6 +25,10 @@ func FuzzScanFastPaths(f *testing.F) {
 		"Message-ID: <a\r\n b@c>\nIn-Reply-To: <a@b> (c) <d@e>\nReferences: <x y@z>\n\n",
 		"To: =?utf-8?q?a?= b <c@d>, a=?utf-8?q?b?= <e@f>, a)b <g@h>\n\n",
 		"To: g: a b <c@d>;, \"q\"x <e@f>\n\n",
+		"Date: Sat, 18 Nov 2023 10:59:51 +0200 (CEST)\n\n",
+		"Date: 29 Feb 2024 23:59:60 -1400\n\n",
+		"Date: Wed, 8 Sep 2021 18:00:39 GMT\n\n",
+		"Date: Sat, 18 Nov 2023 10:59:51 +0260 (a (b))\n\n",
 	} {
 		f.Add([]byte(s))
 	}

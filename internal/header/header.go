@@ -77,7 +77,13 @@ func Scan(head []byte) Summary {
 		s.BodyOffset = keptFields(head, &raw, &seen)
 	}
 	if seen[fieldDate] {
-		s.Date, _ = parseDate(raw[fieldDate])
+		var ok bool
+		if !slowPaths {
+			s.Date, ok = fastDate(raw[fieldDate])
+		}
+		if !ok {
+			s.Date, _ = parseDate(raw[fieldDate])
+		}
 	}
 	s.HasAttachment = hasAttachment(raw[fieldContentType], raw[fieldContentDisposition], head, s.BodyOffset)
 
