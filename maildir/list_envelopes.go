@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"strings"
 
 	"github.com/ioemail/ioemail/coroutine"
@@ -33,6 +32,7 @@ type listEnvelopesMachine struct {
 	vanished []Entry // files gone between listing and reading
 	rescan   bool
 	envs     []email.Envelope
+	slab     envelopeSlab
 }
 
 // ListEnvelopes returns a machine listing one page of a mailbox's
@@ -126,7 +126,7 @@ func (m *listEnvelopesMachine) take(e Entry, r coroutine.FileResult) {
 		return // unreadable: left out, never an abort
 	}
 	if sum, ok := m.summary(e, r); ok {
-		m.envs = append(m.envs, envelope(e, sum, r, e.Name.FlagSet(m.kw)))
+		m.envs = append(m.envs, m.slab.envelope(e, sum, r, m.kw))
 	}
 }
 
@@ -152,9 +152,7 @@ func (m *listEnvelopesMachine) next() ([]coroutine.FileRequest, bool) {
 
 // page sorts the envelopes and cuts the page.
 func (m *listEnvelopesMachine) page() []email.Envelope {
-	slices.SortFunc(m.envs, compareEnvelopes)
-	start, end := m.opts.Window(len(m.envs))
-	return slices.Clip(m.envs[start:end])
+	return sortPage(m.envs, m.opts)
 }
 
 // compareEnvelopes orders by Date, newest first, undated last, then by id.
