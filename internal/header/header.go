@@ -179,19 +179,23 @@ func keptFields(data []byte, raw *[fieldCount][]byte, seen *[fieldCount]bool) in
 			return n
 		}
 		start := pos
-		// The name: printable US-ASCII up to the colon, white space
-		// allowed only before the colon.
-		i := start
-		for i < len(data) && data[i] != ':' && data[i] > ' ' && data[i] < 0x7f {
-			i++
-		}
-		nameEnd := i
-		for i < len(data) && (data[i] == ' ' || data[i] == '\t') {
-			i++
-		}
 		k := fieldOther
-		if nameEnd > start && i < len(data) && data[i] == ':' {
-			k = fieldKind(data[start:nameEnd])
+		i := start
+		// A name that cannot be kept is skipped without reading it: every
+		// kept name starts with one of a few letters.
+		if keptFirst[data[start]] {
+			// The name: printable US-ASCII up to the colon, white space
+			// allowed only before the colon.
+			for i < len(data) && nameByte[data[i]] {
+				i++
+			}
+			nameEnd := i
+			for i < len(data) && (data[i] == ' ' || data[i] == '\t') {
+				i++
+			}
+			if nameEnd > start && i < len(data) && data[i] == ':' {
+				k = fieldKind(data[start:nameEnd])
+			}
 		}
 		if k == fieldOther || seen[k] {
 			// Skip to the first line start not followed by white space.
@@ -217,6 +221,19 @@ func keptFields(data []byte, raw *[fieldCount][]byte, seen *[fieldCount]bool) in
 		raw[k] = data[i+1 : end]
 	}
 }
+
+// keptFirst marks the first letters of the names Scan keeps, in both
+// cases; nameByte the bytes a field name may hold (printable US-ASCII but
+// the colon).
+var keptFirst, nameByte = func() (first, name [256]bool) {
+	for _, c := range []byte("tcfdsrmi") {
+		first[c], first[c-'a'+'A'] = true, true
+	}
+	for c := '!'; c < 0x7f; c++ {
+		name[c] = c != ':'
+	}
+	return first, name
+}()
 
 // fieldKind classifies a field name, ASCII case-insensitively, without
 // copying it.

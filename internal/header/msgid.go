@@ -16,6 +16,9 @@ func messageID(v []byte) string {
 
 // appendMessageID appends the normalised Message-ID v to dst.
 func appendMessageID(dst, v []byte) []byte {
+	if id, ok := plainBracketed(v); ok && !slowPaths {
+		return append(dst, id...)
+	}
 	from, to := 0, len(v)
 	for i := 0; i < len(v); i++ {
 		switch v[i] {
@@ -51,6 +54,36 @@ func appendMessageID(dst, v []byte) []byte {
 		dst = append(dst[:start], fixed...)
 	}
 	return dst
+}
+
+// plainBracketed returns the id of v when v is the common form: white space,
+// "<", printable US-ASCII without white space, '(' or '<', ">", and white
+// space to the end. It reports false for anything else.
+func plainBracketed(v []byte) ([]byte, bool) {
+	i := 0
+	for i < len(v) && (v[i] == ' ' || v[i] == '\t') {
+		i++
+	}
+	if i == len(v) || v[i] != '<' {
+		return nil, false
+	}
+	start := i + 1
+	j := start
+	for j < len(v) && v[j] != '>' {
+		if c := v[j]; c <= ' ' || c >= 0x7f || c == '(' || c == '<' {
+			return nil, false
+		}
+		j++
+	}
+	if j == len(v) {
+		return nil, false
+	}
+	for _, c := range v[j+1:] {
+		if c != ' ' && c != '\t' {
+			return nil, false
+		}
+	}
+	return v[start:j], true
 }
 
 // plainID reports whether v holds no white space and no comment, so that
