@@ -40,6 +40,10 @@ type EnvelopeStream struct {
 	vanished []Entry
 	out      []email.Envelope
 	count    int
+	slab     envelopeSlab
+	// hold keeps every envelope in out (ListEnvelopes, which never calls
+	// Envelopes), sized to the folder once its scan is done.
+	hold bool
 }
 
 // EachEnvelope returns a machine producing the envelopes of mailbox chunk
@@ -51,9 +55,16 @@ type EnvelopeStream struct {
 // Files that vanished meanwhile are looked up again by key in one more
 // scan at the end, as ListEnvelopes does.
 func (s Store) EachEnvelope(mailbox string) *EnvelopeStream {
-	dir, err := s.Dir(mailbox)
 	s.BatchSize = min(s.batchSize(), EachChunk)
-	m := &EnvelopeStream{s: s, mailbox: mailbox, dir: dir}
+	return s.envelopeStream(mailbox, false)
+}
+
+// envelopeStream returns the machine of EachEnvelope reading in batches of
+// Store.BatchSize; with hold it keeps every envelope instead of handing
+// them on.
+func (s Store) envelopeStream(mailbox string, hold bool) *EnvelopeStream {
+	dir, err := s.Dir(mailbox)
+	m := &EnvelopeStream{s: s, mailbox: mailbox, dir: dir, hold: hold}
 	if err != nil {
 		m.fail(err)
 	}
@@ -96,6 +107,9 @@ func (m *EnvelopeStream) Resume(in []coroutine.FileResult) ([]coroutine.FileRequ
 			}
 			m.vanished = nil
 		}
+		if m.hold && !m.rescan {
+			m.out = make([]email.Envelope, 0, len(todo))
+		}
 		m.reset(todo)
 		return m.next()
 	case eeRead:
@@ -124,7 +138,7 @@ func (m *EnvelopeStream) take(e Entry, r coroutine.FileResult) {
 		return
 	}
 	if sum, ok := m.summary(e, r); ok {
-		m.out = append(m.out, envelope(e, sum, r, e.Name.FlagSet(m.kw)))
+		m.out = append(m.out, m.slab.envelope(e, sum, r, m.kw))
 		m.count++
 	}
 }

@@ -1,38 +1,18 @@
 package maildir
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 )
 
-// The states of listEnvelopesMachine.
-const (
-	leStart = iota
-	leScan
-	leRead
-)
-
+// listEnvelopesMachine is the machine of ListEnvelopes.
 type listEnvelopesMachine struct {
 	base[[]email.Envelope]
-	headReader
-	s       Store
-	mailbox string
-	dir     string
-	opts    email.ListOptions
-	state   int
-	scan    *scanMachine
-
-	kw       *Keywords
-	kwAsked  bool    // the batch in flight starts with the dovecot-keywords read
-	vanished []Entry // files gone between listing and reading
-	rescan   bool
-	envs     []email.Envelope
-	slab     envelopeSlab
+	each *EnvelopeStream
+	opts email.ListOptions
 }
 
 // ListEnvelopes returns a machine listing one page of a mailbox's
@@ -58,101 +38,28 @@ type listEnvelopesMachine struct {
 // a second scan and read once more; if it is gone for good, or cannot be
 // read at all, it is left out rather than failing the listing.
 func (s Store) ListEnvelopes(mailbox string, opts email.ListOptions) coroutine.FileMachine[[]email.Envelope] {
-	dir, err := s.Dir(mailbox)
-	if err != nil {
+	if _, err := s.Dir(mailbox); err != nil {
 		return done[[]email.Envelope](err)
 	}
 	if opts.Page < 0 || opts.PageSize < 0 {
 		return done[[]email.Envelope](fmt.Errorf("maildir: page %d, page size %d: %w", opts.Page, opts.PageSize, email.ErrInvalidArgument))
 	}
-	return &listEnvelopesMachine{s: s, mailbox: mailbox, dir: dir, opts: opts}
+	return &listEnvelopesMachine{each: s.envelopeStream(mailbox, true), opts: opts}
 }
 
-// Resume implements coroutine.Machine.
+// Resume implements coroutine.Machine: the machine is EachEnvelope's in
+// batches of Store.BatchSize, holding every envelope, then a sort.
 func (m *listEnvelopesMachine) Resume(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
-	if !m.begin(in) {
+	if m.done {
 		return nil, true
 	}
-	switch m.state {
-	case leStart:
-		m.state, m.scan, in = leScan, m.s.scan(m.mailbox, m.dir), nil
-		fallthrough
-	case leScan:
-		reqs, done, f, err := runSub[*Folder](m.scan, in)
-		if !done {
-			return m.delegate(reqs)
-		}
-		if err != nil {
-			return m.fail(err)
-		}
-		if !m.rescan {
-			m.reset(f.Entries)
-			m.envs = make([]email.Envelope, 0, len(f.Entries))
-		} else {
-			var todo []Entry
-			for _, v := range m.vanished {
-				if e, ok := f.Find(v.Name.Key); ok {
-					todo = append(todo, e)
-				}
-			}
-			m.reset(todo)
-			m.vanished = nil
-		}
-		return m.next()
-	case leRead:
-		if m.kwAsked {
-			kw, err := readKeywords(m.dir, in[0])
-			if err != nil {
-				return m.fail(err)
-			}
-			m.kw, in = kw, in[1:]
-		}
-		for i, e := range m.chunk {
-			m.take(e, in[i])
-		}
-		return m.next()
+	if reqs, done := m.each.Resume(in); !done {
+		return reqs, false
 	}
-	return m.fail(fmt.Errorf("maildir: list_envelopes in state %d: %w", m.state, email.ErrUnexpectedReply))
-}
-
-// take turns one read into an envelope, or files the entry for a longer
-// read or a second look.
-func (m *listEnvelopesMachine) take(e Entry, r coroutine.FileResult) {
-	switch {
-	case errors.Is(r.Err, fs.ErrNotExist):
-		m.vanished = append(m.vanished, e)
-		return
-	case r.Err != nil:
-		return // unreadable: left out, never an abort
+	if _, err := m.each.Result(); err != nil {
+		return m.fail(err)
 	}
-	if sum, ok := m.summary(e, r); ok {
-		m.envs = append(m.envs, m.slab.envelope(e, sum, r, m.kw))
-	}
-}
-
-// next asks for the next batch of reads, or moves to the next phase:
-// longer reads, then one more scan for vanished files, then the result.
-func (m *listEnvelopesMachine) next() ([]coroutine.FileRequest, bool) {
-	if m.more() {
-		m.kwAsked = m.kw == nil
-		if m.kwAsked {
-			m.kw = &Keywords{}
-		}
-		m.state = leRead
-		return m.ask(m.batch(m.s, m.dir, m.kwAsked, scanDigest)...)
-	}
-	if len(m.vanished) > 0 && !m.rescan {
-		m.rescan = true
-		m.state, m.scan = leScan, m.s.scan(m.mailbox, m.dir)
-		reqs, _ := m.scan.Resume(nil)
-		return m.delegate(reqs)
-	}
-	return m.finish(m.page())
-}
-
-// page sorts the envelopes and cuts the page.
-func (m *listEnvelopesMachine) page() []email.Envelope {
-	return sortPage(m.envs, m.opts)
+	return m.finish(sortPage(m.each.out, m.opts))
 }
 
 // compareEnvelopes orders by Date, newest first, undated last, then by id.
