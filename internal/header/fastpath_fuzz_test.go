@@ -30,6 +30,8 @@ func FuzzScanFastPaths(f *testing.F) {
 		"Message-ID: <a@b> x\nMessage-Id: <c@d>\n\n",
 		"Message-ID: <a<b@c>\n\n",
 		"X-To: a@b\nreceived: x\n\tTo: y\nCC: <c@d>\n\n",
+		"Content-Type: text/plain\nCONTENT-DISPOSITION : attachment\nReply\rto: a@b\nReply-To-X: c@d\nto:e@f\n\n",
+		"In-Reply-To: <a@b>\nREFERENCES\t: <c@d>\nmessage-ID:<e@f>\nSubject-: x\nSubject: y\nfrom",
 		"Date: 29 Feb 2024 23:59:60 -1400\n\n",
 		"Date: Wed, 8 Sep 2021 18:00:39 GMT\n\n",
 		"Date: Sat, 18 Nov 2023 10:59:51 +0260 (a (b))\n\n",

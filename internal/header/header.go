@@ -2,6 +2,7 @@ package header
 
 import (
 	"bytes"
+	"encoding/binary"
 	"time"
 
 	"github.com/ioemail/ioemail/email"
@@ -181,21 +182,10 @@ func keptFields(data []byte, raw *[fieldCount][]byte, seen *[fieldCount]bool) in
 		start := pos
 		k := fieldOther
 		i := start
-		// A name that cannot be kept is skipped without reading it: every
-		// kept name starts with one of a few letters.
+		// Only the names Scan keeps are read; any other is skipped
+		// without reading it to its end.
 		if keptFirst[data[start]] {
-			// The name: printable US-ASCII up to the colon, white space
-			// allowed only before the colon.
-			for i < len(data) && nameByte[data[i]] {
-				i++
-			}
-			nameEnd := i
-			for i < len(data) && (data[i] == ' ' || data[i] == '\t') {
-				i++
-			}
-			if nameEnd > start && i < len(data) && data[i] == ':' {
-				k = fieldKind(data[start:nameEnd])
-			}
+			k, i = keptName(data, start)
 		}
 		if k == fieldOther || seen[k] {
 			// Skip to the first line start not followed by white space.
@@ -220,6 +210,90 @@ func keptFields(data []byte, raw *[fieldCount][]byte, seen *[fieldCount]bool) in
 		seen[k] = true
 		raw[k] = data[i+1 : end]
 	}
+}
+
+// keptNames lists the names Scan keeps by their first letter, in lower
+// case, each as 8-byte words to compare a head with.
+var keptNames = func() (t [26][]keptEntry) {
+	for _, e := range []struct {
+		name string
+		kind int
+	}{
+		{"to", fieldTo}, {"cc", fieldCc}, {"from", fieldFrom}, {"date", fieldDate},
+		{"subject", fieldSubject}, {"reply-to", fieldReplyTo}, {"message-id", fieldMessageID},
+		{"references", fieldReferences}, {"in-reply-to", fieldInReplyTo},
+		{"content-type", fieldContentType}, {"content-disposition", fieldContentDisposition},
+	} {
+		k := keptEntry{n: len(e.name), kind: e.kind}
+		for i := 0; i < len(e.name); i++ {
+			w, shift := i/8, uint(i%8)*8
+			k.want[w] |= uint64(e.name[i]) << shift
+			k.mask[w] |= 0xff << shift
+			if e.name[i] != '-' {
+				k.fold[w] |= 0x20 << shift
+			}
+		}
+		t[e.name[0]-'a'] = append(t[e.name[0]-'a'], k)
+	}
+	return t
+}()
+
+// keptEntry is a kept name as up to three little-endian 8-byte words: a
+// head's bytes b match when b&mask|fold == want word by word (fold sets
+// the lower-case bit of the letters only, so a '-' must match exactly).
+type keptEntry struct {
+	want, mask, fold [3]uint64
+	n, kind          int
+}
+
+// keptName returns the kind of the field that starts at data[start] when
+// its name is one Scan keeps (ASCII case-insensitively, white space allowed
+// before the colon), with the index of its colon; else fieldOther. It
+// gives what reading the whole name and calling fieldKind gives, reading
+// no further than the longest kept name that could match.
+func keptName(data []byte, start int) (kind, colon int) {
+	c := data[start] | 0x20
+	if c < 'a' || c > 'z' || len(data)-start < 25 {
+		return keptNameShort(data, start)
+	}
+	b := data[start : start+24]
+	w := [3]uint64{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]), binary.LittleEndian.Uint64(b[16:])}
+	for _, e := range keptNames[c-'a'] {
+		if w[0]&e.mask[0]|e.fold[0] != e.want[0] || w[1]&e.mask[1]|e.fold[1] != e.want[1] || w[2]&e.mask[2]|e.fold[2] != e.want[2] {
+			continue
+		}
+		return keptColon(data, start+e.n, e.kind)
+	}
+	return fieldOther, start
+}
+
+// keptNameShort is keptName near the end of data, byte by byte.
+func keptNameShort(data []byte, start int) (kind, colon int) {
+	i := start
+	for i < len(data) && nameByte[data[i]] {
+		i++
+	}
+	k := fieldKind(data[start:i])
+	if k == fieldOther {
+		return fieldOther, start
+	}
+	return keptColon(data, i, k)
+}
+
+// keptColon returns kind and the index of the colon when data[end:] holds
+// white space and a colon after a kept name, else fieldOther: a name byte
+// right after it means a longer name.
+func keptColon(data []byte, end, kind int) (int, int) {
+	if end >= len(data) || nameByte[data[end]] {
+		return fieldOther, end
+	}
+	for end < len(data) && (data[end] == ' ' || data[end] == '\t') {
+		end++
+	}
+	if end < len(data) && data[end] == ':' {
+		return kind, end
+	}
+	return fieldOther, end
 }
 
 // keptFirst marks the first letters of the names Scan keeps, in both
