@@ -109,6 +109,7 @@ func main() {
 		harness.Compare(res[3], res[0], "what a listing that scans in its workers could reach")
 		harness.Compare(res[4], res[0], "the old floor: os.Open with full paths")
 		harness.Compare(res[5], res[0], "what the fstat for Received costs")
+		harness.Compare(res[1], res[3], "ours against the floor that also parses: the rest of the listing")
 	}
 	harness.Compare(res[1], res[0], "goal <= 1.2, "+cache)
 	harness.Compare(res[2], res[1], "goal >= 2, "+cache)
