@@ -339,12 +339,20 @@ func plainAddr(a []byte) bool {
 		return false
 	}
 	for _, c := range a {
-		if isSpace(c) || c == '(' || c == '"' {
+		if addrUnplain[c] {
 			return false
 		}
 	}
 	return true
 }
+
+// addrUnplain marks the bytes that make cleanAddr work on an address.
+var addrUnplain = func() (t [256]bool) {
+	for _, c := range []byte(" \t\r\n(\"") {
+		t[c] = true
+	}
+	return t
+}()
 
 // appendPhrase joins and decodes the words of a display name and appends
 // the result to dst.

@@ -2,6 +2,7 @@ package header
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 	"unicode/utf8"
 
@@ -41,7 +42,7 @@ func appendCharset(dst, cs, text []byte) []byte {
 // nearly every legacy 8-bit header in the wild, so that "M\xf3nica" reads
 // "Mónica" rather than "M\uFFFDnica".
 func appendRaw(dst, b []byte) []byte {
-	if utf8.Valid(b) {
+	if isASCII(b) || utf8.Valid(b) {
 		return append(dst, b...)
 	}
 	return appendWindows1252(dst, b)
@@ -49,7 +50,7 @@ func appendRaw(dst, b []byte) []byte {
 
 // appendValid appends b with invalid UTF-8 replaced by U+FFFD.
 func appendValid(dst, b []byte) []byte {
-	if utf8.Valid(b) {
+	if isASCII(b) || utf8.Valid(b) {
 		return append(dst, b...)
 	}
 	for len(b) > 0 {
@@ -63,6 +64,27 @@ func appendValid(dst, b []byte) []byte {
 		b = b[n:]
 	}
 	return dst
+}
+
+// isASCII reports whether b is short and all US-ASCII: the common case of
+// a header value, checked 8 bytes at a time without utf8.Valid's call and
+// set-up. Longer values go to utf8.Valid, which is as fast there.
+func isASCII(b []byte) bool {
+	if len(b) > 64 {
+		return false
+	}
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // windows1252 maps bytes 0x80-0x9F; the other bytes are their own code

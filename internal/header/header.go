@@ -257,9 +257,11 @@ func keptName(data []byte, start int) (kind, colon int) {
 		return keptNameShort(data, start)
 	}
 	b := data[start : start+24]
-	w := [3]uint64{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]), binary.LittleEndian.Uint64(b[16:])}
-	for _, e := range keptNames[c-'a'] {
-		if w[0]&e.mask[0]|e.fold[0] != e.want[0] || w[1]&e.mask[1]|e.fold[1] != e.want[1] || w[2]&e.mask[2]|e.fold[2] != e.want[2] {
+	w0, w1, w2 := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:16]), binary.LittleEndian.Uint64(b[16:24])
+	list := keptNames[c-'a']
+	for i := range list {
+		e := &list[i]
+		if w0&e.mask[0]|e.fold[0] != e.want[0] || w1&e.mask[1]|e.fold[1] != e.want[1] || w2&e.mask[2]|e.fold[2] != e.want[2] {
 			continue
 		}
 		return keptColon(data, start+e.n, e.kind)

@@ -70,7 +70,7 @@ func plainBracketed(v []byte) ([]byte, bool) {
 	start := i + 1
 	j := start
 	for j < len(v) && v[j] != '>' {
-		if c := v[j]; c <= ' ' || c >= 0x7f || c == '(' || c == '<' {
+		if idUnplain[v[j]] {
 			return nil, false
 		}
 		j++
@@ -85,6 +85,14 @@ func plainBracketed(v []byte) ([]byte, bool) {
 	}
 	return v[start:j], true
 }
+
+// idUnplain marks the bytes that keep an id off plainBracketed's path.
+var idUnplain = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c <= ' ' || c >= 0x7f || c == '(' || c == '<'
+	}
+	return t
+}()
 
 // plainID reports whether v holds no white space and no comment, so that
 // the id is v itself.

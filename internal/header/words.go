@@ -32,6 +32,9 @@ func decodeText(v []byte) string {
 // appendText unfolds, trims and decodes an unstructured value and appends
 // it to dst as valid UTF-8.
 func appendText(dst, v []byte) []byte {
+	if plainText(v) && !slowPaths {
+		return append(dst, trimSpace(v)...)
+	}
 	var ubuf [256]byte
 	v = unfoldTo(ubuf[:0], v)
 	if !bytes.Contains(v, []byte("=?")) {
@@ -39,6 +42,27 @@ func appendText(dst, v []byte) []byte {
 	}
 	return appendDecoded(dst, v)
 }
+
+// plainText reports whether v needs no unfolding, decoding or repair: no
+// line end, no '=' (which might start an encoded word) and nothing but
+// US-ASCII.
+func plainText(v []byte) bool {
+	for _, c := range v {
+		if textUnplain[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// textUnplain marks the bytes plainText looks for.
+var textUnplain = func() (t [256]bool) {
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = true
+	}
+	t['\r'], t['\n'], t['='] = true, true, true
+	return t
+}()
 
 // validString returns b as a string, with invalid UTF-8 replaced.
 func validString(b []byte) string {
@@ -104,8 +128,7 @@ func encodedWord(v []byte, i int) (cs, text []byte, enc byte, end int, ok bool) 
 	p := i + 2
 	q := p
 	for q < len(v) && v[q] != '?' {
-		c := v[q]
-		if c <= ' ' || c >= 0x7f || c == '(' || c == ')' || c == '<' || c == '>' || c == '"' || c == ',' || c == '=' {
+		if charsetStop[v[q]] {
 			return nil, nil, 0, 0, false
 		}
 		q++
@@ -132,7 +155,7 @@ func encodedWord(v []byte, i int) (cs, text []byte, enc byte, end int, ok bool) 
 	text = v[t : t+k]
 	if enc == 'b' {
 		for _, c := range text {
-			if !isBase64(c) && c != '=' && c != ' ' && c != '\t' {
+			if !base64Text[c] {
 				return nil, nil, 0, 0, false
 			}
 		}
@@ -141,6 +164,17 @@ func encodedWord(v []byte, i int) (cs, text []byte, enc byte, end int, ok bool) 
 }
 
 func isBase64(c byte) bool { return base64Values[c] >= 0 }
+
+// charsetStop marks the bytes that cannot be in the charset of an encoded
+// word; base64Text the bytes "b" encoded text may hold (digits, padding
+// and the white space senders leave).
+var charsetStop, base64Text = func() (stop, b64 [256]bool) {
+	for c := 0; c < 256; c++ {
+		stop[c] = c <= ' ' || c >= 0x7f || c == '(' || c == ')' || c == '<' || c == '>' || c == '"' || c == ',' || c == '='
+		b64[c] = isBase64(byte(c)) || c == '=' || c == ' ' || c == '\t'
+	}
+	return stop, b64
+}()
 
 // decodeWordText appends the bytes that text encodes with enc ('b' or 'q')
 // to dst. Broken escapes are kept as they are; broken base64 yields what
