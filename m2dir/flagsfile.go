@@ -30,6 +30,20 @@ var spelling = map[email.IANA]string{
 	email.MDNSent:   "$MDNSent",
 }
 
+// knownFlags holds what email.ParseFlag returns for the spellings flags
+// files usually hold (this package's and IMAP's), so that ParseFlagsFile
+// reads them without making a string of each.
+var knownFlags = func() map[string]email.Flag {
+	m := make(map[string]email.Flag, 2*len(spelling))
+	for c, s := range spelling {
+		m[s] = email.ParseFlag(s)
+		if imap := email.FlagOf(c).Raw; imap != "" {
+			m[imap] = email.ParseFlag(imap)
+		}
+	}
+	return m
+}()
+
 // Spelling returns how f is written in a flags file: the registered
 // "$keyword" spelling for a classified flag (so `\Seen`, `$seen` and `SEEN`
 // are all written "$seen"), the raw spelling for a custom keyword.
@@ -71,7 +85,8 @@ func ParseFlagsFile(data []byte) (email.Flags, error) {
 	if len(data) > MaxFlagsFileSize {
 		return nil, &FlagsFileError{Reason: "file too large"}
 	}
-	var fs []email.Flag
+	var buf [8]email.Flag // most files hold a few flags: no allocation for them
+	fs := buf[:0]
 	var first error
 	for n := 1; len(data) > 0; n++ {
 		line := data
@@ -90,7 +105,11 @@ func ParseFlagsFile(data []byte) (email.Flags, error) {
 			}
 			continue
 		}
-		fs = append(fs, email.ParseFlag(string(line)))
+		f, ok := knownFlags[string(line)]
+		if !ok {
+			f = email.ParseFlag(string(line))
+		}
+		fs = append(fs, f)
 	}
 	return email.NewFlags(fs...), first
 }

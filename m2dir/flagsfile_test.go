@@ -50,11 +50,16 @@ func TestCheckFlags(t *testing.T) {
 }
 
 func FuzzParseFlagsFile(f *testing.F) {
-	for _, s := range []string{"$seen\n$flagged\n", "\\Seen\r\nWork", "", "\n\n", "\x00\xff\n$seen", "$Deleted\n$Forwarded\n$MDNSent\n"} {
+	for _, s := range []string{"$seen\n$flagged\n", "\\Seen\r\nWork", "", "\n\n", "\x00\xff\n$seen", "$Deleted\n$Forwarded\n$MDNSent\n", "\\Seen\n\\Answered\n\\Flagged\n\\Draft\n\\Deleted\n$Junk\n$notjunk\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fs, _ := m2dir.ParseFlagsFile(data)
+		for _, fl := range fs {
+			if p := email.ParseFlag(fl.Raw); fl != p {
+				t.Fatalf("line %q parsed as %+v, email.ParseFlag gives %+v", fl.Raw, fl, p)
+			}
+		}
 		if m2dir.CheckFlags(fs) != nil {
 			t.Fatalf("parsed flags %q cannot be written back", fs.Raw())
 		}

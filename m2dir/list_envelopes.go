@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"strings"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -26,23 +25,27 @@ const (
 
 type listEnvelopes struct {
 	machine[[]email.Envelope]
-	s         Store
-	f         folder
-	opts      email.ListOptions
-	state     int
-	c         contents
-	files     []string         // the file name of each of c.ids
-	flagged   []bool           // whether each of c.ids has a flags file
-	next      int              // index in c.ids of the next chunk
-	batch     []string         // ids of the batch being read
-	more      []string         // ids to read again with MaxHeadSize
-	moreFl    []email.Flags    // the flags of each of more, when early
-	envs      []email.Envelope // one per message read
-	page      []email.Envelope
-	flagIndex []int // page index of each flags read
-	early     bool  // flags are read with the heads (a listing without pages)
-	batchFl   []int // the batch positions whose flags file is read with it
-	fl        []email.Flags
+	s      Store
+	f      folder
+	opts   email.ListOptions
+	state  int
+	listed bool        // the folder's listing is read
+	l      messageList // the folder's messages
+	early  bool        // flags are read with the heads (a listing without pages)
+	next   int         // index in l of the next chunk's first message
+	lo, hi int         // the batch being read: l's messages lo to hi-1
+	paths  batchPaths  // the batch's paths
+	// batchFl holds the message index of each flags file read with the
+	// batch, fl the flags of each message of the batch (by index - lo).
+	batchFl []int
+	fl      []email.Flags
+	more    []int         // indexes of messages to read again with MaxHeadSize
+	moreFl  []email.Flags // the flags of each of more, when early
+	envs    []email.Envelope
+	src     []int // the message index of each of envs
+	page    []email.Envelope
+	// pageFl holds the page index of each flags file read for the page.
+	pageFl []int
 }
 
 // ListEnvelopes returns a machine that lists a page of the folder's
@@ -75,52 +78,49 @@ func (m *listEnvelopes) Resume(in []result) ([]request, bool) {
 		m.state = leHeads
 		return m.ask(listFolder(m.f)...)
 	case leHeads:
-		if m.batch == nil {
-			c, err := readContents(m.f, in[0], in[1])
+		if !m.listed {
+			l, err := readMessageList(m.f, in[0], in[1])
 			if err != nil {
 				return m.fail(err)
 			}
-			m.c = c
-			// The ids' file names and flags in slices: one map lookup
-			// each here, none per message later.
-			m.files, m.flagged = make([]string, len(c.ids)), make([]bool, len(c.ids))
-			for i, id := range c.ids {
-				m.files[i], m.flagged[i] = c.files[id], c.flagged[id]
-			}
-			m.envs = make([]email.Envelope, 0, len(c.ids))
+			m.l, m.listed = l, true
+			m.envs = make([]email.Envelope, 0, len(l.ids))
+			m.src = make([]int, 0, len(l.ids))
 			m.early = m.opts.PageSize <= 0
 			return m.readChunk()
 		}
-		heads, fls := in[:len(m.batch)], in[len(m.batch):]
-		m.fl = slices.Grow(m.fl[:0], len(m.batch))[:len(m.batch)]
+		n := m.hi - m.lo
+		heads, fls := in[:n], in[n:]
+		m.fl = slices.Grow(m.fl[:0], n)[:n]
 		clear(m.fl)
 		for i, r := range fls {
+			msg := m.batchFl[i]
 			fl, err := readFlags(r)
 			if err != nil && fl == nil {
 				var ffe *FlagsFileError
 				if !errors.As(err, &ffe) {
-					return m.fail(fileError(readFlagsReq(m.f.flagsFile(m.batch[m.batchFl[i]])), err))
+					return m.fail(fileError(readFlagsReq(m.f.flagsFile(m.l.ids[msg])), err))
 				}
 			}
-			m.fl[m.batchFl[i]] = fl
+			m.fl[msg-m.lo] = fl
 		}
 		for i, r := range heads {
-			if err := m.scan(m.batch[i], m.batchFile(i), r, false, m.fl[i]); err != nil {
+			if err := m.scan(m.lo+i, r, false, m.fl[i]); err != nil {
 				return m.fail(err)
 			}
 		}
 		if len(m.more) > 0 {
 			m.state = leMore
 			reqs := make([]request, len(m.more))
-			for i, id := range m.more {
-				reqs[i] = coroutine.ReadHead(m.f.file(m.c.files[id]), MaxHeadSize)
+			for i, msg := range m.more {
+				reqs[i] = coroutine.ReadHead(m.f.file(m.l.files[msg]), MaxHeadSize)
 			}
 			return m.ask(reqs...)
 		}
 		return m.readChunk()
 	case leMore:
 		for i, r := range in {
-			if err := m.scan(m.more[i], m.c.files[m.more[i]], r, true, m.moreFl[i]); err != nil {
+			if err := m.scan(m.more[i], r, true, m.moreFl[i]); err != nil {
 				return m.fail(err)
 			}
 		}
@@ -133,55 +133,67 @@ func (m *listEnvelopes) Resume(in []result) ([]request, bool) {
 			if err != nil && fl == nil {
 				var ffe *FlagsFileError
 				if !errors.As(err, &ffe) {
-					return m.fail(fileError(readFlagsReq(m.f.flagsFile(m.page[m.flagIndex[i]].ID)), err))
+					return m.fail(fileError(readFlagsReq(m.f.flagsFile(m.page[m.pageFl[i]].ID)), err))
 				}
 			}
-			m.page[m.flagIndex[i]].Flags = fl
+			m.page[m.pageFl[i]].Flags = fl
 		}
 		return m.finish(m.page)
 	}
 	return m.fail(fmt.Errorf("m2dir: bad state %d", m.state))
 }
 
-// readChunk asks for the next chunk of heads, or sorts and pages when all
-// are read.
+// readChunk asks for the next chunk of heads, with their flags files when
+// early, or sorts and pages when all are read.
 func (m *listEnvelopes) readChunk() ([]request, bool) {
-	if m.next >= len(m.c.ids) {
+	if m.next >= len(m.l.ids) {
 		return m.paginate()
 	}
-	end := min(m.next+readChunk, len(m.c.ids))
-	m.batch = m.c.ids[m.next:end]
-	m.next = end
-	reqs := make([]request, len(m.batch), 2*len(m.batch))
-	limit := m.s.headSize()
-	for i := range m.batch {
-		reqs[i] = coroutine.ReadHead(m.f.file(m.batchFile(i)), limit)
-		reqs[i].Digest, reqs[i].DigestOnly = scanDigest, true
-	}
+	m.lo, m.hi = m.next, min(m.next+readChunk, len(m.l.ids))
+	m.next = m.hi
+	files, ids := m.l.files[m.lo:m.hi], m.l.ids[m.lo:m.hi]
 	m.batchFl = m.batchFl[:0]
+	size := 0
+	for _, name := range files {
+		size += len(m.f.dir) + 1 + len(name)
+	}
 	if m.early {
-		start := m.next - len(m.batch)
-		for i, id := range m.batch {
-			if m.flagged[start+i] {
-				m.batchFl = append(m.batchFl, i)
-				reqs = append(reqs, readFlagsReq(m.f.flagsFile(id)))
+		for i, id := range ids {
+			if m.l.flagged[m.lo+i] {
+				m.batchFl = append(m.batchFl, m.lo+i)
+				size += len(m.f.dir) + len(MetaDir) + 2 + len(id) + len(FlagsSuffix)
 			}
 		}
+	}
+	m.paths.reset(size)
+	for _, name := range files {
+		m.paths.add(m.f.dir, "", name, "")
+	}
+	for _, msg := range m.batchFl {
+		m.paths.add(m.f.dir, MetaDir+"/", m.l.ids[msg], FlagsSuffix)
+	}
+	m.paths.finish()
+	reqs := make([]request, len(files)+len(m.batchFl))
+	limit := m.s.headSize()
+	for i := range files {
+		reqs[i] = coroutine.ReadHead(m.paths.path(i), limit)
+		reqs[i].Digest, reqs[i].DigestOnly = scanDigest, true
+	}
+	for k := range m.batchFl {
+		i := len(files) + k
+		reqs[i] = flagsDigestReq(m.paths.path(i))
 	}
 	return m.ask(reqs...)
 }
 
-// batchFile is the file name of the i-th id of the batch.
-func (m *listEnvelopes) batchFile(i int) string { return m.files[m.next-len(m.batch)+i] }
-
-// scan turns one head read of the message id in file into an envelope
-// with flags, or queues it for a longer read when its header is cut.
-func (m *listEnvelopes) scan(id, file string, r result, final bool, flags email.Flags) error {
+// scan turns one head read of message msg into an envelope with flags, or
+// queues it for a longer read when its header is cut.
+func (m *listEnvelopes) scan(msg int, r result, final bool, flags email.Flags) error {
 	if r.Err != nil {
 		if errors.Is(r.Err, fs.ErrNotExist) {
 			return nil // deleted meanwhile
 		}
-		return fileError(coroutine.ReadHead(m.f.file(file), 0), r.Err)
+		return fileError(coroutine.ReadHead(m.f.file(m.l.files[msg]), 0), r.Err)
 	}
 	var h header.Summary
 	n := len(r.Data)
@@ -191,12 +203,13 @@ func (m *listEnvelopes) scan(id, file string, r result, final bool, flags email.
 		h = header.Scan(r.Data)
 	}
 	if !final && int64(n) < r.Size && h.BodyOffset < 0 {
-		m.more, m.moreFl = append(m.more, id), append(m.moreFl, flags)
+		m.more, m.moreFl = append(m.more, msg), append(m.moreFl, flags)
 		return nil
 	}
-	env := envelopeOf(id, h, r, m.opts.WithAttachment)
+	env := envelopeOf(m.l.ids[msg], h, r, m.opts.WithAttachment)
 	env.Flags = flags
 	m.envs = append(m.envs, env)
+	m.src = append(m.src, msg)
 	return nil
 }
 
@@ -229,37 +242,28 @@ func envelopeOf(id string, h header.Summary, r result, withAttachment bool) emai
 	return env
 }
 
-// sortEnvelopes orders envelopes newest first, undated last, ties by id.
-func sortEnvelopes(envs []email.Envelope) {
-	slices.SortFunc(envs, func(a, b email.Envelope) int {
-		az, bz := a.Date.IsZero(), b.Date.IsZero()
-		switch {
-		case az && !bz:
-			return 1
-		case bz && !az:
-			return -1
-		case !az && !a.Date.Equal(b.Date):
-			return b.Date.Compare(a.Date)
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-}
-
+// paginate sorts the envelopes and keeps the page, asking for its flags
+// files unless they came with the heads. A listing without pages sorts
+// the envelopes in place; a page is copied out of them.
 func (m *listEnvelopes) paginate() ([]request, bool) {
-	sortEnvelopes(m.envs)
+	keys := listingOrder(m.envs)
 	start, end := m.opts.Window(len(m.envs))
-	m.page = m.envs[start:end:end]
+	m.state = leFlags
+	if m.early {
+		permute(m.envs, keys)
+		m.page = m.envs[start:end:end]
+		return m.finish(m.page)
+	}
+	m.page = make([]email.Envelope, end-start)
 	var reqs []request
-	for i, e := range m.page {
-		if m.early {
-			continue // the flags came with the heads
-		}
-		if m.c.flagged[e.ID] {
-			reqs = append(reqs, readFlagsReq(m.f.flagsFile(e.ID)))
-			m.flagIndex = append(m.flagIndex, i)
+	for k, key := range keys[start:end] {
+		m.page[k] = m.envs[key.i]
+		if msg := m.src[key.i]; m.l.flagged[msg] {
+			reqs = append(reqs, flagsDigestReq(m.f.flagsFile(m.l.ids[msg])))
+			m.pageFl = append(m.pageFl, k)
 		}
 	}
-	m.state = leFlags
+	m.envs, m.src = nil, nil // only the page is kept
 	if len(reqs) == 0 {
 		return m.finish(m.page)
 	}

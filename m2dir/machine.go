@@ -133,20 +133,16 @@ type contents struct {
 // readContents interprets List(dir) and List(dir/.meta). It returns a
 // *email.NotFoundError when dir is missing or is not a folder.
 func readContents(f folder, dir, meta result) (contents, error) {
-	if dir.Err != nil {
-		if errors.Is(dir.Err, fs.ErrNotExist) {
-			return contents{}, &email.NotFoundError{Mailbox: f.name}
-		}
-		return contents{}, fileError(coroutine.List(f.dir), dir.Err)
+	if err := listingError(f, dir, meta); err != nil {
+		return contents{}, err
 	}
 	// The maps are sized up front: growing them by rehashing was most of
 	// the cost of a large folder's listing here.
 	c := contents{files: make(map[string]string, len(dir.Entries)), ids: make([]string, 0, len(dir.Entries))}
-	marker := false
 	for _, e := range dir.Entries {
 		switch {
 		case e.Name == FolderMarker && !e.IsDir:
-			marker = true
+			// the marker, which listingError checked
 		case e.IsDir:
 			if e.Name != "" && e.Name[0] != '.' {
 				c.subdirs = append(c.subdirs, e.Name)
@@ -165,12 +161,6 @@ func readContents(f folder, dir, meta result) (contents, error) {
 				c.files[id] = e.Name
 			}
 		}
-	}
-	if !marker {
-		return contents{}, &email.NotFoundError{Mailbox: f.name}
-	}
-	if meta.Err != nil && !errors.Is(meta.Err, fs.ErrNotExist) {
-		return contents{}, fileError(coroutine.List(f.meta()), meta.Err)
 	}
 	c.flagged = make(map[string]bool, len(meta.Entries))
 	for _, e := range meta.Entries {
@@ -222,7 +212,8 @@ func checkIDs(ids []string) error {
 }
 
 // readFlags interprets the read of a flags file: a missing file is no
-// flags; garbage lines are dropped and reported.
+// flags; garbage lines are dropped and reported. It takes the parse from
+// the read's digest when a driver ran flagsDigest.
 func readFlags(r result) (email.Flags, error) {
 	if r.Err != nil {
 		if errors.Is(r.Err, fs.ErrNotExist) {
@@ -230,14 +221,44 @@ func readFlags(r result) (email.Flags, error) {
 		}
 		return nil, r.Err
 	}
-	if r.Size > MaxFlagsFileSize {
+	if d, ok := r.Digest.(*flagsRead); ok {
+		return d.flags, d.err
+	}
+	return parseFlagsRead(r.Data, r.Size)
+}
+
+// parseFlagsRead parses the bytes read of a flags file of the given full
+// size.
+func parseFlagsRead(data []byte, size int64) (email.Flags, error) {
+	if size > MaxFlagsFileSize {
 		return nil, &FlagsFileError{Reason: "file too large"}
 	}
-	return ParseFlagsFile(r.Data)
+	return ParseFlagsFile(data)
+}
+
+// flagsRead is the value of flagsDigest: the parse of a flags file.
+type flagsRead struct {
+	flags email.Flags
+	err   error
+}
+
+// flagsDigest is the Digest of flags file reads: their parse, run by the
+// driver's worker that read the file, so that the reads are DigestOnly
+// and the machine parses nothing itself (see coroutine.FileRequest.Digest).
+func flagsDigest(data []byte, size int64) any {
+	fl, err := parseFlagsRead(data, size)
+	return &flagsRead{fl, err}
 }
 
 // readFlagsReq reads a flags file, at most one byte past the limit.
 func readFlagsReq(p string) request { return coroutine.ReadHead(p, MaxFlagsFileSize+1) }
+
+// flagsDigestReq is readFlagsReq parsed by the driver with flagsDigest.
+func flagsDigestReq(p string) request {
+	r := readFlagsReq(p)
+	r.Digest, r.DigestOnly = flagsDigest, true
+	return r
+}
 
 // listedWith interprets the listing of a folder (see listFolder and
 // readContents) and checks that it holds every id of ids.

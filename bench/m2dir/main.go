@@ -20,7 +20,7 @@
 //
 // Usage, from the bench directory:
 //
-//	go run ./m2dir [-n 100000] [-rounds 7] [-cold fadvise|drop] [-dir d] [-cpuprofile f] [-diag]
+//	go run ./m2dir [-n 100000] [-rounds 7] [-cold fadvise|drop] [-dir d] [-cpuprofile f] [-memprofile f] [-diag]
 package main
 
 import (
@@ -31,6 +31,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 
@@ -50,8 +51,12 @@ func main() {
 	cold := flag.String("cold", "", "empty the page cache of the store before every run: fadvise (posix_fadvise DONTNEED per file) or drop (/proc/sys/vm/drop_caches, root)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of (b) to this file")
 	diag := flag.Bool("diag", false, "also time (d): the floor's reads as one batch through client.FileDriver")
+	memprofile := flag.String("memprofile", "", "write a heap profile (allocations) of one untimed run of (b) to this file, then exit")
 	flag.Parse()
 	log.SetFlags(0)
+	if *memprofile != "" {
+		runtime.MemProfileRate = 512
+	}
 	if *dir == "" {
 		*dir = filepath.Join(os.TempDir(), fmt.Sprintf("ioemail-bench-m2dir-%d", *n))
 	}
@@ -91,12 +96,19 @@ func main() {
 	}
 	fmt.Printf("diff state: %d bytes for %d messages\n", len(base.State), *n)
 
+	listing := func() (int, error) {
+		envs, err := client.RunFiles(ctx, driver, store.ListEnvelopes("INBOX", email.ListOptions{}))
+		return len(envs), err
+	}
+	if *memprofile != "" {
+		if err := memProfile(*memprofile, listing); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	runs := []harness.Run{
 		{Name: "(a) floor: list + openat 8 KiB heads + flags", Do: func() (int, error) { return floor(*dir, workers) }},
-		{Name: "(b) ours: m2dir ListEnvelopes", Do: func() (int, error) {
-			envs, err := client.RunFiles(ctx, driver, store.ListEnvelopes("INBOX", email.ListOptions{}))
-			return len(envs), err
-		}},
+		{Name: "(b) ours: m2dir ListEnvelopes", Do: listing},
 		{Name: "(c) diff, nothing changed", Do: func() (int, error) {
 			reads.Store(0)
 			requests.Store(0)
@@ -124,6 +136,23 @@ func main() {
 	}
 	harness.Compare(res[1], res[0], "goal <= 1.2, "+cache)
 	harness.Ratio(res[2], res[1], "diff with nothing changed next to a listing")
+}
+
+// memProfile runs do once and writes the heap profile to path (main
+// samples one allocation in 512 bytes when -memprofile is set): `go tool
+// pprof -sample_index=alloc_space -focus=RunFiles` shows where a listing
+// allocates.
+func memProfile(path string, do func() (int, error)) error {
+	if _, err := do(); err != nil {
+		return err
+	}
+	runtime.GC() // publishes the run's allocations in the profile
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.Lookup("allocs").WriteTo(f, 0)
 }
 
 // floor is (a).
