@@ -8,6 +8,7 @@ import (
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/envorder"
 	"github.com/ioemail/ioemail/internal/header"
 )
 
@@ -246,19 +247,19 @@ func envelopeOf(id string, h header.Summary, r result, withAttachment bool) emai
 // files unless they came with the heads. A listing without pages sorts
 // the envelopes in place; a page is copied out of them.
 func (m *listEnvelopes) paginate() ([]request, bool) {
-	keys := listingOrder(m.envs)
+	keys := envorder.Order(m.envs)
 	start, end := m.opts.Window(len(m.envs))
 	m.state = leFlags
 	if m.early {
-		permute(m.envs, keys)
+		envorder.Permute(m.envs, keys)
 		m.page = m.envs[start:end:end]
 		return m.finish(m.page)
 	}
 	m.page = make([]email.Envelope, end-start)
 	var reqs []request
 	for k, key := range keys[start:end] {
-		m.page[k] = m.envs[key.i]
-		if msg := m.src[key.i]; m.l.flagged[msg] {
+		m.page[k] = m.envs[key.I]
+		if msg := m.src[key.I]; m.l.flagged[msg] {
 			reqs = append(reqs, flagsDigestReq(m.f.flagsFile(m.l.ids[msg])))
 			m.pageFl = append(m.pageFl, k)
 		}

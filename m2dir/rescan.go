@@ -8,6 +8,7 @@ import (
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/internal/changes"
+	"github.com/ioemail/ioemail/internal/envorder"
 	"github.com/ioemail/ioemail/internal/header"
 )
 
@@ -221,6 +222,6 @@ func (m *rescan) end() ([]request, bool) {
 	if m.old == nil {
 		d = changes.Delta{}
 	}
-	sortEnvelopes(m.envs)
+	envorder.Sort(m.envs)
 	return m.finish(rescanResult{snap: m.cur, delta: d, added: m.envs})
 }

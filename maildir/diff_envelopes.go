@@ -10,6 +10,7 @@ import (
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
 	"github.com/ioemail/ioemail/internal/changes"
+	"github.com/ioemail/ioemail/internal/envorder"
 )
 
 // stateKind marks the change-tracking states of this backend.
@@ -173,7 +174,7 @@ func (m *changesMachine) next() ([]coroutine.FileRequest, bool) {
 		if m.old == nil {
 			d = changes.Delta{}
 		}
-		slices.SortFunc(m.envs, compareEnvelopes)
+		envorder.Sort(m.envs)
 		return m.finish(changesResult{snap: m.cur, delta: d, added: m.envs})
 	}
 	return m.ask(m.batch(m.s, m.dir, m.kwAsked, nil)...)

@@ -2,10 +2,11 @@ package maildir
 
 import (
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/internal/envorder"
 )
 
 // listEnvelopesMachine is the machine of ListEnvelopes.
@@ -59,21 +60,13 @@ func (m *listEnvelopesMachine) Resume(in []coroutine.FileResult) ([]coroutine.Fi
 	if _, err := m.each.Result(); err != nil {
 		return m.fail(err)
 	}
-	return m.finish(sortPage(m.each.out, m.opts))
-}
-
-// compareEnvelopes orders by Date, newest first, undated last, then by id.
-func compareEnvelopes(a, b email.Envelope) int {
-	az, bz := a.Date.IsZero(), b.Date.IsZero()
-	switch {
-	case az && !bz:
-		return 1
-	case !az && bz:
-		return -1
-	case !az:
-		if c := b.Date.Compare(a.Date); c != 0 {
-			return c
-		}
+	envs := m.each.out
+	envorder.Sort(envs)
+	start, end := m.opts.Window(len(envs))
+	if end-start == len(envs) {
+		return m.finish(envs)
 	}
-	return strings.Compare(a.ID, b.ID)
+	// A page is copied out, so that it does not hold the whole folder's
+	// envelopes.
+	return m.finish(slices.Clone(envs[start:end]))
 }

@@ -1,4 +1,4 @@
-package m2dir
+package envorder
 
 import (
 	"fmt"
@@ -26,11 +26,11 @@ func referenceOrder(a, b email.Envelope) int {
 	return strings.Compare(a.ID, b.ID)
 }
 
-// TestSortEnvelopesMatchesReference sorts random envelopes, with many
+// TestSortMatchesReference sorts random envelopes, with many
 // equal instants written in different zones, undated ones, dates before
 // 1970 and the zero instant's neighbours, and checks the order against
 // referenceOrder.
-func TestSortEnvelopesMatchesReference(t *testing.T) {
+func TestSortMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	zones := []*time.Location{time.UTC, time.FixedZone("east", 5*3600), time.FixedZone("west", -8*3600)}
 	for round := range 50 {
@@ -51,7 +51,7 @@ func TestSortEnvelopesMatchesReference(t *testing.T) {
 		want := slices.Clone(envs)
 		slices.SortStableFunc(want, referenceOrder)
 		got := slices.Clone(envs)
-		sortEnvelopes(got)
+		Sort(got)
 		for i := range want {
 			if referenceOrder(want[i], got[i]) != 0 {
 				t.Fatalf("round %d: at %d got %s %v, want %s %v", round, i, got[i].ID, got[i].Date, want[i].ID, want[i].Date)
@@ -68,33 +68,6 @@ func TestSortEnvelopesMatchesReference(t *testing.T) {
 		}
 		if !slices.Equal(subjects(envs), subjects(got)) {
 			t.Fatalf("round %d: the sort lost or doubled envelopes", round)
-		}
-	}
-}
-
-// TestBatchPathsJoin checks that batchPaths gives what path.Join does for
-// a folder's directory and listed names.
-func TestBatchPathsJoin(t *testing.T) {
-	var p batchPaths
-	for _, root := range []string{"/store", "rel", "", "/"} {
-		f, err := Store{Root: root}.folder("INBOX/Sub")
-		if err != nil {
-			t.Fatal(err)
-		}
-		names := []string{"2025-01-01_x,AAAAAPUTzp1_diVN.abc", "b,AAAAAPUTzp1_diVN"}
-		p.reset(0)
-		for _, n := range names {
-			p.add(f.dir, "", n, "")
-			p.add(f.dir, MetaDir+"/", n, FlagsSuffix)
-		}
-		p.finish()
-		for i, n := range names {
-			if got, want := p.path(2*i), f.file(n); got != want {
-				t.Errorf("root %q: path %q, want %q", root, got, want)
-			}
-			if got, want := p.path(2*i+1), f.flagsFile(n); got != want {
-				t.Errorf("root %q: flags path %q, want %q", root, got, want)
-			}
 		}
 	}
 }
