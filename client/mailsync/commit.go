@@ -21,9 +21,18 @@ func (r *run) checkpoint() *state {
 	}
 	for i, b := range r.plan.Boxes {
 		var extra []Pair
+		// The sources of the copies, per target side: an intent the old
+		// state recorded for one of them is the same upload, replaced by
+		// its pair here (kept too, the old intent would make the next run
+		// upload the message again, then delete this run's copy).
+		var sources [2]map[string]bool
 		for s := range Side(2) {
 			for _, c := range b.Copies[s] {
 				extra = append(extra, b.Pairs[c.Pair])
+				if sources[s] == nil {
+					sources[s] = make(map[string]bool, len(b.Copies[s]))
+				}
+				sources[s][c.From.ID] = true
 			}
 		}
 		if len(extra) == 0 {
@@ -39,9 +48,27 @@ func (r *run) checkpoint() *state {
 			bs = &c
 			st.Boxes[key] = bs
 		}
-		bs.Pairs = append(append([]Pair(nil), bs.Pairs...), extra...)
+		pairs := make([]Pair, 0, len(bs.Pairs)+len(extra))
+		for _, p := range bs.Pairs {
+			if !isIntentOf(p, sources) {
+				pairs = append(pairs, p)
+			}
+		}
+		bs.Pairs = append(pairs, extra...)
 	}
 	return st
+}
+
+// isIntentOf reports whether p records an upload to a side s, not yet
+// made, of a message in sources[s] (by its id on the other side).
+func isIntentOf(p Pair, sources [2]map[string]bool) bool {
+	for s := range Side(2) {
+		o := s.Other()
+		if p.ID[s] == "" && !p.Gone[s] && p.ID[o] != "" && sources[s][p.ID[o]] {
+			return true
+		}
+	}
+	return false
 }
 
 // refresh takes one more diff of every mailbox the run changed, so that the
