@@ -116,7 +116,9 @@ func (r *run) copyAdded(ctx context.Context, i int, s Side, start, end int, ad c
 		if c.From.Size > addBufferMax {
 			return f.one(k, body)
 		}
-		raw, err := io.ReadAll(io.LimitReader(body, addBufferMax+1))
+		buf := bytes.NewBuffer(make([]byte, 0, max(c.From.Size, 0)+bytes.MinRead))
+		_, err := buf.ReadFrom(io.LimitReader(body, addBufferMax+1))
+		raw := buf.Bytes()
 		if err != nil {
 			return fmt.Errorf("mailsync: copy %s/%s from %s: %w", b.Name[o], c.From.ID, o, err)
 		}
