@@ -25,17 +25,18 @@ type NewMessage struct {
 // The states of addMessagesMachine.
 const (
 	asStart = iota
-	asKeywords
 	asCreate
 	asProbe
 	asMkTmp
+	asKeywords
 	asRename
 	asSync
 )
 
 // addMessagesMachine is AddMessages: it creates every tmp/ file of the
-// batch in one request batch, renames them all into cur/ in the next, and
-// syncs cur/ once.
+// batch in one request batch, extends dovecot-keywords when needed (taking
+// dovecot-uidlist.lock), renames every file into cur/ in one request
+// batch, and syncs cur/ once.
 type addMessagesMachine struct {
 	base[[]string]
 	s       Store
@@ -76,8 +77,9 @@ type addMessagesMachine struct {
 // returns names a message whose content and cur/ entry survive a crash.
 // A clash on a tmp/ or cur/ name mints a new key for that message. When a
 // message carries keywords, dovecot-keywords is extended for all of them
-// first, and the renames happen while holding dovecot-uidlist.lock, as
-// AddMessage does.
+// once the tmp/ files are written, and the renames happen while holding
+// dovecot-uidlist.lock, as AddMessage does (the lock is not held while the
+// files are written and synced).
 //
 // Invalid flags (email.ErrInvalidArgument) and a message larger than
 // Store.MaxMessageSize (email.ErrTooLarge) fail the batch before any I/O.
@@ -121,13 +123,11 @@ func (m *addMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.File
 		if len(m.msgs) == 0 {
 			return m.finish([]string{})
 		}
-		if len(m.need) == 0 {
-			return m.start(nil)
-		}
-		m.state = asKeywords
-		m.kw = m.s.holding(m.mailbox, m.dir, m.need, &m.lock)
-		in = nil
-		fallthrough
+		n := len(m.msgs)
+		m.letters = make([]string, n)
+		m.tmp, m.target, m.key = make([]string, n), make([]string, n), make([]string, n)
+		m.tries, m.inTmp, m.inCur = make([]int, n), make([]bool, n), make([]bool, n)
+		return m.create(m.all())
 	case asKeywords:
 		reqs, done := m.kw.Resume(in)
 		if !done {
@@ -135,9 +135,10 @@ func (m *addMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.File
 		}
 		kw, err := m.kw.Result()
 		if err != nil {
-			return m.fail(err)
+			m.failed = err
+			return m.cleanup()
 		}
-		return m.start(kw)
+		return m.publish(kw)
 	case asCreate:
 		return m.created(in)
 	case asProbe:
@@ -161,23 +162,30 @@ func (m *addMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.File
 	return m.fail(fmt.Errorf("maildir: add_messages in state %d: %w", m.state, email.ErrUnexpectedReply))
 }
 
-// start renders every message's letters with the folder's keyword table
-// (nil when no message has keywords) and asks for the tmp/ files.
-func (m *addMessagesMachine) start(kw *Keywords) ([]coroutine.FileRequest, bool) {
-	n := len(m.msgs)
-	m.letters = make([]string, n)
-	m.tmp, m.target, m.key = make([]string, n), make([]string, n), make([]string, n)
-	m.tries, m.inTmp, m.inCur = make([]int, n), make([]bool, n), make([]bool, n)
-	all := make([]int, n)
+// all returns the indexes of every message.
+func (m *addMessagesMachine) all() []int {
+	idx := make([]int, len(m.msgs))
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+// publish renders every message's letters with the folder's keyword
+// table (nil when no message has keywords) and asks to rename the tmp/
+// files into cur/.
+func (m *addMessagesMachine) publish(kw *Keywords) ([]coroutine.FileRequest, bool) {
 	for i, msg := range m.msgs {
 		letters, missing := render(msg.Flags, "", kw)
 		if len(missing) > 0 {
-			return m.fail(fmt.Errorf("maildir: no keyword letter for %q: %w", missing[0].Raw, email.ErrInvalidArgument))
+			m.failed = fmt.Errorf("maildir: no keyword letter for %q: %w", missing[0].Raw, email.ErrInvalidArgument)
+			return m.cleanup()
 		}
 		m.letters[i] = letters
-		all[i] = i
+		m.target[i] = m.dir + "/cur/" + m.key[i] + string(m.s.sep()) + "2," + letters
+		m.tries[i] = 0
 	}
-	return m.create(all)
+	return m.rename(m.all())
 }
 
 // mint gives message i a new key and the names that go with it.
@@ -244,12 +252,22 @@ func (m *addMessagesMachine) created(in []coroutine.FileResult) ([]coroutine.Fil
 	if len(again) > 0 {
 		return m.create(again)
 	}
-	all := make([]int, len(m.msgs))
-	for i := range all {
-		all[i] = i
-		m.tries[i] = 0
+	if len(m.need) == 0 {
+		return m.publish(nil)
 	}
-	return m.rename(all)
+	// Only now the lock, so that it is held for the renames alone.
+	m.state = asKeywords
+	m.kw = m.s.holding(m.mailbox, m.dir, m.need, &m.lock)
+	reqs, done := m.kw.Resume(nil)
+	if !done {
+		return m.delegate(reqs)
+	}
+	kw, err := m.kw.Result()
+	if err != nil {
+		m.failed = err
+		return m.cleanup()
+	}
+	return m.publish(kw)
 }
 
 // rename asks to move the tmp/ files of the messages idx into cur/,

@@ -242,17 +242,22 @@ func TestAddMessagesRefusedBeforeIO(t *testing.T) {
 }
 
 // Keywords of the whole batch get letters in one change of
-// dovecot-keywords, and every rename into cur/ happens while holding
-// dovecot-uidlist.lock, which is released at the end.
+// dovecot-keywords, every rename into cur/ happens while holding
+// dovecot-uidlist.lock, which is released at the end, and the lock is not
+// held while the tmp/ files are written and synced.
 func TestAddMessagesKeywords(t *testing.T) {
 	m := fixture()
-	renames, underLock := 0, 0
+	renames, underLock, createsLocked := 0, 0, 0
 	m.before = func(r coroutine.FileRequest) {
-		if r.Op == coroutine.FileRename && strings.Contains(r.Target, "/cur/") {
+		_, locked := m.files[testLock]
+		switch {
+		case r.Op == coroutine.FileRename && strings.Contains(r.Target, "/cur/"):
 			renames++
-			if _, ok := m.files[testLock]; ok {
+			if locked {
 				underLock++
 			}
+		case r.Op == coroutine.FileCreate && locked && strings.HasPrefix(string(r.Data), "From: "):
+			createsLocked++ // a message's tmp/ file
 		}
 	}
 	msgs := batchOf(msgA, msgB, msgC)
@@ -263,6 +268,7 @@ func TestAddMessagesKeywords(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3, renames)
 	assert.Equal(t, renames, underLock)
+	assert.Zero(t, createsLocked)
 	assert.NotContains(t, m.files, testLock)
 	kw := ParseKeywords(m.files["/m/dovecot-keywords"])
 	for i, raw := range []string{msgA, msgB, msgC} {
@@ -293,4 +299,23 @@ func TestAddMessagesShortReply(t *testing.T) {
 	require.True(t, done)
 	_, err := mach.Result()
 	assert.True(t, errors.Is(err, email.ErrUnexpectedReply), "%v", err)
+}
+
+// A folder whose keyword table is full fails the batch after the tmp/
+// files were written: they are removed, nothing reaches cur/, and the lock
+// is released.
+func TestAddMessagesKeywordsFull(t *testing.T) {
+	m := fixture()
+	var table strings.Builder
+	for i := range 26 {
+		table.WriteString(strconv.Itoa(i) + " k" + strconv.Itoa(i) + "\n")
+	}
+	m.write("/m/dovecot-keywords", table.String())
+	msgs := batchOf(msgA, msgB)
+	msgs[1].Flags = email.ParseFlags("Another")
+	_, err := coroutine.Run(lockStore().AddMessages("INBOX", msgs), m.do)
+	require.Error(t, err)
+	assertNoTmp(t, m)
+	assert.Len(t, m.messages("/m"), 3)
+	assert.NotContains(t, m.files, testLock)
 }
