@@ -6,7 +6,22 @@ import (
 	"io"
 
 	"github.com/ioemail/ioemail/email"
+	"github.com/ioemail/ioemail/maildir"
 )
+
+// AddMessages implements MessagesAdder; see maildir.Store.AddMessages:
+// every tmp/ file of the batch is written and synced (in parallel, through
+// the file driver), then all are renamed into cur/, then cur/ is synced
+// once, so the batch costs one directory sync instead of one a message.
+// The messages are held in memory, each at most Store.MaxMessageSize
+// bytes (email.ErrTooLarge otherwise, before anything is written).
+func (m *MaildirClient) AddMessages(ctx context.Context, mailbox string, msgs []NewMessage) ([]string, error) {
+	batch := make([]maildir.NewMessage, len(msgs))
+	for i, msg := range msgs {
+		batch[i] = maildir.NewMessage{Raw: msg.Raw, Flags: msg.Flags, Received: msg.Received}
+	}
+	return runMaildir(ctx, m, "add_messages", m.store.AddMessages(mailbox, batch))
+}
 
 // GetMessages implements MessagesGetter: one scan of the mailbox finds
 // every id (maildir.Store.LocateMessages), then the files are read ahead in

@@ -99,7 +99,8 @@ func (r *run) moves(ctx context.Context, i int) error {
 }
 
 // copies uploads every planned copy, recording each batch as intended in
-// the state file first.
+// the state file first (for a target taking batches, the whole mailbox's
+// copies, then the ids made every checkpointEvery copies).
 func (r *run) copies(ctx context.Context) error {
 	total, n := 0, 0
 	for _, b := range r.plan.Boxes {
@@ -112,6 +113,16 @@ func (r *run) copies(ctx context.Context) error {
 		b := &r.plan.Boxes[i]
 		for s := range Side(2) {
 			cs := b.Copies[s]
+			if _, ok := r.e.st[s].(client.MessagesAdder); ok && len(cs) > 0 {
+				// One stream of batches, checkpointed as it goes.
+				if err := r.e.save(r.checkpoint()); err != nil {
+					return err
+				}
+				if err := r.copyBatch(ctx, i, s, 0, len(cs), &n, total); err != nil {
+					return err
+				}
+				continue
+			}
 			for start := 0; start < len(cs); start += checkpointEvery {
 				end := min(start+checkpointEvery, len(cs))
 				if err := r.e.save(r.checkpoint()); err != nil {
@@ -137,34 +148,45 @@ func (r *run) copyBatch(ctx context.Context, i int, s Side, start, end int, n *i
 	b := &r.plan.Boxes[i]
 	o := s.Other()
 	var mu sync.Mutex // guards r.done, r.sum, b.Pairs and *n
-	one := func(k int, body io.Reader) error {
-		mu.Lock()
-		done := r.done[i][s][k]
-		mu.Unlock()
-		if done {
-			return nil
-		}
-		c := b.Copies[s][k]
-		cr := &countReader{r: body}
-		nid, err := e.st[s].AddMessage(ctx, b.Name[s], cr, email.Flags(c.From.Flags), email.WithReceived(c.From.receivedTime()))
-		if err != nil {
-			return fmt.Errorf("mailsync: copy %s/%s from %s to %s: %w", b.Name[o], c.From.ID, o, s, err)
-		}
+	isDone := func(k int) bool {
 		mu.Lock()
 		defer mu.Unlock()
-		b.Pairs[c.Pair].ID[s] = nid
+		return r.done[i][s][k]
+	}
+	// record takes copy k as made, under the id nid, with size bytes.
+	record := func(k int, nid string, size int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		b.Pairs[b.Copies[s][k].Pair].ID[s] = nid
 		r.done[i][s][k] = true
 		sc := r.sum.side(s)
 		sc.Copied++
-		sc.Bytes += cr.n
+		sc.Bytes += size
 		*n++
 		if e.opts.Progress != nil {
 			e.opts.Progress(Progress{Mailbox: r.keys[i], Phase: "copy", Done: *n, Total: total, Bytes: r.sum.A.Bytes + r.sum.B.Bytes})
 		}
+	}
+	one := func(k int, body io.Reader) error {
+		if isDone(k) {
+			return nil
+		}
+		nid, size, err := r.addOne(ctx, i, s, k, body)
+		if err != nil {
+			return err
+		}
+		record(k, nid, size)
 		return nil
 	}
 	var err error
-	if _, ok := e.st[o].(batchGetter); ok {
+	if ad, ok := e.st[s].(client.MessagesAdder); ok {
+		snapshot := func() *state {
+			mu.Lock()
+			defer mu.Unlock()
+			return r.checkpoint()
+		}
+		err = r.copyAdded(ctx, i, s, start, end, ad, copyFuncs{isDone, one, record, snapshot})
+	} else if _, ok := e.st[o].(batchGetter); ok {
 		byID := map[string]int{}
 		ids := make([]string, 0, end-start)
 		for k := start; k < end; k++ {
@@ -191,6 +213,19 @@ func (r *run) copyBatch(ctx context.Context, i int, s Side, start, end int, n *i
 		}
 	}
 	return nil
+}
+
+// addOne stores copy k of box i on side s from body with AddMessage,
+// returning the new id and the bytes read.
+func (r *run) addOne(ctx context.Context, i int, s Side, k int, body io.Reader) (string, int64, error) {
+	b := &r.plan.Boxes[i]
+	c := b.Copies[s][k]
+	cr := &countReader{r: body}
+	nid, err := r.e.st[s].AddMessage(ctx, b.Name[s], cr, email.Flags(c.From.Flags), email.WithReceived(c.From.receivedTime()))
+	if err != nil {
+		return "", 0, fmt.Errorf("mailsync: copy %s/%s from %s to %s: %w", b.Name[s.Other()], c.From.ID, s.Other(), s, err)
+	}
+	return nid, cr.n, nil
 }
 
 // copyParallel runs one for each copy with copyWorkers workers, each

@@ -20,14 +20,15 @@ func (r *run) checkpoint() *state {
 		st.Boxes[k] = &c
 	}
 	for i, b := range r.plan.Boxes {
-		var extra []Pair
+		n := len(b.Copies[A]) + len(b.Copies[B])
+		if n == 0 {
+			continue
+		}
+		extra := make([]Pair, 0, n)
 		for s := range Side(2) {
 			for _, c := range b.Copies[s] {
 				extra = append(extra, b.Pairs[c.Pair])
 			}
-		}
-		if len(extra) == 0 {
-			continue
 		}
 		key := r.keys[i]
 		bs := st.Boxes[key]
@@ -39,9 +40,65 @@ func (r *run) checkpoint() *state {
 			bs = &c
 			st.Boxes[key] = bs
 		}
-		bs.Pairs = append(append([]Pair(nil), bs.Pairs...), extra...)
+		// An intent the old state recorded for the source of one of
+		// these copies is the same upload, replaced by its pair here
+		// (kept too, the old intent would make the next run upload the
+		// message again, then delete this run's copy).
+		pairs := make([]Pair, 0, len(bs.Pairs)+len(extra))
+		var sources *[2]map[string]bool
+		for _, p := range bs.Pairs {
+			if isIntent(p) {
+				if sources == nil {
+					sources = r.copySources(i)
+				}
+				if isIntentOf(p, sources) {
+					continue
+				}
+			}
+			pairs = append(pairs, p)
+		}
+		bs.Pairs = append(pairs, extra...)
 	}
 	return st
+}
+
+// isIntent reports whether p records an upload not yet made (to either
+// side).
+func isIntent(p Pair) bool {
+	return (p.ID[A] == "" && !p.Gone[A]) || (p.ID[B] == "" && !p.Gone[B])
+}
+
+// copySources returns, per target side, the ids of the sources of box i's
+// copies (made once a run, for its checkpoints).
+func (r *run) copySources(i int) *[2]map[string]bool {
+	if r.sources == nil {
+		r.sources = make(map[int]*[2]map[string]bool)
+	}
+	if src := r.sources[i]; src != nil {
+		return src
+	}
+	src := &[2]map[string]bool{}
+	b := &r.plan.Boxes[i]
+	for s := range Side(2) {
+		src[s] = make(map[string]bool, len(b.Copies[s]))
+		for _, c := range b.Copies[s] {
+			src[s][c.From.ID] = true
+		}
+	}
+	r.sources[i] = src
+	return src
+}
+
+// isIntentOf reports whether p records an upload to a side s, not yet
+// made, of a message in sources[s] (by its id on the other side).
+func isIntentOf(p Pair, sources *[2]map[string]bool) bool {
+	for s := range Side(2) {
+		o := s.Other()
+		if p.ID[s] == "" && !p.Gone[s] && p.ID[o] != "" && sources[s][p.ID[o]] {
+			return true
+		}
+	}
+	return false
 }
 
 // refresh takes one more diff of every mailbox the run changed, so that the

@@ -17,7 +17,11 @@
 // holds now, a pure planner ([MakePlan], no I/O) decides what to do; the
 // engine does it (flags, moves, copies, deletions, mailboxes) and saves the
 // state. Bodies are streamed from one store into the other (a batch fetch
-// where the store offers one), keeping each message's received time.
+// where the store offers one), keeping each message's received time. A
+// target that stores many messages at once (client.MessagesAdder: a
+// Maildir) gets them in batches of up to 64 messages or 4 MiB, each made
+// durable together (one directory sync a batch), while the next batch is
+// fetched.
 //
 // # The rules
 //
@@ -85,7 +89,9 @@
 // fails the run with ErrCorruptState rather than starting afresh.
 //
 // A run killed at any point and run again neither loses nor duplicates a
-// message. Before each batch of uploads the state records them as intended;
+// message. Before each batch of uploads the state records them as intended
+// (and an upload's id only once the store said it is durable: for a
+// MessagesAdder, once its whole batch is);
 // an upload that went through is found again by the id the store returned
 // (when recorded) or by Message-ID and size in the target mailbox, and is
 // not sent twice. Everything else a run does is found again the same way:

@@ -70,6 +70,8 @@ type run struct {
 	trashed bool
 	// changed says a view or diff state differs from the saved one.
 	changed bool
+	// sources caches copySources, by box.
+	sources map[int]*[2]map[string]bool
 }
 
 // Once makes the two sides equal, as far as Options say, and returns what it

@@ -181,17 +181,31 @@ func faultFixture(t *testing.T, dir string) (*memStore, *memStore, string) {
 // TestFaultAtEveryCall fails (in the kill mode, stops the process at; in
 // the cancel mode, cancels the run's context at) the Nth store call of a
 // run of a few hundred messages, for every N, then runs again cleanly: the sides are equal, no Message-ID is twice on
-// a side, and nothing is lost.
+// a side, and nothing is lost. It runs twice: with stores that add one
+// message at a time, and with stores that take batches (a kill that lands
+// on a batch stores half of it, then loses the answer).
 func TestFaultAtEveryCall(t *testing.T) {
+	for _, batched := range []bool{false, true} {
+		t.Run(fmt.Sprintf("batched=%v", batched), func(t *testing.T) { faultAtEveryCall(t, batched) })
+	}
+}
+
+func faultAtEveryCall(t *testing.T, batched bool) {
 	syncFiles = false
 	t.Cleanup(func() { syncFiles = true })
+	wrap := func(s *memStore, f *faults) client.Storage {
+		if batched {
+			return faultAdder{faultStore{&adderStore{memStore: s}, f}}
+		}
+		return faultStore{s, f}
+	}
 	// the clean run's call count
 	fa, fb, fpath := faultFixture(t, t.TempDir())
 	fstate, err := os.ReadFile(fpath)
 	require.NoError(t, err)
 	a, b := fa.clone(), fb.clone()
 	f := &faults{}
-	e, err := New(faultStore{a, f}, faultStore{b, f}, fpath, Options{})
+	e, err := New(wrap(a, f), wrap(b, f), fpath, Options{})
 	require.NoError(t, err)
 	once(t, e)
 	total := f.n
@@ -225,7 +239,7 @@ func TestFaultAtEveryCall(t *testing.T) {
 			if mode == "cancel" {
 				f.cancel = cancel
 			}
-			e, err := New(faultStore{a, f}, faultStore{b, f}, path, Options{})
+			e, err := New(wrap(a, f), wrap(b, f), path, Options{})
 			require.NoError(t, err)
 			_, err = e.Once(ctx)
 			cancel()
