@@ -7,6 +7,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/ioemail/ioemail/coroutine"
 	"github.com/ioemail/ioemail/email"
@@ -135,8 +136,15 @@ func copyHashed(w io.Writer, src io.Reader, h hash.Hash, size int64) (int64, err
 		return io.CopyBuffer(w, src, buf)
 	}
 	if h == nil {
-		return io.CopyBuffer(w, src, make([]byte, copyChunk))
+		buf := getChunk()
+		defer putChunk(buf)
+		return io.CopyBuffer(w, src, buf)
 	}
+	// Put back last: the deferred wait below runs first, so the hashing
+	// goroutine is done with both buffers.
+	bufs := [2][]byte{getChunk(), getChunk()}
+	defer putChunk(bufs[0])
+	defer putChunk(bufs[1])
 	chunks := make(chan []byte)
 	hashed := make(chan struct{})
 	go func() {
@@ -154,7 +162,6 @@ func copyHashed(w io.Writer, src io.Reader, h hash.Hash, size int64) (int64, err
 	}()
 	// A buffer is read into again two chunks later, once its hash (waited
 	// for before the next chunk is handed over) and its write are done.
-	bufs := [2][]byte{make([]byte, copyChunk), make([]byte, copyChunk)}
 	var n int64
 	for k := 0; ; k++ {
 		b := bufs[k%2]
@@ -178,6 +185,14 @@ func copyHashed(w io.Writer, src io.Reader, h hash.Hash, size int64) (int64, err
 		}
 	}
 }
+
+// chunkPool holds copyChunk buffers, so that each streamed add or copy
+// does not allocate (and leave to the collector) a quarter of a mebibyte.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, copyChunk); return &b }}
+
+func getChunk() []byte { return *chunkPool.Get().(*[]byte) }
+
+func putChunk(b []byte) { chunkPool.Put(&b) }
 
 // headWriter keeps the first bytes written to it.
 type headWriter struct {
@@ -214,7 +229,8 @@ func copyIn(ctx context.Context, p string, r coroutine.FileRequest, source io.Re
 	if err != nil {
 		return coroutine.FileResult{Err: err}
 	}
-	first := make([]byte, copyChunk)
+	first := getChunk()
+	defer putChunk(first)
 	err = func() error {
 		k, err := io.ReadFull(src, first)
 		short := err == io.ErrUnexpectedEOF || err == io.EOF

@@ -13,8 +13,8 @@ import (
 )
 
 // MaildirClient runs the step machines of a maildir.Store on the local file
-// system. It implements Storage, MessagesGetter and EnvelopeStreamer; its
-// methods are safe for concurrent use.
+// system. It implements Storage, MessagesGetter, EnvelopeStreamer and
+// MessagesAdder; its methods are safe for concurrent use.
 type MaildirClient struct {
 	store maildir.Store
 	files *FileDriver

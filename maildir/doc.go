@@ -60,8 +60,11 @@
 // the tmp/ name is removed and cur/ is synced. A crash leaves at worst a
 // complete file in tmp/, never a partial message in cur/ or new/. Unique
 // names hold 64 random bits from the Store's Entropy besides the time, pid
-// and escaped host name. Moves are single renames that never replace a
-// file. Listing never moves, renames or opens anything but the files it
+// and escaped host name. Store.AddMessages does the same for a batch with
+// one sync of cur/: every tmp/ file is written and synced, then each is
+// published by a rename that never replaces a file, then cur/ is synced
+// once before the ids are returned. Moves are single renames that never
+// replace a file. Listing never moves, renames or opens anything but the files it
 // reads.
 //
 // # Concurrency
