@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"time"
 
@@ -29,4 +30,34 @@ type MessagesAdder interface {
 	// (as after an AddMessage whose answer was lost), so a caller that
 	// must not duplicate them looks for them by their content.
 	AddMessages(ctx context.Context, mailbox string, msgs []NewMessage) ([]string, error)
+}
+
+// AddMessages stores msgs in mailbox on the storage backend of highest
+// priority and returns their ids in the order of msgs. A backend that is a
+// MessagesAdder (Maildir) stores the batch in one go, durable together;
+// any other gets one AddMessage per message, in order, each durable as its
+// AddMessage makes it. On an error, the ids of the messages stored before
+// it are returned with it in the one-by-one case, none in the batch case
+// (see MessagesAdder for what a failed batch may have stored).
+func (c *Client) AddMessages(ctx context.Context, mailbox string, msgs []NewMessage) ([]string, error) {
+	s, err := c.store()
+	if err != nil {
+		return nil, err
+	}
+	if a, ok := s.(MessagesAdder); ok {
+		return a.AddMessages(ctx, mailbox, msgs)
+	}
+	ids := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		var opts []email.AddOption
+		if !m.Received.IsZero() {
+			opts = append(opts, email.WithReceived(m.Received))
+		}
+		id, err := s.AddMessage(ctx, mailbox, bytes.NewReader(m.Raw), m.Flags, opts...)
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
