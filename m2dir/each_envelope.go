@@ -169,7 +169,7 @@ func (m *eachEnvelopes) readChunk() ([]request, bool) {
 	for _, id := range m.batch {
 		if m.c.flagged[id] {
 			m.fl = append(m.fl, id)
-			reqs = append(reqs, readFlagsReq(m.f.flagsFile(id)))
+			reqs = append(reqs, flagsDigestReq(m.f.flagsFile(id)))
 		}
 	}
 	return m.ask(reqs...)

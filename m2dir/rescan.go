@@ -165,7 +165,7 @@ func (m *rescan) nextFlags() ([]request, bool) {
 	end := min(m.pos+readChunk, len(m.reads))
 	reqs := make([]request, 0, end-m.pos)
 	for _, id := range m.reads[m.pos:end] {
-		reqs = append(reqs, readFlagsReq(m.f.flagsFile(id)))
+		reqs = append(reqs, flagsDigestReq(m.f.flagsFile(id)))
 	}
 	m.pos = end
 	return m.ask(reqs...)
