@@ -129,16 +129,7 @@ func (m *addMessagesMachine) Resume(in []coroutine.FileResult) ([]coroutine.File
 		m.tries, m.inTmp, m.inCur = make([]int, n), make([]bool, n), make([]bool, n)
 		return m.create(m.all())
 	case asKeywords:
-		reqs, done := m.kw.Resume(in)
-		if !done {
-			return m.delegate(reqs)
-		}
-		kw, err := m.kw.Result()
-		if err != nil {
-			m.failed = err
-			return m.cleanup()
-		}
-		return m.publish(kw)
+		return m.keywords(in)
 	case asCreate:
 		return m.created(in)
 	case asProbe:
@@ -258,7 +249,14 @@ func (m *addMessagesMachine) created(in []coroutine.FileResult) ([]coroutine.Fil
 	// Only now the lock, so that it is held for the renames alone.
 	m.state = asKeywords
 	m.kw = m.s.holding(m.mailbox, m.dir, m.need, &m.lock)
-	reqs, done := m.kw.Resume(nil)
+	return m.keywords(nil)
+}
+
+// keywords runs the nested machine that holds the lock and extends
+// dovecot-keywords, then publishes with its table, or cleans up when it
+// failed.
+func (m *addMessagesMachine) keywords(in []coroutine.FileResult) ([]coroutine.FileRequest, bool) {
+	reqs, done := m.kw.Resume(in)
 	if !done {
 		return m.delegate(reqs)
 	}

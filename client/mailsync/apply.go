@@ -187,13 +187,7 @@ func (r *run) copyBatch(ctx context.Context, i int, s Side, start, end int, n *i
 		}
 		err = r.copyAdded(ctx, i, s, start, end, ad, copyFuncs{isDone, one, record, snapshot})
 	} else if _, ok := e.st[o].(batchGetter); ok {
-		byID := map[string]int{}
-		ids := make([]string, 0, end-start)
-		for k := start; k < end; k++ {
-			id := b.Copies[s][k].From.ID
-			byID[id] = k
-			ids = append(ids, id)
-		}
+		ids, byID := copySources(b, s, start, end)
 		err = fetchEach(ctx, e.st[o], b.Name[o], ids, func(id string, body io.Reader) error {
 			k, ok := byID[id]
 			if !ok {

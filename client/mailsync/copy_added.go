@@ -89,13 +89,7 @@ func (r *run) copyAdded(ctx context.Context, i int, s Side, start, end int, ad c
 		}
 	}()
 
-	byID := map[string]int{}
-	ids := make([]string, 0, end-start)
-	for k := start; k < end; k++ {
-		id := b.Copies[s][k].From.ID
-		byID[id] = k
-		ids = append(ids, id)
-	}
+	ids, byID := copySources(b, s, start, end)
 	var cur []pendingAdd
 	curBytes, limit := 0, 1
 	send := func() error {
@@ -141,4 +135,17 @@ func (r *run) copyAdded(ctx context.Context, i int, s Side, start, end int, ad c
 		return werr
 	}
 	return ferr
+}
+
+// copySources returns the source ids of the copies start..end of side s of
+// b, in order, and the index of each copy by its source id.
+func copySources(b *BoxPlan, s Side, start, end int) ([]string, map[string]int) {
+	byID := make(map[string]int, end-start)
+	ids := make([]string, 0, end-start)
+	for k := start; k < end; k++ {
+		id := b.Copies[s][k].From.ID
+		byID[id] = k
+		ids = append(ids, id)
+	}
+	return ids, byID
 }

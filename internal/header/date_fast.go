@@ -2,15 +2,24 @@ package header
 
 import "time"
 
-// monthAbbr maps the three lower-case letters of a month abbreviation,
-// packed as c0<<16|c1<<8|c2, to the month number.
-var monthAbbr = func() map[uint32]int {
-	m := make(map[uint32]int, 12)
+// monthAbbr holds the three lower-case letters of each month
+// abbreviation, packed as c0<<16|c1<<8|c2, January first.
+var monthAbbr = func() (t [12]uint32) {
 	for i, name := range monthNames {
-		m[uint32(name[0])<<16|uint32(name[1])<<8|uint32(name[2])] = i + 1
+		t[i] = uint32(name[0])<<16 | uint32(name[1])<<8 | uint32(name[2])
 	}
-	return m
+	return t
 }()
+
+// monthOf returns the month number of a packed abbreviation, or 0.
+func monthOf(packed uint32) int {
+	for i, m := range monthAbbr {
+		if m == packed {
+			return i + 1
+		}
+	}
+	return 0
+}
 
 // fastDate parses the form nearly every mailer writes, "Sat, 18 Nov 2023
 // 10:59:51 +0200" (the day of week, the seconds and a trailing comment
@@ -33,8 +42,8 @@ func fastDate(v []byte) (time.Time, bool) {
 	if !ok || i+5 > len(v) || v[i] != ' ' || v[i+4] != ' ' {
 		return time.Time{}, false
 	}
-	month, ok := monthAbbr[uint32(v[i+1]|0x20)<<16|uint32(v[i+2]|0x20)<<8|uint32(v[i+3]|0x20)]
-	if !ok {
+	month := monthOf(uint32(v[i+1]|0x20)<<16 | uint32(v[i+2]|0x20)<<8 | uint32(v[i+3]|0x20))
+	if month == 0 {
 		return time.Time{}, false
 	}
 	year, i, ok := fixedDigits(v, i+5, 4, 4)
